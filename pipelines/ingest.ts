@@ -1,0 +1,81 @@
+/**
+ * `deno task ingest`: live Kraken trades (WS v2), caught up through REST from the checkpoint or
+ * `--from`, deduplicated, checkpointed, optionally recorded.
+ */
+import { ingestConfig } from "../src/config.ts";
+import { isoTime } from "../src/domain/time.ts";
+import { KrakenRest } from "../src/sources/kraken/rest_client.ts";
+import { liveTrades } from "../src/sources/kraken/live_trades.ts";
+import type { Cursor } from "../src/sources/kraken/rest_trades.ts";
+import { openTradeJob } from "../src/stores/trade_job.ts";
+import { tradeSink } from "../src/stores/trade_sink.ts";
+import { runTask } from "../src/util/cli.ts";
+import { logger, setLogLevel } from "../src/util/log.ts";
+
+await runTask("ingest", async ({ signal }) => {
+  const cfg = ingestConfig(Deno.args);
+  setLogLevel(cfg.logLevel);
+  const log = logger("ingest");
+  const job = await openTradeJob(cfg.dataDir, `ingest ${cfg.restUrl}`, cfg.record, log);
+
+  const cursors = new Map<string, Cursor>();
+  for (const pair of cfg.pairs) {
+    const saved = job.state.pairs[pair];
+    if (saved) {
+      cursors.set(pair, { ts: saved.ts, tradeId: saved.trade_id });
+      log.info(
+        `${pair}: resuming after trade ${saved.trade_id ?? "-"} (${isoTime(saved.ts)})` +
+          (cfg.from !== undefined ? "; --from applies to a first run only" : ""),
+      );
+    } else if (cfg.from !== undefined) {
+      cursors.set(pair, { ts: cfg.from, tradeId: null });
+      log.info(`${pair}: catching up from ${isoTime(cfg.from)}`);
+    }
+  }
+
+  const rest = new KrakenRest({ baseUrl: cfg.restUrl, rate: cfg.restRate, log: logger("kraken-rest") });
+  const { stream, stats } = liveTrades({
+    pairs: cfg.pairs,
+    rest,
+    wsUrl: cfg.wsUrl,
+    cursors,
+    idleTimeoutMs: cfg.wsTimeoutMs,
+    signal,
+    log: logger("kraken-ws"),
+  });
+
+  let written = 0;
+  let lastReport = { at: Date.now(), written: 0 };
+  const report = () => {
+    const now = Date.now();
+    const rate = (written - lastReport.written) / Math.max(0.001, (now - lastReport.at) / 1000);
+    lastReport = { at: now, written };
+    const pairs = cfg.pairs.map((p) => {
+      const s = job.state.pairs[p];
+      return s ? `${p} ${isoTime(s.ts)} #${s.trade_id ?? "-"}` : `${p} -`;
+    }).join(", ");
+    log.info(
+      `${written} trades (${rate.toFixed(1)}/s) · ${pairs} · connections ${stats.connections} · ` +
+        `from REST ${stats.restTrades} · holes ${stats.gaps} · duplicates dropped ${stats.duplicates} · ` +
+        `malformed ${stats.malformed}` + (stats.missing ? ` · MISSING ${stats.missing}` : ""),
+    );
+  };
+  const timer = setInterval(report, cfg.statsEveryMs);
+  try {
+    await stream.pipeTo(tradeSink({
+      checkpoint: job.checkpoint,
+      state: job.state,
+      recorder: job.recorder,
+      onFlush: (trades) => written += trades.length,
+    }));
+  } finally {
+    clearInterval(timer);
+    job.recorder?.close();
+  }
+  report();
+  log.info(
+    `stopped; checkpoint saved to ${job.checkpoint.path}${
+      cfg.record ? `, trades recorded in ${cfg.record}` : ""
+    }`,
+  );
+});

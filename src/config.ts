@@ -1,0 +1,317 @@
+/**
+ * Every flag and environment variable of every task, parsed and validated in one place.
+ * A bad flag or value throws a {@linkcode ConfigError} whose message is the one line the task
+ * prints before exiting with status 2.
+ */
+import { parseArgs } from "node:util";
+import { parsePair } from "./domain/pair.ts";
+import { parseTime } from "./domain/time.ts";
+import { TRADE_FORMATS, type TradeFormat } from "./sources/files/trade_formats.ts";
+import { KRAKEN_REST_URL } from "./sources/kraken/rest_client.ts";
+import { KRAKEN_WS_URL } from "./sources/kraken/live_trades.ts";
+import type { Level } from "./util/log.ts";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads an environment variable; injected so tests need no real environment. */
+export type Env = (name: string) => string | undefined;
+
+export const denoEnv: Env = (name: string): string | undefined => Deno.env.get(name);
+
+type Values = Record<string, string | boolean | undefined>;
+
+interface FlagSpec {
+  type: "string" | "boolean";
+  env?: string;
+  default?: string;
+  help: string;
+}
+
+const COMMON: Record<string, FlagSpec> = {
+  "data-dir": {
+    type: "string",
+    env: "DATA_DIR",
+    default: "./data",
+    help: "where stores and checkpoints live",
+  },
+  "models-dir": { type: "string", env: "MODELS_DIR", default: "./models", help: "the model registry" },
+  "log-level": { type: "string", env: "LOG_LEVEL", default: "info", help: "debug, info, warn or error" },
+  help: { type: "boolean", help: "show this help" },
+};
+
+const KRAKEN: Record<string, FlagSpec> = {
+  "rest-url": {
+    type: "string",
+    env: "KRAKEN_REST_URL",
+    default: KRAKEN_REST_URL,
+    help: "Kraken REST base URL",
+  },
+  "rest-rate": { type: "string", env: "KRAKEN_REST_RATE", default: "1", help: "REST requests per second" },
+  record: { type: "string", help: "also append every deduplicated trade to this JSONL file" },
+};
+
+export const TASK_FLAGS: Record<string, Record<string, FlagSpec>> = {
+  ingest: {
+    ...COMMON,
+    ...KRAKEN,
+    pairs: { type: "string", default: "BTC/USD,ETH/USD", help: "pairs to follow, comma separated" },
+    from: { type: "string", help: "on a first run, catch up through REST from this time" },
+    "ws-url": { type: "string", env: "KRAKEN_WS_URL", default: KRAKEN_WS_URL, help: "Kraken WS v2 URL" },
+    "ws-timeout": { type: "string", default: "10", help: "seconds without data before reconnecting" },
+    "stats-every": { type: "string", default: "10", help: "seconds between progress lines" },
+  },
+  backfill: {
+    ...COMMON,
+    ...KRAKEN,
+    pairs: { type: "string", help: "pairs to backfill, comma separated" },
+    from: { type: "string", help: "start time (ISO 8601 or epoch ms)" },
+    to: { type: "string", help: "end time, exclusive (default: the exchange's latest trade)" },
+    file: { type: "string", help: "read a trade history file instead of REST" },
+    format: { type: "string", help: `file format: ${TRADE_FORMATS.join(", ")} (default: detected)` },
+    "skip-bad-lines": { type: "boolean", help: "count and skip malformed file lines instead of failing" },
+    restart: { type: "boolean", help: "ignore the checkpoint of this backfill and start over" },
+  },
+  sim: {
+    ...COMMON,
+    file: { type: "string", help: "trade file to replay" },
+    format: { type: "string", help: `file format: ${TRADE_FORMATS.join(", ")} (default: detected)` },
+    pairs: { type: "string", default: "BTC/USD", help: "the pair of a kraken-trades file" },
+    speed: { type: "string", default: "1", help: "simulated seconds per real second" },
+    port: { type: "string", default: "8787", help: "port to listen on (0: any free port)" },
+    host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
+    "drop-every": { type: "string", default: "0", help: "drop WS connections every S seconds" },
+    "malformed-every": { type: "string", default: "0", help: "send a malformed frame every N frames" },
+    "throttle-every": { type: "string", default: "0", help: "rate-limit every Nth REST call" },
+    "stall-every": { type: "string", default: "0", help: "stall WS connections every S seconds" },
+  },
+};
+
+export function usage(task: string): string {
+  const flags = TASK_FLAGS[task] ?? {};
+  const rows = Object.entries(flags).map(([name, f]) => {
+    const extra = [f.default !== undefined ? `default ${f.default}` : "", f.env ? `env ${f.env}` : ""]
+      .filter(Boolean).join(", ");
+    return `  --${name.padEnd(16)} ${f.help}${extra ? ` (${extra})` : ""}`;
+  });
+  return `usage: deno task ${task} [flags]\n${rows.join("\n")}`;
+}
+
+/** Parses `args` for `task`: flags, then env vars, then defaults. */
+export function parseFlags(task: string, args: readonly string[], env: Env): Values {
+  const flags = TASK_FLAGS[task];
+  if (!flags) throw new ConfigError(`unknown task ${task}`);
+  let values: Values;
+  try {
+    const options = Object.fromEntries(Object.entries(flags).map(([k, f]) => [k, { type: f.type }]));
+    values = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values as Values;
+  } catch (e) {
+    const m = /Unknown option '([^']+)'/.exec((e as Error).message);
+    if (m) throw new ConfigError(`unknown flag ${m[1]} (see --help)`);
+    const p = /Unexpected argument '([^']+)'/.exec((e as Error).message);
+    if (p) throw new ConfigError(`unexpected argument '${p[1]}' (flags look like --name value)`);
+    throw new ConfigError((e as Error).message.split("\n")[0] ?? "bad arguments");
+  }
+  for (const [name, f] of Object.entries(flags)) {
+    if (values[name] !== undefined) continue;
+    const fromEnv = f.env ? env(f.env) : undefined;
+    if (fromEnv !== undefined && fromEnv !== "") values[name] = fromEnv;
+    else if (f.default !== undefined) values[name] = f.default;
+  }
+  return values;
+}
+
+function str(v: Values, name: string): string | undefined {
+  const x = v[name];
+  return typeof x === "string" ? x : undefined;
+}
+
+function need(v: Values, name: string, why = ""): string {
+  const x = str(v, name);
+  if (x === undefined || x === "") throw new ConfigError(`--${name} is required${why}`);
+  return x;
+}
+
+function num(v: Values, name: string, { min = -Infinity, integer = false, positive = false } = {}): number {
+  const raw = need(v, name);
+  const n = Number(raw);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || (positive && n <= 0)) {
+    const what = `${positive ? "a positive" : "a"}${integer ? "n integer" : " number"}${
+      min > -Infinity ? ` >= ${min}` : ""
+    }`;
+    throw new ConfigError(`--${name}: '${raw}' is not ${what}`);
+  }
+  return n;
+}
+
+function time(v: Values, name: string): number | undefined {
+  const raw = str(v, name);
+  if (raw === undefined) return undefined;
+  try {
+    return parseTime(raw);
+  } catch {
+    throw new ConfigError(`--${name}: '${raw}' is not a time (ISO 8601 or epoch ms)`);
+  }
+}
+
+function pairs(v: Values, name: string): string[] {
+  const raw = need(v, name);
+  const list = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new ConfigError(`--${name}: no pair given`);
+  const out: string[] = [];
+  for (const p of list) {
+    try {
+      const pair = parsePair(p);
+      if (!out.includes(pair)) out.push(pair);
+    } catch {
+      throw new ConfigError(`--${name}: '${p}' is not a pair like BTC/USD`);
+    }
+  }
+  return out;
+}
+
+function url(v: Values, name: string, schemes: readonly string[]): string {
+  const raw = need(v, name);
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`--${name}: '${raw}' is not a URL`);
+  }
+  if (!schemes.includes(u.protocol)) {
+    throw new ConfigError(`--${name}: '${raw}' must start with ${schemes.map((s) => `${s}//`).join(" or ")}`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+function format(v: Values): TradeFormat | undefined {
+  const raw = str(v, "format");
+  if (raw === undefined) return undefined;
+  if (!(TRADE_FORMATS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`--format: '${raw}' is not one of ${TRADE_FORMATS.join(", ")}`);
+  }
+  return raw as TradeFormat;
+}
+
+function level(v: Values): Level {
+  const raw = need(v, "log-level");
+  if (!["debug", "info", "warn", "error"].includes(raw)) {
+    throw new ConfigError(`--log-level: '${raw}' is not one of debug, info, warn, error`);
+  }
+  return raw as Level;
+}
+
+export interface CommonConfig {
+  dataDir: string;
+  modelsDir: string;
+  logLevel: Level;
+  help: boolean;
+}
+
+function common(v: Values): CommonConfig {
+  return {
+    dataDir: need(v, "data-dir"),
+    modelsDir: need(v, "models-dir"),
+    logLevel: level(v),
+    help: v.help === true,
+  };
+}
+
+export interface IngestConfig extends CommonConfig {
+  pairs: string[];
+  from: number | undefined;
+  wsUrl: string;
+  restUrl: string;
+  restRate: number;
+  wsTimeoutMs: number;
+  statsEveryMs: number;
+  record: string | undefined;
+}
+
+export function ingestConfig(args: readonly string[], env: Env = denoEnv): IngestConfig {
+  const v = parseFlags("ingest", args, env);
+  return {
+    ...common(v),
+    pairs: pairs(v, "pairs"),
+    from: time(v, "from"),
+    wsUrl: url(v, "ws-url", ["ws:", "wss:"]),
+    restUrl: url(v, "rest-url", ["http:", "https:"]),
+    restRate: num(v, "rest-rate", { positive: true }),
+    wsTimeoutMs: num(v, "ws-timeout", { positive: true }) * 1000,
+    statsEveryMs: num(v, "stats-every", { positive: true }) * 1000,
+    record: str(v, "record"),
+  };
+}
+
+export interface BackfillConfig extends CommonConfig {
+  pairs: string[];
+  from: number | undefined;
+  to: number | undefined;
+  restUrl: string;
+  restRate: number;
+  record: string | undefined;
+  file: string | undefined;
+  format: TradeFormat | undefined;
+  skipBadLines: boolean;
+  restart: boolean;
+}
+
+export function backfillConfig(args: readonly string[], env: Env = denoEnv): BackfillConfig {
+  const v = parseFlags("backfill", args, env);
+  const file = str(v, "file");
+  const cfg: BackfillConfig = {
+    ...common(v),
+    pairs: file !== undefined && str(v, "pairs") === undefined ? [] : pairs(v, "pairs"),
+    from: time(v, "from"),
+    to: time(v, "to"),
+    restUrl: url(v, "rest-url", ["http:", "https:"]),
+    restRate: num(v, "rest-rate", { positive: true }),
+    record: str(v, "record"),
+    file,
+    format: format(v),
+    skipBadLines: v["skip-bad-lines"] === true,
+    restart: v.restart === true,
+  };
+  if (cfg.help) return cfg;
+  if (file === undefined && cfg.from === undefined) {
+    throw new ConfigError("--from is required (or give --file)");
+  }
+  if (cfg.from !== undefined && cfg.to !== undefined && cfg.to <= cfg.from) {
+    throw new ConfigError("--to must be later than --from");
+  }
+  return cfg;
+}
+
+export interface SimConfig extends CommonConfig {
+  file: string;
+  format: TradeFormat | undefined;
+  pair: string;
+  speed: number;
+  port: number;
+  host: string;
+  dropEverySec: number;
+  malformedEvery: number;
+  throttleEvery: number;
+  stallEverySec: number;
+}
+
+export function simConfig(args: readonly string[], env: Env = denoEnv): SimConfig {
+  const v = parseFlags("sim", args, env);
+  const c = common(v);
+  const sim: SimConfig = {
+    ...c,
+    file: c.help ? "" : need(v, "file"),
+    format: format(v),
+    pair: pairs(v, "pairs")[0] as string,
+    speed: num(v, "speed", { positive: true }),
+    port: num(v, "port", { min: 0, integer: true }),
+    host: need(v, "host"),
+    dropEverySec: num(v, "drop-every", { min: 0 }),
+    malformedEvery: num(v, "malformed-every", { min: 0, integer: true }),
+    throttleEvery: num(v, "throttle-every", { min: 0, integer: true }),
+    stallEverySec: num(v, "stall-every", { min: 0 }),
+  };
+  if (sim.port > 65535) throw new ConfigError(`--port: '${sim.port}' is not a port (0-65535)`);
+  return sim;
+}

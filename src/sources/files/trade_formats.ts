@@ -1,0 +1,173 @@
+/**
+ * Trade file formats, as pure line parsers. Each turns one line into a Trade (or nothing, for a
+ * header) and throws a `TypeError` naming the problem for a bad line.
+ *
+ * - `kraken-trades`: Kraken's downloadable history, `unix_time,price,volume`, no header. It has no
+ *   side, so the side is inferred with the tick rule (up-tick → buy, down-tick → sell, unchanged →
+ *   as before), the standard choice for unsigned trades; its `pair` comes from `--pairs`.
+ * - `trades-csv`: a header row, columns found by name (`ts`|`timestamp`|`time_ms`|`ts_event`|`time`,
+ *   `pair`|`symbol`, `price`, `qty`|`volume`|`amount`, `side`, optional `trade_id`, `ord_type`).
+ * - `trades-jsonl`: one JSON object per line with the same names; the project's own format.
+ */
+import { type Trade, validateTrade } from "../../domain/trade.ts";
+import { normalisePair } from "../../domain/pair.ts";
+import { rfc3339ToMs } from "../../domain/time.ts";
+import { splitCsv } from "./csv.ts";
+
+export const TRADE_FORMATS = ["kraken-trades", "trades-csv", "trades-jsonl"] as const;
+export type TradeFormat = typeof TRADE_FORMATS[number];
+
+/** A stateful line parser; `null` for a line that carries no trade (the header). */
+export type LineParser = (line: string) => Trade | null;
+
+/** Reads a time cell: ISO 8601, epoch ms, or epoch seconds with a fraction (Kraken style). */
+export function timeCell(value: unknown): number {
+  if (typeof value === "number") return value < 1e11 ? Math.floor(value * 1000) : Math.floor(value);
+  if (typeof value !== "string" || value.length === 0) {
+    throw new TypeError(`time ${JSON.stringify(value)} is missing`);
+  }
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    const n = Number(value);
+    return value.includes(".") || n < 1e11 ? Math.floor(n * 1000 + 1e-6) : n;
+  }
+  const fast = rfc3339ToMs(value);
+  if (!Number.isNaN(fast)) return fast;
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`;
+  const ms = Date.parse(zoned.replace(" ", "T"));
+  if (Number.isNaN(ms)) throw new TypeError(`time ${JSON.stringify(value)} is not ISO 8601 or epoch`);
+  return ms;
+}
+
+function numberCell(value: unknown, field: string): number {
+  const n = typeof value === "number"
+    ? value
+    : typeof value === "string" && value !== ""
+    ? Number(value)
+    : NaN;
+  if (Number.isNaN(n)) throw new TypeError(`${field} ${JSON.stringify(value)} is not a number`);
+  return n;
+}
+
+function sideCell(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const v = value.toLowerCase();
+  return v === "b" ? "buy" : v === "s" ? "sell" : v;
+}
+
+function pairCell(value: unknown): string {
+  const pair = typeof value === "string" ? normalisePair(value) : null;
+  if (pair === null) throw new TypeError(`pair ${JSON.stringify(value)} is not a pair like BTC/USD`);
+  return pair;
+}
+
+const NAMES = {
+  ts: ["ts", "time_ms", "timestamp", "ts_event", "time", "unix_time"],
+  pair: ["pair", "symbol"],
+  price: ["price"],
+  qty: ["qty", "volume", "amount", "size"],
+  side: ["side"],
+  trade_id: ["trade_id", "id"],
+  ord_type: ["ord_type"],
+} as const;
+
+function pick(row: Record<string, unknown>, names: readonly string[]): unknown {
+  for (const n of names) if (row[n] !== undefined && row[n] !== "") return row[n];
+  return undefined;
+}
+
+/** Maps a row keyed by column name to a Trade. */
+export function tradeFromRow(row: Record<string, unknown>, defaultPair?: string): Trade {
+  const rawPair = pick(row, NAMES.pair);
+  const tradeId = pick(row, NAMES.trade_id);
+  return validateTrade({
+    pair: rawPair === undefined && defaultPair ? defaultPair : pairCell(rawPair),
+    price: numberCell(pick(row, NAMES.price), "price"),
+    qty: numberCell(pick(row, NAMES.qty), "qty"),
+    side: sideCell(pick(row, NAMES.side)),
+    ts: timeCell(pick(row, NAMES.ts)),
+    trade_id: tradeId === undefined ? undefined : numberCell(tradeId, "trade_id"),
+    ord_type: pick(row, NAMES.ord_type),
+  });
+}
+
+/** A parser for `format`. `pair` names the pair for files that do not (kraken-trades). */
+export function lineParser(format: TradeFormat, pair?: string): LineParser {
+  switch (format) {
+    case "trades-jsonl":
+      return (line) => {
+        let row: unknown;
+        try {
+          row = JSON.parse(line);
+        } catch {
+          throw new TypeError("line is not JSON");
+        }
+        if (typeof row !== "object" || row === null || Array.isArray(row)) {
+          throw new TypeError("line is not a JSON object");
+        }
+        return tradeFromRow(row as Record<string, unknown>, pair);
+      };
+    case "trades-csv": {
+      let header: string[] | undefined;
+      return (line) => {
+        const cells = splitCsv(line);
+        if (header === undefined) {
+          header = cells.map((c) => c.trim().toLowerCase());
+          for (const need of ["ts", "price", "qty"] as const) {
+            if (!NAMES[need].some((n) => header?.includes(n))) {
+              throw new TypeError(`header has no ${need} column (one of ${NAMES[need].join(", ")})`);
+            }
+          }
+          return null;
+        }
+        if (cells.length !== header.length) {
+          throw new TypeError(`${cells.length} columns where the header has ${header.length}`);
+        }
+        const row: Record<string, string> = {};
+        for (let i = 0; i < header.length; i++) row[header[i] as string] = (cells[i] as string).trim();
+        return tradeFromRow(row, pair);
+      };
+    }
+    case "kraken-trades": {
+      if (!pair) throw new RangeError("kraken-trades files name no pair: give exactly one with --pairs");
+      let lastPrice = NaN;
+      let lastSide: "buy" | "sell" = "buy";
+      return (line) => {
+        const cells = line.split(",");
+        if (cells.length !== 3) {
+          throw new TypeError(`expected unix_time,price,volume, got ${cells.length} columns`);
+        }
+        const price = numberCell(cells[1], "price");
+        if (price > lastPrice) lastSide = "buy";
+        else if (price < lastPrice) lastSide = "sell";
+        lastPrice = price;
+        return validateTrade({
+          pair,
+          price,
+          qty: numberCell(cells[2], "volume"),
+          side: lastSide,
+          ts: timeCell(cells[0]),
+        });
+      };
+    }
+  }
+}
+
+/**
+ * Guesses a file's format from its name and first line; `null` when it is not a trade file.
+ * Kraken's OHLCVT files (`unix_time,open,high,low,close,volume,trades`) are recognised and named
+ * so the caller can say what they are.
+ */
+export function detectFormat(path: string, firstLine: string): TradeFormat | "kraken-ohlcvt" | null {
+  const line = firstLine.trim();
+  if (line.startsWith("{")) return "trades-jsonl";
+  if (/\.jsonl(\.gz)?$/.test(path)) return "trades-jsonl";
+  const cells = line.split(",");
+  if (cells.every((c) => /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(c.trim()))) {
+    if (cells.length === 3) return "kraken-trades";
+    if (cells.length === 7) return "kraken-ohlcvt";
+    return null;
+  }
+  const header = cells.map((c) => c.trim().toLowerCase().replace(/^"|"$/g, ""));
+  if (header.includes("price") && NAMES.ts.some((n) => header.includes(n))) return "trades-csv";
+  return null;
+}

@@ -1,0 +1,45 @@
+/**
+ * Opening a trade job's checkpoint and record file together, so they agree: the record is cut
+ * back to the length the checkpoint saw, and resuming starts right after the last trade written.
+ */
+import { resolve } from "node:path";
+import type { Logger } from "../util/log.ts";
+import { CheckpointFile, jobFileName, type TradeCheckpoint } from "./checkpoint_file.ts";
+import { TradeRecorder } from "./trade_recorder.ts";
+
+export interface TradeJob {
+  checkpoint: CheckpointFile;
+  state: TradeCheckpoint;
+  /** True when the state came from disk. */
+  resumed: boolean;
+  recorder: TradeRecorder | undefined;
+}
+
+export async function openTradeJob(
+  dataDir: string,
+  job: string,
+  recordPath: string | undefined,
+  log: Logger,
+  restart = false,
+): Promise<TradeJob> {
+  const checkpoint = new CheckpointFile(`${dataDir}/checkpoints/${jobFileName(job)}.json`);
+  const saved = restart ? null : await checkpoint.load();
+  const state: TradeCheckpoint = saved ??
+    { version: 1, job, pairs: {}, updated_at: new Date().toISOString() };
+  let recorder: TradeRecorder | undefined;
+  if (recordPath !== undefined) {
+    const path = resolve(recordPath);
+    const known = saved?.record?.path === path ? saved.record.bytes : undefined;
+    const opened = await TradeRecorder.open(path, restart ? 0 : known);
+    recorder = opened.recorder;
+    if (opened.trimmed > 0) {
+      log.warn(
+        `${path}: removed ${opened.trimmed} bytes written after the last checkpoint (they will be fetched again)`,
+      );
+    }
+    if (saved && known === undefined && recorder.bytes > 0) {
+      log.warn(`${path} already holds ${recorder.bytes} bytes not made by this job; appending`);
+    }
+  }
+  return { checkpoint, state, resumed: saved !== null, recorder };
+}
