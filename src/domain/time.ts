@@ -80,8 +80,8 @@ export function rfc3339ToMs(s: string): number {
 
 /**
  * Epoch seconds as Kraken REST sends them (`1688669597.8277369`) to epoch ms, truncating below the
- * millisecond. Works from the number's shortest decimal text so float error cannot move a trade
- * across a millisecond boundary (`1561939203.172 * 1000` is `1561939203171.9998`).
+ * millisecond. Works from the number's shortest decimal text, so the result is the truncation of
+ * the decimal Kraken wrote, never an artefact of binary floating point.
  */
 export function epochSecondsToMs(seconds: number): number {
   const text = String(seconds);

@@ -253,7 +253,10 @@ export async function startSim(options: SimOptions): Promise<SimServer> {
       for (const s of sessions) s.ws.terminate();
       sessions.clear();
       wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets would otherwise hold close() open until they time out.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -1,0 +1,110 @@
+/** Shared test helpers: deterministic synthetic trades, the simulator on a free port, ../shared data. */
+import type { Trade } from "../src/domain/trade.ts";
+import { TradeBook } from "../src/sim/book.ts";
+import { type SimOptions, type SimServer, startSim } from "../src/sim/server.ts";
+
+/** A small deterministic PRNG (mulberry32), so synthetic data is the same on every run. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `n` trades spread over `spanMs` from `start`, cycling through `pairs`; some share a timestamp
+ * (as fills of one taker order do).
+ */
+export function syntheticTrades(
+  n: number,
+  { pairs = ["BTC/USD"], start = Date.UTC(2024, 0, 1), spanMs = 600_000, seed = 1 } = {},
+): Trade[] {
+  const rnd = prng(seed);
+  const out: Trade[] = [];
+  let ts = start;
+  const price: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const pair = pairs[i % pairs.length] as string;
+    if (rnd() > 0.2) ts += Math.floor(rnd() * (2 * spanMs / n));
+    const p = price[pair] = Math.round((price[pair] ?? 30_000) * (1 + (rnd() - 0.5) * 0.001) * 10) / 10;
+    out.push({
+      pair,
+      price: p,
+      qty: Math.round(rnd() * 1e8) / 1e8 + 1e-8,
+      side: rnd() > 0.5 ? "buy" : "sell",
+      ts,
+      ord_type: rnd() > 0.3 ? "limit" : "market",
+    });
+  }
+  return out;
+}
+
+/** Runs `fn` with a simulator on a free loopback port, closing it afterwards. */
+export async function withSim<T>(
+  trades: Trade[],
+  options: Omit<SimOptions, "book">,
+  fn: (sim: SimServer, book: TradeBook) => Promise<T>,
+): Promise<T> {
+  const book = new TradeBook(trades);
+  const sim = await startSim({ port: 0, ...options, book });
+  try {
+    return await fn(sim, book);
+  } finally {
+    await sim.close();
+  }
+}
+
+/** The fields a recording must reproduce exactly. */
+export function essence(t: Trade): string {
+  return `${t.pair} ${t.ts} ${t.price} ${t.qty} ${t.side} ${t.trade_id ?? ""}`;
+}
+
+export const SHARED_DATA = new URL("../../shared/data/", import.meta.url);
+
+let sharedPresent: boolean | undefined;
+
+/** True when ../shared/data exists; says so loudly the first time it does not. */
+export function hasSharedData(): boolean {
+  if (sharedPresent === undefined) {
+    try {
+      Deno.statSync(SHARED_DATA);
+      sharedPresent = true;
+    } catch {
+      sharedPresent = false;
+      console.warn(`SKIPPING tests that need real data: ${SHARED_DATA.pathname} is absent`);
+    }
+  }
+  return sharedPresent;
+}
+
+export function sharedFile(path: string): string {
+  return new URL(path, SHARED_DATA).pathname;
+}
+
+/** Collects at most `n` items of a stream, or fewer if it ends or `ms` passes. */
+export async function take<T>(stream: ReadableStream<T>, n: number, ms: number): Promise<T[]> {
+  const out: T[] = [];
+  const reader = stream.getReader();
+  const deadline = Date.now() + ms;
+  try {
+    while (out.length < n) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const r = await Promise.race([
+        reader.read(),
+        new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), left)),
+      ]);
+      clearTimeout(timer);
+      if (r === null || r.done) break;
+      out.push(r.value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return out;
+}
