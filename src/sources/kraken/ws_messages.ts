@@ -55,18 +55,20 @@ export function tradeFromWs(d: unknown): Trade {
   if (pair === null) throw new TypeError(`symbol ${JSON.stringify(d.symbol)} is not a pair`);
   const ts = typeof d.timestamp === "string" ? rfc3339ToMs(d.timestamp) : NaN;
   if (Number.isNaN(ts)) throw new TypeError(`timestamp ${JSON.stringify(d.timestamp)} is not RFC 3339 UTC`);
-  if (typeof d.trade_id !== "number") {
-    throw new TypeError(`trade_id ${JSON.stringify(d.trade_id)} is missing`);
+  const { price, qty, side, trade_id, ord_type } = d;
+  if (typeof trade_id !== "number") throw new TypeError(`trade_id ${JSON.stringify(trade_id)} is missing`);
+  // The same rules as validateTrade, checked inline: this runs once per trade at feed rate, and
+  // the pair is already known good. Anything off goes to validateTrade for its precise message.
+  if (
+    typeof price === "number" && price > 0 && price < Infinity && typeof qty === "number" && qty > 0 &&
+    qty < Infinity && (side === "buy" || side === "sell") && Number.isSafeInteger(trade_id) && trade_id >= 0
+  ) {
+    if (ord_type === "limit" || ord_type === "market") {
+      return { pair, price, qty, side, ts, trade_id, ord_type };
+    }
+    if (ord_type === undefined) return { pair, price, qty, side, ts, trade_id };
   }
-  return validateTrade({
-    pair,
-    price: d.price,
-    qty: d.qty,
-    side: d.side,
-    ts,
-    trade_id: d.trade_id,
-    ord_type: d.ord_type,
-  });
+  return validateTrade({ pair, price, qty, side, ts, trade_id, ord_type });
 }
 
 function snippet(text: string): string {

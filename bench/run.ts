@@ -1,0 +1,30 @@
+/**
+ * `deno task bench`: every benchmark, each figure printed beside its reference and the ratio
+ * between them, in one run. Exits 0 either way; the PASS/MISS column says where a target is missed.
+ */
+import { type BenchResult, benchWsFrames } from "./ws_frames.ts";
+
+const fmt = (n: number) => n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(3);
+
+const suites: [string, () => Promise<BenchResult[]>][] = [["ws_frames", benchWsFrames]];
+const results: BenchResult[] = [];
+for (const [name, run] of suites) {
+  console.log(`${name}:`);
+  results.push(...await run());
+}
+console.log("");
+console.log(
+  ["benchmark", "figure", "reference", "ratio", "target", ""].join(" | "),
+);
+for (const r of results) {
+  console.log(
+    [
+      r.name,
+      `${fmt(r.value)} ${r.unit}`,
+      `${r.reference}: ${fmt(r.referenceValue)}`,
+      r.ratio.toFixed(2),
+      r.target,
+      r.pass ? "PASS" : "MISS",
+    ].join(" | "),
+  );
+}
