@@ -107,7 +107,7 @@ export async function startSim(options: SimOptions): Promise<SimServer> {
   const wss = new WebSocketServer({ noServer: true });
   server.on("upgrade", (req, socket, head) => {
     if (!(req.url ?? "").startsWith("/v2")) {
-      socket.destroy();
+      socket.end();
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
