@@ -1,16 +1,23 @@
 /**
- * `deno task backfill`: trade history from Kraken REST between `--from` and `--to`, resumable from
- * its checkpoint; or the trades of a history file (`--file`).
+ * `deno task backfill`: history through the same candles and indicators as live ingest, into
+ * both stores. From Kraken REST between `--from` and `--to`, resumable from its checkpoint; or
+ * from a trade file or a candle file (`--file`).
  */
-import { type BackfillConfig, backfillConfig } from "../src/config.ts";
+import { type BackfillConfig, backfillConfig, ConfigError } from "../src/config.ts";
 import type { Trade } from "../src/domain/trade.ts";
 import { isoTime } from "../src/domain/time.ts";
-import { tradeFile } from "../src/sources/files/trade_file.ts";
+import { candleFile } from "../src/sources/files/candle_file.ts";
+import { CANDLE_FORMATS, type CandleFormat } from "../src/sources/files/candle_formats.ts";
+import { firstLine, tradeFile } from "../src/sources/files/trade_file.ts";
+import { detectFormat, type TradeFormat } from "../src/sources/files/trade_formats.ts";
 import { KrakenRest } from "../src/sources/kraken/rest_client.ts";
 import { type Cursor, tradesAfter } from "../src/sources/kraken/rest_trades.ts";
-import { openTradeJob } from "../src/stores/trade_job.ts";
+import { type FeatureStores, openFeatureStores } from "../src/stores/feature_stores.ts";
+import { openTradeJob, restoreEngine } from "../src/stores/trade_job.ts";
 import { tradeSink } from "../src/stores/trade_sink.ts";
 import { TradeRecorder } from "../src/stores/trade_recorder.ts";
+import { FeatureEngine, initialFeatureState } from "../src/transforms/features.ts";
+import type { FeatureRow } from "../src/domain/feature_row.ts";
 import { sleep } from "../src/util/abortable.ts";
 import { runTask } from "../src/util/cli.ts";
 import { type Logger, logger, setLogLevel } from "../src/util/log.ts";
@@ -20,40 +27,109 @@ await runTask("backfill", async ({ signal }) => {
   const cfg = backfillConfig(Deno.args);
   setLogLevel(cfg.logLevel);
   const log = logger("backfill");
-  return cfg.file !== undefined ? await fromFile(cfg, cfg.file, log) : await fromRest(cfg, log, signal);
+  if (cfg.file === undefined) return await fromRest(cfg, log, signal);
+  const format = cfg.format ?? detectFormat(cfg.file, await firstLine(cfg.file)) ?? undefined;
+  if ((CANDLE_FORMATS as readonly string[]).includes(format ?? "")) {
+    return await fromCandleFile(cfg, cfg.file, format as CandleFormat, log);
+  }
+  return await fromTradeFile(cfg, cfg.file, format as TradeFormat | undefined, log);
 });
 
-async function fromFile(cfg: BackfillConfig, path: string, log: Logger): Promise<number> {
+function summary(stores: FeatureStores, log: Logger): Promise<void> {
+  return stores.offline.counts().then((counts) => {
+    for (const c of counts) {
+      log.info(
+        `offline store: ${c.pair} ${c.window}: ${c.rows} rows, ${isoTime(c.first)} .. ${isoTime(c.last)}`,
+      );
+    }
+  });
+}
+
+async function fromTradeFile(
+  cfg: BackfillConfig,
+  path: string,
+  format: TradeFormat | undefined,
+  log: Logger,
+) {
   if (cfg.pairs.length > 1) log.warn("--pairs names more than one pair; a file's own pair column wins");
   const { stream, stats } = await tradeFile(path, {
-    format: cfg.format,
+    format,
     pair: cfg.pairs[0],
     skipBadLines: cfg.skipBadLines,
     log,
   });
-  // A file is read whole each time, so its record is rewritten rather than appended to.
+  // A file is read whole each time, so its record is rewritten, and its rows upserted again.
   const recorder = cfg.record ? (await TradeRecorder.open(cfg.record, 0)).recorder : undefined;
-  let count = 0;
+  const stores = await openFeatureStores(cfg.dataDir);
+  const engine = new FeatureEngine(initialFeatureState({ windows: cfg.windows, graceMs: cfg.graceMs }));
   const from = cfg.from ?? -Infinity, to = cfg.to ?? Infinity;
-  const inRange = new TransformStream<Trade, Trade>({
-    transform(t, c) {
-      if (t.ts >= from && t.ts < to) c.enqueue(t);
-    },
+  let rows = 0;
+  try {
+    await stream
+      .pipeThrough(
+        new TransformStream<Trade, Trade>({
+          transform: (t, c) => t.ts >= from && t.ts < to ? c.enqueue(t) : undefined,
+        }),
+      )
+      .pipeTo(tradeSink({
+        state: { version: 1, job: `file ${path}`, pairs: {}, updated_at: "" },
+        recorder,
+        features: { engine, stores },
+        batchSize: 20_000,
+        flushMs: 1000,
+        onFlush: (_, r) => rows += r.length,
+      }));
+    log.info(
+      `${path} (${stats.format}): ${stats.lines} lines, ${stats.trades} trades → ${rows} feature rows` +
+        (engine.late ? `, ${engine.late} late trades not counted` : "") +
+        (stats.badLines ? `, ${stats.badLines} bad lines skipped` : "") +
+        (cfg.record ? `; recorded in ${cfg.record}` : ""),
+    );
+    await summary(stores, log);
+  } finally {
+    recorder?.close();
+    stores.close();
+  }
+  return 0;
+}
+
+async function fromCandleFile(cfg: BackfillConfig, path: string, format: CandleFormat, log: Logger) {
+  if (cfg.pairs.length !== 1) throw new ConfigError(`--pairs must name the one pair of ${path}`);
+  const window = cfg.windows[0] as (typeof cfg.windows)[number];
+  const { stream, stats } = await candleFile(path, {
+    format,
+    pair: cfg.pairs[0] as string,
+    window,
+    skipBadLines: cfg.skipBadLines,
+    log,
   });
-  await stream.pipeThrough(inRange).pipeTo(
-    new WritableStream({
-      async write(t) {
-        count++;
-        await recorder?.write([t]);
-      },
-      close: () => recorder?.close(),
-    }),
-  );
-  log.info(
-    `${path} (${stats.format}): ${stats.lines} lines, ${stats.trades} trades, ${count} in range` +
-      (stats.badLines ? `, ${stats.badLines} bad lines skipped` : "") +
-      (cfg.record ? `; recorded in ${cfg.record}` : ""),
-  );
+  const stores = await openFeatureStores(cfg.dataDir);
+  const engine = new FeatureEngine(initialFeatureState({ windows: cfg.windows, graceMs: cfg.graceMs }));
+  const from = cfg.from ?? -Infinity, to = cfg.to ?? Infinity;
+  let pending: FeatureRow[] = [];
+  let rows = 0;
+  try {
+    for await (const candle of stream) {
+      if (candle.window_start < from || candle.window_start >= to) continue;
+      pending.push(...engine.stepCandle(candle));
+      if (pending.length >= 5_000) {
+        await stores.upsert(pending);
+        rows += pending.length;
+        pending = [];
+      }
+    }
+    pending.push(...engine.flush());
+    await stores.upsert(pending);
+    rows += pending.length;
+    log.info(
+      `${path} (${format}, ${window} candles): ${stats.candles} candles → ${rows} feature rows` +
+        (engine.late ? `, ${engine.late} out-of-order candles skipped` : "") +
+        (stats.badLines ? `, ${stats.badLines} bad lines skipped` : ""),
+    );
+    await summary(stores, log);
+  } finally {
+    stores.close();
+  }
   return 0;
 }
 
@@ -62,7 +138,7 @@ async function fromRest(cfg: BackfillConfig, log: Logger, signal: AbortSignal): 
   const range = `${isoTime(from)}..${cfg.to === undefined ? "" : isoTime(cfg.to)}`;
   const job = await openTradeJob(
     cfg.dataDir,
-    `backfill ${cfg.restUrl} ${cfg.pairs.join(",")} ${range}`,
+    `backfill ${cfg.restUrl} ${cfg.pairs.join(",")} ${range} ${cfg.windows.join(",")}`,
     cfg.record,
     log,
     cfg.restart,
@@ -77,20 +153,22 @@ async function fromRest(cfg: BackfillConfig, log: Logger, signal: AbortSignal): 
     return 0;
   }
   if (job.resumed) log.info(`resuming from ${job.checkpoint.path}`);
+  const engine = restoreEngine(job, cfg.windows, cfg.graceMs);
+  const stores = await openFeatureStores(cfg.dataDir);
   const rest = new KrakenRest({ baseUrl: cfg.restUrl, rate: cfg.restRate, log: logger("kraken-rest") });
-  const end = cfg.to ?? await rest.serverTime(signal);
   const progress = new Progress(`backfill`, log);
   const started = Date.now();
-  let count = 0;
+  let count = 0, rows = 0;
 
   async function* trades(): AsyncGenerator<Trade> {
+    const end = cfg.to ?? await rest.serverTime(signal);
     for (const [i, pair] of cfg.pairs.entries()) {
       const saved = job.state.pairs[pair];
       const cursor: Cursor = saved ? { ts: saved.ts, tradeId: saved.trade_id } : { ts: from, tradeId: null };
       const show = (force = false) =>
         progress.update({
           fraction: (i + (cursor.ts - from) / Math.max(1, end - from)) / cfg.pairs.length,
-          detail: `${pair} ${isoTime(cursor.ts)} · ${count.toLocaleString("en-US")} trades`,
+          detail: `${pair} ${isoTime(cursor.ts)} · ${count.toLocaleString("en-US")} trades · ${rows} rows`,
           rate: count / Math.max(0.001, (Date.now() - started) / 1000),
         }, force);
       for (;;) {
@@ -120,7 +198,13 @@ async function fromRest(cfg: BackfillConfig, log: Logger, signal: AbortSignal): 
   let interrupted = false;
   try {
     await ReadableStream.from(trades()).pipeTo(
-      tradeSink({ checkpoint: job.checkpoint, state: job.state, recorder: job.recorder }),
+      tradeSink({
+        checkpoint: job.checkpoint,
+        state: job.state,
+        recorder: job.recorder,
+        features: { engine, stores },
+        onFlush: (_, r) => rows += r.length,
+      }),
     );
   } catch (e) {
     if (!signal.aborted) throw e;
@@ -129,19 +213,26 @@ async function fromRest(cfg: BackfillConfig, log: Logger, signal: AbortSignal): 
     progress.done();
     job.recorder?.close();
   }
-  const seconds = (Date.now() - started) / 1000;
-  if (interrupted || signal.aborted) {
-    log.warn(`interrupted after ${count} trades; run the same command again to resume`);
-    return 130;
+  try {
+    const seconds = (Date.now() - started) / 1000;
+    if (interrupted || signal.aborted) {
+      log.warn(`interrupted after ${count} trades; run the same command again to resume`);
+      return 130;
+    }
+    job.state.done = true;
+    await job.checkpoint.save(job.state);
+    const perPair = cfg.pairs.map((p) => `${p} ${job.state.pairs[p]?.trades ?? 0}`).join(", ");
+    log.info(
+      `done: ${count} new trades → ${rows} feature rows in ${
+        seconds.toFixed(1)
+      } s (${perPair} trades in all), ` +
+        `${rest.stats.requests} requests, ${rest.stats.throttled} throttled` +
+        (engine.late ? `, ${engine.late} late trades` : "") +
+        (cfg.record ? `; recorded in ${cfg.record}` : ""),
+    );
+    await summary(stores, log);
+    return 0;
+  } finally {
+    stores.close();
   }
-  job.state.done = true;
-  await job.checkpoint.save(job.state);
-  const perPair = cfg.pairs.map((p) => `${p} ${job.state.pairs[p]?.trades ?? 0}`).join(", ");
-  log.info(
-    `done: ${count} new trades in ${
-      seconds.toFixed(1)
-    } s (${perPair} in all), ${rest.stats.requests} requests, ` +
-      `${rest.stats.throttled} throttled` + (cfg.record ? `; recorded in ${cfg.record}` : ""),
-  );
-  return 0;
 }

@@ -1,13 +1,15 @@
 /**
  * `deno task ingest`: live Kraken trades (WS v2), caught up through REST from the checkpoint or
- * `--from`, deduplicated, checkpointed, optionally recorded.
+ * `--from`, deduplicated, turned into candles and feature rows in both stores; checkpointed,
+ * optionally recorded.
  */
 import { ingestConfig } from "../src/config.ts";
 import { isoTime } from "../src/domain/time.ts";
 import { KrakenRest } from "../src/sources/kraken/rest_client.ts";
 import { liveTrades } from "../src/sources/kraken/live_trades.ts";
 import type { Cursor } from "../src/sources/kraken/rest_trades.ts";
-import { openTradeJob } from "../src/stores/trade_job.ts";
+import { openFeatureStores } from "../src/stores/feature_stores.ts";
+import { openTradeJob, restoreEngine } from "../src/stores/trade_job.ts";
 import { tradeSink } from "../src/stores/trade_sink.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
@@ -17,6 +19,8 @@ await runTask("ingest", async ({ signal }) => {
   setLogLevel(cfg.logLevel);
   const log = logger("ingest");
   const job = await openTradeJob(cfg.dataDir, `ingest ${cfg.restUrl}`, cfg.record, log);
+  const engine = restoreEngine(job, cfg.windows, cfg.graceMs);
+  const stores = await openFeatureStores(cfg.dataDir);
 
   const cursors = new Map<string, Cursor>();
   for (const pair of cfg.pairs) {
@@ -44,7 +48,7 @@ await runTask("ingest", async ({ signal }) => {
     log: logger("kraken-ws"),
   });
 
-  let written = 0;
+  let written = 0, rows = 0, late = engine.late;
   let lastReport = { at: Date.now(), written: 0 };
   const report = () => {
     const now = Date.now();
@@ -55,9 +59,12 @@ await runTask("ingest", async ({ signal }) => {
       return s ? `${p} ${isoTime(s.ts)} #${s.trade_id ?? "-"}` : `${p} -`;
     }).join(", ");
     log.info(
-      `${written} trades (${rate.toFixed(1)}/s) · ${pairs} · connections ${stats.connections} · ` +
+      `${written} trades (${
+        rate.toFixed(1)
+      }/s) · ${rows} feature rows · ${pairs} · connections ${stats.connections} · ` +
         `from REST ${stats.restTrades} · holes ${stats.gaps} · duplicates dropped ${stats.duplicates} · ` +
-        `malformed ${stats.malformed}` + (stats.missing ? ` · MISSING ${stats.missing}` : ""),
+        `malformed ${stats.malformed} · late ${engine.late}` +
+        (stats.missing ? ` · MISSING ${stats.missing}` : ""),
     );
   };
   const timer = setInterval(report, cfg.statsEveryMs);
@@ -66,11 +73,23 @@ await runTask("ingest", async ({ signal }) => {
       checkpoint: job.checkpoint,
       state: job.state,
       recorder: job.recorder,
-      onFlush: (trades) => written += trades.length,
+      // Live: open windows stay in the checkpoint and continue on restart instead of closing early.
+      features: { engine, stores, flushOnEnd: false, idle: { isLive: () => stats.live, everyMs: 1000 } },
+      onFlush: (trades, newRows) => {
+        written += trades.length;
+        rows += newRows.length;
+        if (engine.late > late) {
+          log.warn(
+            `${engine.late - late} trades arrived after their window had closed (late: ${engine.late})`,
+          );
+          late = engine.late;
+        }
+      },
     }));
   } finally {
     clearInterval(timer);
     job.recorder?.close();
+    stores.close();
   }
   report();
   log.info(

@@ -7,6 +7,8 @@ import { parseArgs } from "node:util";
 import { parsePair } from "./domain/pair.ts";
 import { parseTime } from "./domain/time.ts";
 import { TRADE_FORMATS, type TradeFormat } from "./sources/files/trade_formats.ts";
+import { CANDLE_FORMATS, type CandleFormat } from "./sources/files/candle_formats.ts";
+import { isWindow, parseWindows, type Window } from "./domain/candle.ts";
 import { KRAKEN_REST_URL } from "./sources/kraken/rest_client.ts";
 import { KRAKEN_WS_URL } from "./sources/kraken/live_trades.ts";
 import type { Level } from "./util/log.ts";
@@ -41,6 +43,14 @@ const COMMON: Record<string, FlagSpec> = {
   help: { type: "boolean", help: "show this help" },
 };
 
+const FILE_FORMATS = [...TRADE_FORMATS, ...CANDLE_FORMATS] as const;
+export type FileFormat = TradeFormat | CandleFormat;
+
+const FEATURES: Record<string, FlagSpec> = {
+  windows: { type: "string", default: "1m,5m", help: "candle windows, comma separated (1m, 5m, 15m, 1h)" },
+  grace: { type: "string", default: "5", help: "seconds out-of-order trades are still accepted" },
+};
+
 const KRAKEN: Record<string, FlagSpec> = {
   "rest-url": {
     type: "string",
@@ -56,6 +66,7 @@ export const TASK_FLAGS: Record<string, Record<string, FlagSpec>> = {
   ingest: {
     ...COMMON,
     ...KRAKEN,
+    ...FEATURES,
     pairs: { type: "string", default: "BTC/USD,ETH/USD", help: "pairs to follow, comma separated" },
     from: { type: "string", help: "on a first run, catch up through REST from this time" },
     "ws-url": { type: "string", env: "KRAKEN_WS_URL", default: KRAKEN_WS_URL, help: "Kraken WS v2 URL" },
@@ -65,11 +76,12 @@ export const TASK_FLAGS: Record<string, Record<string, FlagSpec>> = {
   backfill: {
     ...COMMON,
     ...KRAKEN,
+    ...FEATURES,
     pairs: { type: "string", help: "pairs to backfill, comma separated" },
     from: { type: "string", help: "start time (ISO 8601 or epoch ms)" },
     to: { type: "string", help: "end time, exclusive (default: the exchange's latest trade)" },
-    file: { type: "string", help: "read a trade history file instead of REST" },
-    format: { type: "string", help: `file format: ${TRADE_FORMATS.join(", ")} (default: detected)` },
+    file: { type: "string", help: "read a trade or candle history file instead of REST" },
+    format: { type: "string", help: `file format: ${FILE_FORMATS.join(", ")} (default: detected)` },
     "skip-bad-lines": { type: "boolean", help: "count and skip malformed file lines instead of failing" },
     restart: { type: "boolean", help: "ignore the checkpoint of this backfill and start over" },
   },
@@ -85,6 +97,21 @@ export const TASK_FLAGS: Record<string, Record<string, FlagSpec>> = {
     "malformed-every": { type: "string", default: "0", help: "send a malformed frame every N frames" },
     "throttle-every": { type: "string", default: "0", help: "rate-limit every Nth REST call" },
     "stall-every": { type: "string", default: "0", help: "stall WS connections every S seconds" },
+  },
+  "features export": {
+    ...COMMON,
+    pair: { type: "string", help: "the pair, e.g. BTC/USD" },
+    window: { type: "string", default: "1m", help: "the window" },
+    from: { type: "string", help: "first window start (ISO 8601 or epoch ms)" },
+    to: { type: "string", help: "end, exclusive" },
+    format: { type: "string", default: "csv", help: "csv or jsonl" },
+    out: { type: "string", help: "output file (- for stdout)" },
+  },
+  "features tail": {
+    ...COMMON,
+    pair: { type: "string", help: "the pair, e.g. BTC/USD" },
+    window: { type: "string", default: "1m", help: "the window" },
+    n: { type: "string", default: "10", help: "how many rows" },
   },
 };
 
@@ -185,13 +212,36 @@ function url(v: Values, name: string, schemes: readonly string[]): string {
   return raw.replace(/\/+$/, "");
 }
 
-function format(v: Values): TradeFormat | undefined {
+function format<F extends string>(v: Values, allowed: readonly F[]): F | undefined {
   const raw = str(v, "format");
   if (raw === undefined) return undefined;
-  if (!(TRADE_FORMATS as readonly string[]).includes(raw)) {
-    throw new ConfigError(`--format: '${raw}' is not one of ${TRADE_FORMATS.join(", ")}`);
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`--format: '${raw}' is not one of ${allowed.join(", ")}`);
   }
-  return raw as TradeFormat;
+  return raw as F;
+}
+
+function windows(v: Values): Window[] {
+  try {
+    return parseWindows(need(v, "windows"));
+  } catch (e) {
+    throw new ConfigError(`--windows: ${(e as Error).message}`);
+  }
+}
+
+function oneWindow(v: Values): Window {
+  const raw = need(v, "window");
+  if (!isWindow(raw)) throw new ConfigError(`--window: '${raw}' is not a window (1m, 5m, 15m, 1h)`);
+  return raw;
+}
+
+export interface FeatureConfig {
+  windows: Window[];
+  graceMs: number;
+}
+
+function features(v: Values): FeatureConfig {
+  return { windows: windows(v), graceMs: num(v, "grace", { min: 0 }) * 1000 };
 }
 
 function level(v: Values): Level {
@@ -218,7 +268,7 @@ function common(v: Values): CommonConfig {
   };
 }
 
-export interface IngestConfig extends CommonConfig {
+export interface IngestConfig extends CommonConfig, FeatureConfig {
   pairs: string[];
   from: number | undefined;
   wsUrl: string;
@@ -233,6 +283,7 @@ export function ingestConfig(args: readonly string[], env: Env = denoEnv): Inges
   const v = parseFlags("ingest", args, env);
   return {
     ...common(v),
+    ...features(v),
     pairs: pairs(v, "pairs"),
     from: time(v, "from"),
     wsUrl: url(v, "ws-url", ["ws:", "wss:"]),
@@ -244,7 +295,7 @@ export function ingestConfig(args: readonly string[], env: Env = denoEnv): Inges
   };
 }
 
-export interface BackfillConfig extends CommonConfig {
+export interface BackfillConfig extends CommonConfig, FeatureConfig {
   pairs: string[];
   from: number | undefined;
   to: number | undefined;
@@ -252,7 +303,7 @@ export interface BackfillConfig extends CommonConfig {
   restRate: number;
   record: string | undefined;
   file: string | undefined;
-  format: TradeFormat | undefined;
+  format: FileFormat | undefined;
   skipBadLines: boolean;
   restart: boolean;
 }
@@ -262,6 +313,7 @@ export function backfillConfig(args: readonly string[], env: Env = denoEnv): Bac
   const file = str(v, "file");
   const cfg: BackfillConfig = {
     ...common(v),
+    ...features(v),
     pairs: file !== undefined && str(v, "pairs") === undefined ? [] : pairs(v, "pairs"),
     from: time(v, "from"),
     to: time(v, "to"),
@@ -269,7 +321,7 @@ export function backfillConfig(args: readonly string[], env: Env = denoEnv): Bac
     restRate: num(v, "rest-rate", { positive: true }),
     record: str(v, "record"),
     file,
-    format: format(v),
+    format: format(v, FILE_FORMATS),
     skipBadLines: v["skip-bad-lines"] === true,
     restart: v.restart === true,
   };
@@ -302,7 +354,7 @@ export function simConfig(args: readonly string[], env: Env = denoEnv): SimConfi
   const sim: SimConfig = {
     ...c,
     file: c.help ? "" : need(v, "file"),
-    format: format(v),
+    format: format(v, TRADE_FORMATS),
     pair: pairs(v, "pairs")[0] as string,
     speed: num(v, "speed", { positive: true }),
     port: num(v, "port", { min: 0, integer: true }),
@@ -314,4 +366,46 @@ export function simConfig(args: readonly string[], env: Env = denoEnv): SimConfi
   };
   if (sim.port > 65535) throw new ConfigError(`--port: '${sim.port}' is not a port (0-65535)`);
   return sim;
+}
+
+export interface ExportConfig extends CommonConfig {
+  pair: string;
+  window: Window;
+  from: number | undefined;
+  to: number | undefined;
+  format: "csv" | "jsonl";
+  out: string;
+}
+
+export function exportConfig(args: readonly string[], env: Env = denoEnv): ExportConfig {
+  const v = parseFlags("features export", args, env);
+  const c = common(v);
+  if (c.help) return { ...c, pair: "", window: "1m", from: undefined, to: undefined, format: "csv", out: "" };
+  return {
+    ...c,
+    pair: pairs(v, "pair")[0] as string,
+    window: oneWindow(v),
+    from: time(v, "from"),
+    to: time(v, "to"),
+    format: format(v, ["csv", "jsonl"] as const) ?? "csv",
+    out: need(v, "out", " (a file, or - for stdout)"),
+  };
+}
+
+export interface TailConfig extends CommonConfig {
+  pair: string;
+  window: Window;
+  n: number;
+}
+
+export function tailConfig(args: readonly string[], env: Env = denoEnv): TailConfig {
+  const v = parseFlags("features tail", args, env);
+  const c = common(v);
+  if (c.help) return { ...c, pair: "", window: "1m", n: 0 };
+  return {
+    ...c,
+    pair: pairs(v, "pair")[0] as string,
+    window: oneWindow(v),
+    n: num(v, "n", { min: 1, integer: true }),
+  };
 }

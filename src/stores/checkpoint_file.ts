@@ -1,3 +1,5 @@
+import type { FeatureState } from "../transforms/features.ts";
+
 /**
  * Where a trade job stands, saved as a small JSON file that is replaced atomically (write to a
  * temporary file, then rename), so a kill at any moment leaves either the old or the new one.
@@ -17,6 +19,8 @@ export interface TradeCheckpoint {
   /** The record file and its length when this checkpoint was taken. */
   record?: { path: string; bytes: number } | undefined;
   done?: boolean;
+  /** Candle and indicator state as of the last trade written. */
+  features?: FeatureState | undefined;
   updated_at: string;
 }
 
@@ -52,7 +56,7 @@ export class CheckpointFile {
     const dir = this.path.slice(0, Math.max(0, this.path.lastIndexOf("/")));
     if (dir) await Deno.mkdir(dir, { recursive: true });
     const tmp = `${this.path}.tmp`;
-    await Deno.writeTextFile(tmp, JSON.stringify(cp, null, 2) + "\n");
+    await Deno.writeTextFile(tmp, JSON.stringify(cp) + "\n");
     await Deno.rename(tmp, this.path);
   }
 }

@@ -6,6 +6,8 @@ import { resolve } from "node:path";
 import type { Logger } from "../util/log.ts";
 import { CheckpointFile, jobFileName, type TradeCheckpoint } from "./checkpoint_file.ts";
 import { TradeRecorder } from "./trade_recorder.ts";
+import { FeatureEngine, initialFeatureState } from "../transforms/features.ts";
+import type { Window } from "../domain/candle.ts";
 
 export interface TradeJob {
   checkpoint: CheckpointFile;
@@ -42,4 +44,21 @@ export async function openTradeJob(
     }
   }
   return { checkpoint, state, resumed: saved !== null, recorder };
+}
+
+/**
+ * The feature engine of a job: restored from its checkpoint, so candles and indicators continue
+ * the same series, or new. A checkpoint made with other windows or grace cannot be continued.
+ */
+export function restoreEngine(job: TradeJob, windows: readonly Window[], graceMs: number): FeatureEngine {
+  const saved = job.state.features;
+  if (saved === undefined) return new FeatureEngine(initialFeatureState({ windows, graceMs }));
+  const c = saved.candles;
+  if (c.windows.join(",") !== windows.join(",") || c.graceMs !== graceMs) {
+    throw new Error(
+      `${job.checkpoint.path} was made with --windows ${c.windows.join(",")} --grace ${c.graceMs / 1000}; ` +
+        `run with the same, or use another --data-dir`,
+    );
+  }
+  return new FeatureEngine(saved);
 }

@@ -9,12 +9,16 @@ export interface TaskContext {
   signal: AbortSignal;
 }
 
-/** Runs `main`; its resolved number (default 0) is the exit code. */
+/**
+ * Runs `main`; its resolved number (default 0) is the exit code. `helpFlag: false` leaves
+ * `--help` to a task with subcommands.
+ */
 export async function runTask(
   task: string,
   main: (ctx: TaskContext) => Promise<number | void>,
+  { helpFlag = true } = {},
 ): Promise<never> {
-  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+  if (helpFlag && (Deno.args.includes("--help") || Deno.args.includes("-h"))) {
     console.log(usage(task));
     Deno.exit(0);
   }

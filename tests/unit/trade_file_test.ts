@@ -25,7 +25,8 @@ Deno.test("detectFormat() tells the formats apart by name and first line", () =>
   assertEquals(detectFormat("x.csv", "timestamp,time_ms,symbol,price,qty,side"), "trades-csv");
   assertEquals(detectFormat("x.csv", "ts_event,symbol,price,qty,side,ord_type,trade_id"), "trades-csv");
   assertEquals(detectFormat("x.txt", '{"pair":"BTC/USD"}'), "trades-jsonl");
-  assertEquals(detectFormat("x.csv", "time,time_fmt,open,high,low,close,vwap,volume,count"), null);
+  assertEquals(detectFormat("x.csv", "time,time_fmt,open,high,low,close,vwap,volume,count"), "kraken-ohlc");
+  assertEquals(detectFormat("x.csv", "a,b,c"), null);
 });
 
 Deno.test("kraken-trades: seconds with fractions, the pair from --pairs, side by the tick rule", async () => {
@@ -93,7 +94,11 @@ Deno.test("--skip-bad-lines counts bad lines and keeps the good ones", async () 
 });
 
 Deno.test("OHLCVT candle files and unknown files are refused with a clear message", async () => {
-  await assertRejects(() => tradeFile(fixture("ohlcvt.csv")), TypeError, "OHLCVT candles, not trades");
+  await assertRejects(
+    () => tradeFile(fixture("ohlcvt.csv")),
+    TypeError,
+    "holds candles (kraken-ohlcvt), not trades",
+  );
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/x.csv`, "a,b\n1,2\n");
   await assertRejects(() => tradeFile(`${dir}/x.csv`), TypeError, "--format");

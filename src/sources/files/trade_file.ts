@@ -33,7 +33,7 @@ export interface TradeFileStats {
 }
 
 /** Reads the first line of a (possibly gzipped) file. */
-async function firstLine(path: string): Promise<string> {
+export async function firstLine(path: string): Promise<string> {
   const lines = await fileLines(path);
   const reader = lines.getReader();
   const { value } = await reader.read();
@@ -45,8 +45,8 @@ async function firstLine(path: string): Promise<string> {
 export async function resolveFormat(path: string, format?: TradeFormat | undefined): Promise<TradeFormat> {
   if (format !== undefined) return format;
   const detected = detectFormat(path, await firstLine(path));
-  if (detected === "kraken-ohlcvt") {
-    throw new TypeError(`${path} holds Kraken OHLCVT candles, not trades`);
+  if (detected === "kraken-ohlcvt" || detected === "kraken-ohlc") {
+    throw new TypeError(`${path} holds candles (${detected}), not trades`);
   }
   if (detected === null) {
     throw new TypeError(

@@ -153,11 +153,13 @@ export function lineParser(format: TradeFormat, pair?: string): LineParser {
 }
 
 /**
- * Guesses a file's format from its name and first line; `null` when it is not a trade file.
- * Kraken's OHLCVT files (`unix_time,open,high,low,close,volume,trades`) are recognised and named
- * so the caller can say what they are.
+ * Guesses a file's format from its name and first line; `null` when it is neither a trade nor a
+ * candle file.
  */
-export function detectFormat(path: string, firstLine: string): TradeFormat | "kraken-ohlcvt" | null {
+export function detectFormat(
+  path: string,
+  firstLine: string,
+): TradeFormat | "kraken-ohlcvt" | "kraken-ohlc" | null {
   const line = firstLine.trim();
   if (line.startsWith("{")) return "trades-jsonl";
   if (/\.jsonl(\.gz)?$/.test(path)) return "trades-jsonl";
@@ -169,5 +171,8 @@ export function detectFormat(path: string, firstLine: string): TradeFormat | "kr
   }
   const header = cells.map((c) => c.trim().toLowerCase().replace(/^"|"$/g, ""));
   if (header.includes("price") && NAMES.ts.some((n) => header.includes(n))) return "trades-csv";
+  if (["time", "open", "high", "low", "close", "vwap", "volume", "count"].every((n) => header.includes(n))) {
+    return "kraken-ohlc";
+  }
   return null;
 }

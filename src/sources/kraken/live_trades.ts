@@ -34,6 +34,8 @@ export interface LiveStats {
   malformed: number;
   heartbeats: number;
   lastDisconnect: string | undefined;
+  /** Connected, subscribed and caught up with REST: trades arriving now are current. */
+  live: boolean;
 }
 
 export interface LiveTradesOptions {
@@ -79,6 +81,7 @@ export function liveTrades(options: LiveTradesOptions): { stream: ReadableStream
     malformed: 0,
     heartbeats: 0,
     lastDisconnect: undefined,
+    live: false,
   };
   return { stream: ReadableStream.from(run(options, stats)), stats };
 }
@@ -116,6 +119,7 @@ async function* run(options: LiveTradesOptions, stats: LiveStats): AsyncGenerato
   }
 
   async function* fill(pair: string, untilId?: number): AsyncGenerator<Trade> {
+    stats.live = false;
     const cursor = cursors.get(pair) as Cursor;
     const retries = untilId === undefined ? 0 : options.gapRetries ?? 3;
     for (let attempt = 0;; attempt++) {
@@ -145,6 +149,7 @@ async function* run(options: LiveTradesOptions, stats: LiveStats): AsyncGenerato
 
   async function* fillAll(): AsyncGenerator<Trade> {
     for (const pair of pairs) yield* fill(pair);
+    stats.live = true;
   }
 
   for (let attempt = 0; !signal?.aborted; attempt++) {
@@ -193,6 +198,7 @@ async function* run(options: LiveTradesOptions, stats: LiveStats): AsyncGenerato
               stats.gaps++;
               log.info(`${trade.pair}: ids jump ${cursor.tradeId} → ${id}; filling the hole from REST`);
               yield* fill(trade.pair, id - 1);
+              stats.live = true;
               if (cursor.tradeId !== null && id <= cursor.tradeId) {
                 stats.duplicates++;
                 continue;
@@ -218,6 +224,7 @@ async function* run(options: LiveTradesOptions, stats: LiveStats): AsyncGenerato
       if (e instanceof SubscriptionError) throw e;
       log.warn(`${(e as Error).message}`);
     } finally {
+      stats.live = false;
       conn?.close();
     }
     if (signal?.aborted) break;

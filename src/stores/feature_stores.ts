@@ -1,0 +1,39 @@
+/** Both feature stores of a data dir, written together. */
+import type { FeatureRow } from "../domain/feature_row.ts";
+import { DuckDbFeatureStore } from "./offline_duckdb.ts";
+import { KvFeatureStore } from "./online_kv.ts";
+
+export interface FeatureStores {
+  online: KvFeatureStore;
+  offline: DuckDbFeatureStore;
+  /** Offline first: the online store must never be ahead of the history. */
+  upsert(rows: readonly FeatureRow[]): Promise<void>;
+  close(): void;
+}
+
+export async function openFeatureStores(dataDir: string): Promise<FeatureStores> {
+  await Deno.mkdir(dataDir, { recursive: true });
+  const offline = await DuckDbFeatureStore.open(`${dataDir}/offline.duckdb`);
+  let online: KvFeatureStore;
+  try {
+    online = await KvFeatureStore.open(`${dataDir}/online.kv`);
+  } catch (e) {
+    offline.close();
+    throw new Error(`cannot open the online store ${dataDir}/online.kv: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  return {
+    online,
+    offline,
+    async upsert(rows) {
+      if (rows.length === 0) return;
+      await offline.upsert(rows);
+      await online.upsert(rows);
+    },
+    close() {
+      online.close();
+      offline.close();
+    },
+  };
+}
