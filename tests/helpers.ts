@@ -108,3 +108,32 @@ export async function take<T>(stream: ReadableStream<T>, n: number, ms: number):
   }
   return out;
 }
+
+/**
+ * Trades in bursts over `minutes` minutes with quiet minutes in between (every 7th minute and the
+ * one after have none), so candle series need flat candles.
+ */
+export function burstyTrades(
+  minutes: number,
+  { pair = "BTC/USD", start = Date.UTC(2024, 0, 1), seed = 2 } = {},
+): Trade[] {
+  const rnd = prng(seed);
+  const out: Trade[] = [];
+  let price = 30_000;
+  for (let m = 0; m < minutes; m++) {
+    if (m % 7 === 3 || m % 7 === 4) continue;
+    const n = 3 + Math.floor(rnd() * 12);
+    const offsets = Array.from({ length: n }, () => Math.floor(rnd() * 60_000)).sort((a, b) => a - b);
+    for (const off of offsets) {
+      price = Math.round(price * (1 + (rnd() - 0.5) * 0.002) * 10) / 10;
+      out.push({
+        pair,
+        price,
+        qty: Math.round(rnd() * 1e6) / 1e6 + 1e-6,
+        side: rnd() > 0.5 ? "buy" : "sell",
+        ts: start + m * 60_000 + off,
+      });
+    }
+  }
+  return out;
+}
