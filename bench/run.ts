@@ -3,10 +3,15 @@
  * between them, in one run. Exits 0 either way; the PASS/MISS column says where a target is missed.
  */
 import { type BenchResult, benchWsFrames } from "./ws_frames.ts";
+import { benchFeatures } from "./features.ts";
 
-const fmt = (n: number) => n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(3);
+const fmt = (n: number) =>
+  n >= 100 ? Math.round(n).toLocaleString("en-US") : n >= 0.01 ? n.toFixed(3) : n.toExponential(2);
 
-const suites: [string, () => Promise<BenchResult[]>][] = [["ws_frames", benchWsFrames]];
+const suites: [string, () => Promise<BenchResult[]>][] = [["ws_frames", benchWsFrames], [
+  "features",
+  benchFeatures,
+]];
 const results: BenchResult[] = [];
 for (const [name, run] of suites) {
   console.log(`${name}:`);
@@ -22,7 +27,7 @@ for (const r of results) {
       r.name,
       `${fmt(r.value)} ${r.unit}`,
       `${r.reference}: ${fmt(r.referenceValue)}`,
-      r.ratio.toFixed(2),
+      r.ratio >= 0.01 ? r.ratio.toFixed(2) : r.ratio.toExponential(2),
       r.target,
       r.pass ? "PASS" : "MISS",
     ].join(" | "),

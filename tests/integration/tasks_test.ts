@@ -6,7 +6,7 @@ import { essence, syntheticTrades, withSim } from "../helpers.ts";
 import type { Trade } from "../../src/domain/trade.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const PERMS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env"];
+const PERMS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-ffi"];
 
 function task(script: string, args: string[], cwd: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
