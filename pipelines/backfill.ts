@@ -63,7 +63,9 @@ async function fromTradeFile(
   const stores = await openFeatureStores(cfg.dataDir);
   const engine = new FeatureEngine(initialFeatureState({ windows: cfg.windows, graceMs: cfg.graceMs }));
   const from = cfg.from ?? -Infinity, to = cfg.to ?? Infinity;
-  let rows = 0;
+  let rows = 0, trades = 0;
+  const progress = new Progress("backfill", log);
+  const started = Date.now();
   try {
     await stream
       .pipeThrough(
@@ -77,10 +79,23 @@ async function fromTradeFile(
         features: { engine, stores },
         batchSize: 20_000,
         flushMs: 1000,
-        onFlush: (_, r) => rows += r.length,
+        onFlush: (batch, r) => {
+          rows += r.length;
+          trades += batch.length;
+          const last = batch.at(-1);
+          progress.update({
+            fraction: last && Number.isFinite(from) && Number.isFinite(to)
+              ? (last.ts - from) / (to - from)
+              : undefined,
+            detail: `line ${stats.lines.toLocaleString("en-US")}${last ? ` · ${isoTime(last.ts)}` : ""} · ` +
+              `${trades.toLocaleString("en-US")} trades · ${rows} rows`,
+            rate: trades / Math.max(0.001, (Date.now() - started) / 1000),
+          });
+        },
       }));
+    progress.done();
     log.info(
-      `${path} (${stats.format}): ${stats.lines} lines, ${stats.trades} trades → ${rows} feature rows` +
+      `${path} (${stats.format}): ${stats.lines} lines, ${stats.records} trades → ${rows} feature rows` +
         (engine.late ? `, ${engine.late} late trades not counted` : "") +
         (stats.badLines ? `, ${stats.badLines} bad lines skipped` : "") +
         (cfg.record ? `; recorded in ${cfg.record}` : ""),
@@ -122,7 +137,7 @@ async function fromCandleFile(cfg: BackfillConfig, path: string, format: CandleF
     await stores.upsert(pending);
     rows += pending.length;
     log.info(
-      `${path} (${format}, ${window} candles): ${stats.candles} candles → ${rows} feature rows` +
+      `${path} (${format}, ${window} candles): ${stats.records} candles → ${rows} feature rows` +
         (engine.late ? `, ${engine.late} out-of-order candles skipped` : "") +
         (stats.badLines ? `, ${stats.badLines} bad lines skipped` : ""),
     );

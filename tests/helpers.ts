@@ -137,3 +137,27 @@ export function burstyTrades(
   }
   return out;
 }
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** Runs `pipelines/<script>.ts` as a user's `deno task` would, with the tasks' permissions. */
+export function runPipeline(script: string, args: readonly string[], cwd: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-ffi",
+      "--config",
+      `${ROOT}deno.json`,
+      `${ROOT}pipelines/${script}.ts`,
+      ...args,
+    ],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}

@@ -262,20 +262,16 @@ function mergeUp(state: CandleState, p: PairState, c: Candle, out: Candle[]): vo
       if (c.window_start !== start) continue; // a partial bigger window at the start of a series
       m = { ...c, window: w, window_start: start, window_end: start + size, vwap: c.vwap * c.volume };
       p.merging[w] = m;
-    } else if (m.trades === 0 && c.trades > 0) {
-      // Flat candles only carry the previous close forward: the first traded part opens the window.
-      m.open = c.open;
-      m.high = c.high;
-      m.low = c.low;
-      m.close = c.close;
-      m.volume += c.volume;
-      m.vwap += c.vwap * c.volume;
-      m.trades += c.trades;
-      m.buy_volume += c.buy_volume;
-      m.sell_volume += c.sell_volume;
     } else if (c.trades > 0) {
-      if (c.high > m.high) m.high = c.high;
-      if (c.low < m.low) m.low = c.low;
+      if (m.trades === 0) {
+        // Flat candles only carry the previous close forward: the first traded part opens the window.
+        m.open = c.open;
+        m.high = c.high;
+        m.low = c.low;
+      } else {
+        if (c.high > m.high) m.high = c.high;
+        if (c.low < m.low) m.low = c.low;
+      }
       m.close = c.close;
       m.volume += c.volume;
       m.vwap += c.vwap * c.volume;

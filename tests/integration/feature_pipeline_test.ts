@@ -4,7 +4,7 @@
  * uninterrupted run; replays are idempotent; candle files enter at the candle stage.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { burstyTrades, hasSharedData, sharedFile, withSim } from "../helpers.ts";
+import { burstyTrades, hasSharedData, runPipeline, sharedFile, withSim } from "../helpers.ts";
 import type { Trade } from "../../src/domain/trade.ts";
 import { tradeToJsonLine } from "../../src/domain/trade.ts";
 import { tradeFile } from "../../src/sources/files/trade_file.ts";
@@ -16,8 +16,6 @@ import { CSV_HEADER, rowToCsv } from "../../src/stores/feature_export.ts";
 import { tradeSink } from "../../src/stores/trade_sink.ts";
 import { FeatureEngine, initialFeatureState } from "../../src/transforms/features.ts";
 import type { Window } from "../../src/domain/candle.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 async function exportCsv(dataDir: string, pair: string, window: Window): Promise<string> {
   const store = await DuckDbFeatureStore.open(`${dataDir}/offline.duckdb`, { readOnly: true });
@@ -93,26 +91,7 @@ Deno.test("the same trades live through the simulator and from a file give byte-
   await Deno.remove(dir, { recursive: true });
 });
 
-function backfill(args: string[], cwd: string): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-ffi",
-      "--config",
-      `${ROOT}deno.json`,
-      `${ROOT}pipelines/backfill.ts`,
-      ...args,
-    ],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-}
+const backfill = (args: string[], cwd: string) => runPipeline("backfill", args, cwd);
 
 Deno.test("a backfill killed mid-stream and resumed writes the same feature table as an uninterrupted one", async () => {
   const dir = await Deno.makeTempDir();

@@ -2,21 +2,11 @@
  * The tasks as a user runs them: real subprocesses, real signals, against the simulator on loopback.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { essence, syntheticTrades, withSim } from "../helpers.ts";
+import { essence, runPipeline, syntheticTrades, withSim } from "../helpers.ts";
 import type { Trade } from "../../src/domain/trade.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const PERMS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-ffi"];
-
-function task(script: string, args: string[], cwd: string): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, "--config", `${ROOT}deno.json`, `${ROOT}pipelines/${script}.ts`, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-}
+const task = runPipeline;
 
 async function output(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
   const { code, stderr } = await child.output();

@@ -4,17 +4,12 @@
  * `skipBadLines` is set; then bad lines are counted (and the first few logged).
  */
 import type { Trade } from "../../domain/trade.ts";
-import { type Logger, silent } from "../../util/log.ts";
+import type { Logger } from "../../util/log.ts";
 import { fileLines } from "./line_stream.ts";
+import { parsedFile, type ParsedFileStats } from "./parsed_file.ts";
 import { detectFormat, lineParser, TRADE_FORMATS, type TradeFormat } from "./trade_formats.ts";
 
-/** A line of a file that could not be read. */
-export class BadLineError extends Error {
-  override name = "BadLineError";
-  constructor(readonly path: string, readonly line: number, message: string, options?: ErrorOptions) {
-    super(`${path}:${line}: ${message}`, options);
-  }
-}
+export { BadLineError } from "./parsed_file.ts";
 
 export interface TradeFileOptions {
   /** Detected from the name and first line when absent. */
@@ -25,12 +20,7 @@ export interface TradeFileOptions {
   log?: Logger | undefined;
 }
 
-export interface TradeFileStats {
-  format: TradeFormat | undefined;
-  lines: number;
-  trades: number;
-  badLines: number;
-}
+export type TradeFileStats = ParsedFileStats & { format: TradeFormat };
 
 /** Reads the first line of a (possibly gzipped) file. */
 export async function firstLine(path: string): Promise<string> {
@@ -70,42 +60,10 @@ export async function tradeFile(
   options: TradeFileOptions = {},
 ): Promise<{ stream: ReadableStream<Trade>; stats: TradeFileStats }> {
   const format = await resolveFormat(path, options.format);
-  const log = options.log ?? silent;
-  const parse = lineParser(format, options.pair);
-  const stats: TradeFileStats = { format, lines: 0, trades: 0, badLines: 0 };
-  const lines = await fileLines(path);
-  const stream = lines.pipeThrough(
-    new TransformStream({
-      transform(line, controller) {
-        stats.lines = line.n;
-        let trade: Trade | null;
-        try {
-          trade = parse(line.text);
-        } catch (e) {
-          if (line.n === 1 && format === "trades-csv") throw new BadLineError(path, 1, (e as Error).message);
-          if (!options.skipBadLines) {
-            throw new BadLineError(
-              path,
-              line.n,
-              `${(e as Error).message} (--skip-bad-lines to skip such lines)`,
-              {
-                cause: e,
-              },
-            );
-          }
-          stats.badLines++;
-          if (stats.badLines <= 5) log.warn(`${path}:${line.n}: skipped: ${(e as Error).message}`);
-          return;
-        }
-        if (trade !== null) {
-          stats.trades++;
-          controller.enqueue(trade);
-        }
-      },
-      flush() {
-        if (stats.badLines > 5) log.warn(`${path}: ${stats.badLines} bad lines skipped in all`);
-      },
-    }),
-  );
-  return { stream, stats };
+  const { stream, stats } = await parsedFile(path, lineParser(format, options.pair), {
+    skipBadLines: options.skipBadLines,
+    header: format === "trades-csv",
+    log: options.log,
+  });
+  return { stream, stats: Object.assign(stats, { format }) };
 }
