@@ -12,9 +12,11 @@ import { firstLine, tradeFile } from "../src/sources/files/trade_file.ts";
 import { detectFormat, type TradeFormat } from "../src/sources/files/trade_formats.ts";
 import { KrakenRest } from "../src/sources/kraken/rest_client.ts";
 import { type Cursor, tradesAfter } from "../src/sources/kraken/rest_trades.ts";
-import { type FeatureStores, openFeatureStores } from "../src/stores/feature_stores.ts";
+import { openFeatureStores } from "../src/stores/feature_stores.ts";
 import { openTradeJob, restoreEngine } from "../src/stores/trade_job.ts";
-import { tradeSink } from "../src/stores/trade_sink.ts";
+import { tradeSink, type TradeSinkOptions } from "../src/stores/trade_sink.ts";
+import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
+import { runOnBus } from "../src/bus/bus.ts";
 import { TradeRecorder } from "../src/stores/trade_recorder.ts";
 import { FeatureEngine, initialFeatureState } from "../src/transforms/features.ts";
 import type { FeatureRow } from "../src/domain/feature_row.ts";
@@ -27,22 +29,67 @@ await runTask("backfill", async ({ signal }) => {
   const cfg = backfillConfig(Deno.args);
   setLogLevel(cfg.logLevel);
   const log = logger("backfill");
+  if (cfg.bus === "kafka" && cfg.stage !== "trades" && cfg.stage !== "all") {
+    // A consumer stage on its own: it runs until stopped, whatever the source flags say.
+    await runOnBus(cfg, () => openFeatureStores(cfg.dataDir), () => Promise.resolve(), {
+      bounded: false,
+      log: logger("bus"),
+      signal,
+    });
+    return 0;
+  }
   if (cfg.file === undefined) return await fromRest(cfg, log, signal);
   const format = cfg.format ?? detectFormat(cfg.file, await firstLine(cfg.file)) ?? undefined;
   if ((CANDLE_FORMATS as readonly string[]).includes(format ?? "")) {
+    if (cfg.bus === "kafka") {
+      throw new ConfigError("candle files load through the embedded pipeline; drop --bus kafka");
+    }
     return await fromCandleFile(cfg, cfg.file, format as CandleFormat, log);
   }
-  return await fromTradeFile(cfg, cfg.file, format as TradeFormat | undefined, log);
+  return await fromTradeFile(cfg, cfg.file, format as TradeFormat | undefined, log, signal);
 });
 
-function summary(stores: FeatureStores, log: Logger): Promise<void> {
-  return stores.offline.counts().then((counts) => {
-    for (const c of counts) {
+/** Rows per series in the offline store, when this process can read it. */
+async function summary(cfg: BackfillConfig, log: Logger): Promise<void> {
+  if (cfg.bus === "kafka" && cfg.stage !== "all") return;
+  const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
+  try {
+    for (const c of await store.counts()) {
       log.info(
         `offline store: ${c.pair} ${c.window}: ${c.rows} rows, ${isoTime(c.first)} .. ${isoTime(c.last)}`,
       );
     }
-  });
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * A bounded trade stream into the embedded feature pipeline, or onto the bus (with an end marker
+ * per pair, then waiting for the stages when they run here).
+ */
+async function drain(
+  cfg: BackfillConfig,
+  source: ReadableStream<Trade>,
+  sink: Omit<TradeSinkOptions, "features" | "publish">,
+  engine: FeatureEngine,
+  signal: AbortSignal,
+): Promise<void> {
+  if (cfg.bus === "kafka") {
+    await runOnBus(
+      cfg,
+      () => openFeatureStores(cfg.dataDir),
+      (publish) => source.pipeTo(tradeSink({ ...sink, publish, endOnClose: true })),
+      { bounded: true, log: logger("bus"), signal },
+    );
+    return;
+  }
+  const stores = await openFeatureStores(cfg.dataDir);
+  try {
+    await source.pipeTo(tradeSink({ ...sink, features: { engine, stores } }));
+  } finally {
+    stores.close();
+  }
 }
 
 async function fromTradeFile(
@@ -50,6 +97,7 @@ async function fromTradeFile(
   path: string,
   format: TradeFormat | undefined,
   log: Logger,
+  signal: AbortSignal,
 ) {
   if (cfg.pairs.length > 1) log.warn("--pairs names more than one pair; a file's own pair column wins");
   const { stream, stats } = await tradeFile(path, {
@@ -60,23 +108,23 @@ async function fromTradeFile(
   });
   // A file is read whole each time, so its record is rewritten, and its rows upserted again.
   const recorder = cfg.record ? (await TradeRecorder.open(cfg.record, 0)).recorder : undefined;
-  const stores = await openFeatureStores(cfg.dataDir);
   const engine = new FeatureEngine(initialFeatureState({ windows: cfg.windows, graceMs: cfg.graceMs }));
   const from = cfg.from ?? -Infinity, to = cfg.to ?? Infinity;
   let rows = 0, trades = 0;
   const progress = new Progress("backfill", log);
   const started = Date.now();
   try {
-    await stream
-      .pipeThrough(
-        new TransformStream<Trade, Trade>({
-          transform: (t, c) => t.ts >= from && t.ts < to ? c.enqueue(t) : undefined,
-        }),
-      )
-      .pipeTo(tradeSink({
+    const inRange = stream.pipeThrough(
+      new TransformStream<Trade, Trade>({
+        transform: (t, c) => t.ts >= from && t.ts < to ? c.enqueue(t) : undefined,
+      }),
+    );
+    await drain(
+      cfg,
+      inRange,
+      {
         state: { version: 1, job: `file ${path}`, pairs: {}, updated_at: "" },
         recorder,
-        features: { engine, stores },
         batchSize: 20_000,
         flushMs: 1000,
         onFlush: (batch, r) => {
@@ -92,18 +140,21 @@ async function fromTradeFile(
             rate: trades / Math.max(0.001, (Date.now() - started) / 1000),
           });
         },
-      }));
+      },
+      engine,
+      signal,
+    );
     progress.done();
     log.info(
-      `${path} (${stats.format}): ${stats.lines} lines, ${stats.records} trades → ${rows} feature rows` +
+      `${path} (${stats.format}): ${stats.lines} lines, ${stats.records} trades → ` +
+        (cfg.bus === "kafka" ? "Kafka" : `${rows} feature rows`) +
         (engine.late ? `, ${engine.late} late trades not counted` : "") +
         (stats.badLines ? `, ${stats.badLines} bad lines skipped` : "") +
         (cfg.record ? `; recorded in ${cfg.record}` : ""),
     );
-    await summary(stores, log);
+    await summary(cfg, log);
   } finally {
     recorder?.close();
-    stores.close();
   }
   return 0;
 }
@@ -141,10 +192,10 @@ async function fromCandleFile(cfg: BackfillConfig, path: string, format: CandleF
         (engine.late ? `, ${engine.late} out-of-order candles skipped` : "") +
         (stats.badLines ? `, ${stats.badLines} bad lines skipped` : ""),
     );
-    await summary(stores, log);
   } finally {
     stores.close();
   }
+  await summary(cfg, log);
   return 0;
 }
 
@@ -169,7 +220,6 @@ async function fromRest(cfg: BackfillConfig, log: Logger, signal: AbortSignal): 
   }
   if (job.resumed) log.info(`resuming from ${job.checkpoint.path}`);
   const engine = restoreEngine(job, cfg.windows, cfg.graceMs);
-  const stores = await openFeatureStores(cfg.dataDir);
   const rest = new KrakenRest({ baseUrl: cfg.restUrl, rate: cfg.restRate, log: logger("kraken-rest") });
   const progress = new Progress(`backfill`, log);
   const started = Date.now();
@@ -212,14 +262,17 @@ async function fromRest(cfg: BackfillConfig, log: Logger, signal: AbortSignal): 
 
   let interrupted = false;
   try {
-    await ReadableStream.from(trades()).pipeTo(
-      tradeSink({
+    await drain(
+      cfg,
+      ReadableStream.from(trades()),
+      {
         checkpoint: job.checkpoint,
         state: job.state,
         recorder: job.recorder,
-        features: { engine, stores },
         onFlush: (_, r) => rows += r.length,
-      }),
+      },
+      engine,
+      signal,
     );
   } catch (e) {
     if (!signal.aborted) throw e;
@@ -228,26 +281,21 @@ async function fromRest(cfg: BackfillConfig, log: Logger, signal: AbortSignal): 
     progress.done();
     job.recorder?.close();
   }
-  try {
-    const seconds = (Date.now() - started) / 1000;
-    if (interrupted || signal.aborted) {
-      log.warn(`interrupted after ${count} trades; run the same command again to resume`);
-      return 130;
-    }
-    job.state.done = true;
-    await job.checkpoint.save(job.state);
-    const perPair = cfg.pairs.map((p) => `${p} ${job.state.pairs[p]?.trades ?? 0}`).join(", ");
-    log.info(
-      `done: ${count} new trades → ${rows} feature rows in ${
-        seconds.toFixed(1)
-      } s (${perPair} trades in all), ` +
-        `${rest.stats.requests} requests, ${rest.stats.throttled} throttled` +
-        (engine.late ? `, ${engine.late} late trades` : "") +
-        (cfg.record ? `; recorded in ${cfg.record}` : ""),
-    );
-    await summary(stores, log);
-    return 0;
-  } finally {
-    stores.close();
+  const seconds = (Date.now() - started) / 1000;
+  if (interrupted || signal.aborted) {
+    log.warn(`interrupted after ${count} trades; run the same command again to resume`);
+    return 130;
   }
+  job.state.done = true;
+  await job.checkpoint.save(job.state);
+  const perPair = cfg.pairs.map((p) => `${p} ${job.state.pairs[p]?.trades ?? 0}`).join(", ");
+  log.info(
+    `done: ${count} new trades → ${cfg.bus === "kafka" ? "Kafka" : `${rows} feature rows`} in ${
+      seconds.toFixed(1)
+    } s ` +
+      `(${perPair} trades in all), ${rest.stats.requests} requests, ${rest.stats.throttled} throttled` +
+      (engine.late ? `, ${engine.late} late trades` : "") + (cfg.record ? `; recorded in ${cfg.record}` : ""),
+  );
+  await summary(cfg, log);
+  return 0;
 }

@@ -1,10 +1,11 @@
 /**
  * `deno task ingest`: live Kraken trades (WS v2), caught up through REST from the checkpoint or
  * `--from`, deduplicated, turned into candles and feature rows in both stores; checkpointed,
- * optionally recorded.
+ * optionally recorded. With `--bus kafka`, the same stages run over Kafka (`--stage`).
  */
 import { ingestConfig } from "../src/config.ts";
 import { isoTime } from "../src/domain/time.ts";
+import { runOnBus } from "../src/bus/bus.ts";
 import { KrakenRest } from "../src/sources/kraken/rest_client.ts";
 import { liveTrades } from "../src/sources/kraken/live_trades.ts";
 import type { Cursor } from "../src/sources/kraken/rest_trades.ts";
@@ -18,9 +19,17 @@ await runTask("ingest", async ({ signal }) => {
   const cfg = ingestConfig(Deno.args);
   setLogLevel(cfg.logLevel);
   const log = logger("ingest");
+  const kafka = cfg.bus === "kafka";
+  if (kafka && cfg.stage !== "trades" && cfg.stage !== "all") {
+    // A consumer stage on its own: no exchange connection and no trade checkpoint.
+    return await runOnBus(cfg, () => openFeatureStores(cfg.dataDir), () => Promise.resolve(), {
+      bounded: false,
+      log: logger("bus"),
+      signal,
+    });
+  }
   const job = await openTradeJob(cfg.dataDir, `ingest ${cfg.restUrl}`, cfg.record, log);
   const engine = restoreEngine(job, cfg.windows, cfg.graceMs);
-  const stores = await openFeatureStores(cfg.dataDir);
 
   const cursors = new Map<string, Cursor>();
   for (const pair of cfg.pairs) {
@@ -59,37 +68,47 @@ await runTask("ingest", async ({ signal }) => {
       return s ? `${p} ${isoTime(s.ts)} #${s.trade_id ?? "-"}` : `${p} -`;
     }).join(", ");
     log.info(
-      `${written} trades (${
-        rate.toFixed(1)
-      }/s) · ${rows} feature rows · ${pairs} · connections ${stats.connections} · ` +
-        `from REST ${stats.restTrades} · holes ${stats.gaps} · duplicates dropped ${stats.duplicates} · ` +
-        `malformed ${stats.malformed} · late ${engine.late}` +
-        (stats.missing ? ` · MISSING ${stats.missing}` : ""),
+      `${written} trades (${rate.toFixed(1)}/s) · ${
+        kafka ? "to Kafka" : `${rows} feature rows`
+      } · ${pairs} · ` +
+        `connections ${stats.connections} · from REST ${stats.restTrades} · holes ${stats.gaps} · ` +
+        `duplicates dropped ${stats.duplicates} · malformed ${stats.malformed}` +
+        (kafka ? "" : ` · late ${engine.late}`) + (stats.missing ? ` · MISSING ${stats.missing}` : ""),
     );
   };
+  const onFlush = (trades: readonly unknown[], newRows: readonly unknown[]) => {
+    written += trades.length;
+    rows += newRows.length;
+    if (engine.late > late) {
+      log.warn(`${engine.late - late} trades arrived after their window had closed (late: ${engine.late})`);
+      late = engine.late;
+    }
+  };
+  const sink = { checkpoint: job.checkpoint, state: job.state, recorder: job.recorder, onFlush };
   const timer = setInterval(report, cfg.statsEveryMs);
   try {
-    await stream.pipeTo(tradeSink({
-      checkpoint: job.checkpoint,
-      state: job.state,
-      recorder: job.recorder,
-      // Live: open windows stay in the checkpoint and continue on restart instead of closing early.
-      features: { engine, stores, flushOnEnd: false, idle: { isLive: () => stats.live, everyMs: 1000 } },
-      onFlush: (trades, newRows) => {
-        written += trades.length;
-        rows += newRows.length;
-        if (engine.late > late) {
-          log.warn(
-            `${engine.late - late} trades arrived after their window had closed (late: ${engine.late})`,
-          );
-          late = engine.late;
-        }
-      },
-    }));
+    if (kafka) {
+      await runOnBus(
+        cfg,
+        () => openFeatureStores(cfg.dataDir),
+        (publish) => stream.pipeTo(tradeSink({ ...sink, publish })),
+        { bounded: false, log: logger("bus"), signal },
+      );
+    } else {
+      const stores = await openFeatureStores(cfg.dataDir);
+      try {
+        await stream.pipeTo(tradeSink({
+          ...sink,
+          // Live: open windows stay in the checkpoint and continue on restart instead of closing early.
+          features: { engine, stores, flushOnEnd: false, idle: { isLive: () => stats.live, everyMs: 1000 } },
+        }));
+      } finally {
+        stores.close();
+      }
+    }
   } finally {
     clearInterval(timer);
     job.recorder?.close();
-    stores.close();
   }
   report();
   log.info(

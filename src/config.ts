@@ -51,6 +51,29 @@ const FEATURES: Record<string, FlagSpec> = {
   grace: { type: "string", default: "5", help: "seconds out-of-order trades are still accepted" },
 };
 
+const BUS: Record<string, FlagSpec> = {
+  bus: { type: "string", default: "embedded", help: "embedded (one process) or kafka" },
+  brokers: {
+    type: "string",
+    env: "KAFKA_BROKERS",
+    default: "127.0.0.1:9092",
+    help: "Kafka bootstrap brokers, comma separated",
+  },
+  stage: { type: "string", default: "all", help: "with --bus kafka: trades, candles, features or all" },
+  "topic-prefix": {
+    type: "string",
+    env: "KAFKA_TOPIC_PREFIX",
+    default: "",
+    help: "prefix of every topic and group name",
+  },
+  partitions: { type: "string", default: "3", help: "partitions of topics this task creates" },
+  "bus-deadline": {
+    type: "string",
+    default: "60",
+    help: "seconds the cluster may stay unreachable before the task fails",
+  },
+};
+
 const KRAKEN: Record<string, FlagSpec> = {
   "rest-url": {
     type: "string",
@@ -67,6 +90,7 @@ export const TASK_FLAGS: Record<string, Record<string, FlagSpec>> = {
     ...COMMON,
     ...KRAKEN,
     ...FEATURES,
+    ...BUS,
     pairs: { type: "string", default: "BTC/USD,ETH/USD", help: "pairs to follow, comma separated" },
     from: { type: "string", help: "on a first run, catch up through REST from this time" },
     "ws-url": { type: "string", env: "KRAKEN_WS_URL", default: KRAKEN_WS_URL, help: "Kraken WS v2 URL" },
@@ -77,6 +101,7 @@ export const TASK_FLAGS: Record<string, Record<string, FlagSpec>> = {
     ...COMMON,
     ...KRAKEN,
     ...FEATURES,
+    ...BUS,
     pairs: { type: "string", help: "pairs to backfill, comma separated" },
     from: { type: "string", help: "start time (ISO 8601 or epoch ms)" },
     to: { type: "string", help: "end time, exclusive (default: the exchange's latest trade)" },
@@ -240,6 +265,46 @@ export interface FeatureConfig {
   graceMs: number;
 }
 
+export const STAGES = ["trades", "candles", "features", "all"] as const;
+export type Stage = typeof STAGES[number];
+
+export interface BusConfig {
+  bus: "embedded" | "kafka";
+  brokers: string[];
+  stage: Stage;
+  topicPrefix: string;
+  partitions: number;
+  busDeadlineMs: number;
+}
+
+function busConfig(v: Values): BusConfig {
+  const bus = need(v, "bus");
+  if (bus !== "embedded" && bus !== "kafka") {
+    throw new ConfigError(`--bus: '${bus}' is not embedded or kafka`);
+  }
+  const stage = need(v, "stage");
+  if (!(STAGES as readonly string[]).includes(stage)) {
+    throw new ConfigError(`--stage: '${stage}' is not one of ${STAGES.join(", ")}`);
+  }
+  if (bus === "embedded" && stage !== "all") throw new ConfigError("--stage needs --bus kafka");
+  const brokers = need(v, "brokers").split(",").map((b) => b.trim()).filter(Boolean);
+  for (const b of brokers) {
+    if (!/^[\w.-]+:\d{1,5}$/.test(b)) throw new ConfigError(`--brokers: '${b}' is not host:port`);
+  }
+  const prefix = str(v, "topic-prefix") ?? "";
+  if (prefix && !/^[\w.-]+$/.test(prefix)) {
+    throw new ConfigError(`--topic-prefix: '${prefix}' may hold letters, digits, . _ - only`);
+  }
+  return {
+    bus,
+    brokers,
+    stage: stage as Stage,
+    topicPrefix: prefix,
+    partitions: num(v, "partitions", { min: 1, integer: true }),
+    busDeadlineMs: num(v, "bus-deadline", { positive: true }) * 1000,
+  };
+}
+
 function features(v: Values): FeatureConfig {
   return { windows: windows(v), graceMs: num(v, "grace", { min: 0 }) * 1000 };
 }
@@ -268,7 +333,7 @@ function common(v: Values): CommonConfig {
   };
 }
 
-export interface IngestConfig extends CommonConfig, FeatureConfig {
+export interface IngestConfig extends CommonConfig, FeatureConfig, BusConfig {
   pairs: string[];
   from: number | undefined;
   wsUrl: string;
@@ -284,6 +349,7 @@ export function ingestConfig(args: readonly string[], env: Env = denoEnv): Inges
   return {
     ...common(v),
     ...features(v),
+    ...busConfig(v),
     pairs: pairs(v, "pairs"),
     from: time(v, "from"),
     wsUrl: url(v, "ws-url", ["ws:", "wss:"]),
@@ -295,7 +361,7 @@ export function ingestConfig(args: readonly string[], env: Env = denoEnv): Inges
   };
 }
 
-export interface BackfillConfig extends CommonConfig, FeatureConfig {
+export interface BackfillConfig extends CommonConfig, FeatureConfig, BusConfig {
   pairs: string[];
   from: number | undefined;
   to: number | undefined;
@@ -314,6 +380,7 @@ export function backfillConfig(args: readonly string[], env: Env = denoEnv): Bac
   const cfg: BackfillConfig = {
     ...common(v),
     ...features(v),
+    ...busConfig(v),
     pairs: file !== undefined && str(v, "pairs") === undefined ? [] : pairs(v, "pairs"),
     from: time(v, "from"),
     to: time(v, "to"),

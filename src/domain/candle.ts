@@ -57,3 +57,49 @@ export function isWindow(text: string): text is Window {
 export function windowStart(ts: number, size: number): number {
   return ts - (((ts % size) + size) % size);
 }
+
+/** Raised for a value that is not a valid candle; the message names the field. */
+export class InvalidCandleError extends TypeError {
+  override name = "InvalidCandleError";
+}
+
+/**
+ * Checks a candle's fields (types, window alignment, OHLC consistency) and returns it typed;
+ * throws {@linkcode InvalidCandleError} naming the first bad field.
+ */
+export function validateCandle(c: Record<string, unknown>): Candle {
+  const fail = (field: string) => {
+    throw new InvalidCandleError(`${field} is invalid: ${JSON.stringify(c[field])}`);
+  };
+  if (typeof c.pair !== "string" || !/^[A-Z0-9]{2,10}\/[A-Z0-9]{2,10}$/.test(c.pair)) fail("pair");
+  if (typeof c.window !== "string" || !isWindow(c.window)) fail("window");
+  const size = WINDOW_MS[c.window as Window];
+  for (const f of ["window_start", "window_end", "trades"] as const) {
+    if (typeof c[f] !== "number" || !Number.isSafeInteger(c[f]) || (c[f] as number) < 0) fail(f);
+  }
+  if ((c.window_start as number) % size !== 0) fail("window_start");
+  if (c.window_end !== (c.window_start as number) + size) fail("window_end");
+  for (const f of ["open", "high", "low", "close", "vwap"] as const) {
+    if (typeof c[f] !== "number" || !((c[f] as number) > 0) || c[f] === Infinity) fail(f);
+  }
+  for (const f of ["volume", "buy_volume", "sell_volume"] as const) {
+    if (typeof c[f] !== "number" || !((c[f] as number) >= 0) || c[f] === Infinity) fail(f);
+  }
+  const { open, high, low, close } = c as unknown as Candle;
+  if (low > high || open > high || open < low || close > high || close < low) fail("high");
+  return {
+    pair: c.pair as string,
+    window: c.window as Window,
+    window_start: c.window_start as number,
+    window_end: c.window_end as number,
+    open,
+    high,
+    low,
+    close,
+    volume: c.volume as number,
+    vwap: c.vwap as number,
+    trades: c.trades as number,
+    buy_volume: c.buy_volume as number,
+    sell_volume: c.sell_volume as number,
+  };
+}

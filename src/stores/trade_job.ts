@@ -43,6 +43,11 @@ export async function openTradeJob(
       log.warn(`${path} already holds ${recorder.bytes} bytes not made by this job; appending`);
     }
   }
+  if (saved === null) {
+    // Saved before any trade, so a kill before the first flush still finds the record's length.
+    if (recorder) state.record = { path: recorder.path, bytes: recorder.bytes };
+    await checkpoint.save(state);
+  }
   return { checkpoint, state, resumed: saved !== null, recorder };
 }
 

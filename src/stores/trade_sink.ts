@@ -29,6 +29,14 @@ export interface TradeSinkOptions {
   state: TradeCheckpoint;
   recorder?: TradeRecorder | undefined;
   features?: FeatureSinkOptions | undefined;
+  /**
+   * Hands each batch on (the bus's trades stage) before the checkpoint is saved; `end` is called
+   * with the pairs seen when the input ends, if `endOnClose`.
+   */
+  publish?:
+    | { trades(trades: readonly Trade[]): Promise<void>; end(pairs: string[]): Promise<void> }
+    | undefined;
+  endOnClose?: boolean;
   /** Flush after this many trades. @default 1000 */
   batchSize?: number;
   /** Flush at least this often while trades arrive, ms. @default 250 */
@@ -72,6 +80,7 @@ export function tradeSink(options: TradeSinkOptions): WritableStream<Trade> {
     const snapshot = features ? structuredClone(features.engine.state) : undefined;
     if (trades.length === 0 && written.length === 0) return;
     await recorder?.write(trades);
+    if (trades.length) await options.publish?.trades(trades);
     await features?.stores.upsert(written);
     for (const t of trades) {
       const p = state.pairs[t.pair] ??= { ts: t.ts, trade_id: null, trades: 0 };
@@ -123,6 +132,7 @@ export function tradeSink(options: TradeSinkOptions): WritableStream<Trade> {
       if (features && (features.flushOnEnd ?? true)) rows.push(...features.engine.flush());
       await chain();
       if (failure !== undefined) throw failure;
+      if (options.endOnClose) await options.publish?.end(Object.keys(state.pairs));
     },
     async abort() {
       clearInterval(idleTimer);

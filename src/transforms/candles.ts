@@ -161,12 +161,13 @@ export function tickCandles(state: CandleState, now: number): Candle[] {
 }
 
 /**
- * Closes every open window of every size, e.g. at the end of a bounded history: the last
- * candles then cover only the part of their window that the history reached.
+ * Closes every open window of every size (of one pair, when given), e.g. at the end of a bounded
+ * history: the last candles then cover only the part of their window that the history reached.
  */
-export function flushCandles(state: CandleState): Candle[] {
+export function flushCandles(state: CandleState, onlyPair?: string): Candle[] {
   const out: Candle[] = [];
   for (const [pair, p] of Object.entries(state.pairs)) {
+    if (onlyPair !== undefined && pair !== onlyPair) continue;
     const last = p.open[p.open.length - 1];
     if (last) out.push(...closeUpTo(state, pair, p, last.start + WINDOW_MS[state.windows[0] as Window]));
     for (const w of state.windows.slice(1)) {

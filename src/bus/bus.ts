@@ -1,0 +1,201 @@
+/**
+ * Running the pipeline over Kafka: the trades stage publishes what a source produces, the candles
+ * and features stages consume. With `--stage all` one process runs all three over the broker.
+ */
+import type { Admin, Kafka } from "kafkajs";
+import type { BusConfig } from "../config.ts";
+import type { Window } from "../domain/candle.ts";
+import type { Trade } from "../domain/trade.ts";
+import type { FeatureStores } from "../stores/feature_stores.ts";
+import { sleep } from "../util/abortable.ts";
+import type { Logger } from "../util/log.ts";
+import { encode } from "./codec.ts";
+import { runStage, type StageRun } from "./consumer_stage.ts";
+import { connectWithin, createKafka, ensureTopics } from "./kafka.ts";
+import { BusProducer } from "./producer.ts";
+import { candlesStage, featuresStage } from "./stages.ts";
+import { topicNames, type Topics } from "./topics.ts";
+
+export interface Bus {
+  kafka: Kafka;
+  admin: Admin;
+  producer: BusProducer;
+  topics: Topics;
+  groupPrefix: string;
+  close(): Promise<void>;
+}
+
+export async function openBus(cfg: BusConfig, log: Logger, signal?: AbortSignal): Promise<Bus> {
+  const kafka = createKafka({ brokers: cfg.brokers, deadlineMs: cfg.busDeadlineMs, log });
+  const admin = kafka.admin();
+  await connectWithin("admin", () => admin.connect(), { deadlineMs: cfg.busDeadlineMs, log, signal });
+  const topics = topicNames(cfg.topicPrefix);
+  await ensureTopics(admin, [topics.trades, topics.candles, topics.features], cfg.partitions);
+  const producer = await BusProducer.connect(kafka, { deadlineMs: cfg.busDeadlineMs, log, signal });
+  log.info(
+    `Kafka at ${
+      cfg.brokers.join(",")
+    }: topics ${topics.trades}, ${topics.candles}, ${topics.features} (+ .dlq)`,
+  );
+  return {
+    kafka,
+    admin,
+    producer,
+    topics,
+    groupPrefix: cfg.topicPrefix,
+    async close() {
+      await producer.disconnect();
+      await admin.disconnect();
+    },
+  };
+}
+
+/** The trades stage's hand-off: trades keyed by pair, and an `end` per pair after a bounded history. */
+export function tradesPublisher(
+  bus: Bus,
+): { trades(t: readonly Trade[]): Promise<void>; end(pairs: string[]): Promise<void> } {
+  return {
+    trades: (trades) =>
+      bus.producer.send(
+        bus.topics.trades,
+        trades.map((t) => ({ key: t.pair, value: encode({ type: "trade", data: t }) })),
+      ),
+    end: (pairs) =>
+      bus.producer.send(
+        bus.topics.trades,
+        pairs.map((pair) => ({ key: pair, value: encode({ type: "end", data: { pair } }) })),
+      ),
+  };
+}
+
+export interface ConsumerStagesOptions {
+  dataDir: string;
+  windows: readonly Window[];
+  graceMs: number;
+  /** Needed when the features stage runs. */
+  stores?: FeatureStores | undefined;
+  deadlineMs: number;
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+/** Starts the candles and/or features stage. */
+export async function startConsumerStages(
+  bus: Bus,
+  which: readonly ("candles" | "features")[],
+  options: ConsumerStagesOptions,
+): Promise<StageRun[]> {
+  const runs: StageRun[] = [];
+  const common = {
+    dataDir: options.dataDir,
+    dlq: bus.producer,
+    deadlineMs: options.deadlineMs,
+    log: options.log,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  if (which.includes("candles")) {
+    const spec = candlesStage(bus.topics, bus.groupPrefix, {
+      windows: options.windows,
+      graceMs: options.graceMs,
+    }, bus.producer);
+    runs.push(await runStage(bus.kafka, spec, common));
+  }
+  if (which.includes("features")) {
+    if (!options.stores) throw new Error("the features stage needs the feature stores");
+    runs.push(
+      await runStage(
+        bus.kafka,
+        featuresStage(bus.topics, bus.groupPrefix, options.stores, bus.producer),
+        common,
+      ),
+    );
+  }
+  return runs;
+}
+
+/** Consumer lag of a group on a topic: messages not yet committed, summed over partitions. */
+export async function lag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [ends, committed] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  const done = new Map(
+    (committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset === "-1" ? "0" : p.offset)]),
+  );
+  let total = 0n;
+  for (const e of ends) total += BigInt(e.high) - (done.get(e.partition) ?? 0n);
+  return Number(total);
+}
+
+/** Waits until the candles and features stages have consumed everything produced so far. */
+export async function waitForCatchUp(bus: Bus, log: Logger, signal?: AbortSignal): Promise<void> {
+  let shown = 0;
+  for (;;) {
+    const candles = await lag(bus.admin, `${bus.groupPrefix}candles-stage`, bus.topics.trades);
+    const features = await lag(bus.admin, `${bus.groupPrefix}features-stage`, bus.topics.candles);
+    if (candles === 0 && features === 0) {
+      // A last candle batch may be in flight from the candles stage: check twice.
+      await sleep(300, signal);
+      if (await lag(bus.admin, `${bus.groupPrefix}features-stage`, bus.topics.candles) === 0) return;
+      continue;
+    }
+    if (Date.now() - shown > 5000) {
+      shown = Date.now();
+      log.info(`waiting for the stages: ${candles} trades and ${features} candles not yet consumed`);
+    }
+    await sleep(200, signal);
+  }
+}
+
+export type Publisher = ReturnType<typeof tradesPublisher>;
+
+/**
+ * Runs a task's part of the bus pipeline per `--stage`: `produce` (the task's source into the
+ * trades topic) for `trades` or `all`; the consumer stages for `candles`, `features` or `all`.
+ * A bounded `produce` with `all` waits for the consumer stages to finish its trades; otherwise the
+ * consumer stages run until the signal aborts.
+ */
+export async function runOnBus(
+  cfg: BusConfig & { dataDir: string; windows: readonly Window[]; graceMs: number },
+  openStores: () => Promise<FeatureStores>,
+  produce: (publish: Publisher) => Promise<void>,
+  options: { bounded: boolean; log: Logger; signal: AbortSignal },
+): Promise<void> {
+  const { log, signal } = options;
+  const bus = await openBus(cfg, log, signal);
+  const consumers = cfg.stage === "all"
+    ? ["candles", "features"] as const
+    : cfg.stage === "candles" || cfg.stage === "features"
+    ? [cfg.stage] as const
+    : [] as const;
+  const stores = consumers.includes("features" as never) ? await openStores() : undefined;
+  let runs: StageRun[] = [];
+  try {
+    runs = await startConsumerStages(bus, consumers, {
+      dataDir: cfg.dataDir,
+      windows: cfg.windows,
+      graceMs: cfg.graceMs,
+      stores,
+      deadlineMs: cfg.busDeadlineMs,
+      log,
+      signal,
+    });
+    const failed = Promise.race(runs.map((r) => r.done.then(() => new Promise<never>(() => {}))));
+    if (cfg.stage === "trades" || cfg.stage === "all") {
+      await Promise.race([produce(tradesPublisher(bus)), failed]);
+      if (options.bounded && cfg.stage === "all" && !signal.aborted) {
+        await Promise.race([waitForCatchUp(bus, log, signal), failed]);
+      }
+    } else {
+      const aborted = new Promise<void>((resolve) =>
+        signal.addEventListener("abort", () => resolve(), { once: true })
+      );
+      await Promise.race([aborted, failed]);
+    }
+  } finally {
+    await Promise.all(runs.map((r) => r.stop()));
+    for (const r of runs) log.info(`stage stopped: ${JSON.stringify(r.stats)}`);
+    await bus.close();
+    stores?.close();
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The one place that knows kafkajs: creating the client, connecting within a deadline, and
+ * creating topics. Everything else in the project talks to the small interfaces in this folder,
+ * so moving to another client (e.g. @confluentinc/kafka-javascript) touches only src/bus/.
+ */
+import { type Admin, Kafka, type KafkaConfig, logLevel } from "kafkajs";
+import { backoffDelay } from "../sources/backoff.ts";
+import { sleep } from "../util/abortable.ts";
+import { type Logger, silent } from "../util/log.ts";
+import { dlqTopic } from "./topics.ts";
+
+/** The cluster stayed unreachable past the deadline. */
+export class BusUnavailableError extends Error {
+  override name = "BusUnavailableError";
+}
+
+export interface BusOptions {
+  brokers: readonly string[];
+  clientId?: string;
+  /** Give up when the cluster stays unreachable this long, ms. @default 60000 */
+  deadlineMs?: number;
+  log?: Logger | undefined;
+}
+
+const LEVELS: Record<number, keyof Logger> = {
+  [logLevel.ERROR]: "warn",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "debug",
+  [logLevel.DEBUG]: "debug",
+};
+
+export function createKafka(options: BusOptions): Kafka {
+  const log = options.log ?? silent;
+  const config: KafkaConfig = {
+    clientId: options.clientId ?? "crypto-rt",
+    brokers: [...options.brokers],
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ namespace, level, log: entry }) => {
+      const { message, ...extra } = entry;
+      // kafkajs reports the coordinator warming up as an error; it retries by itself.
+      if (/coordinator is not available|partitioner/i.test(`${message}`)) return;
+      log[LEVELS[level] ?? "debug"](
+        `kafkajs ${namespace}: ${message}${extra.error ? ` (${extra.error})` : ""}`,
+      );
+    },
+  };
+  return new Kafka(config);
+}
+
+/**
+ * Runs `connect` until it succeeds, backing off between attempts, and throws a
+ * {@linkcode BusUnavailableError} once `deadlineMs` has passed.
+ */
+export async function connectWithin(
+  what: string,
+  connect: () => Promise<void>,
+  options: { deadlineMs?: number; log?: Logger | undefined; signal?: AbortSignal | undefined },
+): Promise<void> {
+  const deadline = Date.now() + (options.deadlineMs ?? 60_000);
+  for (let attempt = 0;; attempt++) {
+    try {
+      await connect();
+      return;
+    } catch (e) {
+      if (options.signal?.aborted) throw e;
+      if (Date.now() >= deadline) {
+        throw new BusUnavailableError(
+          `${what}: Kafka unreachable for ${Math.round((options.deadlineMs ?? 60_000) / 1000)} s: ${
+            (e as Error).message
+          }`,
+        );
+      }
+      const delay = Math.min(
+        backoffDelay(attempt, { baseMs: 500, maxMs: 5000 }),
+        Math.max(0, deadline - Date.now()),
+      );
+      options.log?.warn(`${what}: cannot reach Kafka (${(e as Error).message}); retrying in ${delay} ms`);
+      await sleep(delay, options.signal);
+    }
+  }
+}
+
+/** Creates the topics (and their dead-letter topics) that do not exist yet. */
+export async function ensureTopics(
+  admin: Admin,
+  topics: readonly string[],
+  partitions: number,
+): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const wanted = topics.flatMap((t) => [t, dlqTopic(t)]).filter((t) => !existing.has(t));
+  if (wanted.length === 0) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: wanted.map((topic) => ({ topic, numPartitions: topic.endsWith(".dlq") ? 1 : partitions })),
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * Producing to the bus: gzip-compressed batches, acks from all in-sync replicas, and retries
+ * with backoff through broker outages until the deadline, after which a
+ * {@linkcode BusUnavailableError} says so.
+ */
+import { CompressionTypes, type Kafka, type Producer } from "kafkajs";
+import { type Logger, silent } from "../util/log.ts";
+import { BusUnavailableError, connectWithin } from "./kafka.ts";
+import { backoffDelay } from "../sources/backoff.ts";
+import { sleep } from "../util/abortable.ts";
+
+export interface OutMessage {
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+const CHUNK = 5000;
+
+export class BusProducer {
+  #producer: Producer;
+  #deadlineMs: number;
+  #log: Logger;
+  sent = 0;
+
+  private constructor(producer: Producer, deadlineMs: number, log: Logger) {
+    this.#producer = producer;
+    this.#deadlineMs = deadlineMs;
+    this.#log = log;
+  }
+
+  static async connect(
+    kafka: Kafka,
+    options: { deadlineMs?: number; log?: Logger | undefined; signal?: AbortSignal | undefined } = {},
+  ): Promise<BusProducer> {
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await connectWithin("producer", () => producer.connect(), options);
+    return new BusProducer(producer, options.deadlineMs ?? 60_000, options.log ?? silent);
+  }
+
+  /** Sends `messages` to `topic`, in order; resolves once the broker has them all. */
+  async send(topic: string, messages: readonly OutMessage[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += CHUNK) {
+      const chunk = messages.slice(i, i + CHUNK);
+      const started = Date.now();
+      for (let attempt = 0;; attempt++) {
+        try {
+          await this.#producer.send({
+            topic,
+            acks: -1,
+            compression: CompressionTypes.GZIP,
+            messages: chunk.map((m) => ({
+              key: m.key,
+              value: m.value,
+              ...(m.headers ? { headers: m.headers } : {}),
+            })),
+          });
+          this.sent += chunk.length;
+          break;
+        } catch (e) {
+          if (Date.now() - started > this.#deadlineMs) {
+            throw new BusUnavailableError(
+              `cannot produce to ${topic} for ${Math.round(this.#deadlineMs / 1000)} s: ${
+                (e as Error).message
+              }`,
+            );
+          }
+          const delay = backoffDelay(attempt, { baseMs: 250, maxMs: 5000 });
+          this.#log.warn(`producing to ${topic} failed (${(e as Error).message}); retrying in ${delay} ms`);
+          await sleep(delay);
+        }
+      }
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    await this.#producer.disconnect();
+  }
+}
