@@ -136,7 +136,8 @@ async function fromTradeFile(
               ? (last.ts - from) / (to - from)
               : undefined,
             detail: `line ${stats.lines.toLocaleString("en-US")}${last ? ` · ${isoTime(last.ts)}` : ""} · ` +
-              `${trades.toLocaleString("en-US")} trades · ${rows} rows`,
+              `${trades.toLocaleString("en-US")} trades` +
+              (cfg.bus === "kafka" ? " published" : ` · ${rows} rows`),
             rate: trades / Math.max(0.001, (Date.now() - started) / 1000),
           });
         },

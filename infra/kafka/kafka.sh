@@ -42,6 +42,10 @@ up() {
   jars
   need java "Java 17 or newer runs the broker"
   if running; then echo "KAFKA_BROKERS=127.0.0.1:$port"; return; fi
+  if listening; then
+    echo "kafka: 127.0.0.1:$port is already taken by another process (another broker? KAFKA_PORT picks a port)" >&2
+    exit 1
+  fi
   mkdir -p "$data"
   cat >"$data/server.properties" <<PROPS
 process.roles=broker,controller

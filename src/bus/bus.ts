@@ -11,7 +11,7 @@ import { sleep } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
 import { encode } from "./codec.ts";
 import { runStage, type StageRun } from "./consumer_stage.ts";
-import { connectWithin, createKafka, ensureTopics } from "./kafka.ts";
+import { BusUnavailableError, connectWithin, createKafka, ensureTopics } from "./kafka.ts";
 import { BusProducer } from "./producer.ts";
 import { candlesStage, featuresStage } from "./stages.ts";
 import { topicNames, type Topics } from "./topics.ts";
@@ -127,23 +127,44 @@ export async function lag(admin: Admin, groupId: string, topic: string): Promise
   return Number(total);
 }
 
-/** Waits until the candles and features stages have consumed everything produced so far. */
-export async function waitForCatchUp(bus: Bus, log: Logger, signal?: AbortSignal): Promise<void> {
+/**
+ * Waits until the candles and features stages have consumed everything produced so far. Broker
+ * errors are waited out, up to `deadlineMs` without an answer.
+ */
+export async function waitForCatchUp(
+  bus: Bus,
+  log: Logger,
+  deadlineMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   let shown = 0;
+  let answered = Date.now();
+  let caughtUp = 0;
+  const candlesGroup = `${bus.groupPrefix}candles-stage`, featuresGroup = `${bus.groupPrefix}features-stage`;
   for (;;) {
-    const candles = await lag(bus.admin, `${bus.groupPrefix}candles-stage`, bus.topics.trades);
-    const features = await lag(bus.admin, `${bus.groupPrefix}features-stage`, bus.topics.candles);
-    if (candles === 0 && features === 0) {
-      // A last candle batch may be in flight from the candles stage: check twice.
-      await sleep(300, signal);
-      if (await lag(bus.admin, `${bus.groupPrefix}features-stage`, bus.topics.candles) === 0) return;
+    let candles: number, features: number;
+    try {
+      candles = await lag(bus.admin, candlesGroup, bus.topics.trades);
+      features = await lag(bus.admin, featuresGroup, bus.topics.candles);
+      answered = Date.now();
+    } catch (e) {
+      if (Date.now() - answered > deadlineMs) {
+        throw new BusUnavailableError(
+          `cannot read consumer lag for ${Math.round(deadlineMs / 1000)} s: ${(e as Error).message}`,
+        );
+      }
+      log.warn(`cannot read consumer lag (${(e as Error).message}); retrying`);
+      await sleep(1000, signal);
       continue;
     }
-    if (Date.now() - shown > 5000) {
+    // Twice in a row: a last candle batch may be in flight from the candles stage.
+    caughtUp = candles === 0 && features === 0 ? caughtUp + 1 : 0;
+    if (caughtUp >= 2) return;
+    if (caughtUp === 0 && Date.now() - shown > 5000) {
       shown = Date.now();
       log.info(`waiting for the stages: ${candles} trades and ${features} candles not yet consumed`);
     }
-    await sleep(200, signal);
+    await sleep(caughtUp ? 300 : 200, signal);
   }
 }
 
@@ -184,7 +205,7 @@ export async function runOnBus(
     if (cfg.stage === "trades" || cfg.stage === "all") {
       await Promise.race([produce(tradesPublisher(bus)), failed]);
       if (options.bounded && cfg.stage === "all" && !signal.aborted) {
-        await Promise.race([waitForCatchUp(bus, log, signal), failed]);
+        await Promise.race([waitForCatchUp(bus, log, cfg.busDeadlineMs, signal), failed]);
       }
     } else {
       const aborted = new Promise<void>((resolve) =>

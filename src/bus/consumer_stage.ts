@@ -71,6 +71,9 @@ export async function runStage<S, O>(
   const consumer: Consumer = kafka.consumer({
     groupId: spec.groupId,
     allowAutoTopicCreation: false,
+    // A member that died without leaving holds its partitions this long before they move on.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 2_000,
     retry: {
       retries: 8,
       initialRetryTime: 300,
@@ -133,7 +136,7 @@ export async function runStage<S, O>(
   });
   consumer.on(consumer.events.HEARTBEAT, () => lastHealthy = Date.now());
 
-  const eachBatch = async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+  const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const partition = batch.partition;
     const first = BigInt((batch.messages[0] as { offset: string }).offset);
@@ -198,6 +201,8 @@ export async function runStage<S, O>(
       throw e;
     }
     await consumer.commitOffsets([{ topic: spec.topic, partition, offset: (ps.offset + 1n).toString() }]);
+    // Moves the fetch position on; without it the same batch would be fetched again.
+    resolveOffset(ps.offset.toString());
     stats.batches++;
     lastHealthy = Date.now();
     await heartbeat();

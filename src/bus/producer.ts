@@ -15,7 +15,26 @@ export interface OutMessage {
   headers?: Record<string, string>;
 }
 
-const CHUNK = 5000;
+/** Uncompressed bytes per request: below the broker's default 1 MB batch limit even without compression. */
+const CHUNK_BYTES = 512 * 1024;
+
+function chunks(messages: readonly OutMessage[]): OutMessage[][] {
+  const out: OutMessage[][] = [];
+  let current: OutMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = m.key.length + m.value.length + 64;
+    if (current.length > 0 && bytes + size > CHUNK_BYTES) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
 
 export class BusProducer {
   #producer: Producer;
@@ -40,8 +59,7 @@ export class BusProducer {
 
   /** Sends `messages` to `topic`, in order; resolves once the broker has them all. */
   async send(topic: string, messages: readonly OutMessage[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += CHUNK) {
-      const chunk = messages.slice(i, i + CHUNK);
+    for (const chunk of chunks(messages)) {
       const started = Date.now();
       for (let attempt = 0;; attempt++) {
         try {
@@ -58,6 +76,9 @@ export class BusProducer {
           this.sent += chunk.length;
           break;
         } catch (e) {
+          if ((e as { retriable?: boolean }).retriable === false) {
+            throw new Error(`Kafka refused messages for ${topic}: ${(e as Error).message}`, { cause: e });
+          }
           if (Date.now() - started > this.#deadlineMs) {
             throw new BusUnavailableError(
               `cannot produce to ${topic} for ${Math.round(this.#deadlineMs / 1000)} s: ${

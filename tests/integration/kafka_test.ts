@@ -1,0 +1,296 @@
+/**
+ * The pipeline split over a real Apache Kafka broker (tests/kafka_harness.ts): the same results as
+ * the embedded pipeline, with two candles consumers sharing a group, a consumer killed and
+ * restarted, a broker stopped and restarted, and a malformed message sent to the DLQ.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { burstyTrades, runPipeline } from "../helpers.ts";
+import { kafkaScript, testBroker, uniquePrefix } from "../kafka_harness.ts";
+import type { Trade } from "../../src/domain/trade.ts";
+import { tradeToJsonLine } from "../../src/domain/trade.ts";
+import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
+import { CSV_HEADER, rowToCsv } from "../../src/stores/feature_export.ts";
+import { createKafka } from "../../src/bus/kafka.ts";
+import { lag, openBus, startConsumerStages } from "../../src/bus/bus.ts";
+import { encode } from "../../src/bus/codec.ts";
+import { openFeatureStores } from "../../src/stores/feature_stores.ts";
+import type { Window } from "../../src/domain/candle.ts";
+
+const broker = await testBroker();
+const ignore = "skip" in broker;
+const BROKERS = "brokers" in broker ? broker.brokers : "";
+const PAIRS = ["BTC/USD", "ETH/USD", "SOL/USD", "DOGE/USD"];
+
+/** Several pairs of bursty trades, merged in time order, with per-pair trade ids. */
+function marketTrades(minutes: number, seed = 1): Trade[] {
+  const all = PAIRS.flatMap((pair, i) =>
+    burstyTrades(minutes, { pair, seed: seed * 10 + i }).map((t, j) => ({ ...t, trade_id: j + 1 }))
+  );
+  return all.sort((a, b) => a.ts - b.ts || a.pair.localeCompare(b.pair));
+}
+
+async function writeTrades(path: string, trades: Trade[]): Promise<void> {
+  await Deno.writeTextFile(path, trades.map(tradeToJsonLine).join("\n") + "\n");
+}
+
+async function table(dataDir: string, window: Window): Promise<string> {
+  const store = await DuckDbFeatureStore.open(`${dataDir}/offline.duckdb`, { readOnly: true });
+  try {
+    const lines = [CSV_HEADER];
+    for (const pair of PAIRS) lines.push(...(await store.range(pair, window)).map(rowToCsv));
+    return lines.join("\n");
+  } finally {
+    store.close();
+  }
+}
+
+async function ok(child: Deno.ChildProcess, what: string): Promise<string> {
+  const out = await child.output();
+  const log = new TextDecoder().decode(out.stderr);
+  assertEquals(out.code, 0, `${what}:\n${log}`);
+  return log;
+}
+
+/** The embedded pipeline's tables for a trade file: the reference every bus run must equal. */
+async function embedded(dir: string, file: string): Promise<Record<Window, string>> {
+  await ok(
+    runPipeline("backfill", ["--file", file, "--windows", "1m,5m", "--data-dir", "embedded"], dir),
+    "embedded",
+  );
+  return { "1m": await table(`${dir}/embedded`, "1m"), "5m": await table(`${dir}/embedded`, "5m") } as Record<
+    Window,
+    string
+  >;
+}
+
+async function waitUntil(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what}: not within ${ms} ms`);
+}
+
+/** True once a consumer stage writing to `dataDir` has checkpointed a partition. */
+function hasStageCheckpoint(dataDir: string): () => Promise<boolean> {
+  return () => {
+    try {
+      return Promise.resolve(
+        [...Deno.readDirSync(`${dataDir}/checkpoints`)].some((e) => e.name.startsWith("bus_")),
+      );
+    } catch {
+      return Promise.resolve(false);
+    }
+  };
+}
+
+async function lagsZero(prefix: string): Promise<boolean> {
+  const kafka = createKafka({ brokers: BROKERS.split(",") });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const c = await lag(admin, `${prefix}candles-stage`, `${prefix}trades`);
+    const f = await lag(admin, `${prefix}features-stage`, `${prefix}candles`);
+    const ends = await admin.fetchTopicOffsets(`${prefix}candles`);
+    return c === 0 && f === 0 && ends.some((e) => e.high !== "0");
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const bus = (
+  prefix: string,
+  brokers = BROKERS,
+) => ["--bus", "kafka", "--brokers", brokers, "--topic-prefix", prefix];
+
+Deno.test({
+  name: "kafka: trades → candles → features over the broker equal the embedded pipeline",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    await writeTrades(`${dir}/t.jsonl`, marketTrades(120));
+    const want = await embedded(dir, "t.jsonl");
+    const prefix = uniquePrefix("all");
+    await ok(
+      runPipeline("backfill", [
+        "--file",
+        "t.jsonl",
+        "--windows",
+        "1m,5m",
+        "--data-dir",
+        "bus",
+        ...bus(prefix),
+      ], dir),
+      "backfill over kafka",
+    );
+    assertEquals(await table(`${dir}/bus`, "1m"), want["1m"]);
+    assertEquals(await table(`${dir}/bus`, "5m"), want["5m"]);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  name:
+    "kafka: separate stage processes, two candles consumers in one group, one killed mid-stream and restarted",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    await writeTrades(`${dir}/t.jsonl`, marketTrades(1500, 2));
+    const want = await embedded(dir, "t.jsonl");
+    const prefix = uniquePrefix("split");
+    const stage = (name: string, dataDir: string) =>
+      runPipeline(
+        "ingest",
+        ["--stage", name, "--windows", "1m,5m", "--data-dir", dataDir, ...bus(prefix)],
+        dir,
+      );
+    const candlesA = stage("candles", "candles-a");
+    const features = stage("features", "features");
+    const trades = runPipeline("backfill", [
+      "--file",
+      "t.jsonl",
+      "--stage",
+      "trades",
+      "--data-dir",
+      "trades",
+      ...bus(prefix),
+    ], dir);
+    // Kill candles consumer A as soon as it has checkpointed some work, while trades still flow.
+    await waitUntil(
+      hasStageCheckpoint(`${dir}/candles-a`),
+      30_000,
+      "candles consumer A checkpoints",
+    );
+    candlesA.kill("SIGKILL");
+    await candlesA.output();
+    const candlesB = stage("candles", "candles-b");
+    const candlesA2 = stage("candles", "candles-a");
+    await ok(trades, "trades stage");
+    await waitUntil(() => lagsZero(prefix), 120_000, "the stages catch up");
+    await new Promise((r) => setTimeout(r, 1000));
+    await waitUntil(() => lagsZero(prefix), 30_000, "the stages stay caught up");
+    for (const p of [candlesB, candlesA2, features]) p.kill("SIGINT");
+    const logs = await Promise.all([
+      ok(candlesB, "candles B"),
+      ok(candlesA2, "candles A again"),
+      ok(features, "features"),
+    ]);
+    const assigned = (log: string) => [...log.matchAll(/assigned partitions ([\d, ]+) of/g)].length > 0;
+    assert(assigned(logs[0]) && assigned(logs[1]), "both candles consumers took partitions");
+    assertEquals(await table(`${dir}/features`, "1m"), want["1m"]);
+    assertEquals(await table(`${dir}/features`, "5m"), want["5m"]);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "kafka: a malformed message goes to the DLQ with its origin and the stage keeps going",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const trades = marketTrades(30, 3).filter((t) => t.pair === "BTC/USD");
+    await writeTrades(`${dir}/t.jsonl`, trades);
+    const want = await embedded(dir, "t.jsonl");
+    const prefix = uniquePrefix("dlq");
+    const cfg = {
+      brokers: BROKERS.split(","),
+      topicPrefix: prefix,
+      partitions: 1,
+      busDeadlineMs: 30_000,
+      bus: "kafka" as const,
+      stage: "all" as const,
+    };
+    const log = { debug() {}, info() {}, warn() {}, error() {} };
+    const b = await openBus(cfg, log);
+    const half = Math.floor(trades.length / 2);
+    const msg = (t: Trade) => ({ key: t.pair, value: encode({ type: "trade", data: t }) });
+    await b.producer.send(b.topics.trades, trades.slice(0, half).map(msg));
+    await b.producer.send(b.topics.trades, [{
+      key: "BTC/USD",
+      value: '{"v":1,"type":"trade","data":{"pair":"BTC/USD","price":-5}}',
+    }]);
+    await b.producer.send(b.topics.trades, [{ key: "BTC/USD", value: "not json" }]);
+    await b.producer.send(b.topics.trades, trades.slice(half).map(msg));
+    await b.producer.send(b.topics.trades, [{
+      key: "BTC/USD",
+      value: encode({ type: "end", data: { pair: "BTC/USD" } }),
+    }]);
+    const stores = await openFeatureStores(`${dir}/bus`);
+    const controller = new AbortController();
+    const runs = await startConsumerStages(b, ["candles", "features"], {
+      dataDir: `${dir}/bus`,
+      windows: ["1m", "5m"],
+      graceMs: 5000,
+      stores,
+      deadlineMs: 30_000,
+      log,
+      signal: controller.signal,
+    });
+    await waitUntil(() => lagsZero(prefix), 30_000, "the stages catch up");
+    await Promise.all(runs.map((r) => r.stop()));
+    stores.close();
+    assertEquals(runs[0]?.stats.dlq, 2);
+    const dlq = createKafka({ brokers: cfg.brokers }).consumer({ groupId: `${prefix}dlq-reader` });
+    await dlq.connect();
+    await dlq.subscribe({ topic: `${b.topics.trades}.dlq`, fromBeginning: true });
+    const dead: Record<string, unknown>[] = [];
+    await dlq.run({
+      eachMessage: ({ message }) =>
+        Promise.resolve(void dead.push(JSON.parse(message.value?.toString() ?? "{}"))),
+    });
+    await waitUntil(() => Promise.resolve(dead.length >= 2), 20_000, "DLQ messages");
+    await dlq.disconnect();
+    await b.close();
+    assert(String(dead[0]?.error).includes("price"), JSON.stringify(dead[0]));
+    assertEquals((dead[0]?.origin as { topic: string }).topic, b.topics.trades);
+    assertEquals((dead[1]?.origin as { offset: string }).offset, String(half + 1));
+    assertEquals(dead[1]?.value, "not json");
+    assertEquals(await table(`${dir}/bus`, "1m"), want["1m"]);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "kafka: stopping and restarting the broker mid-stream loses and doubles nothing",
+  ignore: ignore || !("owned" in broker && broker.owned),
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const port = 19192;
+    const data = `${dir}/broker`;
+    const up = kafkaScript("up", port, data);
+    assert(up.ok, up.output);
+    try {
+      await writeTrades(`${dir}/t.jsonl`, marketTrades(6000, 4));
+      const want = await embedded(dir, "t.jsonl");
+      const prefix = uniquePrefix("restart");
+      const run = runPipeline("backfill", [
+        "--file",
+        "t.jsonl",
+        "--windows",
+        "1m,5m",
+        "--data-dir",
+        "bus",
+        ...bus(prefix, `127.0.0.1:${port}`),
+      ], dir);
+      await waitUntil(
+        hasStageCheckpoint(`${dir}/bus`),
+        30_000,
+        "the stages start",
+      );
+      const down = kafkaScript("down", port, data);
+      assert(down.ok, down.output);
+      await new Promise((r) => setTimeout(r, 2000));
+      const again = kafkaScript("up", port, data);
+      assert(again.ok, again.output);
+      await ok(run, "backfill through a broker restart");
+      assertEquals(await table(`${dir}/bus`, "1m"), want["1m"]);
+      assertEquals(await table(`${dir}/bus`, "5m"), want["5m"]);
+    } finally {
+      kafkaScript("down", port, data);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

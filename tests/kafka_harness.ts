@@ -1,0 +1,76 @@
+/**
+ * The Kafka broker for tests: `KAFKA_BROKERS` when set, otherwise a single-node broker started
+ * once per test run from infra/kafka (Maven Central jars, KRaft) on a test port and stopped at the
+ * end. Without Java or Maven the Kafka tests are skipped with the reason, except under `CI=true`,
+ * where a missing broker is a failure.
+ */
+const ROOT = new URL("../", import.meta.url).pathname;
+export const TEST_PORT = 19092;
+
+export type Broker = { brokers: string; owned: boolean } | { skip: string };
+
+function has(cmd: string): boolean {
+  try {
+    return new Deno.Command("sh", { args: ["-c", `command -v ${cmd}`], stdout: "null", stderr: "null" })
+      .outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs infra/kafka/kafka.sh with the given port and data dir. */
+export function kafkaScript(
+  command: "up" | "down" | "jars",
+  port: number,
+  data: string,
+): { ok: boolean; output: string } {
+  const out = new Deno.Command("bash", {
+    args: [`${ROOT}infra/kafka/kafka.sh`, command],
+    env: { KAFKA_PORT: String(port), KAFKA_DATA: data },
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  const dec = new TextDecoder();
+  return { ok: out.success, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
+}
+
+let broker: Promise<Broker> | undefined;
+
+export function testBroker(): Promise<Broker> {
+  return broker ??= start();
+}
+
+function start(): Promise<Broker> {
+  const env = Deno.env.get("KAFKA_BROKERS");
+  if (env) return Promise.resolve({ brokers: env, owned: false });
+  const missing = ["java", "mvn"].filter((c) => !has(c));
+  if (missing.length > 0) {
+    const why = `${
+      missing.join(" and ")
+    } not installed, so no local Kafka broker (set KAFKA_BROKERS to use one)`;
+    if (Deno.env.get("CI") === "true") throw new Error(`CI needs the Kafka broker: ${why}`);
+    console.warn(`SKIPPING Kafka tests: ${why}`);
+    return Promise.resolve({ skip: why });
+  }
+  const data = Deno.makeTempDirSync({ prefix: "kafka-test-" });
+  const up = kafkaScript("up", TEST_PORT, data);
+  if (!up.ok) {
+    const why = `the local broker did not start: ${up.output.trim().split("\n").slice(-3).join(" / ")}`;
+    if (Deno.env.get("CI") === "true") throw new Error(why);
+    console.warn(`SKIPPING Kafka tests: ${why}`);
+    return Promise.resolve({ skip: why });
+  }
+  globalThis.addEventListener("unload", () => {
+    kafkaScript("down", TEST_PORT, data);
+    try {
+      Deno.removeSync(data, { recursive: true });
+    } catch { /* already gone */ }
+  });
+  return Promise.resolve({ brokers: `127.0.0.1:${TEST_PORT}`, owned: true });
+}
+
+/** A topic prefix no other test uses. */
+export function uniquePrefix(name: string): string {
+  return `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}.${name}.`;
+}
