@@ -61,8 +61,13 @@ export async function connectWithin(
 ): Promise<void> {
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
   for (let attempt = 0;; attempt++) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await connect();
+      // One kafkajs connect retries for a while by itself; stop waiting for it at the deadline.
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no answer")), Math.max(0, deadline - Date.now()));
+      });
+      await Promise.race([connect(), expired]);
       return;
     } catch (e) {
       if (options.signal?.aborted) throw e;
@@ -79,6 +84,8 @@ export async function connectWithin(
       );
       options.log?.warn(`${what}: cannot reach Kafka (${(e as Error).message}); retrying in ${delay} ms`);
       await sleep(delay, options.signal);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

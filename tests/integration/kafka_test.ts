@@ -4,7 +4,7 @@
  * restarted, a broker stopped and restarted, and a malformed message sent to the DLQ.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { burstyTrades, runPipeline } from "../helpers.ts";
+import { burstyTrades, runPipeline, withSim } from "../helpers.ts";
 import { kafkaScript, testBroker, uniquePrefix } from "../kafka_harness.ts";
 import type { Trade } from "../../src/domain/trade.ts";
 import { tradeToJsonLine } from "../../src/domain/trade.ts";
@@ -293,4 +293,62 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test({
+  name: "kafka: trades from the simulator's REST through all three stages equal the embedded pipeline",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const trades = marketTrades(200, 5).filter((t) => t.pair === "BTC/USD" || t.pair === "ETH/USD");
+    await writeTrades(`${dir}/t.jsonl`, trades);
+    const want = await embedded(dir, "t.jsonl");
+    const prefix = uniquePrefix("sim");
+    await withSim(trades, { speed: 1e9, throttleEvery: 5 }, async (sim, book) => {
+      await ok(
+        runPipeline("backfill", [
+          "--rest-url",
+          sim.restUrl,
+          "--rest-rate",
+          "50",
+          "--pairs",
+          "BTC/USD,ETH/USD",
+          "--from",
+          new Date(book.firstTs).toISOString(),
+          "--to",
+          new Date(book.lastTs + 1).toISOString(),
+          "--windows",
+          "1m,5m",
+          "--data-dir",
+          "bus",
+          ...bus(prefix),
+        ], dir),
+        "REST backfill over kafka",
+      );
+    });
+    for (const w of ["1m", "5m"] as const) {
+      const lines = (await table(`${dir}/bus`, w)).split("\n");
+      const wanted = want[w].split("\n").filter((l) => l.startsWith("pair") || /^(BTC|ETH)\/USD,/.test(l));
+      assertEquals(lines, wanted, w);
+    }
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test("kafka: an unreachable cluster makes a stage exit non-zero once the deadline passes", async () => {
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = listener.addr.port;
+  listener.close();
+  const dir = await Deno.makeTempDir();
+  const out = await runPipeline("ingest", [
+    "--stage",
+    "candles",
+    "--bus-deadline",
+    "2",
+    ...bus("x.", `127.0.0.1:${port}`),
+  ], dir).output();
+  const err = new TextDecoder().decode(out.stderr);
+  assertEquals(out.code, 1, err);
+  assert(/error: .*Kafka unreachable for 2 s/.test(err), err);
+  await Deno.remove(dir, { recursive: true });
 });
