@@ -1,0 +1,50 @@
+/** A news headline as the system sees it, whatever API or file it came from. */
+export interface NewsItem {
+  /** The source's id (CryptoPanic post id), or a stable hash of time and title when it has none. */
+  id: string;
+  title: string;
+  /** Publication time, epoch ms. */
+  published_at: number;
+  /** Domain or handle of the publisher, when known. */
+  source: string | null;
+  /** Tickers the source tagged (`BTC`), upper case; empty when it tagged none. */
+  currencies: string[];
+}
+
+/** Raised for a value that is not a valid news item; the message names the field. */
+export class InvalidNewsError extends TypeError {
+  override name = "InvalidNewsError";
+}
+
+/**
+ * Checks and normalises a news item: trims the title, upper-cases and dedupes tickers, drops
+ * placeholder tickers such as `N/A`.
+ */
+export function validateNews(n: Record<string, unknown>): NewsItem {
+  const id = typeof n.id === "number" ? String(n.id) : n.id;
+  if (typeof id !== "string" || id.length === 0) {
+    throw new InvalidNewsError(`id is invalid: ${JSON.stringify(n.id)}`);
+  }
+  const title = typeof n.title === "string" ? n.title.trim() : "";
+  if (title.length === 0) throw new InvalidNewsError(`title is empty (id ${id})`);
+  const at = n.published_at;
+  if (typeof at !== "number" || !Number.isSafeInteger(at) || at <= 0) {
+    throw new InvalidNewsError(`published_at is invalid: ${JSON.stringify(at)} (id ${id})`);
+  }
+  const raw = Array.isArray(n.currencies) ? n.currencies : [];
+  const currencies = [
+    ...new Set(raw.map((c) => String(c).trim().toUpperCase()).filter((c) => /^[A-Z0-9]{2,10}$/.test(c))),
+  ];
+  const source = typeof n.source === "string" && n.source.length > 0 ? n.source : null;
+  return { id, title, published_at: at, source, currencies };
+}
+
+/** 32-bit FNV-1a as 8 hex digits: a stable id for headlines that come without one. */
+export function stableId(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}

@@ -1,0 +1,59 @@
+/**
+ * CryptoPanic posts API responses (`/api/free/v1/posts/`, `/api/v1/posts/`,
+ * `/api/developer/v2/posts/`) parsed into NewsItems. Pure. v1 tags coins in `currencies` (the key
+ * is absent when there are none); v2 in `instruments`.
+ */
+import { type NewsItem, validateNews } from "../../domain/news.ts";
+
+export interface PostsPage {
+  items: NewsItem[];
+  /** The URL of the next (older) page, or null. */
+  next: string | null;
+  /** Posts the page held that were not news items (e.g. `kind: "media"`) or could not be read. */
+  skipped: number;
+}
+
+function codes(list: unknown): string[] {
+  return Array.isArray(list)
+    ? list.map((c) => (c as { code?: unknown })?.code).filter((c): c is string => typeof c === "string")
+    : [];
+}
+
+/** One post of either API version → NewsItem (throws for an unusable one). */
+export function newsFromPost(post: Record<string, unknown>): NewsItem {
+  const source = post.source as { domain?: unknown } | undefined;
+  return validateNews({
+    id: post.id,
+    title: post.title,
+    published_at: Date.parse(String(post.published_at ?? "")),
+    source: typeof source?.domain === "string"
+      ? source.domain
+      : typeof post.domain === "string"
+      ? post.domain
+      : null,
+    currencies: [...codes(post.currencies), ...codes(post.instruments)],
+  });
+}
+
+/** Parses a posts response; media posts and unreadable posts are counted, not returned. */
+export function parsePostsPage(body: unknown): PostsPage {
+  if (typeof body !== "object" || body === null || !Array.isArray((body as { results?: unknown }).results)) {
+    throw new TypeError("CryptoPanic response has no results array");
+  }
+  const { results, next } = body as { results: unknown[]; next?: unknown };
+  const items: NewsItem[] = [];
+  let skipped = 0;
+  for (const post of results) {
+    const p = post as Record<string, unknown>;
+    if (p === null || typeof p !== "object" || (p.kind !== undefined && p.kind !== "news")) {
+      skipped++;
+      continue;
+    }
+    try {
+      items.push(newsFromPost(p));
+    } catch {
+      skipped++;
+    }
+  }
+  return { items, next: typeof next === "string" && next.length > 0 ? next : null, skipped };
+}

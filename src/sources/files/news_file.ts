@@ -1,0 +1,118 @@
+/**
+ * News history files as a `ReadableStream<NewsItem>`, the same stream the API gives:
+ * - a CryptoPanic API response saved as JSON (`{"results":[...]}`, v1 or v2);
+ * - a CryptoPanic website scrape: a JSON object keyed by `/news/<id>/<slug>` whose entries hold
+ *   `title`/`Title`, `date`/`Date` (a JavaScript `Date.toString()` with its zone), `currencies`
+ *   (`["N/A"]` for none) and `source` (optionally gzipped);
+ * - a scrape as CSV with `Time,Title,Source,...` and no ids: the id is a hash of time and title;
+ * - the project's JSONL: `{"id","title","published_at" (ISO 8601 or epoch ms),"source","currencies"}`.
+ * Items come out oldest first, once per id (the first entry wins); an unreadable entry fails the
+ * read with where it is, unless `skipBad` is set (then it is counted).
+ */
+import { type NewsItem, stableId, validateNews } from "../../domain/news.ts";
+import { parsePostsPage } from "../cryptopanic/api_messages.ts";
+import { parseCsv } from "./csv.ts";
+
+export interface NewsFileStats {
+  shape: "api" | "scrape" | "csv" | "jsonl";
+  items: number;
+  bad: number;
+  /** Entries that repeated an earlier one's id (scrapes concatenate overlapping blocks). */
+  duplicates: number;
+}
+
+/** `Sat Feb 07 2026 17:11:01 GMT-0500 (zone name)` and ISO 8601 → epoch ms; NaN otherwise. */
+export function parseNewsTime(text: unknown): number {
+  if (typeof text === "number") return text;
+  if (typeof text !== "string") return NaN;
+  return Date.parse(text.replace(/\s*\(.*\)\s*$/, "").trim());
+}
+
+async function readText(path: string): Promise<string> {
+  if (!path.endsWith(".gz")) return await Deno.readTextFile(path);
+  const file = await Deno.open(path);
+  return await new Response(
+    file.readable.pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>),
+  ).text();
+}
+
+export async function newsFile(
+  path: string,
+  { skipBad = false } = {},
+): Promise<{ stream: ReadableStream<NewsItem>; stats: NewsFileStats }> {
+  const text = await readText(path);
+  const items: NewsItem[] = [];
+  let shape: NewsFileStats["shape"];
+  let bad = 0;
+  const take = (where: string, build: () => NewsItem) => {
+    try {
+      items.push(build());
+    } catch (e) {
+      if (!skipBad) throw new TypeError(`${path}: ${where}: ${(e as Error).message}`);
+      bad++;
+    }
+  };
+  const trimmed = text.trimStart();
+  if (/\.jsonl(\.gz)?$/.test(path)) {
+    shape = "jsonl";
+    text.split("\n").forEach((line, i) => {
+      if (line.trim() === "") return;
+      take(`line ${i + 1}`, () => {
+        const o = JSON.parse(line);
+        return validateNews({ ...o, published_at: parseNewsTime(o.published_at) });
+      });
+    });
+  } else if (trimmed.startsWith("{")) {
+    const doc = JSON.parse(text) as Record<string, unknown>;
+    if (Array.isArray(doc.results)) {
+      shape = "api";
+      const page = parsePostsPage(doc);
+      items.push(...page.items);
+      bad += page.skipped;
+    } else {
+      shape = "scrape";
+      for (const [key, value] of Object.entries(doc)) {
+        take(`entry ${key}`, () => {
+          const e = value as Record<string, unknown>;
+          const url = String(e.url ?? e.URL ?? key);
+          const id = /\/news\/(\d+)/.exec(url)?.[1] ?? stableId(`${e.date ?? e.Date}|${e.title ?? e.Title}`);
+          return validateNews({
+            id,
+            title: e.title ?? e.Title,
+            published_at: parseNewsTime(e.date ?? e.Date),
+            source: e.source ?? e.Source ?? null,
+            currencies: (e.currencies ?? e.Currencies ?? []) as unknown[],
+          });
+        });
+      }
+    }
+  } else {
+    shape = "csv";
+    const [head = [], ...records] = parseCsv(text);
+    const header = head.map((h) => h.trim().toLowerCase());
+    const col = (name: string) => header.indexOf(name);
+    if (col("title") < 0 || (col("time") < 0 && col("published_at") < 0)) {
+      throw new TypeError(`${path}: a news CSV needs Title and Time (or published_at) columns`);
+    }
+    const timeCol = col("time") >= 0 ? col("time") : col("published_at");
+    records.forEach((cells, i) => {
+      take(`record ${i + 1}`, () => {
+        const time = cells[timeCol] ?? "";
+        const title = cells[col("title")] ?? "";
+        return validateNews({
+          id: col("id") >= 0 ? cells[col("id")] : stableId(`${time}|${title}`),
+          title,
+          published_at: parseNewsTime(time),
+          source: col("source") >= 0 ? cells[col("source")] : null,
+          currencies: col("currencies") >= 0 ? (cells[col("currencies")] ?? "").split(/[;|]/) : [],
+        });
+      });
+    });
+  }
+  const unique = [...new Map(items.map((i) => [i.id, i] as const).reverse()).values()].reverse();
+  unique.sort((a, b) => a.published_at - b.published_at);
+  return {
+    stream: ReadableStream.from(unique),
+    stats: { shape, items: unique.length, bad, duplicates: items.length - unique.length },
+  };
+}

@@ -1,0 +1,161 @@
+/** The CryptoPanic client and news stream against a fake CryptoPanic on loopback. */
+import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { CryptoPanic, CryptoPanicAuthError } from "../../src/sources/cryptopanic/client.ts";
+import { cryptoPanicNews } from "../../src/sources/cryptopanic/news_stream.ts";
+import { SeenIds } from "../../src/stores/seen_ids.ts";
+import { take } from "../helpers.ts";
+
+const TOKEN = "s3cret-token-123";
+
+function post(id: number, minute: number, extra: Record<string, unknown> = {}) {
+  return {
+    kind: "news",
+    domain: "example.com",
+    source: { title: "Example", region: "en", domain: "example.com", path: null, type: "feed" },
+    title: `Headline ${id} about Bitcoin`,
+    published_at: new Date(Date.UTC(2025, 1, 26, 10, minute)).toISOString(),
+    id,
+    url: `https://cryptopanic.com/news/${id}/x`,
+    created_at: new Date(Date.UTC(2025, 1, 26, 10, minute)).toISOString(),
+    votes: {
+      negative: 0,
+      positive: 1,
+      important: 0,
+      liked: 0,
+      disliked: 0,
+      lol: 0,
+      toxic: 0,
+      saved: 0,
+      comments: 0,
+    },
+    ...extra,
+  };
+}
+
+/** A fake posts API: pages of posts newest first, then a scripted status per request. */
+function fakeCryptoPanic(pages: () => unknown[][], script: (n: number) => Response | null = () => null) {
+  const requests: URL[] = [];
+  const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    (req): Response => {
+      const url = new URL(req.url);
+      requests.push(url);
+      const scripted = script(requests.length);
+      if (scripted) return scripted;
+      if (url.searchParams.get("auth_token") !== TOKEN) return new Response("unauthorized", { status: 401 });
+      const all = pages();
+      const page = Number(url.searchParams.get("page") ?? "1");
+      const next = page < all.length
+        ? `http://127.0.0.1:${server.addr.port}/api/developer/v2/posts/?auth_token=${TOKEN}&public=true&page=${
+          page + 1
+        }`
+        : null;
+      return Response.json({ count: 99, next, previous: null, results: all[page - 1] ?? [] });
+    },
+  );
+  return { server, requests, base: `http://127.0.0.1:${server.addr.port}/api/developer/v2` };
+}
+
+const fast = { rate: 1000, backoff: { baseMs: 5, maxMs: 20 } };
+
+Deno.test("CryptoPanic: pages are followed back on start, v1 currencies and v2 instruments both read", async () => {
+  const fake = fakeCryptoPanic(() => [
+    [post(5, 50, { instruments: [{ code: "ETH" }] }), post(4, 40, { currencies: [{ code: "BTC" }] })],
+    [post(3, 30), post(2, 20, { kind: "media" }), post(1, 10)],
+  ]);
+  try {
+    const dir = await Deno.makeTempDir();
+    const seen = await SeenIds.open(`${dir}/seen.json`);
+    const client = new CryptoPanic({ baseUrl: fake.base, token: TOKEN, currencies: ["BTC", "ETH"], ...fast });
+    const controller = new AbortController();
+    const got = await take(
+      cryptoPanicNews({ client, seen, intervalMs: 60_000, signal: controller.signal }),
+      10,
+      1500,
+    );
+    controller.abort();
+    assertEquals(got.map((n) => n.id), ["1", "3", "4", "5"], "oldest first, media skipped");
+    assertEquals(
+      got.map((n) => n.currencies),
+      [[], [], ["BTC"], ["ETH"]],
+      "a post without currencies has none",
+    );
+    assertEquals(fake.requests[0]?.searchParams.get("public"), "true");
+    assertEquals(fake.requests[0]?.searchParams.get("kind"), "news");
+    assertEquals(fake.requests[0]?.searchParams.get("currencies"), "BTC,ETH");
+    await Deno.remove(dir, { recursive: true });
+  } finally {
+    await fake.server.shutdown();
+  }
+});
+
+Deno.test("CryptoPanic: 429 waits for Retry-After, 5xx is retried, and polling hands on only new posts", async () => {
+  let posts = [[post(2, 20), post(1, 10)]];
+  const fake = fakeCryptoPanic(() => posts, (n) => {
+    if (n === 1) return new Response("slow down", { status: 429, headers: { "retry-after": "0.2" } });
+    if (n === 2) return new Response("oops", { status: 502 });
+    return null;
+  });
+  try {
+    const dir = await Deno.makeTempDir();
+    const seen = await SeenIds.open(`${dir}/seen.json`);
+    const client = new CryptoPanic({ baseUrl: fake.base, token: TOKEN, ...fast });
+    const controller = new AbortController();
+    const started = Date.now();
+    const stream = cryptoPanicNews({ client, seen, intervalMs: 100, signal: controller.signal });
+    const first = await take(stream, 2, 3000);
+    assert(Date.now() - started >= 200, "Retry-After was honoured");
+    posts = [[post(3, 30), post(2, 20), post(1, 10)]];
+    const more = await take(stream, 1, 3000);
+    controller.abort();
+    assertEquals([...first, ...more].map((n) => n.id), ["1", "2", "3"]);
+    assertEquals([client.stats.throttled, client.stats.retries >= 2], [1, true]);
+    await Deno.remove(dir, { recursive: true });
+  } finally {
+    await fake.server.shutdown();
+  }
+});
+
+Deno.test("CryptoPanic: posts seen before a restart are not handed on again", async () => {
+  const fake = fakeCryptoPanic(() => [[post(2, 20), post(1, 10)]]);
+  try {
+    const dir = await Deno.makeTempDir();
+    const run = async () => {
+      const seen = await SeenIds.open(`${dir}/seen.json`);
+      const client = new CryptoPanic({ baseUrl: fake.base, token: TOKEN, ...fast });
+      const controller = new AbortController();
+      const got = await take(
+        cryptoPanicNews({ client, seen, intervalMs: 60_000, signal: controller.signal }),
+        5,
+        800,
+      );
+      controller.abort();
+      await seen.save();
+      return got.map((n) => n.id);
+    };
+    assertEquals(await run(), ["1", "2"]);
+    assertEquals(await run(), []);
+    await Deno.remove(dir, { recursive: true });
+  } finally {
+    await fake.server.shutdown();
+  }
+});
+
+Deno.test("CryptoPanic: 401 stops with a clear message and never shows the token", async () => {
+  const fake = fakeCryptoPanic(() => [[]]);
+  try {
+    const client = new CryptoPanic({ baseUrl: fake.base, token: "wrong-token-456", ...fast });
+    const e = await assertRejects(() => client.page(), CryptoPanicAuthError, "HTTP 401");
+    assert(!e.message.includes("wrong-token-456") && e.message.includes("CRYPTOPANIC_TOKEN"), e.message);
+    const down = new CryptoPanic({
+      baseUrl: "http://127.0.0.1:1/api",
+      token: "wrong-token-456",
+      ...fast,
+      maxAttempts: 2,
+    });
+    const e2 = await assertRejects(() => down.page(), Error, "failed 2 times");
+    assert(!e2.message.includes("wrong-token-456"), e2.message);
+  } finally {
+    await fake.server.shutdown();
+  }
+});

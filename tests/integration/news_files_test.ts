@@ -1,0 +1,57 @@
+/** News history files: the project's JSONL and the real CryptoPanic files in ../shared/data/news. */
+import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { hasSharedData, sharedFile } from "../helpers.ts";
+import { newsFile } from "../../src/sources/files/news_file.ts";
+
+Deno.test("the project's news JSONL: ISO or epoch ms times, ids deduplicated, oldest first", async () => {
+  const { stream, stats } = await newsFile(new URL("../fixtures/news.jsonl", import.meta.url).pathname);
+  const items = await Array.fromAsync(stream);
+  assertEquals(items.map((i) => i.id), ["n1", "n2"]);
+  assertEquals(items[1]?.published_at, 1740567600000);
+  assertEquals([stats.shape, stats.duplicates], ["jsonl", 1]);
+});
+
+Deno.test("a bad news entry fails the read with where it is", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/n.jsonl`,
+    '{"id":"a","title":"ok","published_at":1}\n{"id":"b","title":"","published_at":1}\n',
+  );
+  await assertRejects(() => newsFile(`${dir}/n.jsonl`), TypeError, "line 2: title is empty");
+  const { stats } = await newsFile(`${dir}/n.jsonl`, { skipBad: true });
+  assertEquals([stats.items, stats.bad], [1, 1]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test({
+  name: "the real CryptoPanic files in ../shared/data/news load in full, with their documented spans",
+  ignore: !hasSharedData(),
+  async fn() {
+    const cases: [string, string, number, string, string][] = [
+      [
+        "cryptopanic_api_v1_posts_response_2025-02-26.json",
+        "api",
+        19,
+        "2025-02-26T10:30:00.000Z",
+        "2025-02-26T11:20:14.000Z",
+      ],
+      // 3,268 entries, one of them a repeat of an earlier post id under another slug.
+      ["cryptopanic_scrape_2026-02_mmarqx.json.gz", "scrape", 3267, "2026-02-01T00:01", "2026-02-23T00:50"],
+      [
+        "cryptopanic_scrape_2025-11_with_vader_mmarqx.json.gz",
+        "scrape",
+        905,
+        "2025-11-14T19:30",
+        "2025-11-17T18:40",
+      ],
+      ["cryptopanic_ui_scrape_2025-01_02_L1ZLe.csv", "csv", 990, "2024-08-28T08:09", "2025-02-07T14:30"],
+    ];
+    for (const [file, shape, count, first, last] of cases) {
+      const { stream, stats } = await newsFile(sharedFile(`news/${file}`));
+      const items = await Array.fromAsync(stream);
+      assertEquals([stats.shape, items.length], [shape, count], file);
+      assert(new Date(items[0]!.published_at).toISOString().startsWith(first), `${file} starts ${first}`);
+      assert(new Date(items.at(-1)!.published_at).toISOString().startsWith(last), `${file} ends ${last}`);
+    }
+  },
+});
