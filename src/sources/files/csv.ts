@@ -8,27 +8,9 @@
  * ```
  */
 export function splitCsv(line: string): string[] {
+  // Most trade lines have no quotes at all: split them without the full parser.
   if (!line.includes('"')) return line.split(",");
-  const out: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      out.push(field);
-      field = "";
-    } else field += c;
-  }
-  out.push(field);
-  return out;
+  return parseCsv(line)[0] ?? [""];
 }
 
 /**
