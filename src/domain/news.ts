@@ -48,3 +48,15 @@ export function stableId(text: string): string {
   }
   return (h >>> 0).toString(16).padStart(8, "0");
 }
+
+/** A classified headline, per coin it concerns. */
+export interface NewsSignal {
+  news_id: string;
+  coin: string;
+  /** Bullish 1, neutral 0, bearish -1. */
+  signal: -1 | 0 | 1;
+  /** The classifier's confidence, 0..1. */
+  score: number;
+  model: string;
+  published_at: number;
+}

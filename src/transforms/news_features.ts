@@ -1,0 +1,110 @@
+/**
+ * Per-coin rolling news aggregates, point in time: the features of a candle ending at `t` count
+ * only signals published at or before `t` (a headline one second after the close belongs to the
+ * next candle). For each span (1h, 4h, 24h): the sum, mean and count of signals published in
+ * (t − span, t]; and the minutes from the last non-zero signal to `t`. Signals may arrive out of
+ * order (a classifier catching up); they are kept sorted by publication time. Pure; the state is
+ * plain data.
+ */
+import type { NewsSignal } from "../domain/news.ts";
+
+export const NEWS_SPANS = { "1h": 3_600_000, "4h": 14_400_000, "24h": 86_400_000 } as const;
+
+export const NEWS_COLUMNS = [
+  "news_signal_sum_1h",
+  "news_signal_mean_1h",
+  "news_count_1h",
+  "news_signal_sum_4h",
+  "news_signal_mean_4h",
+  "news_count_4h",
+  "news_signal_sum_24h",
+  "news_signal_mean_24h",
+  "news_count_24h",
+  "news_minutes_since_signal",
+] as const;
+
+export type NewsColumn = typeof NEWS_COLUMNS[number];
+
+export interface NewsFeatureState {
+  /** Per coin: signals as [published_at, signal, news id], sorted by time. */
+  coins: Record<string, Entry[]>;
+  /** Signal ids already counted, so a redelivered signal does not count twice. */
+  seen: Record<string, true>;
+}
+
+type Entry = [number, number, string];
+
+export function initialNewsState(): NewsFeatureState {
+  return { coins: {}, seen: {} };
+}
+
+/** Index of the first entry with time > t. */
+function upperBound(list: readonly Entry[], t: number): number {
+  let lo = 0, hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as Entry)[0] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Adds a signal (once per news id and coin). */
+export function addSignal(state: NewsFeatureState, s: NewsSignal): void {
+  const key = `${s.news_id}|${s.coin}`;
+  if (state.seen[key]) return;
+  state.seen[key] = true;
+  const list = state.coins[s.coin] ??= [];
+  list.splice(upperBound(list, s.published_at), 0, [s.published_at, s.signal, key]);
+}
+
+/**
+ * The news columns for `coin` as known at `t` (a candle's `window_end`).
+ *
+ * @example
+ * ```ts
+ * const s = initialNewsState();
+ * addSignal(s, { news_id: "1", coin: "BTC", signal: 1, score: 0.9, model: "m", published_at: 0 });
+ * newsFeaturesAt(s, "BTC", 60_000).news_count_1h; // 1
+ * ```
+ */
+export function newsFeaturesAt(
+  state: NewsFeatureState,
+  coin: string,
+  t: number,
+): Record<NewsColumn, number | null> {
+  const list = state.coins[coin] ?? [];
+  const end = upperBound(list, t);
+  const out = {} as Record<NewsColumn, number | null>;
+  for (const [name, span] of Object.entries(NEWS_SPANS)) {
+    const start = upperBound(list, t - span);
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += (list[i] as Entry)[1];
+    const count = end - start;
+    out[`news_signal_sum_${name}` as NewsColumn] = sum;
+    out[`news_count_${name}` as NewsColumn] = count;
+    out[`news_signal_mean_${name}` as NewsColumn] = count > 0 ? sum / count : 0;
+  }
+  let since: number | null = null;
+  for (let i = end - 1; i >= 0; i--) {
+    const [at, signal] = list[i] as Entry;
+    if (signal !== 0) {
+      since = (t - at) / 60_000;
+      break;
+    }
+  }
+  out.news_minutes_since_signal = since;
+  return out;
+}
+
+/**
+ * Drops signals older than `t − 24h` and their ids, for a stream whose queries only move
+ * forward: `t` must be no later than the earliest time still to be asked about.
+ */
+export function pruneBefore(state: NewsFeatureState, t: number): void {
+  const cutoff = t - NEWS_SPANS["24h"];
+  for (const list of Object.values(state.coins)) {
+    const drop = upperBound(list, cutoff);
+    for (const [, , key] of list.splice(0, drop)) delete state.seen[key];
+  }
+}
