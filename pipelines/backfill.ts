@@ -16,7 +16,7 @@ import { openFeatureStores } from "../src/stores/feature_stores.ts";
 import { openTradeJob, restoreEngine } from "../src/stores/trade_job.ts";
 import { tradeSink, type TradeSinkOptions } from "../src/stores/trade_sink.ts";
 import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
-import { runOnBus } from "../src/bus/bus.ts";
+import { consumersOnly, runConsumersOnly, runOnBus } from "../src/bus/bus.ts";
 import { TradeRecorder } from "../src/stores/trade_recorder.ts";
 import { FeatureEngine, initialFeatureState } from "../src/transforms/features.ts";
 import type { FeatureRow } from "../src/domain/feature_row.ts";
@@ -29,13 +29,8 @@ await runTask("backfill", async ({ signal }) => {
   const cfg = backfillConfig(Deno.args);
   setLogLevel(cfg.logLevel);
   const log = logger("backfill");
-  if (cfg.bus === "kafka" && cfg.stage !== "trades" && cfg.stage !== "all") {
-    // A consumer stage on its own: it runs until stopped, whatever the source flags say.
-    await runOnBus(cfg, () => openFeatureStores(cfg.dataDir), () => Promise.resolve(), {
-      bounded: false,
-      log: logger("bus"),
-      signal,
-    });
+  if (consumersOnly(cfg)) {
+    await runConsumersOnly(cfg, () => openFeatureStores(cfg.dataDir), logger("bus"), signal);
     return 0;
   }
   if (cfg.file === undefined) return await fromRest(cfg, log, signal);

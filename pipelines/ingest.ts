@@ -5,7 +5,7 @@
  */
 import { ingestConfig } from "../src/config.ts";
 import { isoTime } from "../src/domain/time.ts";
-import { runOnBus } from "../src/bus/bus.ts";
+import { consumersOnly, runConsumersOnly, runOnBus } from "../src/bus/bus.ts";
 import { KrakenRest } from "../src/sources/kraken/rest_client.ts";
 import { liveTrades } from "../src/sources/kraken/live_trades.ts";
 import type { Cursor } from "../src/sources/kraken/rest_trades.ts";
@@ -20,13 +20,9 @@ await runTask("ingest", async ({ signal }) => {
   setLogLevel(cfg.logLevel);
   const log = logger("ingest");
   const kafka = cfg.bus === "kafka";
-  if (kafka && cfg.stage !== "trades" && cfg.stage !== "all") {
-    // A consumer stage on its own: no exchange connection and no trade checkpoint.
-    return await runOnBus(cfg, () => openFeatureStores(cfg.dataDir), () => Promise.resolve(), {
-      bounded: false,
-      log: logger("bus"),
-      signal,
-    });
+  if (consumersOnly(cfg)) {
+    // No exchange connection and no trade checkpoint: the stage reads the bus.
+    return await runConsumersOnly(cfg, () => openFeatureStores(cfg.dataDir), logger("bus"), signal);
   }
   const job = await openTradeJob(cfg.dataDir, `ingest ${cfg.restUrl}`, cfg.record, log);
   const engine = restoreEngine(job, cfg.windows, cfg.graceMs);

@@ -131,7 +131,7 @@ export async function lag(admin: Admin, groupId: string, topic: string): Promise
  * Waits until the candles and features stages have consumed everything produced so far. Broker
  * errors are waited out, up to `deadlineMs` without an answer.
  */
-export async function waitForCatchUp(
+async function waitForCatchUp(
   bus: Bus,
   log: Logger,
   deadlineMs: number,
@@ -184,12 +184,12 @@ export async function runOnBus(
 ): Promise<void> {
   const { log, signal } = options;
   const bus = await openBus(cfg, log, signal);
-  const consumers = cfg.stage === "all"
-    ? ["candles", "features"] as const
+  const consumers: ("candles" | "features")[] = cfg.stage === "all"
+    ? ["candles", "features"]
     : cfg.stage === "candles" || cfg.stage === "features"
-    ? [cfg.stage] as const
-    : [] as const;
-  const stores = consumers.includes("features" as never) ? await openStores() : undefined;
+    ? [cfg.stage]
+    : [];
+  const stores = consumers.includes("features") ? await openStores() : undefined;
   let runs: StageRun[] = [];
   try {
     runs = await startConsumerStages(bus, consumers, {
@@ -219,4 +219,19 @@ export async function runOnBus(
     await bus.close();
     stores?.close();
   }
+}
+
+/** True when this process runs only consumer stages (`--stage candles|features`), with no source. */
+export function consumersOnly(cfg: BusConfig): boolean {
+  return cfg.bus === "kafka" && (cfg.stage === "candles" || cfg.stage === "features");
+}
+
+/** Runs the consumer stage(s) of `--stage` until the signal aborts; the task's source flags are unused. */
+export function runConsumersOnly(
+  cfg: BusConfig & { dataDir: string; windows: readonly Window[]; graceMs: number },
+  openStores: () => Promise<FeatureStores>,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  return runOnBus(cfg, openStores, () => Promise.resolve(), { bounded: false, log, signal });
 }

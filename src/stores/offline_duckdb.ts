@@ -126,11 +126,6 @@ export class DuckDbFeatureStore implements FeatureHistory {
     }));
   }
 
-  /** Runs read-only SQL for the training pipeline. */
-  async query(sql: string, params: (string | number)[] = []): Promise<Record<string, unknown>[]> {
-    return (await this.#conn.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[];
-  }
-
   close(): void {
     this.#conn.closeSync();
     this.#db.closeSync();

@@ -84,19 +84,10 @@ export class FeatureEngine {
   }
 }
 
-export interface FeatureStreamOptions {
-  /** Emit the open windows when the input ends (bounded history). @default true */
-  flushOnEnd?: boolean;
-  /**
-   * Close idle windows on wall-clock time while `isLive()` says the source is live and caught
-   * up; checked every `everyMs`. Off when absent.
-   */
-  idle?: { isLive: () => boolean; everyMs: number; now?: () => number };
-}
-
 /**
- * The engine as a `TransformStream<Trade, FeatureRow>`. `flush` emits the rows of every open
- * window when `flushOnEnd` (the default), otherwise nothing, leaving them in the state.
+ * The engine as a `TransformStream<Trade, FeatureRow>`, for composing it with other stages. `flush`
+ * emits the rows of every open window (the end of a bounded history). It reads no clock, so it never
+ * closes idle windows; the live ingest's sink does that, where wall time is known.
  *
  * @example
  * ```ts
@@ -105,27 +96,13 @@ export interface FeatureStreamOptions {
  * ```
  */
 export class FeatureStream extends TransformStream<Trade, FeatureRow> {
-  constructor(engine: FeatureEngine, options: FeatureStreamOptions = {}) {
-    let timer: ReturnType<typeof setInterval> | undefined;
-    const now = options.idle?.now ?? Date.now;
+  constructor(engine: FeatureEngine) {
     super({
-      start(controller) {
-        const idle = options.idle;
-        if (idle) {
-          timer = setInterval(() => {
-            if (idle.isLive()) { for (const row of engine.tick(now())) controller.enqueue(row); }
-          }, idle.everyMs);
-        }
-      },
       transform(trade, controller) {
-        for (const row of engine.step(trade, now())) controller.enqueue(row);
+        for (const row of engine.step(trade)) controller.enqueue(row);
       },
       flush(controller) {
-        clearInterval(timer);
-        if (options.flushOnEnd ?? true) { for (const row of engine.flush()) controller.enqueue(row); }
-      },
-      cancel() {
-        clearInterval(timer);
+        for (const row of engine.flush()) controller.enqueue(row);
       },
     });
   }

@@ -14,7 +14,7 @@ import { openFeatureStores } from "../../src/stores/feature_stores.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { CSV_HEADER, rowToCsv } from "../../src/stores/feature_export.ts";
 import { tradeSink } from "../../src/stores/trade_sink.ts";
-import { FeatureEngine, initialFeatureState } from "../../src/transforms/features.ts";
+import { FeatureEngine, FeatureStream, initialFeatureState } from "../../src/transforms/features.ts";
 import type { Window } from "../../src/domain/candle.ts";
 
 async function exportCsv(dataDir: string, pair: string, window: Window): Promise<string> {
@@ -85,6 +85,13 @@ Deno.test("the same trades live through the simulator and from a file give byte-
     const live = await exportCsv(`${dir}/live`, "BTC/USD", w);
     assertEquals(live, file, `${w} tables`);
   }
+  // The engine as a plain TransformStream gives the rows the stores hold.
+  const engine = new FeatureEngine(initialFeatureState({ windows: ["1m", "5m"], graceMs: 2000 }));
+  const streamed = await Array.fromAsync(ReadableStream.from(trades).pipeThrough(new FeatureStream(engine)));
+  assertEquals(
+    [CSV_HEADER, ...streamed.filter((r) => r.window === "1m").map(rowToCsv)].join("\n"),
+    await exportCsv(`${dir}/file`, "BTC/USD", "1m"),
+  );
   const ones = (await exportCsv(`${dir}/file`, "BTC/USD", "1m")).split("\n").slice(1);
   assertEquals(ones.length, 90);
   assert(ones.some((l) => l.split(",")[10] === "0"), "quiet minutes are flat candles with 0 trades");
