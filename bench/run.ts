@@ -5,6 +5,7 @@
 import { type BenchResult, benchWsFrames } from "./ws_frames.ts";
 import { benchFeatures } from "./features.ts";
 import { benchBus } from "./bus.ts";
+import { benchNews } from "./news.ts";
 
 const fmt = (n: number) =>
   n >= 100 ? Math.round(n).toLocaleString("en-US") : n >= 0.01 ? n.toFixed(3) : n.toExponential(2);
@@ -13,6 +14,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ["ws_frames", benchWsFrames],
   ["features", benchFeatures],
   ["bus", benchBus],
+  ["news", benchNews],
 ];
 const results: BenchResult[] = [];
 for (const [name, run] of suites) {

@@ -5,7 +5,7 @@
  */
 import { ConfigError, exportConfig, tailConfig, usage } from "../src/config.ts";
 import { isoTime } from "../src/domain/time.ts";
-import { CSV_HEADER, rowToCsv, rowToJson } from "../src/stores/feature_export.ts";
+import { EXPORT_CSV_HEADER, exportCsv, exportJson } from "../src/stores/feature_export.ts";
 import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
 import { KvFeatureStore } from "../src/stores/online_kv.ts";
 import { runTask } from "../src/util/cli.ts";
@@ -33,8 +33,8 @@ async function exportRows(argv: string[]): Promise<number> {
   const log = logger("features");
   const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
   try {
-    const rows = await store.range(cfg.pair, cfg.window, cfg.from, cfg.to);
-    const lines = cfg.format === "csv" ? [CSV_HEADER, ...rows.map(rowToCsv)] : rows.map(rowToJson);
+    const rows = await store.rangeWithNews(cfg.pair, cfg.window, cfg.from, cfg.to);
+    const lines = cfg.format === "csv" ? [EXPORT_CSV_HEADER, ...rows.map(exportCsv)] : rows.map(exportJson);
     const text = lines.join("\n") + (lines.length ? "\n" : "");
     if (cfg.out === "-") await Deno.stdout.write(new TextEncoder().encode(text));
     else await Deno.writeTextFile(cfg.out, text);

@@ -12,6 +12,8 @@ import { isWindow, parseWindows, type Window } from "./domain/candle.ts";
 import { KRAKEN_REST_URL } from "./sources/kraken/rest_client.ts";
 import { KRAKEN_WS_URL } from "./sources/kraken/live_trades.ts";
 import type { Level } from "./util/log.ts";
+import { CRYPTOPANIC_URL } from "./sources/cryptopanic/client.ts";
+import { DEFAULT_NEWS_MODEL } from "./news_model/default_model.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -122,6 +124,45 @@ export const TASK_FLAGS: Record<string, Record<string, FlagSpec>> = {
     "malformed-every": { type: "string", default: "0", help: "send a malformed frame every N frames" },
     "throttle-every": { type: "string", default: "0", help: "rate-limit every Nth REST call" },
     "stall-every": { type: "string", default: "0", help: "stall WS connections every S seconds" },
+  },
+  news: {
+    ...COMMON,
+    file: {
+      type: "string",
+      help: "classify a news history file (CryptoPanic JSON/CSV or JSONL) instead of the API",
+    },
+    "skip-bad-lines": { type: "boolean", help: "count and skip malformed file entries instead of failing" },
+    "api-url": {
+      type: "string",
+      env: "CRYPTOPANIC_API_URL",
+      default: CRYPTOPANIC_URL,
+      help: "CryptoPanic API base (…/api/developer/v2 or …/api/free/v1); token from env CRYPTOPANIC_TOKEN",
+    },
+    currencies: { type: "string", help: "only posts about these tickers, comma separated" },
+    poll: { type: "string", default: "60", help: "seconds between polls of the API" },
+    "backfill-pages": { type: "string", default: "10", help: "API pages to follow back on the first poll" },
+    "api-rate": { type: "string", default: "0.5", help: "API requests per second" },
+    "news-model": {
+      type: "string",
+      env: "NEWS_MODEL",
+      default: DEFAULT_NEWS_MODEL,
+      help: "transformers.js text-classification model: a local directory or a Hugging Face id",
+    },
+    batch: { type: "string", default: "64", help: "headlines classified together" },
+  },
+  "news:distill": {
+    ...COMMON,
+    data: { type: "string", help: "teacher-labelled JSONL file(s) (.jsonl or .jsonl.gz), comma separated" },
+    out: { type: "string", help: "model directory to write (default: <models-dir>/news-distilled)" },
+    "test-fraction": { type: "string", default: "0.2", help: "share of headlines held out for the report" },
+    "min-count": {
+      type: "string",
+      default: "2",
+      help: "training headlines a word needs to enter the vocabulary",
+    },
+    epochs: { type: "string", default: "300", help: "full-batch training epochs" },
+    "keep-worse": { type: "boolean", help: "write the model even when a baseline beats it" },
+    json: { type: "boolean", help: "print the report as JSON" },
   },
   "features export": {
     ...COMMON,
@@ -474,5 +515,79 @@ export function tailConfig(args: readonly string[], env: Env = denoEnv): TailCon
     pair: pairs(v, "pair")[0] as string,
     window: oneWindow(v),
     n: num(v, "n", { min: 1, integer: true }),
+  };
+}
+
+export interface NewsConfig extends CommonConfig {
+  file: string | undefined;
+  skipBadLines: boolean;
+  apiUrl: string;
+  /** From CRYPTOPANIC_TOKEN only: a flag would end up in shell history and process lists. */
+  token: string | undefined;
+  currencies: string[] | undefined;
+  pollMs: number;
+  backfillPages: number;
+  apiRate: number;
+  newsModel: string;
+  batch: number;
+}
+
+export function newsConfig(args: readonly string[], env: Env = denoEnv): NewsConfig {
+  const v = parseFlags("news", args, env);
+  const c = common(v);
+  const apiUrl = need(v, "api-url");
+  if (!/^https?:\/\//.test(apiUrl)) throw new ConfigError(`--api-url: '${apiUrl}' is not an http(s) URL`);
+  const currencies = str(v, "currencies")?.split(",").map((x) => x.trim().toUpperCase()).filter(Boolean);
+  for (const cur of currencies ?? []) {
+    if (!/^[A-Z0-9]{2,10}$/.test(cur)) throw new ConfigError(`--currencies: '${cur}' is not a ticker`);
+  }
+  const file = str(v, "file");
+  const token = env("CRYPTOPANIC_TOKEN") || undefined;
+  if (!c.help && file === undefined && token === undefined) {
+    throw new ConfigError(
+      "set CRYPTOPANIC_TOKEN to read the CryptoPanic API, or pass --file to classify a history file",
+    );
+  }
+  return {
+    ...c,
+    file,
+    skipBadLines: v["skip-bad-lines"] === true,
+    apiUrl,
+    token,
+    currencies: currencies?.length ? currencies : undefined,
+    pollMs: num(v, "poll", { positive: true }) * 1000,
+    backfillPages: num(v, "backfill-pages", { min: 0, integer: true }),
+    apiRate: num(v, "api-rate", { positive: true }),
+    newsModel: need(v, "news-model"),
+    batch: num(v, "batch", { min: 1, integer: true }),
+  };
+}
+
+export interface DistillConfig extends CommonConfig {
+  data: string[];
+  out: string;
+  testFraction: number;
+  minCount: number;
+  epochs: number;
+  keepWorse: boolean;
+  json: boolean;
+}
+
+export function distillConfig(args: readonly string[], env: Env = denoEnv): DistillConfig {
+  const v = parseFlags("news:distill", args, env);
+  const c = common(v);
+  const data = c.help ? [] : need(v, "data", " (teacher-labelled JSONL, e.g. ../shared/data/signals/*.jsonl)")
+    .split(",").map((x) => x.trim()).filter(Boolean);
+  const testFraction = num(v, "test-fraction", { positive: true });
+  if (testFraction >= 1) throw new ConfigError(`--test-fraction: '${testFraction}' must be below 1`);
+  return {
+    ...c,
+    data,
+    out: str(v, "out") ?? `${c.modelsDir}/news-distilled`,
+    testFraction,
+    minCount: num(v, "min-count", { min: 1, integer: true }),
+    epochs: num(v, "epochs", { min: 1, integer: true }),
+    keepWorse: v["keep-worse"] === true,
+    json: v.json === true,
   };
 }

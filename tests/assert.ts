@@ -10,6 +10,20 @@ export function assertEquals<T>(actual: T, expected: T, message?: string): void 
   else assertStrict.deepStrictEqual(actual, expected, message);
 }
 
+/** Asserts |actual − expected| <= tolerance (absolute). */
+export function assertAlmostEquals(
+  actual: number,
+  expected: number,
+  tolerance = 1e-7,
+  message?: string,
+): void {
+  if (!(Math.abs(actual - expected) <= tolerance)) {
+    throw new assertStrict.AssertionError({
+      message: `${message ? message + ": " : ""}expected ${expected} ± ${tolerance}, got ${actual}`,
+    });
+  }
+}
+
 /** Asserts that `fn` throws an instance of `type` whose message contains `includes`. */
 export function assertThrows(
   fn: () => unknown,

@@ -141,7 +141,12 @@ export function burstyTrades(
 const ROOT = new URL("../", import.meta.url).pathname;
 
 /** Runs `pipelines/<script>.ts` as a user's `deno task` would, with the tasks' permissions. */
-export function runPipeline(script: string, args: readonly string[], cwd: string): Deno.ChildProcess {
+export function runPipeline(
+  script: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -158,6 +163,6 @@ export function runPipeline(script: string, args: readonly string[], cwd: string
     cwd,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).spawn();
 }

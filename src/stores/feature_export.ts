@@ -1,7 +1,13 @@
 /** Feature rows as CSV or JSONL lines, with the columns of DESIGN.md in a fixed order. */
 import { FEATURE_COLUMNS, type FeatureRow } from "../domain/feature_row.ts";
+import { NEWS_COLUMNS } from "../transforms/news_features.ts";
+import type { FeatureRowWithNews } from "./offline_duckdb.ts";
 
 export const CSV_HEADER: string = FEATURE_COLUMNS.join(",");
+
+/** The columns `features export` writes: the technical features, then the news columns. */
+export const EXPORT_COLUMNS = [...FEATURE_COLUMNS, ...NEWS_COLUMNS] as const;
+export const EXPORT_CSV_HEADER: string = EXPORT_COLUMNS.join(",");
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return "";
@@ -17,5 +23,17 @@ export function rowToCsv(row: FeatureRow): string {
 export function rowToJson(row: FeatureRow): string {
   const out: Record<string, unknown> = {};
   for (const c of FEATURE_COLUMNS) out[c] = row[c] ?? null;
+  return JSON.stringify(out);
+}
+
+/** An exported row (features and news) as a CSV line. */
+export function exportCsv(row: FeatureRowWithNews): string {
+  return EXPORT_COLUMNS.map((c) => cell(row[c])).join(",");
+}
+
+/** An exported row as a JSON line. */
+export function exportJson(row: FeatureRowWithNews): string {
+  const out: Record<string, unknown> = {};
+  for (const c of EXPORT_COLUMNS) out[c] = row[c] ?? null;
   return JSON.stringify(out);
 }

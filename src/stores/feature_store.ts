@@ -5,6 +5,7 @@
  */
 import type { Window } from "../domain/candle.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
+import type { NewsSignal } from "../domain/news.ts";
 
 export interface FeatureStore {
   /** Inserts or replaces rows by (pair, window, window_start). */
@@ -27,4 +28,12 @@ export interface FeatureHistory extends FeatureStore {
   tail(pair: string, window: Window, n: number): Promise<FeatureRow[]>;
   /** Rows per (pair, window), for summaries. */
   counts(): Promise<{ pair: string; window: Window; rows: number; first: number; last: number }[]>;
+}
+
+/** Where classified headlines are kept, per coin; the news feature columns are computed from it. */
+export interface NewsSignalStore {
+  /** Inserts or replaces signals by (news_id, coin). */
+  putSignals(signals: readonly NewsSignal[]): Promise<void>;
+  /** Signals of a coin published in [from, to), oldest first. */
+  signals(coin: string, from?: number, to?: number): Promise<NewsSignal[]>;
 }

@@ -6,7 +6,9 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Window } from "../domain/candle.ts";
 import { CANDLE_COLUMNS, type FeatureRow, INDICATOR_COLUMNS } from "../domain/feature_row.ts";
-import type { FeatureHistory } from "./feature_store.ts";
+import type { NewsSignal } from "../domain/news.ts";
+import { NEWS_COLUMNS, NEWS_SPANS, type NewsColumn } from "../transforms/news_features.ts";
+import type { FeatureHistory, NewsSignalStore } from "./feature_store.ts";
 
 const COLUMNS = [...CANDLE_COLUMNS, ...INDICATOR_COLUMNS, "warm"] as const;
 const SQL_TYPE: Record<string, string> = {
@@ -23,7 +25,43 @@ function quote(name: string): string {
   return `"${name}"`;
 }
 
-export class DuckDbFeatureStore implements FeatureHistory {
+/** A feature row with the news columns of its pair's base coin, as known at its close. */
+export type FeatureRowWithNews = FeatureRow & Record<NewsColumn, number | null>;
+
+/**
+ * The news columns of feature rows `f`, point in time: signals of the pair's base coin
+ * published in (window_end − span, window_end]; minutes since the last non-zero signal at or
+ * before window_end. The same definitions as `transforms/news_features.ts`.
+ */
+function newsSql(rowsSql: string): string {
+  const spans = Object.entries(NEWS_SPANS).map(([name, ms]) => {
+    const within = `s.published_at > f.window_end - ${ms}`;
+    return `coalesce(sum(s.signal) FILTER (WHERE ${within}), 0) AS news_signal_sum_${name},
+      coalesce(avg(s.signal) FILTER (WHERE ${within}), 0) AS news_signal_mean_${name},
+      count(s.signal) FILTER (WHERE ${within}) AS news_count_${name}`;
+  }).join(",\n      ");
+  return `WITH f AS (${rowsSql}),
+    agg AS (
+      SELECT f.pair, f.window_start, ${spans}
+      FROM f LEFT JOIN news_signals s
+        ON s.coin = split_part(f.pair, '/', 1)
+        AND s.published_at <= f.window_end AND s.published_at > f.window_end - ${NEWS_SPANS["24h"]}
+      GROUP BY f.pair, f.window_start
+    ),
+    nz AS (SELECT coin, published_at FROM news_signals WHERE signal <> 0),
+    last AS (
+      SELECT f.pair, f.window_start, (f.window_end - nz.published_at) / 60000.0 AS news_minutes_since_signal
+      FROM f ASOF LEFT JOIN nz ON nz.coin = split_part(f.pair, '/', 1) AND f.window_end >= nz.published_at
+    )
+    SELECT f.*, ${
+    NEWS_COLUMNS.filter((c) => c !== "news_minutes_since_signal").map((c) => `agg.${c}`).join(", ")
+  },
+      last.news_minutes_since_signal
+    FROM f JOIN agg USING (pair, window_start) JOIN last USING (pair, window_start)
+    ORDER BY f.window_start`;
+}
+
+export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
   #db: DuckDBInstance;
   #conn: DuckDBConnection;
 
@@ -56,6 +94,10 @@ export class DuckDbFeatureStore implements FeatureHistory {
     const columns = COLUMNS.map((c) => `${quote(c)} ${SQL_TYPE[c] ?? "DOUBLE"}`).join(", ");
     await conn.run(
       `CREATE TABLE IF NOT EXISTS features (${columns}, PRIMARY KEY (pair, "window", window_start))`,
+    );
+    await conn.run(
+      `CREATE TABLE IF NOT EXISTS news_signals (news_id VARCHAR, coin VARCHAR, signal INTEGER, score DOUBLE,
+        model VARCHAR, published_at BIGINT, PRIMARY KEY (news_id, coin))`,
     );
     return new DuckDbFeatureStore(db, conn);
   }
@@ -112,6 +154,70 @@ export class DuckDbFeatureStore implements FeatureHistory {
     return (await this.#select(`pair = $1 AND "window" = $2`, [pair, window], "DESC", n)).reverse();
   }
 
+  /** `range`, with each row's news columns. */
+  async rangeWithNews(
+    pair: string,
+    window: Window,
+    from = -8.64e15,
+    to = 8.64e15,
+  ): Promise<FeatureRowWithNews[]> {
+    if (!(await this.#hasNewsTable())) {
+      return (await this.range(pair, window, from, to)).map((r) => ({ ...r, ...NO_NEWS }));
+    }
+    const reader = await this.#conn.runAndReadAll(
+      newsSql(
+        `SELECT * FROM features WHERE pair = $1 AND "window" = $2 AND window_start >= $3 AND window_start < $4`,
+      ),
+      [pair, window, from, to],
+    );
+    return reader.getRowObjectsJS().map((r) => {
+      const row = toRow(r) as FeatureRowWithNews;
+      for (const c of NEWS_COLUMNS) row[c] = r[c] === null || r[c] === undefined ? null : Number(r[c]);
+      return row;
+    });
+  }
+
+  /** A read-only store opened on a file written before news existed has no signal table. */
+  async #hasNewsTable(): Promise<boolean> {
+    const reader = await this.#conn.runAndReadAll(
+      `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'news_signals'`,
+    );
+    return Number(reader.getRowObjectsJS()[0]?.n) > 0;
+  }
+
+  /** Inserts or replaces signals by (news_id, coin). */
+  async putSignals(signals: readonly NewsSignal[]): Promise<void> {
+    const cols = ["news_id", "coin", "signal", "score", "model", "published_at"] as const;
+    for (let i = 0; i < signals.length; i += BATCH) {
+      const batch = signals.slice(i, i + BATCH);
+      const values: (string | number)[] = [];
+      const tuples = batch.map((sig) => {
+        const start = values.length;
+        for (const c of cols) values.push(sig[c]);
+        return `(${cols.map((_, j) => `$${start + j + 1}`).join(", ")})`;
+      });
+      await this.#conn.run(`INSERT OR REPLACE INTO news_signals VALUES ${tuples.join(", ")}`, values);
+    }
+  }
+
+  /** Signals of a coin published in [from, to), oldest first. */
+  async signals(coin: string, from = -8.64e15, to = 8.64e15): Promise<NewsSignal[]> {
+    if (!(await this.#hasNewsTable())) return [];
+    const reader = await this.#conn.runAndReadAll(
+      `SELECT * FROM news_signals WHERE coin = $1 AND published_at >= $2 AND published_at < $3
+       ORDER BY published_at, news_id`,
+      [coin, from, to],
+    );
+    return reader.getRowObjectsJS().map((r) => ({
+      news_id: String(r.news_id),
+      coin: String(r.coin),
+      signal: Number(r.signal) as -1 | 0 | 1,
+      score: Number(r.score),
+      model: String(r.model),
+      published_at: Number(r.published_at),
+    }));
+  }
+
   async counts(): Promise<{ pair: string; window: Window; rows: number; first: number; last: number }[]> {
     const reader = await this.#conn.runAndReadAll(
       `SELECT pair, "window", count(*) AS n, min(window_start) AS first, max(window_start) AS last
@@ -131,6 +237,10 @@ export class DuckDbFeatureStore implements FeatureHistory {
     this.#db.closeSync();
   }
 }
+
+const NO_NEWS = Object.fromEntries(
+  NEWS_COLUMNS.map((c) => [c, c === "news_minutes_since_signal" ? null : 0]),
+) as Record<NewsColumn, number | null>;
 
 function toRow(r: Record<string, unknown>): FeatureRow {
   const row: Record<string, unknown> = {};

@@ -83,7 +83,34 @@ export function coinsIn(title: string): string[] {
   return Object.keys(COINS).filter((c) => found.has(c));
 }
 
-/** The coins of a news item: the ones its source tagged, else the ones its title names. */
+/**
+ * Tags that appear among scraped posts' "currencies" but are words, places or categories, not
+ * coins (the 2026-02 scrape has `US` 162 times and `IN` 121 times, from "JUST IN" headlines).
+ */
+export const NOT_COINS: ReadonlySet<string> = new Set([
+  "US",
+  "USA",
+  "UK",
+  "EU",
+  "IN",
+  "AI",
+  "BULLISH",
+  "BEARISH",
+  "DEFI",
+  "DAO",
+  "RWA",
+  "NFT",
+  "NFTS",
+  "ETF",
+  "SEC",
+  "CEO",
+]);
+
+/**
+ * The coins of a news item: the ones its source tagged (less {@linkcode NOT_COINS}), else the
+ * ones its title names.
+ */
 export function coinsOf(item: { title: string; currencies: readonly string[] }): string[] {
-  return item.currencies.length > 0 ? [...item.currencies] : coinsIn(item.title);
+  const tagged = item.currencies.filter((c) => !NOT_COINS.has(c));
+  return tagged.length > 0 ? tagged : coinsIn(item.title);
 }

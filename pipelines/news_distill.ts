@@ -1,0 +1,72 @@
+/**
+ * `deno task news:distill --data FILE.jsonl`: trains the compact headline classifier on
+ * teacher labels and writes it as a transformers.js model directory (`--out`), with a held-out
+ * report against the lexicon and majority baselines. The model is kept only if it beats both
+ * (unless `--keep-worse`); exit status 1 otherwise.
+ */
+import { distillConfig, usage } from "../src/config.ts";
+import { DEFAULT_DISTILL, distill, type DistillReport } from "../src/news_model/distill.ts";
+import { readTeacherData } from "../src/news_model/teacher_data.ts";
+import { runTask } from "../src/util/cli.ts";
+import { logger, setLogLevel } from "../src/util/log.ts";
+
+function table(r: DistillReport): string {
+  const rows: [string, { accuracy: number; macro_f1: number }][] = [
+    ["distilled", r.test.model],
+    ["lexicon (npm:sentiment)", r.test.lexicon],
+    [`majority (${r.test.majority.predicts})`, r.test.majority],
+  ];
+  const lines = rows.map(([name, m]) =>
+    `  ${name.padEnd(26)} ${m.accuracy.toFixed(3).padStart(8)} ${m.macro_f1.toFixed(3).padStart(8)}`
+  );
+  return [
+    `  ${"held-out, vs the teacher".padEnd(26)} ${"accuracy".padStart(8)} ${"macro-F1".padStart(8)}`,
+    ...lines,
+  ]
+    .join("\n");
+}
+
+await runTask("news:distill", async () => {
+  const cfg = distillConfig(Deno.args);
+  if (cfg.help) {
+    console.log(usage("news:distill"));
+    return 0;
+  }
+  setLogLevel(cfg.logLevel);
+  const log = logger("distill");
+  const data = await readTeacherData(cfg.data);
+  log.info(
+    `${data.examples.length} (headline, coin) examples from ${data.lines} lines` +
+      (data.teachers.length ? ` labelled by ${data.teachers.join(", ")}` : "") +
+      (data.noCoin ? `; ${data.noCoin} headlines concern no coin` : ""),
+  );
+  if (data.skipped) log.warn(`${data.skipped} unreadable lines skipped, e.g. ${data.reasons.join("; ")}`);
+  const report = await distill(data, cfg.out, {
+    ...DEFAULT_DISTILL,
+    testFraction: cfg.testFraction,
+    minCount: cfg.minCount,
+    epochs: cfg.epochs,
+    keepWorse: cfg.keepWorse,
+    onProgress: (step) => log.info(step),
+  });
+  if (cfg.json) console.log(JSON.stringify(report, null, 2));
+  else {
+    console.log(
+      `${report.split.train_examples} training / ${report.split.test_examples} held-out examples, ` +
+        `vocabulary ${report.vocab_size}, l2 ${report.params.l2}, balanced ${report.params.balanced}, ` +
+        `lexicon prior ${report.params.lexicon_weight}`,
+    );
+    console.log(table(report));
+  }
+  if (!report.kept) {
+    log.error(`the distilled model does not beat both baselines on accuracy and macro-F1; nothing written`);
+    return 1;
+  }
+  log.info(
+    `${
+      report.beats_baselines ? "beats both baselines; " : "kept with --keep-worse; "
+    }written to ${cfg.out} ` +
+      `(load it with --news-model ${cfg.out})`,
+  );
+  return 0;
+});

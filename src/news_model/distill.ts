@@ -1,0 +1,303 @@
+/**
+ * Distillation: a compact headline classifier trained on a large model's labels, written as a
+ * transformers.js model directory and checked through transformers.js before it is kept.
+ *
+ * The split is by headline (a stable hash), so no headline is on both sides; the regularisation
+ * and class weighting are chosen by cross-validation on the training side only. The held-out
+ * report sets the model beside two baselines: the npm:sentiment lexicon and the training
+ * majority class.
+ */
+import { stableId } from "../domain/news.ts";
+import { bagOfWordsOnnx } from "./bow_onnx.ts";
+import { lexiconSignal, lexiconWords } from "./lexicon.ts";
+import { type ClassificationMetrics, classificationMetrics } from "./metrics.ts";
+import { type BagExample, logits, predict, softmax, type SoftmaxModel, train } from "./softmax_regression.ts";
+import { labelOf, LABELS, type TeacherData } from "./teacher_data.ts";
+import { AutoTokenizer, configureFor, pipeline } from "./transformers_env.ts";
+import { buildVocab, tokenizerFiles } from "./vocab.ts";
+
+export interface DistillOptions {
+  /** Share of headlines held out for the report. */
+  testFraction: number;
+  /** A word enters the vocabulary after this many training headlines use it. */
+  minCount: number;
+  maxVocab: number;
+  /** Tokens per headline the model reads. */
+  maxLength: number;
+  epochs: number;
+  /** Fixed settings; each is chosen by cross-validation when absent. */
+  l2?: number | undefined;
+  balanced?: boolean | undefined;
+  /** Logit weight of the lexicon prior for a word scored ±5 (0: no prior). */
+  lexiconWeight?: number | undefined;
+  onProgress?: (step: string) => void;
+  /** Keep the model even when it does not beat both baselines. */
+  keepWorse?: boolean | undefined;
+}
+
+export const DEFAULT_DISTILL: DistillOptions = {
+  testFraction: 0.2,
+  minCount: 2,
+  maxVocab: 20_000,
+  maxLength: 64,
+  epochs: 300,
+};
+
+const L2_GRID = [1e-3, 3e-3, 1e-2, 3e-2];
+const LEXICON_GRID = [0, 1, 2, 4];
+
+interface Setting {
+  l2: number;
+  balanced: boolean;
+  lexicon_weight: number;
+}
+const FOLDS = 5;
+
+export interface DistillReport {
+  model_dir: string;
+  teachers: string[];
+  data: { lines: number; skipped: number; examples: number; headlines: number; no_coin: number };
+  split: { test_fraction: number; train_examples: number; test_examples: number };
+  vocab_size: number;
+  params: Setting & { epochs: number };
+  cross_validation: (Setting & { accuracy: number; macro_f1: number })[];
+  test: {
+    model: ClassificationMetrics;
+    lexicon: ClassificationMetrics;
+    majority: ClassificationMetrics & { predicts: string };
+  };
+  beats_baselines: boolean;
+  /** Whether the model directory was written (it is not when the baselines win). */
+  kept: boolean;
+}
+
+/** A number in [0, 1) from a headline, stable across runs and machines. */
+function unitHash(text: string, salt = ""): number {
+  return parseInt(stableId(salt + text.toLowerCase().replace(/\s+/g, " ")), 16) / 2 ** 32;
+}
+
+function evaluate(model: SoftmaxModel, data: readonly BagExample[]): ClassificationMetrics {
+  return classificationMetrics(data.map((d) => d.label), data.map((d) => predict(model, d.ids)), LABELS);
+}
+
+/**
+ * The lexicon as a prior on the weights: a word scored s pushes bullish up and bearish down by
+ * `weight · s / 5`, and the training data corrects it where the teacher disagrees.
+ */
+function lexiconPrior(vocab: readonly string[], weight: number): Float32Array {
+  const prior = new Float32Array(vocab.length * LABELS.length);
+  if (weight === 0) return prior;
+  const words = lexiconWords();
+  vocab.forEach((w, i) => {
+    const s = words.get(w);
+    if (s === undefined) return;
+    prior[i * LABELS.length + labelOf(1)] = (weight * s) / 5;
+    prior[i * LABELS.length + labelOf(-1)] = (-weight * s) / 5;
+  });
+  return prior;
+}
+
+function crossValidate(
+  train_: readonly (BagExample & { headline: string })[],
+  vocab: readonly string[],
+  epochs: number,
+  grid: Setting[],
+): DistillReport["cross_validation"] {
+  return grid.map(({ l2, balanced, lexicon_weight }) => {
+    const prior = lexiconPrior(vocab, lexicon_weight);
+    const truth: number[] = [], predicted: number[] = [];
+    for (let k = 0; k < FOLDS; k++) {
+      const inFold = (d: { headline: string }) => Math.floor(unitHash(d.headline, "fold") * FOLDS) === k;
+      const fit = train_.filter((d) => !inFold(d));
+      const held = train_.filter(inFold);
+      if (fit.length === 0 || held.length === 0) continue;
+      const m = train(fit, { classes: LABELS.length, vocabSize: vocab.length, l2, balanced, epochs, prior });
+      for (const d of held) {
+        truth.push(d.label);
+        predicted.push(predict(m, d.ids));
+      }
+    }
+    const metrics = classificationMetrics(truth, predicted, LABELS);
+    return { l2, balanced, lexicon_weight, accuracy: metrics.accuracy, macro_f1: metrics.macro_f1 };
+  });
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  await Deno.writeTextFile(path, JSON.stringify(value, null, 2) + "\n");
+}
+
+/**
+ * Trains on `data`, writes the model directory to `outDir` (replacing it only when the new model
+ * is complete and verified) and returns the report.
+ */
+export async function distill(
+  data: TeacherData,
+  outDir: string,
+  opts: DistillOptions,
+): Promise<DistillReport> {
+  const progress = opts.onProgress ?? (() => {});
+  if (data.examples.length === 0) {
+    throw new Error(`the teacher data has no labelled (headline, coin) examples (${data.lines} lines read)`);
+  }
+  const isTest = (h: string) => unitHash(h) < opts.testFraction;
+  const trainHeadlines = [...new Set(data.examples.map((e) => e.headline).filter((h) => !isTest(h)))];
+  if (trainHeadlines.length === 0) {
+    throw new Error("every headline fell in the test split: lower --test-fraction");
+  }
+  const vocab = buildVocab(trainHeadlines, opts.minCount, opts.maxVocab, lexiconWords().keys());
+  progress(`vocabulary: ${vocab.length} tokens from ${trainHeadlines.length} training headlines`);
+
+  // Staged beside the target and renamed at the end, so a failed run leaves the old model alone.
+  const staging = `${outDir}.partial-${Deno.pid}`;
+  await Deno.remove(staging, { recursive: true }).catch(() => {});
+  await Deno.mkdir(`${staging}/onnx`, { recursive: true });
+  try {
+    const files = tokenizerFiles(vocab, opts.maxLength);
+    await writeJson(`${staging}/tokenizer.json`, files.tokenizer);
+    await writeJson(`${staging}/tokenizer_config.json`, files.config);
+
+    // Features come from the tokenizer transformers.js will use at inference, so they match.
+    const { id } = await configureFor(staging, "");
+    const tokenizer = await AutoTokenizer.from_pretrained(id);
+    const idsOf = new Map<string, number[]>();
+    for (const e of data.examples) {
+      if (!idsOf.has(e.headline)) {
+        idsOf.set(e.headline, (tokenizer.encode(e.headline) as number[]).slice(0, opts.maxLength));
+      }
+    }
+    const examples = data.examples.map((e) => ({
+      headline: e.headline,
+      ids: idsOf.get(e.headline)!,
+      label: e.label,
+    }));
+    const trainSet = examples.filter((e) => !isTest(e.headline));
+    const testSet = examples.filter((e) => isTest(e.headline));
+    if (testSet.length === 0) throw new Error("the test split is empty: raise --test-fraction or add data");
+
+    const grid: Setting[] = [];
+    for (const l2 of opts.l2 !== undefined ? [opts.l2] : L2_GRID) {
+      for (const balanced of opts.balanced !== undefined ? [opts.balanced] : [false, true]) {
+        for (const lexicon_weight of opts.lexiconWeight !== undefined ? [opts.lexiconWeight] : LEXICON_GRID) {
+          grid.push({ l2, balanced, lexicon_weight });
+        }
+      }
+    }
+    progress(`cross-validating ${grid.length} settings over ${FOLDS} folds of ${trainSet.length} examples`);
+    const cv = grid.length > 1 ? crossValidate(trainSet, vocab, opts.epochs, grid) : [];
+    const best = grid.length > 1
+      ? cv.reduce((a, b) => (b.macro_f1 + b.accuracy > a.macro_f1 + a.accuracy ? b : a))
+      : grid[0]!;
+    progress(`training with l2=${best.l2} balanced=${best.balanced} lexicon_weight=${best.lexicon_weight}`);
+    const model = train(trainSet, {
+      classes: LABELS.length,
+      vocabSize: vocab.length,
+      l2: best.l2,
+      balanced: best.balanced,
+      epochs: opts.epochs,
+      prior: lexiconPrior(vocab, best.lexicon_weight),
+    });
+
+    const truth = testSet.map((e) => e.label);
+    const counts = new Array<number>(LABELS.length).fill(0);
+    for (const e of trainSet) counts[e.label]!++;
+    const majority = counts.indexOf(Math.max(...counts));
+    const report: DistillReport = {
+      model_dir: outDir,
+      teachers: data.teachers,
+      data: {
+        lines: data.lines,
+        skipped: data.skipped,
+        examples: data.examples.length,
+        headlines: idsOf.size,
+        no_coin: data.noCoin,
+      },
+      split: {
+        test_fraction: opts.testFraction,
+        train_examples: trainSet.length,
+        test_examples: testSet.length,
+      },
+      vocab_size: vocab.length,
+      params: { ...best, epochs: opts.epochs },
+      cross_validation: cv,
+      test: {
+        model: evaluate(model, testSet),
+        lexicon: classificationMetrics(truth, testSet.map((e) => labelOf(lexiconSignal(e.headline))), LABELS),
+        majority: {
+          ...classificationMetrics(truth, truth.map(() => majority), LABELS),
+          predicts: LABELS[majority]!,
+        },
+      },
+      beats_baselines: false,
+      kept: false,
+    };
+    const { model: m, lexicon, majority: maj } = report.test;
+    report.beats_baselines = [lexicon, maj].every((b) => m.accuracy > b.accuracy && m.macro_f1 > b.macro_f1);
+    report.kept = report.beats_baselines || opts.keepWorse === true;
+    if (!report.kept) {
+      await Deno.remove(staging, { recursive: true });
+      return report;
+    }
+
+    await Deno.writeFile(
+      `${staging}/onnx/model.onnx`,
+      bagOfWordsOnnx(
+        model,
+        `bag-of-words headline classifier distilled from ${data.teachers.join(", ") || "teacher labels"}`,
+      ),
+    );
+    await writeJson(`${staging}/config.json`, {
+      model_type: "bert",
+      architectures: ["BertForSequenceClassification"],
+      id2label: Object.fromEntries(LABELS.map((l, i) => [String(i), l])),
+      label2id: Object.fromEntries(LABELS.map((l, i) => [l, i])),
+      vocab_size: vocab.length,
+      max_position_embeddings: opts.maxLength,
+      "transformers.js_config": { dtype: "fp32" },
+      distilled: {
+        teachers: data.teachers,
+        params: report.params,
+        test: { accuracy: m.accuracy, macro_f1: m.macro_f1 },
+      },
+    });
+    await writeJson(`${staging}/distill_report.json`, report);
+
+    progress("checking the model through transformers.js");
+    await verifyThroughTransformers(staging, model, testSet.slice(0, 200));
+
+    await Deno.remove(outDir, { recursive: true }).catch(() => {});
+    await Deno.rename(staging, outDir);
+    return report;
+  } catch (e) {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
+    throw e;
+  }
+}
+
+/** The written model, run by transformers.js, must give the trained model's probabilities. */
+async function verifyThroughTransformers(
+  dir: string,
+  model: SoftmaxModel,
+  sample: readonly { headline: string; ids: number[] }[],
+): Promise<void> {
+  const { id } = await configureFor(dir, "");
+  const classifier = await pipeline("text-classification", id, { dtype: "fp32", device: "auto" });
+  try {
+    const outputs = await classifier(sample.map((s) => s.headline), { top_k: LABELS.length }) as unknown as {
+      label: string;
+      score: number;
+    }[][];
+    sample.forEach((s, i) => {
+      const expected = softmax(logits(model, s.ids));
+      for (const { label, score } of outputs[i]!) {
+        const want = expected[LABELS.indexOf(label as typeof LABELS[number])]!;
+        if (!(Math.abs(score - want) <= 1e-4)) {
+          throw new Error(
+            `the exported model disagrees with the trained one on "${s.headline}": ${label} ${score} vs ${want}`,
+          );
+        }
+      }
+    });
+  } finally {
+    await classifier.dispose();
+  }
+}

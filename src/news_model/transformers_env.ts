@@ -1,0 +1,48 @@
+/**
+ * transformers.js, set up once for this project: inference on onnxruntime-web (WASM, see
+ * `onnx/runtime.ts`), models from a local directory with the hub switched off, or from the
+ * Hugging Face hub into a cache directory.
+ */
+import "../onnx/runtime.ts";
+import { env } from "@huggingface/transformers";
+
+export {
+  AutoTokenizer,
+  pipeline,
+  type PreTrainedTokenizer,
+  type TextClassificationPipeline,
+} from "@huggingface/transformers";
+
+/** Where a model spec points: a local directory, or a hub id. */
+export async function isLocalModel(spec: string): Promise<boolean> {
+  if (/^(\.{0,2}\/|[A-Za-z]:\\)/.test(spec)) return true;
+  try {
+    return (await Deno.stat(spec)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Points transformers.js at `spec` and returns the id to load it by. Local: the hub is off and
+ * the id is the absolute directory. Hub: downloads are allowed (unless HF_HUB_OFFLINE is set)
+ * and cached under `cacheDir`.
+ */
+export async function configureFor(spec: string, cacheDir: string): Promise<{ id: string; local: boolean }> {
+  const local = await isLocalModel(spec);
+  if (local) {
+    try {
+      if (!(await Deno.stat(spec)).isDirectory) throw new Error("not a directory");
+    } catch (e) {
+      throw new Error(`news model ${spec} is not a model directory: ${(e as Error).message}`);
+    }
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.localModelPath = "";
+    return { id: await Deno.realPath(spec), local };
+  }
+  env.allowRemoteModels = !Deno.env.get("HF_HUB_OFFLINE");
+  env.allowLocalModels = false;
+  env.cacheDir = cacheDir;
+  return { id: spec, local };
+}

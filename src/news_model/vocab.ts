@@ -1,0 +1,86 @@
+/**
+ * The distilled classifier's vocabulary and its tokenizer files, in the Hugging Face
+ * `tokenizers` format that transformers.js loads: BERT normalisation (lower case, accents
+ * stripped) and pre-tokenisation (whitespace and punctuation), then WordPiece over a vocabulary
+ * of whole words only, so a word outside it is one `[UNK]`.
+ */
+
+export const PAD = "[PAD]";
+export const UNK = "[UNK]";
+
+/** The words BERT's normaliser and pre-tokeniser make of a text (used to count the vocabulary). */
+export function basicTokens(text: string): string[] {
+  const clean = text
+    .normalize("NFD")
+    .replace(/\p{Mn}/gu, "")
+    .toLowerCase()
+    .replace(/[\ufffd\p{Cc}]/gu, " ");
+  return clean.match(/[\p{L}\p{N}\p{M}]+|[^\s\p{L}\p{N}\p{M}]/gu) ?? [];
+}
+
+/**
+ * Words seen at least `minCount` times, most frequent first (ties alphabetical), at most
+ * `maxSize`, after the two special tokens; then the `extra` words not already in.
+ */
+export function buildVocab(
+  texts: Iterable<string>,
+  minCount: number,
+  maxSize: number,
+  extra: Iterable<string> = [],
+): string[] {
+  const counts = new Map<string, number>();
+  for (const text of texts) {
+    for (const t of basicTokens(text)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  const words = [...counts].filter(([w, n]) => n >= minCount && w.length <= 100)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, maxSize)
+    .map(([w]) => w);
+  const known = new Set(words);
+  for (const w of extra) if (!known.has(w)) known.add(w) && words.push(w);
+  return [PAD, UNK, ...words];
+}
+
+function special(id: number, content: string) {
+  return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+}
+
+/** `tokenizer.json` and `tokenizer_config.json` for a vocabulary. */
+export function tokenizerFiles(vocab: readonly string[], maxLength: number): {
+  tokenizer: Record<string, unknown>;
+  config: Record<string, unknown>;
+} {
+  return {
+    tokenizer: {
+      version: "1.0",
+      truncation: null,
+      padding: null,
+      added_tokens: [special(0, PAD), special(1, UNK)],
+      normalizer: {
+        type: "BertNormalizer",
+        clean_text: true,
+        handle_chinese_chars: true,
+        strip_accents: true,
+        lowercase: true,
+      },
+      pre_tokenizer: { type: "BertPreTokenizer" },
+      post_processor: null,
+      decoder: { type: "WordPiece", prefix: "##", cleanup: true },
+      model: {
+        type: "WordPiece",
+        unk_token: UNK,
+        continuing_subword_prefix: "##",
+        max_input_chars_per_word: 100,
+        vocab: Object.fromEntries(vocab.map((w, i) => [w, i])),
+      },
+    },
+    config: {
+      tokenizer_class: "BertTokenizer",
+      model_max_length: maxLength,
+      do_lower_case: true,
+      pad_token: PAD,
+      unk_token: UNK,
+      clean_up_tokenization_spaces: true,
+    },
+  };
+}

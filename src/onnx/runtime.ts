@@ -1,0 +1,30 @@
+/**
+ * The one ONNX runtime of the project: onnxruntime-web on WebAssembly, single-threaded (no
+ * workers, no native code), so the same models run in tasks, in the server and on Deno Deploy.
+ * Importing this module also hands the runtime to transformers.js, which otherwise picks
+ * onnxruntime-node when it sees a Node-like `process`.
+ */
+import * as ort from "onnxruntime-web";
+
+ort.env.wasm.numThreads = 1;
+ort.env.wasm.proxy = false;
+ort.env.logLevel = "error";
+// The WASM binary beside the package's own module, never a CDN (transformers.js would point
+// onnxruntime-web at jsDelivr if this were unset).
+const ortModule = import.meta.resolve("onnxruntime-web");
+if (ortModule.startsWith("file:")) ort.env.wasm.wasmPaths = new URL(".", ortModule).href;
+(globalThis as Record<symbol, unknown>)[Symbol.for("onnxruntime")] = ort;
+
+export { ort };
+
+/** Opens a session from model bytes, with a message naming `what` when the bytes are not a model. */
+export async function openSession(bytes: Uint8Array, what: string): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(bytes, {
+      executionProviders: ["wasm"],
+      graphOptimizationLevel: "all",
+    });
+  } catch (e) {
+    throw new Error(`${what} is not a valid ONNX model: ${(e as Error).message}`, { cause: e });
+  }
+}

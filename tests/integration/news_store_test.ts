@@ -1,0 +1,97 @@
+import { assertAlmostEquals, assertEquals } from "../assert.ts";
+import type { FeatureRow } from "../../src/domain/feature_row.ts";
+import { INDICATOR_COLUMNS } from "../../src/domain/feature_row.ts";
+import type { NewsSignal } from "../../src/domain/news.ts";
+import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
+import {
+  addSignal,
+  initialNewsState,
+  NEWS_COLUMNS,
+  newsFeaturesAt,
+} from "../../src/transforms/news_features.ts";
+import { prng } from "../helpers.ts";
+
+const MIN = 60_000;
+const T0 = Date.UTC(2025, 1, 26);
+
+function row(i: number, pair = "BTC/USD"): FeatureRow {
+  const close = 100 + i;
+  const base = {
+    pair,
+    window: "1m" as const,
+    window_start: T0 + i * MIN,
+    window_end: T0 + (i + 1) * MIN,
+    open: close,
+    high: close,
+    low: close,
+    close,
+    volume: 1,
+    vwap: close,
+    trades: 1,
+    buy_volume: 1,
+    sell_volume: 0,
+    warm: true,
+  };
+  return { ...base, ...Object.fromEntries(INDICATOR_COLUMNS.map((c) => [c, 1])) } as FeatureRow;
+}
+
+const sig = (id: string, at: number, signal: -1 | 0 | 1, coin = "BTC"): NewsSignal => ({
+  news_id: id,
+  coin,
+  signal,
+  score: 0.8,
+  model: "test",
+  published_at: at,
+});
+
+Deno.test("offline store: a headline one second after a candle's close is not in that candle's news columns", async () => {
+  const store = await DuckDbFeatureStore.open(":memory:");
+  try {
+    await store.upsert([row(0), row(1), row(2)]);
+    await store.putSignals([
+      sig("a", T0 + 30_000, 1),
+      sig("late", T0 + MIN + 1000, -1),
+      sig("eth", T0, -1, "ETH"),
+    ]);
+    const [r0, r1, r2] = await store.rangeWithNews("BTC/USD", "1m");
+    assertEquals([r0!.news_count_1h, r0!.news_signal_sum_1h, r0!.news_minutes_since_signal], [1, 1, 0.5]);
+    assertEquals([r1!.news_count_1h, r1!.news_signal_sum_1h, r1!.news_signal_mean_1h], [2, 0, 0]);
+    assertAlmostEquals(r1!.news_minutes_since_signal!, (2 * MIN - MIN - 1000) / MIN);
+    assertEquals(r2!.news_count_24h, 2);
+    // A signal stored again (redelivered, or reclassified) replaces itself rather than counting twice.
+    await store.putSignals([sig("a", T0 + 30_000, 1)]);
+    assertEquals((await store.rangeWithNews("BTC/USD", "1m"))[2]!.news_count_24h, 2);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("offline store: the SQL news columns equal the streaming computation on random signals", async () => {
+  const store = await DuckDbFeatureStore.open(":memory:");
+  const rand = prng(7);
+  try {
+    const rows = Array.from({ length: 30 * 60 }, (_, i) => row(i));
+    await store.upsert(rows);
+    const signals: NewsSignal[] = [];
+    for (let k = 0; k < 300; k++) {
+      const at = T0 - 26 * 3_600_000 + Math.floor(rand() * 56 * 3_600_000);
+      signals.push(
+        sig(`n${k}`, at, ([-1, 0, 1] as const)[Math.floor(rand() * 3)]!, rand() < 0.8 ? "BTC" : "ETH"),
+      );
+    }
+    await store.putSignals(signals);
+    const state = initialNewsState();
+    for (const s of signals) addSignal(state, s);
+    const stored = await store.rangeWithNews("BTC/USD", "1m");
+    assertEquals(stored.length, rows.length);
+    for (const r of stored) {
+      const want = newsFeaturesAt(state, "BTC", r.window_end);
+      for (const c of NEWS_COLUMNS) {
+        if (want[c] === null) assertEquals(r[c], null, `${c} at ${r.window_end}`);
+        else assertAlmostEquals(r[c]!, want[c]!, 1e-9, `${c} at ${r.window_end}`);
+      }
+    }
+  } finally {
+    store.close();
+  }
+});
