@@ -1,5 +1,5 @@
 /**
- * `deno task news`: headlines to per-coin signals in the offline store. From the CryptoPanic
+ * `deno task news`: headlines to per-coin signals in both stores. From the CryptoPanic
  * API (token from CRYPTOPANIC_TOKEN; backfill through `next` on the first poll, then a poll
  * every `--poll` seconds, deduplicated across restarts), or from a history file (`--file`).
  * Each batch is classified in-process by a transformers.js model (`--news-model`), written,
@@ -12,7 +12,7 @@ import { loadNewsClassifier } from "../src/news_model/classifier.ts";
 import { CryptoPanic } from "../src/sources/cryptopanic/client.ts";
 import { cryptoPanicNews } from "../src/sources/cryptopanic/news_stream.ts";
 import { newsFile } from "../src/sources/files/news_file.ts";
-import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
+import { openFeatureStores } from "../src/stores/feature_stores.ts";
 import { SeenIds } from "../src/stores/seen_ids.ts";
 import { NewsSignalStream } from "../src/transforms/news_signals.ts";
 import { BatchStream } from "../src/util/batches.ts";
@@ -29,7 +29,7 @@ await runTask("news", async ({ signal }) => {
   const started = performance.now();
   const classifier = await loadNewsClassifier(cfg.newsModel, { cacheDir: `${cfg.dataDir}/hf-cache` });
   log.info(`news model ${classifier.name} loaded in ${Math.round(performance.now() - started)} ms`);
-  const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`);
+  const stores = await openFeatureStores(cfg.dataDir);
   let seen: SeenIds | undefined;
   try {
     let items: ReadableStream<NewsItem>;
@@ -70,7 +70,7 @@ await runTask("news", async ({ signal }) => {
       .pipeThrough(new BatchStream<NewsItem>(cfg.batch, 250))
       .pipeThrough(new NewsSignalStream(classifier));
     for await (const batch of batches) {
-      await store.putSignals(batch.signals);
+      await stores.putSignals(batch.signals);
       await seen?.save();
       totals.headlines += batch.items.length;
       totals.signals += batch.signals.length;
@@ -91,11 +91,11 @@ await runTask("news", async ({ signal }) => {
     const top = [...coins].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([c, n]) => `${c} ${n}`).join(", ");
     log.info(
       `done: ${totals.headlines} headlines, ${totals.signals} signals by ${classifier.name}` +
-        (top ? ` (${top})` : "") + ` in ${cfg.dataDir}/offline.duckdb`,
+        (top ? ` (${top})` : "") + ` in ${cfg.dataDir}`,
     );
   } finally {
     await seen?.save();
-    store.close();
+    stores.close();
     await classifier.dispose();
   }
 });

@@ -1,5 +1,6 @@
 /** Both feature stores of a data dir, written together. */
 import type { FeatureRow } from "../domain/feature_row.ts";
+import type { NewsSignal } from "../domain/news.ts";
 import { DuckDbFeatureStore } from "./offline_duckdb.ts";
 import { KvFeatureStore } from "./online_kv.ts";
 
@@ -8,6 +9,8 @@ export interface FeatureStores {
   offline: DuckDbFeatureStore;
   /** Offline first: the online store must never be ahead of the history. */
   upsert(rows: readonly FeatureRow[]): Promise<void>;
+  /** Classified headlines, offline first as well. */
+  putSignals(signals: readonly NewsSignal[]): Promise<void>;
   close(): void;
 }
 
@@ -30,6 +33,11 @@ export async function openFeatureStores(dataDir: string): Promise<FeatureStores>
       if (rows.length === 0) return;
       await offline.upsert(rows);
       await online.upsert(rows);
+    },
+    async putSignals(signals) {
+      if (signals.length === 0) return;
+      await offline.putSignals(signals);
+      await online.putSignals(signals);
     },
     close() {
       online.close();

@@ -5,9 +5,24 @@
  */
 import type { Window } from "../domain/candle.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
-import type { FeatureStore } from "./feature_store.ts";
+import type { NewsSignal } from "../domain/news.ts";
+import {
+  addSignal,
+  initialNewsState,
+  NEWS_SPANS,
+  type NewsColumn,
+  newsFeaturesAt,
+} from "../transforms/news_features.ts";
+import type { FeatureStore, NewsSignalStore } from "./feature_store.ts";
 
-export class KvFeatureStore implements FeatureStore {
+type StoredSignal = Omit<NewsSignal, "coin" | "news_id" | "published_at">;
+
+/**
+ * Signals live under `["news", coin, published_at, news_id]`, and the non-zero ones are indexed
+ * again under `["news_nonzero", ...]` so "minutes since the last non-zero signal" is one reverse
+ * read however long ago that was.
+ */
+export class KvFeatureStore implements FeatureStore, NewsSignalStore {
   #kv: Deno.Kv;
 
   private constructor(kv: Deno.Kv) {
@@ -49,6 +64,53 @@ export class KvFeatureStore implements FeatureStore {
   async asOf(pair: string, window: Window, t: number): Promise<FeatureRow | null> {
     const row = await this.latest(pair, window);
     return row && row.window_end <= t ? row : null;
+  }
+
+  async putSignals(signals: readonly NewsSignal[]): Promise<void> {
+    for (const s of signals) {
+      const key = ["news", s.coin, s.published_at, s.news_id];
+      const nonzero = ["news_nonzero", s.coin, s.published_at, s.news_id];
+      const value: StoredSignal = { signal: s.signal, score: s.score, model: s.model };
+      const op = this.#kv.atomic().set(key, value);
+      if (s.signal !== 0) op.set(nonzero, true);
+      else op.delete(nonzero);
+      await op.commit();
+    }
+  }
+
+  async signals(coin: string, from = -8.64e15, to = 8.64e15): Promise<NewsSignal[]> {
+    const out: NewsSignal[] = [];
+    const iter = this.#kv.list<StoredSignal>({ start: ["news", coin, from], end: ["news", coin, to] });
+    for await (const { key, value } of iter) {
+      out.push({ ...value, coin, published_at: key[2] as number, news_id: key[3] as string });
+    }
+    return out;
+  }
+
+  /** The news columns of `coin` at `t`, by the definitions of `transforms/news_features.ts`. */
+  async newsAt(coin: string, t: number): Promise<Record<NewsColumn, number | null>> {
+    const state = initialNewsState();
+    for (const s of await this.signals(coin, t - NEWS_SPANS["24h"] + 1, t + 1)) addSignal(state, s);
+    const cols = newsFeaturesAt(state, coin, t);
+    if (cols.news_minutes_since_signal === null) {
+      // No non-zero signal in the last 24 hours: the last one before, from the index.
+      const last = this.#kv.list<true>(
+        { prefix: ["news_nonzero", coin], end: ["news_nonzero", coin, t + 1] },
+        { reverse: true, limit: 1 },
+      );
+      for await (const { key } of last) cols.news_minutes_since_signal = (t - (key[2] as number)) / 60_000;
+    }
+    return cols;
+  }
+
+  /** The latest row of a series with its news columns, as known when its candle closed. */
+  async latestWithNews(
+    pair: string,
+    window: Window,
+  ): Promise<(FeatureRow & Record<NewsColumn, number | null>) | null> {
+    const row = await this.latest(pair, window);
+    if (!row) return null;
+    return { ...row, ...(await this.newsAt(pair.split("/")[0]!, row.window_end)) };
   }
 
   close(): void {

@@ -3,6 +3,7 @@ import type { FeatureRow } from "../../src/domain/feature_row.ts";
 import { INDICATOR_COLUMNS } from "../../src/domain/feature_row.ts";
 import type { NewsSignal } from "../../src/domain/news.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
+import { KvFeatureStore } from "../../src/stores/online_kv.ts";
 import {
   addSignal,
   initialNewsState,
@@ -93,5 +94,39 @@ Deno.test("offline store: the SQL news columns equal the streaming computation o
     }
   } finally {
     store.close();
+  }
+});
+
+Deno.test("online store: news columns of the latest row equal the offline store's, reclassification included", async () => {
+  const offline = await DuckDbFeatureStore.open(":memory:");
+  const online = await KvFeatureStore.open(":memory:");
+  const rand = prng(11);
+  try {
+    const signals: NewsSignal[] = [];
+    for (let k = 0; k < 120; k++) {
+      // Mostly neutral, so "minutes since the last non-zero signal" often reaches back past 24 hours.
+      const signal = rand() < 0.8 ? 0 : rand() < 0.5 ? -1 : 1;
+      signals.push(sig(`n${k}`, T0 - 72 * 3_600_000 + Math.floor(rand() * 80 * 3_600_000), signal));
+    }
+    for (const store of [offline, online]) {
+      await store.putSignals(signals);
+      // The same headline classified again, now neutral: it replaces the first signal.
+      await store.putSignals([{ ...signals[3]!, signal: 0 }]);
+    }
+    assertEquals((await online.signals("BTC")).length, 120);
+    for (let i = 0; i < 8 * 60; i += 7) {
+      await offline.upsert([row(i)]);
+      await online.upsert([row(i)]);
+      const want =
+        (await offline.rangeWithNews("BTC/USD", "1m", row(i).window_start, row(i).window_start + 1))[0]!;
+      const got = (await online.latestWithNews("BTC/USD", "1m"))!;
+      for (const c of NEWS_COLUMNS) {
+        if (want[c] === null) assertEquals(got[c], null, c);
+        else assertAlmostEquals(got[c]!, want[c]!, 1e-9, `${c} at row ${i}`);
+      }
+    }
+  } finally {
+    offline.close();
+    online.close();
   }
 });
