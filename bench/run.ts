@@ -16,6 +16,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   // Imported when its turn comes: transformers.js and its runtimes would otherwise sit in the
   // memory the replay benchmark measures.
   ["news", async () => (await import("./news.ts")).benchNews()],
+  ["train", async () => (await import("./train.ts")).benchTrain()],
 ];
 const results: BenchResult[] = [];
 for (const [name, run] of suites) {

@@ -164,6 +164,28 @@ export const TASK_FLAGS: Record<string, Record<string, FlagSpec>> = {
     "keep-worse": { type: "boolean", help: "write the model even when a baseline beats it" },
     json: { type: "boolean", help: "print the report as JSON" },
   },
+  train: {
+    ...COMMON,
+    pair: { type: "string", help: "the pair, e.g. BTC/USD" },
+    window: { type: "string", default: "1m", help: "the window" },
+    horizon: { type: "string", default: "1", help: "candles ahead to predict" },
+    model: { type: "string", default: "auto", help: "auto (ridge and gbdt compete), gbdt or ridge" },
+    folds: { type: "string", default: "5", help: "walk-forward folds" },
+    budget: { type: "string", default: "20", help: "settings tried by the search" },
+    seed: { type: "string", default: "1", help: "seed of the search and the trees" },
+    embargo: {
+      type: "string",
+      help: "candles between training and test rows (default and minimum: the horizon)",
+    },
+    "with-pairs": { type: "string", help: "other pairs whose features join each row, comma separated" },
+    json: { type: "boolean", help: "print the report as JSON on stdout" },
+  },
+  models: {
+    ...COMMON,
+    name: { type: "string", help: "model name (promote, rollback), e.g. btc-usd_1m_h1" },
+    version: { type: "string", help: "version to promote, e.g. v0003" },
+    reason: { type: "string", default: "promoted by hand", help: "why (promote)" },
+  },
   "features export": {
     ...COMMON,
     pair: { type: "string", help: "the pair, e.g. BTC/USD" },
@@ -590,4 +612,58 @@ export function distillConfig(args: readonly string[], env: Env = denoEnv): Dist
     keepWorse: v["keep-worse"] === true,
     json: v.json === true,
   };
+}
+
+export const MODEL_CHOICES = ["auto", "gbdt", "ridge"] as const;
+
+export interface TrainConfig extends CommonConfig {
+  pair: string;
+  window: Window;
+  horizon: number;
+  model: typeof MODEL_CHOICES[number];
+  folds: number;
+  budget: number;
+  seed: number;
+  embargo: number | undefined;
+  withPairs: string[];
+  json: boolean;
+}
+
+export function trainConfig(args: readonly string[], env: Env = denoEnv): TrainConfig {
+  const v = parseFlags("train", args, env);
+  const c = common(v);
+  const model = need(v, "model");
+  if (!(MODEL_CHOICES as readonly string[]).includes(model)) {
+    throw new ConfigError(`--model: '${model}' is not one of ${MODEL_CHOICES.join(", ")}`);
+  }
+  const base = {
+    ...c,
+    window: oneWindow(v),
+    horizon: num(v, "horizon", { min: 1, integer: true }),
+    model: model as TrainConfig["model"],
+    folds: num(v, "folds", { min: 1, integer: true }),
+    budget: num(v, "budget", { min: 1, integer: true }),
+    seed: num(v, "seed", { min: 0, integer: true }),
+    embargo: str(v, "embargo") === undefined ? undefined : num(v, "embargo", { min: 0, integer: true }),
+    json: v.json === true,
+  };
+  if (c.help) return { ...base, pair: "", withPairs: [] };
+  const pair = pairs(v, "pair")[0] as string;
+  const withPairs = str(v, "with-pairs") ? pairs(v, "with-pairs").filter((p) => p !== pair) : [];
+  return { ...base, pair, withPairs };
+}
+
+export interface ModelsConfig extends CommonConfig {
+  name: string | undefined;
+  version: string | undefined;
+  reason: string;
+}
+
+export function modelsConfig(args: readonly string[], env: Env = denoEnv): ModelsConfig {
+  const v = parseFlags("models", args, env);
+  const version = str(v, "version");
+  if (version !== undefined && !/^v\d+$/.test(version)) {
+    throw new ConfigError(`--version: '${version}' is not a version such as v0003`);
+  }
+  return { ...common(v), name: str(v, "name"), version, reason: need(v, "reason") };
 }

@@ -28,6 +28,15 @@ function quote(name: string): string {
 /** A feature row with the news columns of its pair's base coin, as known at its close. */
 export type FeatureRowWithNews = FeatureRow & Record<NewsColumn, number | null>;
 
+/** Columns of other pairs a training row can carry (stationary ones only). */
+export const OTHER_PAIR_COLUMNS = ["log_return_1", "log_return_5", "realized_vol_15", "rsi_14"] as const;
+
+/** A row for training: its features, the realised close `horizon` later, other pairs' columns. */
+export type TrainingRow = FeatureRowWithNews & {
+  target_close: number;
+  others: Record<string, number | null>;
+};
+
 /**
  * The news columns of feature rows `f`, point in time: signals of the pair's base coin
  * published in (window_end − span, window_end]; minutes since the last non-zero signal at or
@@ -173,6 +182,52 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     return reader.getRowObjectsJS().map((r) => {
       const row = toRow(r) as FeatureRowWithNews;
       for (const c of NEWS_COLUMNS) row[c] = r[c] === null || r[c] === undefined ? null : Number(r[c]);
+      return row;
+    });
+  }
+
+  /**
+   * Warm rows of a series with their news columns, each with the close `horizonMs` after its
+   * own window start, looked up by time (so a gap in the series cannot shift it onto another
+   * candle); rows without it are left out. `others` adds, per other pair, that pair's row with the
+   * same window start (its columns under `<pair>:<column>`, null when it has none).
+   */
+  async trainingRows(
+    pair: string,
+    window: Window,
+    horizonMs: number,
+    others: readonly string[] = [],
+  ): Promise<TrainingRow[]> {
+    const rowsSql = `SELECT * FROM features WHERE pair = $1 AND "window" = $2 AND warm`;
+    const base = (await this.#hasNewsTable())
+      ? newsSql(rowsSql)
+      : `SELECT *, ${NEWS_COLUMNS.map((c) => `${NO_NEWS[c] === null ? "NULL" : 0} AS ${c}`).join(", ")}
+         FROM (${rowsSql}) ORDER BY window_start`;
+    const joins = others.map((_, i) =>
+      `LEFT JOIN features o${i} ON o${i}.pair = $${
+        4 + i
+      } AND o${i}."window" = $2 AND o${i}.window_start = b.window_start`
+    ).join("\n");
+    const otherCols = others.flatMap((_, i) =>
+      OTHER_PAIR_COLUMNS.map((c) => `o${i}.${quote(c)} AS "o${i}:${c}"`)
+    );
+    const sql = `WITH b AS (${base})
+      SELECT b.*, t.close AS target_close${otherCols.length ? ", " + otherCols.join(", ") : ""}
+      FROM b JOIN features t ON t.pair = b.pair AND t."window" = b."window" AND t.window_start = b.window_start + $3
+      ${joins}
+      ORDER BY b.window_start`;
+    const reader = await this.#conn.runAndReadAll(sql, [pair, window, horizonMs, ...others]);
+    return reader.getRowObjectsJS().map((r) => {
+      const row = toRow(r) as TrainingRow;
+      for (const c of NEWS_COLUMNS) row[c] = r[c] === null || r[c] === undefined ? null : Number(r[c]);
+      row.target_close = Number(r.target_close);
+      row.others = {};
+      others.forEach((o, i) => {
+        for (const c of OTHER_PAIR_COLUMNS) {
+          const v = r[`o${i}:${c}`];
+          row.others[`${o}:${c}`] = v === null || v === undefined ? null : Number(v);
+        }
+      });
       return row;
     });
   }

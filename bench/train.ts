@@ -1,0 +1,152 @@
+/**
+ * Training and inference speed of the price models, and their real results:
+ * - GBDT, 300 rounds at depth 6 on 100,000 rows × 40 features (target < 30 s), beside ridge on
+ *   the same rows;
+ * - ONNX inference through onnxruntime-web per row at batch 1 (target < 50 µs) and batch 1,000,
+ *   for the GBDT export;
+ * - on ../shared/data, the REST OHLC files (1m and 5m) through the feature engine, trained at
+ *   horizons 1 and 5: skill against naive and directional accuracy per fold.
+ */
+import { FeatureEngine, initialFeatureState } from "../src/transforms/features.ts";
+import { candleFile } from "../src/sources/files/candle_file.ts";
+import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
+import { buildDataset } from "../src/model/dataset.ts";
+import { fitGbdt } from "../src/model/gbdt.ts";
+import { fitRidge } from "../src/model/ridge.ts";
+import { gbdtOnnx, runOnnx } from "../src/model/onnx_export.ts";
+import { openSession } from "../src/onnx/runtime.ts";
+import { seededRandom } from "../src/model/random.ts";
+import { Registry } from "../src/model/registry.ts";
+import { trainAndRegister } from "../src/model/train.ts";
+import type { Window } from "../src/domain/candle.ts";
+import type { BenchResult } from "./ws_frames.ts";
+
+const SHARED = new URL("../../shared/data/kraken/", import.meta.url).pathname;
+
+function synthetic(n: number, F: number) {
+  const r = seededRandom(11);
+  const X = new Float64Array(n * F), y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < F; f++) X[i * F + f] = r() * 2 - 1;
+    y[i] = 1e-3 * ((X[i * F]! > 0 ? 1 : -1) + X[i * F + 1]! * X[i * F + 2]!) + 1e-3 * (r() - 0.5);
+  }
+  return { X, y };
+}
+
+async function realResults(): Promise<void> {
+  for (
+    const [file, window] of [["rest_ohlc_XXBTZUSD_1m_2020-04_05.csv", "1m"], [
+      "rest_ohlc_XXBTZUSD_5m_2020-04_05.csv",
+      "5m",
+    ]] as const
+  ) {
+    const path = `${SHARED}${file}`;
+    try {
+      await Deno.stat(path);
+    } catch {
+      console.log(`  ${file} absent: real training results skipped`);
+      return;
+    }
+    const dir = await Deno.makeTempDir({ prefix: "bench-train-" });
+    try {
+      const store = await DuckDbFeatureStore.open(`${dir}/offline.duckdb`);
+      const engine = new FeatureEngine(initialFeatureState({ windows: [window as Window], graceMs: 0 }));
+      const rows = [];
+      for await (
+        const c
+          of (await candleFile(path, { format: "kraken-ohlc", pair: "BTC/USD", window: window as Window }))
+            .stream
+      ) {
+        rows.push(...engine.stepCandle(c));
+      }
+      rows.push(...engine.flush());
+      await store.upsert(rows);
+      for (const horizon of [1, 5]) {
+        const ds = await buildDataset(store, { pair: "BTC/USD", window: window as Window, horizon });
+        const r = await trainAndRegister(ds, {
+          choice: "auto",
+          folds: 5,
+          budget: 20,
+          seed: 1,
+          registry: new Registry(`${dir}/models`),
+        });
+        const perFold = r.folds.map((f) =>
+          `${(f.model.skill * 100).toFixed(2)}%/${
+            f.model.directional_accuracy === null
+              ? "-"
+              : (f.model.directional_accuracy * 100).toFixed(1) + "%"
+          }`
+        ).join(" ");
+        console.log(
+          `  BTC/USD ${window} h${horizon} (${ds.n} rows, ${r.model.name.split("(")[0]}): skill ${
+            (r.model.skill * 100).toFixed(2)
+          }%, ` +
+            `direction ${((r.model.directional_accuracy ?? 0) * 100).toFixed(1)}%, ${
+              r.promoted ? "promoted" : "not promoted"
+            }; ` +
+            `per fold skill/direction: ${perFold}`,
+        );
+      }
+      store.close();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+}
+
+export async function benchTrain(): Promise<BenchResult[]> {
+  const n = 100_000, F = 40;
+  const { X, y } = synthetic(n, F);
+  let t0 = performance.now();
+  const gbdt = fitGbdt(X, y, n, F, { rounds: 300, maxDepth: 6, maxLeaves: 63, validationFraction: 0 });
+  const gbdtSeconds = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  fitRidge(X, y, n, F, 1e-3);
+  const ridgeSeconds = (performance.now() - t0) / 1000;
+  console.log(
+    `  GBDT: ${gbdt.trees.length} trees, depth 6, on ${n.toLocaleString("en-US")} × ${F}: ${
+      gbdtSeconds.toFixed(2)
+    } s`,
+  );
+
+  const session = await openSession(gbdtOnnx(gbdt, F, "bench", {}), "the bench model");
+  const one = X.subarray(0, F);
+  for (let i = 0; i < 200; i++) await runOnnx(session, one, 1, F);
+  const reps = 2_000;
+  t0 = performance.now();
+  for (let i = 0; i < reps; i++) await runOnnx(session, X.subarray((i % 1000) * F, (i % 1000 + 1) * F), 1, F);
+  const batch1 = ((performance.now() - t0) * 1000) / reps;
+  t0 = performance.now();
+  for (let i = 0; i < 20; i++) await runOnnx(session, X.subarray(i * 1000 * F, (i + 1) * 1000 * F), 1000, F);
+  const batch1000 = ((performance.now() - t0) * 1000) / (20 * 1000);
+  await session.release();
+  console.log(
+    `  ONNX (onnxruntime-web, ${gbdt.trees.length} trees): ${batch1.toFixed(1)} µs/row at batch 1, ${
+      batch1000.toFixed(2)
+    } µs/row at batch 1,000`,
+  );
+
+  await realResults();
+  return [
+    {
+      name: "GBDT training, 300 rounds depth 6, 100k × 40",
+      value: gbdtSeconds,
+      unit: "s",
+      reference: "ridge on the same rows (s)",
+      referenceValue: ridgeSeconds,
+      ratio: gbdtSeconds / ridgeSeconds,
+      target: "< 30 s",
+      pass: gbdtSeconds < 30,
+    },
+    {
+      name: "ONNX inference, batch 1 (onnxruntime-web)",
+      value: batch1,
+      unit: "µs/row",
+      reference: "batch 1,000 (µs/row)",
+      referenceValue: batch1000,
+      ratio: batch1 / batch1000,
+      target: "< 50 µs/row",
+      pass: batch1 < 50,
+    },
+  ];
+}

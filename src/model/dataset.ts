@@ -1,0 +1,94 @@
+/**
+ * A training set from the offline store: warm feature rows of one pair and window, with the news
+ * columns joined point in time and, optionally, other pairs' columns at the same time. The
+ * target is the log return from a candle's close to the close `horizon` candles later, looked
+ * up by time; rows without a realised target are dropped. The feature list, its order, the data
+ * range and a hash of the exact numbers are recorded, so a model card says what it learned from.
+ */
+import { type Window, WINDOW_MS } from "../domain/candle.ts";
+import { type DuckDbFeatureStore, OTHER_PAIR_COLUMNS } from "../stores/offline_duckdb.ts";
+import { featureNames, featureVector } from "./features.ts";
+
+export interface Dataset {
+  pair: string;
+  window: Window;
+  horizon: number;
+  features: string[];
+  /** Row-major [n, features.length]. */
+  X: Float64Array;
+  /** Log return to the close `horizon` candles later. */
+  y: Float64Array;
+  close: Float64Array;
+  targetClose: Float64Array;
+  /** The SMA-7 at each row (the SMA baseline's prediction of the close). */
+  sma: Float64Array;
+  /** Window start of each row, ascending. */
+  time: Float64Array;
+  n: number;
+  range: { from: number; to: number };
+  /** SHA-256 of X, y and time. */
+  hash: string;
+}
+
+export async function hashArrays(...arrays: Float64Array[]): Promise<string> {
+  const total = arrays.reduce((a, x) => a + x.byteLength, 0);
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const x of arrays) {
+    bytes.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), at);
+    at += x.byteLength;
+  }
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function buildDataset(
+  store: DuckDbFeatureStore,
+  { pair, window, horizon, otherPairs = [] }: {
+    pair: string;
+    window: Window;
+    horizon: number;
+    otherPairs?: readonly string[];
+  },
+): Promise<Dataset> {
+  if (!Number.isInteger(horizon) || horizon < 1) {
+    throw new RangeError(`horizon must be a whole number of candles ≥ 1`);
+  }
+  const rows = await store.trainingRows(pair, window, horizon * WINDOW_MS[window], otherPairs);
+  const others = otherPairs.flatMap((p) => OTHER_PAIR_COLUMNS.map((c) => `${p}:${c}`));
+  const features = featureNames(others);
+  const n = rows.length;
+  const F = features.length;
+  const X = new Float64Array(n * F), y = new Float64Array(n), close = new Float64Array(n);
+  const targetClose = new Float64Array(n), sma = new Float64Array(n), time = new Float64Array(n);
+  rows.forEach((r, i) => {
+    X.set(featureVector(r, others), i * F);
+    close[i] = r.close;
+    targetClose[i] = r.target_close;
+    y[i] = Math.log(r.target_close / r.close);
+    sma[i] = r.sma_7 ?? r.close;
+    time[i] = r.window_start;
+  });
+  return {
+    pair,
+    window,
+    horizon,
+    features,
+    X,
+    y,
+    close,
+    targetClose,
+    sma,
+    time,
+    n,
+    range: { from: n ? time[0]! : 0, to: n ? time[n - 1]! : 0 },
+    hash: await hashArrays(X, y, time),
+  };
+}
+
+/** Rows `idx` of a dataset's matrix as one row-major array. */
+export function takeRows(X: Float64Array, F: number, idx: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(idx.length * F);
+  for (let k = 0; k < idx.length; k++) out.set(X.subarray(idx[k]! * F, (idx[k]! + 1) * F), k * F);
+  return out;
+}

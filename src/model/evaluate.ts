@@ -1,0 +1,132 @@
+/**
+ * Honest evaluation: walk-forward folds (time order, embargo ≥ horizon, nothing shuffled), and
+ * per fold and overall the model beside two baselines: naive (no change: the current close) and
+ * SMA (the close becomes the 7-candle SMA). A feature that tracks the target too well, or a skill
+ * no price model has, stops the evaluation as leakage instead of reporting it.
+ */
+import type { Dataset } from "./dataset.ts";
+import { takeRows } from "./dataset.ts";
+import type { Fold } from "./folds.ts";
+import { type PriceMetrics, priceMetrics } from "./metrics.ts";
+import { fitModel, type Fitted, type ModelConfig } from "./models.ts";
+
+export class LeakageError extends Error {
+  override name = "LeakageError";
+}
+
+/** |correlation| with the target above which a feature is taken for a leak. */
+export const LEAK_CORRELATION = 0.95;
+/** Skill against the naive baseline above which a result is taken for a leak. */
+export const LEAK_SKILL = 0.5;
+
+export interface Compared {
+  model: PriceMetrics;
+  naive: PriceMetrics;
+  sma: PriceMetrics;
+}
+
+export interface FoldReport extends Compared {
+  fold: number;
+  train: { rows: number; from: number; to: number };
+  test: { rows: number; from: number; to: number };
+}
+
+export interface Evaluation {
+  folds: FoldReport[];
+  overall: Compared;
+  /** Out-of-sample predictions: test row indices and the predicted log returns. */
+  rows: Uint32Array;
+  predictions: Float64Array;
+}
+
+function correlation(a: Float64Array, b: Float64Array): number {
+  const n = a.length;
+  let ma = 0, mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i]!;
+    mb += b[i]!;
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = a[i]! - ma, db = b[i]! - mb;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+}
+
+/** Fails when a feature correlates with the target like a copy of it (on the training rows). */
+export function checkLeakage(ds: Dataset, rows: ArrayLike<number>): void {
+  const F = ds.features.length;
+  const y = Float64Array.from({ length: rows.length }, (_, k) => ds.y[rows[k]!]!);
+  const col = new Float64Array(rows.length);
+  for (let f = 0; f < F; f++) {
+    for (let k = 0; k < rows.length; k++) col[k] = ds.X[rows[k]! * F + f]!;
+    const c = correlation(col, y);
+    if (Math.abs(c) >= LEAK_CORRELATION) {
+      throw new LeakageError(
+        `feature ${ds.features[f]} correlates ${c.toFixed(4)} with the target on the training rows: ` +
+          `it is computed from the future (leakage); remove it`,
+      );
+    }
+  }
+}
+
+function compare(pred: Float64Array, idx: Uint32Array, ds: Dataset): Compared {
+  const zeros = new Float64Array(idx.length);
+  const sma = Float64Array.from(idx, (i) => Math.log(ds.sma[i]! / ds.close[i]!));
+  return {
+    model: priceMetrics(pred, idx, ds),
+    naive: priceMetrics(zeros, idx, ds),
+    sma: priceMetrics(sma, idx, ds),
+  };
+}
+
+/** Trains `config` on each fold's training rows and scores it on the fold's test rows. */
+export function walkForward(
+  ds: Dataset,
+  folds: readonly Fold[],
+  config: ModelConfig,
+  onFold?: (report: FoldReport) => void,
+): Evaluation {
+  const F = ds.features.length;
+  checkLeakage(ds, folds.at(-1)!.train);
+  const reports: FoldReport[] = [];
+  const allRows: number[] = [];
+  const allPred: number[] = [];
+  for (const fold of folds) {
+    const fitted = fitOn(ds, fold.train, config);
+    const pred = fitted.predict(takeRows(ds.X, F, fold.test), fold.test.length);
+    const report: FoldReport = {
+      fold: fold.index,
+      train: { rows: fold.train.length, from: ds.time[fold.train[0]!]!, to: ds.time[fold.train.at(-1)!]! },
+      test: { rows: fold.test.length, from: ds.time[fold.test[0]!]!, to: ds.time[fold.test.at(-1)!]! },
+      ...compare(pred, fold.test, ds),
+    };
+    reports.push(report);
+    onFold?.(report);
+    allRows.push(...fold.test);
+    allPred.push(...pred);
+  }
+  const rows = Uint32Array.from(allRows), predictions = Float64Array.from(allPred);
+  const overall = compare(predictions, rows, ds);
+  if (overall.model.skill > LEAK_SKILL) {
+    throw new LeakageError(
+      `skill ${
+        overall.model.skill.toFixed(3)
+      } against the naive baseline is not credible for a price model: ` +
+        `look for a feature computed from the future`,
+    );
+  }
+  return { folds: reports, overall, rows, predictions };
+}
+
+/** Fits `config` on rows `idx` of the dataset. */
+export function fitOn(ds: Dataset, idx: ArrayLike<number>, config: ModelConfig): Fitted {
+  const F = ds.features.length;
+  const y = Float64Array.from({ length: idx.length }, (_, k) => ds.y[idx[k]!]!);
+  return fitModel(config, takeRows(ds.X, F, idx), y, idx.length, F);
+}

@@ -1,0 +1,49 @@
+/**
+ * How good a price prediction is, on the close it implies: MAE and RMSE of the predicted close,
+ * MAE of the return, directional accuracy on the moves that happened (a flat target is no
+ * direction; a prediction of exactly no change is never right about one), and skill against the
+ * naive "no change" prediction: 1 − MAE_model / MAE_naive.
+ */
+
+export interface PriceMetrics {
+  n: number;
+  mae: number;
+  rmse: number;
+  mae_return: number;
+  directional_accuracy: number | null;
+  skill: number;
+}
+
+/** Metrics of predicted log returns `pred[k]` for rows `idx[k]`. */
+export function priceMetrics(
+  pred: ArrayLike<number>,
+  idx: ArrayLike<number>,
+  data: { close: Float64Array; targetClose: Float64Array; y: Float64Array },
+): PriceMetrics {
+  let ae = 0, se = 0, aeNaive = 0, aeRet = 0, moves = 0, right = 0;
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
+    const close = data.close[i]!, target = data.targetClose[i]!, actual = data.y[i]!;
+    const p = pred[k]!;
+    const err = close * Math.exp(p) - target;
+    ae += Math.abs(err);
+    se += err * err;
+    aeNaive += Math.abs(close - target);
+    aeRet += Math.abs(p - actual);
+    if (actual !== 0) {
+      moves++;
+      if (Math.sign(p) === Math.sign(actual)) right++;
+    }
+  }
+  const n = idx.length;
+  const mae = n ? ae / n : NaN;
+  const maeNaive = n ? aeNaive / n : NaN;
+  return {
+    n,
+    mae,
+    rmse: n ? Math.sqrt(se / n) : NaN,
+    mae_return: n ? aeRet / n : NaN,
+    directional_accuracy: moves ? right / moves : null,
+    skill: maeNaive > 0 ? 1 - mae / maeNaive : 0,
+  };
+}

@@ -1,0 +1,177 @@
+/** `deno task train` and `deno task models` as a user runs them, on feature rows the tests write. */
+import { assert, assertAlmostEquals, assertEquals, assertRejects } from "../assert.ts";
+import { runPipeline } from "../helpers.ts";
+import { storeWith, syntheticRows } from "../model_fixtures.ts";
+import { featureNames } from "../../src/model/features.ts";
+import { checkParity, ParityError, ridgeOnnx } from "../../src/model/onnx_export.ts";
+import { fitRidge, predictRidge } from "../../src/model/ridge.ts";
+import { openSession } from "../../src/onnx/runtime.ts";
+import type { TrainReport } from "../../src/model/train.ts";
+
+const decoder = new TextDecoder();
+
+async function train(dir: string, extra: string[] = []) {
+  const { code, stdout, stderr } = await runPipeline("train", [
+    "--pair",
+    "BTC/USD",
+    "--window",
+    "1m",
+    "--horizon",
+    "1",
+    "--folds",
+    "4",
+    "--budget",
+    "6",
+    "--seed",
+    "3",
+    "--json",
+    "--data-dir",
+    dir,
+    "--models-dir",
+    `${dir}/models`,
+    ...extra,
+  ], dir).output();
+  return {
+    code,
+    report: code === 0 ? JSON.parse(decoder.decode(stdout)) as TrainReport : null,
+    log: decoder.decode(stderr),
+  };
+}
+
+function recompute(rows: { close: number; target: number; pred: number }[]) {
+  let ae = 0, se = 0, naive = 0, moves = 0, right = 0;
+  for (const r of rows) {
+    const err = r.close * Math.exp(r.pred) - r.target;
+    ae += Math.abs(err);
+    se += err * err;
+    naive += Math.abs(r.close - r.target);
+    const actual = Math.log(r.target / r.close);
+    if (actual !== 0) {
+      moves++;
+      if (Math.sign(actual) === Math.sign(r.pred)) right++;
+    }
+  }
+  const n = rows.length;
+  return {
+    mae: ae / n,
+    rmse: Math.sqrt(se / n),
+    naive: naive / n,
+    skill: 1 - ae / naive,
+    dir: right / moves,
+  };
+}
+
+Deno.test("train: a predictable series is learned, promoted, and its report recomputes from its predictions", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await storeWith(dir, syntheticRows(3000, { phi: 0.6 }));
+    const { code, report, log } = await train(dir);
+    assertEquals(code, 0, log);
+    assert(report!.promoted, report!.reason);
+    assertEquals([report!.name, report!.version], ["btc-usd_1m_h1", "v0001"]);
+    assertEquals(report!.features, featureNames());
+    assert(report!.model.skill > 0.05, `skill ${report!.model.skill}`);
+
+    const base = `${dir}/models/btc-usd_1m_h1/v0001`;
+    const lines = (await Deno.readTextFile(`${base}/predictions.csv`)).trim().split("\n").slice(1);
+    const rows = lines.map((l) => {
+      const [t, close, target, pred] = l.split(",").map(Number);
+      return { t: t!, close: close!, target: target!, pred: pred! };
+    });
+    assertEquals(rows.length, report!.folds.reduce((a, f) => a + f.test_rows, 0));
+    const all = recompute(rows);
+    assertAlmostEquals(report!.model.mae, all.mae, 1e-9);
+    assertAlmostEquals(report!.model.rmse, all.rmse, 1e-9);
+    assertAlmostEquals(report!.naive.mae, all.naive, 1e-9);
+    assertAlmostEquals(report!.model.skill, all.skill, 1e-9);
+    assertAlmostEquals(report!.model.directional_accuracy!, all.dir, 1e-12);
+    let at = 0;
+    for (const f of report!.folds) {
+      const fold = recompute(rows.slice(at, at + f.test_rows));
+      at += f.test_rows;
+      assertAlmostEquals(f.model.mae, fold.mae, 1e-9);
+      assertAlmostEquals(f.naive.mae, fold.naive, 1e-9);
+      assertEquals(new Date(rows[at - 1]!.t).toISOString(), f.test_to);
+    }
+
+    const card = JSON.parse(await Deno.readTextFile(`${base}/card.json`));
+    assertEquals(card.decision.promoted, true);
+    assertEquals(card.data.rows, report!.rows);
+    assert(/^[0-9a-f]{64}$/.test(card.data.hash));
+    assert(card.onnx.parity_max_rel_diff <= 1e-5);
+    const session = await openSession(await Deno.readFile(`${base}/model.onnx`), "model.onnx");
+    assertEquals([session.inputNames, session.outputNames], [["features"], ["log_return"]]);
+    await session.release();
+
+    // Same data, same seed: the same numbers and bytes; equal to the promoted model, so refused.
+    const again = await train(dir);
+    assertEquals(again.code, 0, again.log);
+    assertEquals(again.report!.model.mae, report!.model.mae);
+    assertEquals(again.report!.promoted, false);
+    assert(again.report!.reason.includes("not below the promoted v0001"), again.report!.reason);
+    assertEquals(
+      await Deno.readFile(`${dir}/models/btc-usd_1m_h1/v0002/model.onnx`),
+      await Deno.readFile(`${base}/model.onnx`),
+    );
+    const log2 = (await Deno.readTextFile(`${dir}/models/btc-usd_1m_h1/experiments.jsonl`)).trim().split(
+      "\n",
+    );
+    assertEquals(log2.map((l) => JSON.parse(l).promoted), [true, false]);
+
+    // A human can promote the rejected version and roll back.
+    const run = (args: string[]) =>
+      runPipeline("models", [...args, "--models-dir", `${dir}/models`], dir).output();
+    const listed = decoder.decode((await run(["list"])).stdout);
+    assert(/\*\s+v0001/.test(listed) && listed.includes("rejected: MAE"), listed);
+    assertEquals((await run(["promote", "--name", "btc-usd_1m_h1", "--version", "v0002"])).code, 0);
+    assert(/\*\s+v0002/.test(decoder.decode((await run([])).stdout)));
+    assert(
+      decoder.decode((await run(["rollback", "--name", "btc-usd_1m_h1"])).stdout).includes(
+        "rolled back to v0001",
+      ),
+    );
+    const noMore = await run(["rollback", "--name", "btc-usd_1m_h1"]);
+    assertEquals(noMore.code, 1);
+    assert(decoder.decode(noMore.stderr).includes("no version promoted before v0001"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train: a feature computed from the future fails the run loudly, naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const rows = syntheticRows(1500, { phi: 0 });
+    // Plant the leak: each row's 1-candle return replaced by the next candle's.
+    for (let i = 0; i + 1 < rows.length; i++) {
+      rows[i]!.log_return_1 = Math.log(rows[i + 1]!.close / rows[i]!.close);
+    }
+    await storeWith(dir, rows);
+    const { code, log } = await train(dir);
+    assertEquals(code, 1, log);
+    assert(log.includes("feature log_return_1 correlates") && log.includes("leakage"), log);
+    assertEquals([...Deno.readDirSync(dir)].some((e) => e.name === "models"), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ONNX export: a graph that does not reproduce the model is refused", async () => {
+  const F = 3, n = 200;
+  const X = Float64Array.from({ length: n * F }, (_, i) => Math.sin(i));
+  const y = Float64Array.from({ length: n }, (_, i) => 1e-3 * X[i * F]! - 2e-4 * X[i * F + 1]!);
+  const model = fitRidge(X, y, n, F, 1e-6);
+  const expected = predictRidge(model, X, n, F);
+  await checkParity(ridgeOnnx(model, "ok", {}), X, n, F, expected);
+  const wrong = { ...model, weights: model.weights.map((w, i) => (i === 0 ? w * 1.001 : w)) };
+  await assertRejects(
+    () => checkParity(ridgeOnnx(wrong, "off", {}), X, n, F, expected),
+    ParityError,
+    "disagrees",
+  );
+  await assertRejects(
+    () => checkParity(new Uint8Array([1, 2, 3]), X, n, F, expected),
+    Error,
+    "not a valid ONNX model",
+  );
+});
