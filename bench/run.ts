@@ -17,6 +17,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   // memory the replay benchmark measures.
   ["news", async () => (await import("./news.ts")).benchNews()],
   ["train", async () => (await import("./train.ts")).benchTrain()],
+  ["serve", async () => (await import("./serve.ts")).benchServe()],
 ];
 const results: BenchResult[] = [];
 for (const [name, run] of suites) {

@@ -14,6 +14,7 @@ import { openTradeJob, restoreEngine } from "../src/stores/trade_job.ts";
 import { tradeSink } from "../src/stores/trade_sink.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
+import { livePredictions } from "../src/serve/live_setup.ts";
 
 await runTask("ingest", async ({ signal }) => {
   const cfg = ingestConfig(Deno.args);
@@ -92,11 +93,22 @@ await runTask("ingest", async ({ signal }) => {
       );
     } else {
       const stores = await openFeatureStores(cfg.dataDir);
+      const live = await livePredictions(cfg, stores, signal);
       try {
         await stream.pipeTo(tradeSink({
           ...sink,
           // Live: open windows stay in the checkpoint and continue on restart instead of closing early.
-          features: { engine, stores, flushOnEnd: false, idle: { isLive: () => stats.live, everyMs: 1000 } },
+          features: {
+            engine,
+            stores: {
+              upsert: async (rows) => {
+                await stores.upsert(rows);
+                await live.onRows(rows);
+              },
+            },
+            flushOnEnd: false,
+            idle: { isLive: () => stats.live, everyMs: 1000 },
+          },
         }));
       } finally {
         stores.close();

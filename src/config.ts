@@ -98,6 +98,8 @@ export const TASK_FLAGS: Record<string, Record<string, FlagSpec>> = {
     "ws-url": { type: "string", env: "KRAKEN_WS_URL", default: KRAKEN_WS_URL, help: "Kraken WS v2 URL" },
     "ws-timeout": { type: "string", default: "10", help: "seconds without data before reconnecting" },
     "stats-every": { type: "string", default: "10", help: "seconds between progress lines" },
+    "predict-window": { type: "string", help: "window predictions are made on (default: the smallest)" },
+    horizon: { type: "string", default: "1", help: "candles ahead the served model predicts" },
   },
   backfill: {
     ...COMMON,
@@ -185,6 +187,24 @@ export const TASK_FLAGS: Record<string, Record<string, FlagSpec>> = {
     name: { type: "string", help: "model name (promote, rollback), e.g. btc-usd_1m_h1" },
     version: { type: "string", help: "version to promote, e.g. v0003" },
     reason: { type: "string", default: "promoted by hand", help: "why (promote)" },
+  },
+  serve: {
+    ...COMMON,
+    port: { type: "string", env: "PORT", default: "8000", help: "port to listen on" },
+    host: { type: "string", default: "0.0.0.0", help: "address to listen on" },
+    pairs: { type: "string", default: "BTC/USD,ETH/USD", help: "pairs to serve, comma separated" },
+    window: { type: "string", default: "1m", help: "the window predictions are made on" },
+    horizon: { type: "string", default: "1", help: "candles ahead (the model's horizon)" },
+    "max-feature-age": {
+      type: "string",
+      help: "seconds before features count as stale (default: three windows; 0: never, for replayed history)",
+    },
+    cors: { type: "string", env: "CORS_ORIGINS", help: "allowed CORS origins, comma separated (* for any)" },
+    "model-refresh": {
+      type: "string",
+      default: "5",
+      help: "seconds between checks for a newly promoted model",
+    },
   },
   "features export": {
     ...COMMON,
@@ -397,6 +417,8 @@ function common(v: Values): CommonConfig {
 }
 
 export interface IngestConfig extends CommonConfig, FeatureConfig, BusConfig {
+  predictWindow: Window;
+  horizon: number;
   pairs: string[];
   from: number | undefined;
   wsUrl: string;
@@ -409,10 +431,23 @@ export interface IngestConfig extends CommonConfig, FeatureConfig, BusConfig {
 
 export function ingestConfig(args: readonly string[], env: Env = denoEnv): IngestConfig {
   const v = parseFlags("ingest", args, env);
+  const f = features(v);
+  let predictWindow = f.windows[0]!;
+  const pw = str(v, "predict-window");
+  if (pw !== undefined) {
+    if (!isWindow(pw) || !f.windows.includes(pw)) {
+      throw new ConfigError(
+        `--predict-window: '${pw}' is not one of the --windows (${f.windows.join(", ")})`,
+      );
+    }
+    predictWindow = pw;
+  }
   return {
     ...common(v),
-    ...features(v),
+    ...f,
     ...busConfig(v),
+    predictWindow,
+    horizon: num(v, "horizon", { min: 1, integer: true }),
     pairs: pairs(v, "pairs"),
     from: time(v, "from"),
     wsUrl: url(v, "ws-url", ["ws:", "wss:"]),
@@ -666,4 +701,35 @@ export function modelsConfig(args: readonly string[], env: Env = denoEnv): Model
     throw new ConfigError(`--version: '${version}' is not a version such as v0003`);
   }
   return { ...common(v), name: str(v, "name"), version, reason: need(v, "reason") };
+}
+
+export interface ServeConfig extends CommonConfig {
+  port: number;
+  host: string;
+  pairs: string[];
+  window: Window;
+  horizon: number;
+  maxFeatureAgeS: number | undefined;
+  corsOrigins: string[] | undefined;
+  modelRefreshMs: number;
+}
+
+export function serveConfig(args: readonly string[], env: Env = denoEnv): ServeConfig {
+  const v = parseFlags("serve", args, env);
+  const port = num(v, "port", { min: 0, integer: true });
+  if (port > 65535) throw new ConfigError(`--port: '${port}' is not a port (0-65535)`);
+  const cors = str(v, "cors")?.split(",").map((x) => x.trim()).filter(Boolean);
+  return {
+    ...common(v),
+    port,
+    host: need(v, "host"),
+    pairs: pairs(v, "pairs"),
+    window: oneWindow(v),
+    horizon: num(v, "horizon", { min: 1, integer: true }),
+    maxFeatureAgeS: str(v, "max-feature-age") === undefined
+      ? undefined
+      : num(v, "max-feature-age", { min: 0 }),
+    corsOrigins: cors?.length ? cors : undefined,
+    modelRefreshMs: num(v, "model-refresh", { positive: true }) * 1000,
+  };
 }

@@ -1,5 +1,6 @@
 /** A feature row: one closed candle and every feature computed from the series up to it. */
 import type { Candle } from "./candle.ts";
+import type { NewsColumn } from "../transforms/news_features.ts";
 
 /** Indicator and derived columns, in export order. Periods are in the names. */
 export const INDICATOR_COLUMNS = [
@@ -57,4 +58,16 @@ export const FEATURE_COLUMNS = [...CANDLE_COLUMNS, ...INDICATOR_COLUMNS, "warm"]
 export type FeatureRow = Candle & Record<IndicatorColumn, number | null> & {
   /** True once every indicator has had its full warm-up history. */
   warm: boolean;
+};
+
+/** A feature row with the news columns of its pair's base coin, as known at its close. */
+export type FeatureRowWithNews = FeatureRow & Record<NewsColumn, number | null>;
+
+/** Columns of other pairs a training row can carry (stationary ones only). */
+export const OTHER_PAIR_COLUMNS = ["log_return_1", "log_return_5", "realized_vol_15", "rsi_14"] as const;
+
+/** A row for training: its features, the realised close `horizon` later, other pairs' columns. */
+export type TrainingRow = FeatureRowWithNews & {
+  target_close: number;
+  others: Record<string, number | null>;
 };

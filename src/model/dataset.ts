@@ -6,7 +6,8 @@
  * range and a hash of the exact numbers are recorded, so a model card says what it learned from.
  */
 import { type Window, WINDOW_MS } from "../domain/candle.ts";
-import { type DuckDbFeatureStore, OTHER_PAIR_COLUMNS } from "../stores/offline_duckdb.ts";
+import { OTHER_PAIR_COLUMNS } from "../domain/feature_row.ts";
+import type { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { featureNames, featureVector } from "./features.ts";
 
 export interface Dataset {

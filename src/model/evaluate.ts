@@ -7,7 +7,7 @@
 import type { Dataset } from "./dataset.ts";
 import { takeRows } from "./dataset.ts";
 import type { Fold } from "./folds.ts";
-import { type PriceMetrics, priceMetrics } from "./metrics.ts";
+import { type Compared, type FoldReport, priceMetrics } from "./metrics.ts";
 import { fitModel, type Fitted, type ModelConfig } from "./models.ts";
 
 export class LeakageError extends Error {
@@ -19,17 +19,7 @@ export const LEAK_CORRELATION = 0.95;
 /** Skill against the naive baseline above which a result is taken for a leak. */
 export const LEAK_SKILL = 0.5;
 
-export interface Compared {
-  model: PriceMetrics;
-  naive: PriceMetrics;
-  sma: PriceMetrics;
-}
-
-export interface FoldReport extends Compared {
-  fold: number;
-  train: { rows: number; from: number; to: number };
-  test: { rows: number; from: number; to: number };
-}
+export type { Compared, FoldReport } from "./metrics.ts";
 
 export interface Evaluation {
   folds: FoldReport[];

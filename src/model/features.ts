@@ -5,7 +5,7 @@
  * Missing values are filled: 0, except minutes since the last news signal, capped at a week.
  * Training and serving both use this function, and a model's card records the names in order.
  */
-import type { FeatureRowWithNews } from "../stores/offline_duckdb.ts";
+import type { FeatureRowWithNews } from "../domain/feature_row.ts";
 import { NEWS_COLUMNS } from "../transforms/news_features.ts";
 
 const MINUTES_CAP = 7 * 24 * 60;

@@ -47,3 +47,16 @@ export function priceMetrics(
     skill: maeNaive > 0 ? 1 - mae / maeNaive : 0,
   };
 }
+
+/** A model's metrics beside the two baselines' on the same rows. */
+export interface Compared {
+  model: PriceMetrics;
+  naive: PriceMetrics;
+  sma: PriceMetrics;
+}
+
+export interface FoldReport extends Compared {
+  fold: number;
+  train: { rows: number; from: number; to: number };
+  test: { rows: number; from: number; to: number };
+}

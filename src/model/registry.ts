@@ -6,7 +6,7 @@
  * place, so a crash never leaves half a version or half a pointer.
  */
 import type { Window } from "../domain/candle.ts";
-import type { Compared, FoldReport } from "./evaluate.ts";
+import type { Compared, FoldReport } from "./metrics.ts";
 import type { ModelConfig } from "./models.ts";
 
 export interface ModelCard {

@@ -9,11 +9,20 @@ import * as ort from "onnxruntime-web";
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;
 ort.env.logLevel = "error";
+// Before the first await below: modules evaluated meanwhile (transformers.js) must already see it.
+(globalThis as Record<symbol, unknown>)[Symbol.for("onnxruntime")] = ort;
 // The WASM binary beside the package's own module, never a CDN (transformers.js would point
 // onnxruntime-web at jsDelivr if this were unset).
 const ortModule = import.meta.resolve("onnxruntime-web");
 if (ortModule.startsWith("file:")) ort.env.wasm.wasmPaths = new URL(".", ortModule).href;
-(globalThis as Record<symbol, unknown>)[Symbol.for("onnxruntime")] = ort;
+// The binary itself comes through the module loader, so reading it needs no file permission
+// (the serve task may read only its data and models, and Deno Deploy has no package files).
+try {
+  const wasm = new URL("ort-wasm-simd-threaded.wasm", ortModule);
+  ort.env.wasm.wasmBinary = (await import(wasm.href, { with: { type: "bytes" } })).default as Uint8Array;
+} catch {
+  // Left to onnxruntime-web's own loading (wasmPaths above).
+}
 
 export { ort };
 

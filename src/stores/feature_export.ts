@@ -1,7 +1,7 @@
 /** Feature rows as CSV or JSONL lines, with the columns of DESIGN.md in a fixed order. */
 import { FEATURE_COLUMNS, type FeatureRow } from "../domain/feature_row.ts";
 import { NEWS_COLUMNS } from "../transforms/news_features.ts";
-import type { FeatureRowWithNews } from "./offline_duckdb.ts";
+import type { FeatureRowWithNews } from "../domain/feature_row.ts";
 
 export const CSV_HEADER: string = FEATURE_COLUMNS.join(",");
 

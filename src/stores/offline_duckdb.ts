@@ -4,8 +4,16 @@
  * window_start), so replaying the same history leaves one identical row per key.
  */
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import type { Window } from "../domain/candle.ts";
-import { CANDLE_COLUMNS, type FeatureRow, INDICATOR_COLUMNS } from "../domain/feature_row.ts";
+import { type Window, WINDOW_MS } from "../domain/candle.ts";
+import type { Prediction } from "../domain/prediction.ts";
+import {
+  CANDLE_COLUMNS,
+  type FeatureRow,
+  type FeatureRowWithNews,
+  INDICATOR_COLUMNS,
+  OTHER_PAIR_COLUMNS,
+  type TrainingRow,
+} from "../domain/feature_row.ts";
 import type { NewsSignal } from "../domain/news.ts";
 import { NEWS_COLUMNS, NEWS_SPANS, type NewsColumn } from "../transforms/news_features.ts";
 import type { FeatureHistory, NewsSignalStore } from "./feature_store.ts";
@@ -25,17 +33,7 @@ function quote(name: string): string {
   return `"${name}"`;
 }
 
-/** A feature row with the news columns of its pair's base coin, as known at its close. */
-export type FeatureRowWithNews = FeatureRow & Record<NewsColumn, number | null>;
-
-/** Columns of other pairs a training row can carry (stationary ones only). */
-export const OTHER_PAIR_COLUMNS = ["log_return_1", "log_return_5", "realized_vol_15", "rsi_14"] as const;
-
-/** A row for training: its features, the realised close `horizon` later, other pairs' columns. */
-export type TrainingRow = FeatureRowWithNews & {
-  target_close: number;
-  others: Record<string, number | null>;
-};
+export { type FeatureRowWithNews, OTHER_PAIR_COLUMNS, type TrainingRow } from "../domain/feature_row.ts";
 
 /**
  * The news columns of feature rows `f`, point in time: signals of the pair's base coin
@@ -103,6 +101,11 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     const columns = COLUMNS.map((c) => `${quote(c)} ${SQL_TYPE[c] ?? "DOUBLE"}`).join(", ");
     await conn.run(
       `CREATE TABLE IF NOT EXISTS features (${columns}, PRIMARY KEY (pair, "window", window_start))`,
+    );
+    await conn.run(
+      `CREATE TABLE IF NOT EXISTS predictions (pair VARCHAR, "window" VARCHAR, made_at BIGINT, horizon INTEGER,
+        current_close DOUBLE, predicted_close DOUBLE, model_name VARCHAR, model_version VARCHAR,
+        realised_close DOUBLE, PRIMARY KEY (pair, "window", made_at))`,
     );
     await conn.run(
       `CREATE TABLE IF NOT EXISTS news_signals (news_id VARCHAR, coin VARCHAR, signal INTEGER, score DOUBLE,
@@ -230,6 +233,55 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
       });
       return row;
     });
+  }
+
+  /** Keeps a prediction in the history (replacing one made at the same time). */
+  async putPrediction(p: Prediction): Promise<void> {
+    await this.#conn.run(
+      `INSERT OR REPLACE INTO predictions VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        p.pair,
+        p.window,
+        p.made_at,
+        p.horizon,
+        p.current_close,
+        p.predicted_close,
+        p.model.name,
+        p.model.version,
+        p.realised_close,
+      ],
+    );
+  }
+
+  async realisePrediction(pair: string, window: string, madeAt: number, close: number): Promise<void> {
+    await this.#conn.run(
+      `UPDATE predictions SET realised_close = $4 WHERE pair = $1 AND "window" = $2 AND made_at = $3`,
+      [pair, window, madeAt, close],
+    );
+  }
+
+  /** The newest `limit` predictions of a series, newest first. */
+  async predictions(pair: string, window: string, limit: number): Promise<Prediction[]> {
+    const reader = await this.#conn.runAndReadAll(
+      `SELECT * FROM predictions WHERE pair = $1 AND "window" = $2 ORDER BY made_at DESC LIMIT ${
+        Math.floor(limit)
+      }`,
+      [pair, window],
+    );
+    return reader.getRowObjectsJS().map((r) => ({
+      pair: String(r.pair),
+      window: String(r.window),
+      made_at: Number(r.made_at),
+      horizon: Number(r.horizon),
+      horizon_s: Number(r.horizon) * WINDOW_MS[String(r.window) as Window] / 1000,
+      current_close: Number(r.current_close),
+      predicted_close: Number(r.predicted_close),
+      model: {
+        name: String(r.model_name),
+        version: r.model_version === null ? null : String(r.model_version),
+      },
+      realised_close: r.realised_close === null ? null : Number(r.realised_close),
+    }));
   }
 
   /** A read-only store opened on a file written before news existed has no signal table. */

@@ -15,6 +15,9 @@ import {
 } from "../transforms/news_features.ts";
 import type { FeatureStore, NewsSignalStore } from "./feature_store.ts";
 
+const RECENT_ROWS = 500;
+const RECENT_EXPIRY_MS = 7 * 24 * 3_600_000;
+
 type StoredSignal = Omit<NewsSignal, "coin" | "news_id" | "published_at">;
 
 /**
@@ -29,9 +32,14 @@ export class KvFeatureStore implements FeatureStore, NewsSignalStore {
     this.#kv = kv;
   }
 
-  /** Opens the store at `path` (a file, a KV URL, or `:memory:`). */
-  static async open(path: string): Promise<KvFeatureStore> {
+  /** Opens the store at `path` (a file, a KV URL, or `:memory:`); Deno Deploy's own KV without one. */
+  static async open(path?: string): Promise<KvFeatureStore> {
     return new KvFeatureStore(await Deno.openKv(path));
+  }
+
+  /** The KV database, shared with the prediction store. */
+  get kv(): Deno.Kv {
+    return this.#kv;
   }
 
   #key(pair: string, window: Window): Deno.KvKey {
@@ -45,6 +53,17 @@ export class KvFeatureStore implements FeatureStore, NewsSignalStore {
       const seen = newest.get(k);
       if (!seen || r.window_start >= seen.window_start) newest.set(k, r);
     }
+    // The last RECENT_ROWS rows of each series, for charts: each write drops the row that many
+    // windows back (replayed history included, whatever its dates); a week's expiry bounds leftovers.
+    for (let i = 0; i < rows.length; i += 400) {
+      const op = this.#kv.atomic();
+      for (const r of rows.slice(i, i + 400)) {
+        const span = r.window_end - r.window_start;
+        op.set(["features", "recent", r.pair, r.window, r.window_start], r, { expireIn: RECENT_EXPIRY_MS });
+        op.delete(["features", "recent", r.pair, r.window, r.window_start - RECENT_ROWS * span]);
+      }
+      await op.commit();
+    }
     for (const row of newest.values()) {
       const key = this.#key(row.pair, row.window);
       for (;;) {
@@ -54,6 +73,17 @@ export class KvFeatureStore implements FeatureStore, NewsSignalStore {
         if (res.ok) break;
       }
     }
+  }
+
+  /** The newest `limit` rows of a series (at most 500), oldest first. */
+  async recent(pair: string, window: Window, limit: number): Promise<FeatureRow[]> {
+    const out: FeatureRow[] = [];
+    const iter = this.#kv.list<FeatureRow>({ prefix: ["features", "recent", pair, window] }, {
+      reverse: true,
+      limit,
+    });
+    for await (const e of iter) out.push(e.value);
+    return out.reverse();
   }
 
   async latest(pair: string, window: Window): Promise<FeatureRow | null> {

@@ -11,6 +11,11 @@ export function setLogLevel(level: Level): void {
   threshold = ORDER[level];
 }
 
+/** Whether lines of `level` are written (to skip building a message nobody will see). */
+export function logEnabled(level: Level): boolean {
+  return ORDER[level] >= threshold;
+}
+
 export interface Logger {
   debug(msg: string): void;
   info(msg: string): void;

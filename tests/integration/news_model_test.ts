@@ -9,6 +9,8 @@ import { readTeacherData } from "../../src/news_model/teacher_data.ts";
 import { classifyBatch } from "../../src/transforms/news_signals.ts";
 import type { NewsItem } from "../../src/domain/news.ts";
 import { teacherLines, writeTeacherFile } from "../news_fixtures.ts";
+import { env as transformersEnv } from "@huggingface/transformers";
+import { ort } from "../../src/onnx/runtime.ts";
 
 const quick = { ...DEFAULT_DISTILL, epochs: 150 };
 
@@ -37,6 +39,8 @@ Deno.test("news:distill: a tiny model from written fixtures beats both baselines
 
     const classifier = await loadNewsClassifier(`${dir}/model`, { cacheDir: `${dir}/cache` });
     try {
+      // transformers.js runs on the project's onnxruntime-web, not on onnxruntime-node.
+      assert(transformersEnv.backends.onnx === ort.env, "transformers.js is not on onnxruntime-web");
       assertEquals(classifier.name, "model");
       const out = await classifier.classify([
         "Cardano soars after a major exchange listing",

@@ -1,0 +1,60 @@
+/** Prometheus text exposition: counters and latency histograms kept in memory, rendered on scrape. */
+
+const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+function labels(l: Record<string, string>): string {
+  const parts = Object.entries(l).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, "_")}"`);
+  return parts.length ? `{${parts.join(",")}}` : "";
+}
+
+export class Metrics {
+  #requests = new Map<string, number>();
+  #latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+
+  request(route: string, status: number, seconds: number): void {
+    const key = `${route}\u0000${status}`;
+    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    let h = this.#latency.get(route);
+    if (!h) this.#latency.set(route, h = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 });
+    BUCKETS.forEach((b, i) => {
+      if (seconds <= b) h!.buckets[i]!++;
+    });
+    h.sum += seconds;
+    h.count++;
+  }
+
+  /** The request metrics, then `extra` lines (gauges computed at scrape time). */
+  render(extra: string[]): string {
+    const out: string[] = [
+      "# HELP http_requests_total HTTP requests by route and status.",
+      "# TYPE http_requests_total counter",
+    ];
+    for (const [key, n] of this.#requests) {
+      const [route, status] = key.split("\u0000") as [string, string];
+      out.push(`http_requests_total${labels({ route, status })} ${n}`);
+    }
+    out.push(
+      "# HELP http_request_duration_seconds Request latency by route.",
+      "# TYPE http_request_duration_seconds histogram",
+    );
+    for (const [route, h] of this.#latency) {
+      BUCKETS.forEach((b, i) =>
+        out.push(`http_request_duration_seconds_bucket${labels({ route, le: String(b) })} ${h.buckets[i]}`)
+      );
+      out.push(`http_request_duration_seconds_bucket${labels({ route, le: "+Inf" })} ${h.count}`);
+      out.push(`http_request_duration_seconds_sum${labels({ route })} ${h.sum}`);
+      out.push(`http_request_duration_seconds_count${labels({ route })} ${h.count}`);
+    }
+    return [...out, ...extra].join("\n") + "\n";
+  }
+}
+
+export function gauge(
+  name: string,
+  help: string,
+  samples: [Record<string, string>, number | null][],
+): string[] {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
+  for (const [l, v] of samples) if (v !== null && Number.isFinite(v)) lines.push(`${name}${labels(l)} ${v}`);
+  return lines;
+}

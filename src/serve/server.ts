@@ -1,0 +1,59 @@
+/**
+ * What `serve` and the Deno Deploy entry share: the predictors of the tracked series (loaded
+ * from the registry, then watched for promotions) and the app over the online stores.
+ */
+import type { Window } from "../domain/candle.ts";
+import { Predictor } from "../model/predictor.ts";
+import { Registry } from "../model/registry.ts";
+import type { KvFeatureStore } from "../stores/online_kv.ts";
+import { KvPredictionStore } from "../stores/prediction_store.ts";
+import { logger } from "../util/log.ts";
+import { createApp, loadChartScript } from "./app.ts";
+import type { Hono } from "hono";
+
+export interface ServerOptions {
+  online: KvFeatureStore;
+  modelsDir: string;
+  pairs: readonly string[];
+  window: Window;
+  horizon: number;
+  maxFeatureAgeS?: number | undefined;
+  corsOrigins?: string[] | undefined;
+  modelRefreshMs: number;
+  signal: AbortSignal;
+}
+
+export async function buildServer(o: ServerOptions): Promise<{ app: Hono; predictors: Predictor[] }> {
+  const registry = new Registry(o.modelsDir);
+  const log = logger("serve");
+  const predictors = o.pairs.map((pair) =>
+    new Predictor(registry, pair, o.window, o.horizon, logger("model"))
+  );
+  for (const p of predictors) {
+    const state = await p.refresh();
+    if (state === "none") {
+      log.warn(`no promoted model ${p.name} yet: /predict answers 503 until one is trained`);
+    }
+    p.watch(o.modelRefreshMs, o.signal);
+  }
+  o.signal.addEventListener("abort", () => predictors.forEach((p) => void p.close()), { once: true });
+  let chartScript: string | undefined;
+  try {
+    chartScript = await loadChartScript();
+  } catch (e) {
+    log.warn(
+      `the chart library could not be loaded (${(e as Error).message}); the dashboard shows numbers only`,
+    );
+  }
+  const app = createApp({
+    online: o.online,
+    predictions: new KvPredictionStore(o.online.kv),
+    registry,
+    predictors,
+    maxFeatureAgeS: o.maxFeatureAgeS,
+    corsOrigins: o.corsOrigins,
+    log,
+    chartScript,
+  });
+  return { app, predictors };
+}

@@ -1,0 +1,65 @@
+/**
+ * Predictions in Deno KV: every prediction by (pair, window, made_at), kept for a week, and the
+ * running sums of live errors, updated in the same atomic operation that fills in a realised
+ * close (so a repeated fill cannot count twice). The serving side reads only this, so it also
+ * runs on Deno Deploy.
+ */
+import type { LiveErrors, Prediction } from "../domain/prediction.ts";
+
+const KEEP_MS = 7 * 24 * 3_600_000;
+
+interface Sums {
+  n: number;
+  model: number;
+  naive: number;
+}
+
+export class KvPredictionStore {
+  constructor(readonly kv: Deno.Kv) {}
+
+  /** Keeps a prediction; one already made at that time stays (a replayed row predicts nothing new). */
+  async put(p: Prediction): Promise<boolean> {
+    const key = ["pred", p.pair, p.window, p.made_at];
+    const res = await this.kv.atomic().check({ key, versionstamp: null }).set(key, p, { expireIn: KEEP_MS })
+      .commit();
+    return res.ok;
+  }
+
+  /** Fills in the realised close of the prediction made at `madeAt`; false when there is none. */
+  async realise(pair: string, window: string, madeAt: number, close: number): Promise<boolean> {
+    const key = ["pred", pair, window, madeAt];
+    const statsKey = ["pred_stats", pair, window];
+    for (;;) {
+      const [pred, stats] = await this.kv.getMany<[Prediction, Sums]>([key, statsKey]);
+      if (!pred.value || pred.value.realised_close !== null) return false;
+      const s = stats.value ?? { n: 0, model: 0, naive: 0 };
+      const next: Sums = {
+        n: s.n + 1,
+        model: s.model + Math.abs(pred.value.predicted_close - close),
+        naive: s.naive + Math.abs(pred.value.current_close - close),
+      };
+      const res = await this.kv.atomic().check(pred, stats)
+        .set(key, { ...pred.value, realised_close: close }, { expireIn: KEEP_MS })
+        .set(statsKey, next)
+        .commit();
+      if (res.ok) return true;
+    }
+  }
+
+  /** The newest `limit` predictions, newest first. */
+  async recent(pair: string, window: string, limit: number): Promise<Prediction[]> {
+    const out: Prediction[] = [];
+    for await (
+      const e of this.kv.list<Prediction>({ prefix: ["pred", pair, window] }, { reverse: true, limit })
+    ) {
+      out.push(e.value);
+    }
+    return out;
+  }
+
+  async liveErrors(pair: string, window: string): Promise<LiveErrors> {
+    const s = (await this.kv.get<Sums>(["pred_stats", pair, window])).value;
+    if (!s || s.n === 0) return { n: 0, mae_model: null, mae_naive: null };
+    return { n: s.n, mae_model: s.model / s.n, mae_naive: s.naive / s.n };
+  }
+}
