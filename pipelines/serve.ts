@@ -5,7 +5,7 @@
  */
 import { serveConfig, usage } from "../src/config.ts";
 import { buildServer } from "../src/serve/server.ts";
-import { KvFeatureStore } from "../src/stores/online_kv.ts";
+import { KvFeatureStore, onlineKvPath } from "../src/stores/online_kv.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
 
@@ -18,7 +18,7 @@ await runTask("serve", async ({ signal }) => {
   setLogLevel(cfg.logLevel);
   const log = logger("serve");
   await Deno.mkdir(cfg.dataDir, { recursive: true });
-  const online = await KvFeatureStore.open(`${cfg.dataDir}/online.kv`);
+  const online = await KvFeatureStore.open(onlineKvPath(cfg.dataDir));
   try {
     const { app } = await buildServer({ ...cfg, online, signal });
     const server = Deno.serve({

@@ -83,6 +83,7 @@ async function refresh() {
     c0.predicted.setData(dedupe(preds.map((x) => ({ time: at(x), value: x.predicted_close }))));
     c0.realised.setData(dedupe(preds.filter((x) => x.realised_close !== null).map((x) => ({ time: at(x), value: x.realised_close }))));
     const el = document.getElementById("chart-" + id);
+    if (!el.dataset.candles && c.candles.length) c0.chart.timeScale().fitContent();
     el.dataset.candles = String(c.candles.length);
     el.dataset.predictions = String(preds.length);
     put("version-" + id, h.model ? h.model.version : null, h.model ? h.model.name + " " + h.model.version : "naive (no model)");

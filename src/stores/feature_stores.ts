@@ -2,7 +2,9 @@
 import type { FeatureRow } from "../domain/feature_row.ts";
 import type { NewsSignal } from "../domain/news.ts";
 import { DuckDbFeatureStore } from "./offline_duckdb.ts";
-import { KvFeatureStore } from "./online_kv.ts";
+import { KvFeatureStore, onlineKvPath } from "./online_kv.ts";
+
+export { onlineKvPath };
 
 export interface FeatureStores {
   online: KvFeatureStore;
@@ -19,10 +21,10 @@ export async function openFeatureStores(dataDir: string): Promise<FeatureStores>
   const offline = await DuckDbFeatureStore.open(`${dataDir}/offline.duckdb`);
   let online: KvFeatureStore;
   try {
-    online = await KvFeatureStore.open(`${dataDir}/online.kv`);
+    online = await KvFeatureStore.open(onlineKvPath(dataDir));
   } catch (e) {
     offline.close();
-    throw new Error(`cannot open the online store ${dataDir}/online.kv: ${(e as Error).message}`, {
+    throw new Error(`cannot open the online store ${onlineKvPath(dataDir)}: ${(e as Error).message}`, {
       cause: e,
     });
   }

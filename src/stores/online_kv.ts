@@ -147,3 +147,12 @@ export class KvFeatureStore implements FeatureStore, NewsSignalStore {
     this.#kv.close();
   }
 }
+
+/**
+ * Where the online store is: `ONLINE_KV` when set (a file, or a Deno KV Connect URL such as
+ * `https://api.deno.com/databases/<id>/connect` with the token in `DENO_KV_ACCESS_TOKEN`, so the
+ * ingest side can write to the KV a Deno Deploy app reads), else `<data dir>/online.kv`.
+ */
+export function onlineKvPath(dataDir: string): string {
+  return Deno.env.get("ONLINE_KV") || `${dataDir}/online.kv`;
+}
