@@ -81,9 +81,11 @@ async function latencyAt(
   return last;
 }
 
+/** Resident memory of a process, from `ps` (reading /proc needs --allow-all). */
 function rssMb(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+  const out = new Deno.Command("ps", { args: ["-o", "rss=", "-p", String(pid)], stdout: "piped" })
+    .outputSync();
+  return Number(new TextDecoder().decode(out.stdout).trim()) / 1024;
 }
 
 export async function benchServe(): Promise<BenchResult[]> {

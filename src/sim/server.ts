@@ -33,6 +33,11 @@ export interface SimOptions {
   stallEverySec?: number;
   /** @default 1000 */
   heartbeatMs?: number;
+  /**
+   * Where the simulated clock starts (default: the first trade). Starting later makes the trades
+   * before it history, served at once by REST (a cold start's backfill, in the demo).
+   */
+  startAt?: number | undefined;
   log?: Logger;
 }
 
@@ -78,7 +83,7 @@ const MAX_TRADES_PER_FRAME = 100;
 export async function startSim(options: SimOptions): Promise<SimServer> {
   const { book } = options;
   const log = options.log ?? silent;
-  const clock = new SimClock(book.firstTs, options.speed ?? 1);
+  const clock = new SimClock(options.startAt ?? book.firstTs, options.speed ?? 1);
   const { app, stats: restStats } = restApp(book, () => clock.now(), {
     throttleEvery: options.throttleEvery ?? 0,
   });
