@@ -11,9 +11,9 @@ COPY --chown=deno:deno deno.json deno.lock ./
 RUN deno install --frozen
 
 COPY --chown=deno:deno . .
-RUN deno cache pipelines/*.ts && mkdir -p /app/data
+RUN deno cache pipelines/*.ts && mkdir -p /app/data /app/models
 
 ENV DATA_DIR=/app/data MODELS_DIR=/app/models
-VOLUME ["/app/data"]
+VOLUME ["/app/data", "/app/models"]
 EXPOSE 8000
-CMD ["task", "ingest"]
+CMD ["task", "start"]

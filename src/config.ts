@@ -206,6 +206,81 @@ export const TASK_FLAGS: Record<string, Record<string, FlagSpec>> = {
       help: "seconds between checks for a newly promoted model",
     },
   },
+  start: {
+    ...COMMON,
+    pairs: { type: "string", default: "BTC/USD,ETH/USD", help: "pairs to follow and predict" },
+    windows: { type: "string", default: "1m", help: "candle windows; predictions are made on the first" },
+    grace: { type: "string", default: "5", help: "seconds out-of-order trades are still accepted" },
+    horizon: { type: "string", default: "1", help: "candles ahead to predict" },
+    port: { type: "string", env: "PORT", default: "8000", help: "HTTP port of the API and dashboard" },
+    host: { type: "string", default: "0.0.0.0", help: "address to listen on" },
+    history: {
+      type: "string",
+      default: "1d",
+      help: "cold start: history to load before the first model (e.g. 12h, 2d)",
+    },
+    "min-rows": { type: "string", default: "600", help: "candles a pair needs before its first model" },
+    "train-budget": { type: "string", default: "8", help: "settings the first model's search tries" },
+    "max-feature-age": {
+      type: "string",
+      help: "seconds before /predict calls features stale (default three windows)",
+    },
+    "ws-url": { type: "string", env: "KRAKEN_WS_URL", default: KRAKEN_WS_URL, help: "Kraken WS v2 URL" },
+    "rest-url": {
+      type: "string",
+      env: "KRAKEN_REST_URL",
+      default: KRAKEN_REST_URL,
+      help: "Kraken REST base URL",
+    },
+    "rest-rate": { type: "string", env: "KRAKEN_REST_RATE", default: "1", help: "REST requests per second" },
+    "ws-timeout": { type: "string", default: "10", help: "seconds without data before reconnecting" },
+    "news-model": {
+      type: "string",
+      env: "NEWS_MODEL",
+      default: DEFAULT_NEWS_MODEL,
+      help: "news classifier (when CRYPTOPANIC_TOKEN is set)",
+    },
+    "api-url": {
+      type: "string",
+      env: "CRYPTOPANIC_API_URL",
+      default: CRYPTOPANIC_URL,
+      help: "CryptoPanic API base",
+    },
+    poll: { type: "string", default: "60", help: "seconds between CryptoPanic polls" },
+  },
+  demo: {
+    "data-dir": {
+      type: "string",
+      env: "DEMO_DATA_DIR",
+      default: "./data/demo",
+      help: "where the demo's stores live",
+    },
+    "models-dir": {
+      type: "string",
+      env: "DEMO_MODELS_DIR",
+      default: "./models/demo",
+      help: "the demo's registry",
+    },
+    "log-level": { type: "string", env: "LOG_LEVEL", default: "info", help: "debug, info, warn or error" },
+    help: { type: "boolean", help: "show this help" },
+    file: {
+      type: "string",
+      help: "trade file to replay (default: a synthetic market generated in the data dir)",
+    },
+    format: { type: "string", help: `file format: ${TRADE_FORMATS.join(", ")} (default: detected)` },
+    pairs: {
+      type: "string",
+      default: "BTC/USD,ETH/USD",
+      help: "pairs of the synthetic market (or of a kraken-trades file)",
+    },
+    minutes: { type: "string", default: "2880", help: "length of the synthetic market, minutes" },
+    history: { type: "string", default: "1d", help: "the first part of the file served as history (REST)" },
+    speed: { type: "string", default: "60", help: "simulated seconds per real second after the history" },
+    horizon: { type: "string", default: "1", help: "candles ahead to predict" },
+    port: { type: "string", default: "8000", help: "HTTP port of the API and dashboard" },
+    "min-rows": { type: "string", default: "600", help: "candles a pair needs before its first model" },
+    "train-budget": { type: "string", default: "8", help: "settings the first model's search tries" },
+  },
   "features export": {
     ...COMMON,
     pair: { type: "string", help: "the pair, e.g. BTC/USD" },
@@ -731,5 +806,100 @@ export function serveConfig(args: readonly string[], env: Env = denoEnv): ServeC
       : num(v, "max-feature-age", { min: 0 }),
     corsOrigins: cors?.length ? cors : undefined,
     modelRefreshMs: num(v, "model-refresh", { positive: true }) * 1000,
+  };
+}
+
+/** `90m`, `12h`, `2d` (or plain seconds) → ms. */
+function duration(v: Values, name: string): number {
+  const raw = need(v, name);
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(raw);
+  if (!m) throw new ConfigError(`--${name}: '${raw}' is not a duration such as 90m, 12h or 2d`);
+  const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[(m[2] ?? "s") as "s"];
+  const ms = Number(m[1]) * unit;
+  if (!(ms > 0)) throw new ConfigError(`--${name}: must be positive`);
+  return ms;
+}
+
+export interface StartConfig extends CommonConfig, FeatureConfig {
+  pairs: string[];
+  horizon: number;
+  port: number;
+  host: string;
+  historyMs: number;
+  minRows: number;
+  trainBudget: number;
+  maxFeatureAgeS: number | undefined;
+  wsUrl: string;
+  restUrl: string;
+  restRate: number;
+  wsTimeoutMs: number;
+  news: { token: string; apiUrl: string; model: string; pollMs: number } | undefined;
+}
+
+export function startConfig(args: readonly string[], env: Env = denoEnv): StartConfig {
+  const v = parseFlags("start", args, env);
+  const port = num(v, "port", { min: 0, integer: true });
+  if (port > 65535) throw new ConfigError(`--port: '${port}' is not a port (0-65535)`);
+  const token = env("CRYPTOPANIC_TOKEN") || undefined;
+  return {
+    ...common(v),
+    ...features(v),
+    pairs: pairs(v, "pairs"),
+    horizon: num(v, "horizon", { min: 1, integer: true }),
+    port,
+    host: need(v, "host"),
+    historyMs: duration(v, "history"),
+    minRows: num(v, "min-rows", { min: 100, integer: true }),
+    trainBudget: num(v, "train-budget", { min: 1, integer: true }),
+    maxFeatureAgeS: str(v, "max-feature-age") === undefined
+      ? undefined
+      : num(v, "max-feature-age", { min: 0 }),
+    wsUrl: url(v, "ws-url", ["ws:", "wss:"]),
+    restUrl: url(v, "rest-url", ["http:", "https:"]),
+    restRate: num(v, "rest-rate", { positive: true }),
+    wsTimeoutMs: num(v, "ws-timeout", { positive: true }) * 1000,
+    news: token
+      ? {
+        token,
+        apiUrl: url(v, "api-url", ["http:", "https:"]),
+        model: need(v, "news-model"),
+        pollMs: num(v, "poll", { positive: true }) * 1000,
+      }
+      : undefined,
+  };
+}
+
+export interface DemoConfig extends CommonConfig {
+  file: string | undefined;
+  format: TradeFormat | undefined;
+  pairs: string[];
+  minutes: number;
+  historyMs: number;
+  speed: number;
+  horizon: number;
+  port: number;
+  minRows: number;
+  trainBudget: number;
+}
+
+export function demoConfig(args: readonly string[], env: Env = denoEnv): DemoConfig {
+  const v = parseFlags("demo", args, env);
+  const port = num(v, "port", { min: 0, integer: true });
+  if (port > 65535) throw new ConfigError(`--port: '${port}' is not a port (0-65535)`);
+  return {
+    dataDir: need(v, "data-dir"),
+    modelsDir: need(v, "models-dir"),
+    logLevel: level(v),
+    help: v.help === true,
+    file: str(v, "file"),
+    format: format(v, TRADE_FORMATS),
+    pairs: pairs(v, "pairs"),
+    minutes: num(v, "minutes", { min: 120, integer: true }),
+    historyMs: duration(v, "history"),
+    speed: num(v, "speed", { positive: true }),
+    horizon: num(v, "horizon", { min: 1, integer: true }),
+    port,
+    minRows: num(v, "min-rows", { min: 100, integer: true }),
+    trainBudget: num(v, "train-budget", { min: 1, integer: true }),
   };
 }

@@ -30,6 +30,13 @@ export interface ServeDeps {
   log?: Logger;
   /** The charting library's script, served at /assets/lightweight-charts.js. */
   chartScript?: string | undefined;
+  /** What the whole system is doing (under `start`/`demo`): shown by /health, /predict and the page. */
+  status?: (() => SystemStatus) | undefined;
+}
+
+export interface SystemStatus {
+  phase: "starting" | "catching up" | "training" | "live" | "stopping";
+  detail: string;
 }
 
 const MAX_URL = 2048;
@@ -144,6 +151,9 @@ export function createApp(deps: ServeDeps): Hono {
       return c.json({
         error: "no model",
         reason: predictor.lastError ??
+          (deps.status && deps.status().phase !== "live"
+            ? `${deps.status().phase}: ${deps.status().detail}`
+            : null) ??
           `no promoted model ${predictor.name}: run deno task train --pair ${pair} --window ${w}`,
       }, 503);
     }
@@ -197,7 +207,7 @@ export function createApp(deps: ServeDeps): Hono {
     try {
       const series = await seriesStatus();
       const ready = series.some((s) => s.model !== null && s.last_candle !== null);
-      return c.json({ status: "ok", ready, store: "ok", series });
+      return c.json({ status: "ok", ready, store: "ok", system: deps.status?.() ?? null, series });
     } catch (e) {
       return c.json({ status: "error", ready: false, store: (e as Error).message }, 503);
     }

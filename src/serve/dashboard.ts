@@ -93,7 +93,8 @@ async function refresh() {
     put("age-" + id, h.features_age_s, h.features_age_s === null || h.features_age_s === undefined ? "–" : Math.round(h.features_age_s) + " s");
     const last = p.predictions[0];
     put("prediction-" + id, last ? last.predicted_close : null, last ? fmt(last.predicted_close, 2) : "–");
-    const status = !h.last_candle ? "waiting for the first candle (is ingest running?)"
+    const sys = health.system && health.system.phase !== "live" ? health.system.phase + ": " + health.system.detail : "";
+    const status = sys ? sys : !h.last_candle ? "waiting for the first candle (is ingest running?)"
       : !h.model ? (h.model_error || "no promoted model yet: predictions are the naive baseline") : "";
     put("status-" + id, status, status);
   }

@@ -1,6 +1,6 @@
 /**
  * A synthetic market, labelled as such wherever it is used: per pair, one-minute log returns
- * with a little momentum (AR(1), φ = 0.2) and volatility regimes (calm and stormy, switching as
+ * with some momentum (AR(1), φ = 0.35, so a model has something to learn) and volatility regimes (calm and stormy, switching as
  * a Markov chain), filled with trades inside each minute: a Poisson number of them (more in
  * storms), prices walking from the minute's open to its close, log-normal sizes, sides by the
  * tick rule. Deterministic for a seed. Pure.
@@ -43,7 +43,7 @@ export function syntheticTrades({ pairs, start, minutes, seed = 42 }: SyntheticO
     for (let m = 0; m < minutes; m++) {
       if (r() < (stormy ? 0.02 : 0.005)) stormy = !stormy;
       const sigma = stormy ? 0.0018 : 0.0006;
-      ret = 0.2 * ret + sigma * gauss();
+      ret = 0.35 * ret + sigma * gauss();
       const open = price;
       const close = open * Math.exp(ret);
       // Poisson by inversion: about 20 trades a minute when calm, 60 in a storm.
@@ -53,8 +53,9 @@ export function syntheticTrades({ pairs, start, minutes, seed = 42 }: SyntheticO
       const times = Array.from({ length: n }, () => Math.floor(r() * 60_000)).sort((a, b) => a - b);
       times.forEach((dt, i) => {
         const f = (i + 1) / n;
-        const px = Math.round(open * Math.exp(Math.log(close / open) * f + sigma * 0.3 * gauss()) * 100) /
-          100;
+        // The minute's last trade is its close; the ones before wander a little around the path.
+        const wobble = i === n - 1 ? 0 : sigma * 0.2 * gauss();
+        const px = Math.round(open * Math.exp(Math.log(close / open) * f + wobble) * 100) / 100;
         if (px !== lastPrice) side = px > lastPrice ? "buy" : "sell";
         lastPrice = px;
         out.push({

@@ -1,0 +1,127 @@
+/**
+ * `deno task demo` end to end, offline: a synthetic market through the simulator, a cold start
+ * (history, first models, live predictions), a clean stop on SIGTERM within seconds, and a warm
+ * restart that continues the same series.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+function demo(dir: string, port: number): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-ffi",
+      "--config",
+      `${ROOT}deno.json`,
+      `${ROOT}pipelines/demo.ts`,
+      "--data-dir",
+      `${dir}/data`,
+      "--models-dir",
+      `${dir}/models`,
+      "--port",
+      String(port),
+      "--minutes",
+      "1800",
+      "--history",
+      "1440m",
+      "--speed",
+      "300",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", LOG_FORMAT: "json" },
+  }).spawn();
+}
+
+async function until<T>(what: string, ms: number, check: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== null) return v;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function stop(
+  child: Deno.ChildProcess,
+  sig: Deno.Signal,
+): Promise<{ code: number; ms: number; log: { msg: string; level: string }[] }> {
+  const t0 = Date.now();
+  child.kill(sig);
+  const out = await child.output();
+  const lines = new TextDecoder().decode(out.stderr).split("\n").filter((l) => l.startsWith("{"));
+  return { code: out.code, ms: Date.now() - t0, log: lines.map((l) => JSON.parse(l)) };
+}
+
+Deno.test("demo: cold start to live predictions, a clean stop within seconds, a warm restart on the same series", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = 21_000 + Math.floor(Math.random() * 20_000);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    let child = demo(dir, port);
+    const first = await until("a model's prediction", 90_000, async () => {
+      const res = await fetch(`${base}/predict?pair=BTC/USD`);
+      const body = await res.json();
+      return res.status === 200 ? body : null;
+    });
+    assertEquals(first.model.version, "v0001");
+    await until("every first model trained", 60_000, async () => {
+      const h = await (await fetch(`${base}/health`)).json();
+      return h.system.phase === "live" && h.series.every((x: { model: unknown }) => x.model) ? h : null;
+    });
+    await until("realised live predictions", 30_000, async () => {
+      const p = await (await fetch(`${base}/predictions?pair=BTC/USD&limit=5`)).json();
+      return p.live.n > 3 ? p : null;
+    });
+    const stopped = await stop(child, "SIGTERM");
+    assertEquals(stopped.code, 0, JSON.stringify(stopped.log.slice(-5)));
+    assert(stopped.ms < 5000, `stopped in ${stopped.ms} ms`);
+    const msgs = stopped.log.map((l) => l.msg);
+    assert(
+      msgs.some((m) => m.startsWith("dashboard at http://127.0.0.1:")),
+      "startup says where the dashboard is",
+    );
+    assert(msgs.some((m) => m.includes("cold start from")));
+    assert(msgs.some((m) => m.includes("v0001 promoted")));
+    assert(msgs.some((m) => m.startsWith("stopped;")));
+    assert(stopped.log.every((l) => !JSON.stringify(l).includes("TOKEN=")));
+
+    child = demo(dir, port);
+    const later = await until("the series continuing", 60_000, async () => {
+      const h = await (await fetch(`${base}/health`)).json();
+      const last = h.series.find((s: { pair: string }) => s.pair === "BTC/USD").last_candle;
+      return last && last > first.as_of && h.system.phase === "live" ? h : null;
+    });
+    assertEquals(later.series[0].model.version, "v0001");
+    const again = await stop(child, "SIGINT");
+    assertEquals(again.code, 0);
+    assert(
+      again.log.some((l) => l.msg.includes("warm start after")),
+      "the second run continues the checkpoint",
+    );
+    assert(!again.log.some((l) => l.msg.includes("promoted (")), "no retraining on a warm start");
+
+    // One series, no hole and no duplicate across the stop.
+    const store = await DuckDbFeatureStore.open(`${dir}/data/offline.duckdb`, { readOnly: true });
+    try {
+      const rows = await store.range("BTC/USD", "1m");
+      assert(rows.length > 1440);
+      for (let i = 1; i < rows.length; i++) {
+        assertEquals(rows[i]!.window_start - rows[i - 1]!.window_start, 60_000);
+      }
+    } finally {
+      store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
