@@ -15,7 +15,7 @@ import { fitGbdt } from "../src/model/gbdt.ts";
 import { fitRidge } from "../src/model/ridge.ts";
 import { gbdtOnnx, runOnnx } from "../src/model/onnx_export.ts";
 import { openSession } from "../src/onnx/runtime.ts";
-import { seededRandom } from "../src/model/random.ts";
+import { seededRandom } from "../src/util/random.ts";
 import { Registry } from "../src/model/registry.ts";
 import { trainAndRegister } from "../src/model/train.ts";
 import type { Window } from "../src/domain/candle.ts";

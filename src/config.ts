@@ -463,6 +463,12 @@ function busConfig(v: Values): BusConfig {
   };
 }
 
+function portOf(v: Values): number {
+  const port = num(v, "port", { min: 0, integer: true });
+  if (port > 65535) throw new ConfigError(`--port: '${port}' is not a port (0-65535)`);
+  return port;
+}
+
 function features(v: Values): FeatureConfig {
   return { windows: windows(v), graceMs: num(v, "grace", { min: 0 }) * 1000 };
 }
@@ -791,8 +797,7 @@ export interface ServeConfig extends CommonConfig {
 
 export function serveConfig(args: readonly string[], env: Env = denoEnv): ServeConfig {
   const v = parseFlags("serve", args, env);
-  const port = num(v, "port", { min: 0, integer: true });
-  if (port > 65535) throw new ConfigError(`--port: '${port}' is not a port (0-65535)`);
+  const port = portOf(v);
   const cors = str(v, "cors")?.split(",").map((x) => x.trim()).filter(Boolean);
   return {
     ...common(v),
@@ -838,8 +843,7 @@ export interface StartConfig extends CommonConfig, FeatureConfig {
 
 export function startConfig(args: readonly string[], env: Env = denoEnv): StartConfig {
   const v = parseFlags("start", args, env);
-  const port = num(v, "port", { min: 0, integer: true });
-  if (port > 65535) throw new ConfigError(`--port: '${port}' is not a port (0-65535)`);
+  const port = portOf(v);
   const token = env("CRYPTOPANIC_TOKEN") || undefined;
   return {
     ...common(v),
@@ -884,8 +888,7 @@ export interface DemoConfig extends CommonConfig {
 
 export function demoConfig(args: readonly string[], env: Env = denoEnv): DemoConfig {
   const v = parseFlags("demo", args, env);
-  const port = num(v, "port", { min: 0, integer: true });
-  if (port > 65535) throw new ConfigError(`--port: '${port}' is not a port (0-65535)`);
+  const port = portOf(v);
   return {
     dataDir: need(v, "data-dir"),
     modelsDir: need(v, "models-dir"),

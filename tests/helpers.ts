@@ -1,19 +1,11 @@
 /** Shared test helpers: deterministic synthetic trades, the simulator on a free port, ../shared data. */
 import type { Trade } from "../src/domain/trade.ts";
+import { seededRandom } from "../src/util/random.ts";
 import { TradeBook } from "../src/sim/book.ts";
 import { type SimOptions, type SimServer, startSim } from "../src/sim/server.ts";
 
 /** A small deterministic PRNG (mulberry32), so synthetic data is the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng: (seed: number) => () => number = seededRandom;
 
 /**
  * `n` trades spread over `spanMs` from `start`, cycling through `pairs`; some share a timestamp

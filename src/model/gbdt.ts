@@ -11,7 +11,7 @@
  * Losses: L2 (leaf = mean residual step), Huber (gradients clipped at δ, the 90th percentile of
  * |y − median| unless given), L1 (leaf = median residual).
  */
-import { seededRandom } from "./random.ts";
+import { seededRandom } from "../util/random.ts";
 
 export interface GbdtParams {
   loss: "l2" | "huber" | "l1";

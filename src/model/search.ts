@@ -10,7 +10,7 @@ import type { Fold } from "./folds.ts";
 import { fitOn } from "./evaluate.ts";
 import type { GbdtParams } from "./gbdt.ts";
 import type { ModelConfig } from "./models.ts";
-import { seededRandom } from "./random.ts";
+import { seededRandom } from "../util/random.ts";
 
 export type ModelChoice = "auto" | "gbdt" | "ridge";
 

@@ -37,14 +37,7 @@ export async function buildServer(o: ServerOptions): Promise<{ app: Hono; predic
     p.watch(o.modelRefreshMs, o.signal);
   }
   o.signal.addEventListener("abort", () => predictors.forEach((p) => void p.close()), { once: true });
-  let chartScript: string | undefined;
-  try {
-    chartScript = await loadChartScript();
-  } catch (e) {
-    log.warn(
-      `the chart library could not be loaded (${(e as Error).message}); the dashboard shows numbers only`,
-    );
-  }
+  const chartScript = await loadChartScript(log);
   const app = createApp({
     online: o.online,
     predictions: new KvPredictionStore(o.online.kv),

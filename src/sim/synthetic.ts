@@ -6,6 +6,7 @@
  * tick rule. Deterministic for a seed. Pure.
  */
 import type { Trade } from "../domain/trade.ts";
+import { seededRandom } from "../util/random.ts";
 
 export interface SyntheticOptions {
   pairs: readonly string[];
@@ -17,22 +18,11 @@ export interface SyntheticOptions {
 
 const START_PRICE: Record<string, number> = { "BTC/USD": 60_000, "ETH/USD": 3_000, "SOL/USD": 150 };
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Trades of every pair, in time order. */
 export function syntheticTrades({ pairs, start, minutes, seed = 42 }: SyntheticOptions): Trade[] {
   const out: Trade[] = [];
   pairs.forEach((pair, k) => {
-    const r = rng(seed * 31 + k);
+    const r = seededRandom(seed * 31 + k);
     const gauss = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
     let price = START_PRICE[pair] ?? 100;
     let ret = 0;

@@ -76,14 +76,7 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
   const predictions = new KvPredictionStore(stores.online.kv);
   const live = new LivePredictions(predictors, stores.online, predictions, stores.offline, logger("predict"));
 
-  let chartScript: string | undefined;
-  try {
-    chartScript = await loadChartScript();
-  } catch (e) {
-    log.warn(
-      `the chart library could not be loaded (${(e as Error).message}); the dashboard shows numbers only`,
-    );
-  }
+  const chartScript = await loadChartScript(log);
   const app = createApp({
     online: stores.online,
     predictions,

@@ -5,7 +5,7 @@ import { walkForwardFolds } from "../../src/model/folds.ts";
 import { priceMetrics } from "../../src/model/metrics.ts";
 import { decide } from "../../src/model/train.ts";
 import { candidates } from "../../src/model/search.ts";
-import { seededRandom } from "../../src/model/random.ts";
+import { seededRandom } from "../../src/util/random.ts";
 
 function grid(n: number, F: number, seed: number, f: (x: Float64Array) => number) {
   const r = seededRandom(seed);

@@ -1,4 +1,7 @@
-/** A seeded PRNG (mulberry32): the same seed gives the same sampling, search and model. */
+/**
+ * A seeded PRNG (mulberry32): the same seed gives the same sampling, search, model and synthetic
+ * market.
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
