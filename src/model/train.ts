@@ -4,18 +4,17 @@
  * the ONNX export checked against it, and the registry: a new version with its card and
  * out-of-sample predictions, a line in the experiment log, and promotion only through the gate.
  */
-import { WINDOW_MS } from "../domain/candle.ts";
 import { isoTime } from "../domain/time.ts";
 import { type Dataset, takeRows } from "./dataset.ts";
-import { checkLeakage, type Evaluation, fitOn, walkForward } from "./evaluate.ts";
-import { walkForwardFolds } from "./folds.ts";
-import type { GbdtModel } from "./gbdt.ts";
+import { LeakageError } from "./evaluate.ts";
+import { fitRun, type FitRunInput, type FitRunOutput } from "./fit_run.ts";
+import { type GbdtModel, predictGbdt } from "./gbdt.ts";
 import type { PriceMetrics } from "./metrics.ts";
 import { describe, type ModelConfig } from "./models.ts";
 import { checkParity, gbdtOnnx, INPUT, OUTPUT, ridgeOnnx } from "./onnx_export.ts";
 import { codeVersion, type ModelCard, modelName, type Registry } from "./registry.ts";
-import type { RidgeModel } from "./ridge.ts";
-import { candidates, type ModelChoice, search, type Trial } from "./search.ts";
+import { predictRidge, type RidgeModel } from "./ridge.ts";
+import type { ModelChoice, Trial } from "./search.ts";
 
 export interface TrainOptions {
   choice: ModelChoice;
@@ -28,6 +27,8 @@ export interface TrainOptions {
   registry: Registry;
   onStep?: (message: string) => void;
   onTrial?: (done: number, total: number, trial: Trial) => void;
+  /** Train in a Worker, leaving the event loop free (for a process that also serves). */
+  inWorker?: boolean;
 }
 
 export interface TrainReport {
@@ -88,63 +89,73 @@ export function decide(
   };
 }
 
-/** The dataset restricted to the named features, in that order (for an older model's inputs). */
-function withFeatures(ds: Dataset, names: readonly string[]): Dataset | null {
-  const idx = names.map((n) => ds.features.indexOf(n));
-  if (idx.some((i) => i < 0)) return null;
-  const F = ds.features.length, G = names.length;
-  const X = new Float64Array(ds.n * G);
-  for (let i = 0; i < ds.n; i++) for (let g = 0; g < G; g++) X[i * G + g] = ds.X[i * F + idx[g]!]!;
-  return { ...ds, features: [...names], X };
-}
-
 function metricsRow(m: PriceMetrics): PriceMetrics {
   return { ...m };
 }
 
+// The platform's Worker, taken before anything can replace it: onnxruntime-web, once it starts its
+// WebAssembly under Deno's Node compatibility, leaves node:worker_threads' Worker on globalThis.
+const WebWorker = globalThis.Worker;
+
+/** Runs `fitRun` in a Worker; its steps are reported as they happen, its errors rethrown here. */
+function fitRunInWorker(input: FitRunInput, onStep: (m: string) => void): Promise<FitRunOutput> {
+  const worker = new WebWorker(new URL("./fit_worker.ts", import.meta.url).href, { type: "module" });
+  return new Promise<FitRunOutput>((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent) => {
+      const msg = e.data as { step?: string; done?: FitRunOutput; error?: { name: string; message: string } };
+      if (msg.step) onStep(msg.step);
+      else if (msg.done) resolve(msg.done);
+      else if (msg.error) {
+        const err = msg.error.name === "LeakageError"
+          ? new LeakageError(msg.error.message)
+          : new Error(msg.error.message);
+        reject(err);
+      }
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      reject(new Error(`the training worker failed: ${e.message}`));
+    };
+    worker.postMessage(input);
+  }).finally(() => worker.terminate());
+}
+
 export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise<TrainReport> {
   const step = opts.onStep ?? (() => {});
-  const W = WINDOW_MS[ds.window];
-  const embargo = Math.max(ds.horizon, opts.embargo ?? ds.horizon);
-  if (ds.n === 0) {
-    throw new Error(`no warm ${ds.pair} ${ds.window} rows with a realised target in the offline store`);
-  }
-  const folds = walkForwardFolds(ds.time, { folds: opts.folds, embargoMs: embargo * W });
-  checkLeakage(ds, folds.at(-1)!.train);
-
-  const configs = candidates(opts.choice, opts.budget, opts.seed);
-  step(`searching ${configs.length} settings (${opts.choice}) on the training side of ${folds.length} folds`);
-  const trials = search(ds, folds, configs, embargo, (done, t) => opts.onTrial?.(done, configs.length, t));
-  const best = trials[0]!;
-  step(`chosen: ${describe(best.config)} (validation MAE of the return ${best.score.toExponential(3)})`);
-
-  const evaluation: Evaluation = walkForward(ds, folds, best.config);
-  const { model, naive, sma } = evaluation.overall;
-
   const name = modelName(ds.pair, ds.window, ds.horizon);
   const current = await opts.registry.promoted(name);
-  let promotedMae: { version: string; mae: number } | null = null;
-  let reasonOverride: string | null = null;
-  if (current) {
-    const sub = withFeatures(ds, current.features);
-    if (!sub) {
-      reasonOverride =
-        `the promoted ${current.version} reads features this dataset lacks; compare and promote by hand`;
-    } else {
-      step(`re-evaluating the promoted ${current.version} (${describe(current.model)}) on the same folds`);
-      const config: ModelConfig = current.model.kind === "ridge"
-        ? { kind: "ridge", lambda: current.model.lambda }
-        : { kind: "gbdt", params: current.model.params };
-      promotedMae = { version: current.version, mae: walkForward(sub, folds, config).overall.model.mae };
-    }
-  }
-  const decision = reasonOverride
-    ? { promoted: false, reason: reasonOverride }
-    : decide(model.mae, naive.mae, promotedMae);
-
-  step(`fitting ${describe(best.config)} on all ${ds.n} rows and exporting to ONNX`);
-  const all = Uint32Array.from({ length: ds.n }, (_, i) => i);
-  const final = fitOn(ds, all, best.config);
+  const input: FitRunInput = {
+    ds,
+    choice: opts.choice,
+    folds: opts.folds,
+    budget: opts.budget,
+    seed: opts.seed,
+    embargo: opts.embargo,
+    promoted: current
+      ? {
+        version: current.version,
+        features: current.features,
+        model: current.model.kind === "ridge"
+          ? { kind: "ridge", lambda: current.model.lambda }
+          : { kind: "gbdt", params: current.model.params },
+      }
+      : null,
+  };
+  const run = opts.inWorker ? await fitRunInWorker(input, step) : fitRun(input, step, opts.onTrial);
+  const { folds, trials, best, evaluation } = run;
+  const { model, naive, sma } = evaluation.overall;
+  const decision = run.notComparable
+    ? { promoted: false, reason: run.notComparable }
+    : decide(model.mae, naive.mae, run.promotedMae);
+  const finalModel = run.final;
+  const final = {
+    model: finalModel,
+    predict: (X: Float64Array, n: number) =>
+      finalModel.kind === "ridge"
+        ? predictRidge(finalModel, X, n, ds.features.length)
+        : predictGbdt(finalModel, X, n, ds.features.length),
+  };
+  step(`exporting to ONNX and checking it against the trained model`);
   const F = ds.features.length;
   const doc = `${ds.pair} ${ds.window} log return ${ds.horizon} candles ahead`;
   const metadata = {
@@ -175,7 +186,7 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
     data: { rows: ds.n, from: isoTime(ds.range.from), to: isoTime(ds.range.to), hash: ds.hash },
     model: modelConfig,
     search: {
-      budget: configs.length,
+      budget: run.configs,
       seed: opts.seed,
       trials: trials.length,
       best_validation_mae_return: best.score,

@@ -168,6 +168,8 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
           budget: o.trainBudget,
           seed: 1,
           registry,
+          // In a Worker: the API and the ingest keep going while the model trains.
+          inWorker: true,
           onStep: (m) => logger("train").info(m),
         });
         trained.set(p.pair, rows);

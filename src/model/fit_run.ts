@@ -1,0 +1,91 @@
+/**
+ * The compute of a training run, free of I/O so it can run in a Worker: folds, the leakage
+ * check, the search, the walk-forward evaluation of the chosen setting (and of the promoted
+ * model's setting on the same folds), and the final fit on every row. Everything it returns is
+ * plain data (structured-cloneable).
+ */
+import { WINDOW_MS } from "../domain/candle.ts";
+import type { Dataset } from "./dataset.ts";
+import { checkLeakage, type Evaluation, fitOn, walkForward } from "./evaluate.ts";
+import { type Fold, walkForwardFolds } from "./folds.ts";
+import type { GbdtModel } from "./gbdt.ts";
+import { describe, type ModelConfig } from "./models.ts";
+import type { RidgeModel } from "./ridge.ts";
+import { candidates, type ModelChoice, search, type Trial } from "./search.ts";
+
+export interface FitRunInput {
+  ds: Dataset;
+  choice: ModelChoice;
+  folds: number;
+  budget: number;
+  seed: number;
+  embargo?: number | undefined;
+  /** The promoted version's inputs and setting, to be re-evaluated on the same folds. */
+  promoted: { version: string; features: string[]; model: ModelConfig } | null;
+}
+
+export interface FitRunOutput {
+  folds: Fold[];
+  configs: number;
+  trials: Trial[];
+  best: Trial;
+  evaluation: Evaluation;
+  promotedMae: { version: string; mae: number } | null;
+  /** Set when the promoted model cannot be compared on this dataset. */
+  notComparable: string | null;
+  final: RidgeModel | GbdtModel;
+}
+
+/** The dataset restricted to the named features, in that order (for an older model's inputs). */
+function withFeatures(ds: Dataset, names: readonly string[]): Dataset | null {
+  const idx = names.map((n) => ds.features.indexOf(n));
+  if (idx.some((i) => i < 0)) return null;
+  const F = ds.features.length, G = names.length;
+  const X = new Float64Array(ds.n * G);
+  for (let i = 0; i < ds.n; i++) for (let g = 0; g < G; g++) X[i * G + g] = ds.X[i * F + idx[g]!]!;
+  return { ...ds, features: [...names], X };
+}
+
+export function fitRun(
+  input: FitRunInput,
+  onStep: (message: string) => void = () => {},
+  onTrial?: (done: number, total: number, trial: Trial) => void,
+): FitRunOutput {
+  const { ds } = input;
+  if (ds.n === 0) {
+    throw new Error(`no warm ${ds.pair} ${ds.window} rows with a realised target in the offline store`);
+  }
+  const embargo = Math.max(ds.horizon, input.embargo ?? ds.horizon);
+  const folds = walkForwardFolds(ds.time, { folds: input.folds, embargoMs: embargo * WINDOW_MS[ds.window] });
+  checkLeakage(ds, folds.at(-1)!.train);
+
+  const configs = candidates(input.choice, input.budget, input.seed);
+  onStep(
+    `searching ${configs.length} settings (${input.choice}) on the training side of ${folds.length} folds`,
+  );
+  const trials = search(ds, folds, configs, embargo, (done, t) => onTrial?.(done, configs.length, t));
+  const best = trials[0]!;
+  onStep(`chosen: ${describe(best.config)} (validation MAE of the return ${best.score.toExponential(3)})`);
+  const evaluation = walkForward(ds, folds, best.config);
+
+  let promotedMae: FitRunOutput["promotedMae"] = null;
+  let notComparable: string | null = null;
+  const current = input.promoted;
+  if (current) {
+    const sub = withFeatures(ds, current.features);
+    if (!sub) {
+      notComparable =
+        `the promoted ${current.version} reads features this dataset lacks; compare and promote by hand`;
+    } else {
+      onStep(`re-evaluating the promoted ${current.version} (${describe(current.model)}) on the same folds`);
+      promotedMae = {
+        version: current.version,
+        mae: walkForward(sub, folds, current.model).overall.model.mae,
+      };
+    }
+  }
+
+  onStep(`fitting ${describe(best.config)} on all ${ds.n} rows`);
+  const final = fitOn(ds, Uint32Array.from({ length: ds.n }, (_, i) => i), best.config).model;
+  return { folds, configs: configs.length, trials, best, evaluation, promotedMae, notComparable, final };
+}
