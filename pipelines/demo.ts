@@ -11,7 +11,7 @@ import { TradeBook } from "../src/sim/book.ts";
 import { startSim } from "../src/sim/server.ts";
 import { syntheticTrades } from "../src/sim/synthetic.ts";
 import { tradeFile } from "../src/sources/files/trade_file.ts";
-import { jobFileName } from "../src/stores/checkpoint_file.ts";
+import { CheckpointFile, jobFileName } from "../src/stores/checkpoint_file.ts";
 import { runSystem } from "../src/system/system.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
@@ -47,13 +47,8 @@ await runTask("demo", async ({ signal }) => {
   const book = new TradeBook(await Array.fromAsync(stream));
   // A warm start replays on from where the last run stopped (the simulator's port changes, so the
   // checkpoint has a fixed name).
-  let resumeAt = 0;
-  try {
-    const saved = JSON.parse(await Deno.readTextFile(`${cfg.dataDir}/checkpoints/${jobFileName(JOB)}.json`));
-    resumeAt = Math.min(...Object.values(saved.pairs as Record<string, { ts: number }>).map((p) => p.ts));
-  } catch {
-    resumeAt = 0; // a first run
-  }
+  const saved = await new CheckpointFile(`${cfg.dataDir}/checkpoints/${jobFileName(JOB)}.json`).load();
+  const resumeAt = Math.min(...Object.values(saved?.pairs ?? {}).map((p) => p.ts));
   const startAt = Math.min(
     book.lastTs,
     Math.max(book.firstTs + cfg.historyMs, Number.isFinite(resumeAt) ? resumeAt : 0),

@@ -15,6 +15,7 @@ import { tradeSink } from "../src/stores/trade_sink.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
 import { livePredictions } from "../src/serve/live_setup.ts";
+import { predictingUpsert } from "../src/serve/live_predictions.ts";
 
 await runTask("ingest", async ({ signal }) => {
   const cfg = ingestConfig(Deno.args);
@@ -100,12 +101,7 @@ await runTask("ingest", async ({ signal }) => {
           // Live: open windows stay in the checkpoint and continue on restart instead of closing early.
           features: {
             engine,
-            stores: {
-              upsert: async (rows) => {
-                await stores.upsert(rows);
-                await live.onRows(rows);
-              },
-            },
+            stores: predictingUpsert(stores, live, () => stats.live),
             flushOnEnd: false,
             idle: { isLive: () => stats.live, everyMs: 1000 },
           },

@@ -132,12 +132,16 @@ export function burstyTrades(
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
-/** Runs `pipelines/<script>.ts` as a user's `deno task` would, with the tasks' permissions. */
+/**
+ * Runs `pipelines/<script>.ts` as a user's `deno task` would, with the tasks' permissions
+ * (`allowRun` for the ones that start subprocesses: soak).
+ */
 export function runPipeline(
   script: string,
   args: readonly string[],
   cwd: string,
   env: Record<string, string> = {},
+  { allowRun = false } = {},
 ): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
@@ -147,6 +151,7 @@ export function runPipeline(
       "--allow-write",
       "--allow-env",
       "--allow-ffi",
+      ...(allowRun ? ["--allow-run"] : []),
       "--config",
       `${ROOT}deno.json`,
       `${ROOT}pipelines/${script}.ts`,

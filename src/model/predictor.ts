@@ -143,3 +143,23 @@ export class Predictor {
     await model?.session.release();
   }
 }
+
+/**
+ * Predictors for `pairs`, each loaded from the registry and then watching it every `refreshMs`
+ * until `signal` aborts, which also closes them.
+ */
+export async function openPredictors(
+  registry: Registry,
+  pairs: readonly string[],
+  window: Window,
+  horizon: number,
+  { refreshMs, signal, log = silent }: { refreshMs: number; signal: AbortSignal; log?: Logger },
+): Promise<Predictor[]> {
+  const predictors = pairs.map((pair) => new Predictor(registry, pair, window, horizon, log));
+  for (const p of predictors) {
+    if ((await p.refresh()) === "none") log.info(`${p.pair} ${window}: no promoted model ${p.name} yet`);
+    p.watch(refreshMs, signal);
+  }
+  signal.addEventListener("abort", () => predictors.forEach((p) => void p.close()), { once: true });
+  return predictors;
+}

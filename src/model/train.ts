@@ -89,10 +89,6 @@ export function decide(
   };
 }
 
-function metricsRow(m: PriceMetrics): PriceMetrics {
-  return { ...m };
-}
-
 // The platform's Worker, taken before anything can replace it: onnxruntime-web, once it starts its
 // WebAssembly under Deno's Node compatibility, leaves node:worker_threads' Worker on globalThis.
 const WebWorker = globalThis.Worker;
@@ -237,9 +233,9 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
       test_rows: f.test.rows,
       test_from: isoTime(f.test.from),
       test_to: isoTime(f.test.to),
-      model: metricsRow(f.model),
-      naive: metricsRow(f.naive),
-      sma: metricsRow(f.sma),
+      model: f.model,
+      naive: f.naive,
+      sma: f.sma,
     })),
     naive,
     sma,

@@ -147,13 +147,12 @@ export function createApp(deps: ServeDeps): Hono {
     }
     const w = predictor.window;
     if (!predictor.current) {
+      const system = deps.status?.();
       c.header("Retry-After", "60");
       return c.json({
         error: "no model",
         reason: predictor.lastError ??
-          (deps.status && deps.status().phase !== "live"
-            ? `${deps.status().phase}: ${deps.status().detail}`
-            : null) ??
+          (system && system.phase !== "live" ? `${system.phase}: ${system.detail}` : null) ??
           `no promoted model ${predictor.name}: run deno task train --pair ${pair} --window ${w}`,
       }, 503);
     }

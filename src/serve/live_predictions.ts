@@ -91,3 +91,20 @@ export class LivePredictions {
     this.made++;
   }
 }
+
+/**
+ * The stores' upsert with predictions after it, for rows stored while the source is live
+ * (loading history through REST is not prediction).
+ */
+export function predictingUpsert(
+  stores: { upsert(rows: readonly FeatureRow[]): Promise<void> },
+  live: LivePredictions,
+  isLive: () => boolean,
+): { upsert(rows: readonly FeatureRow[]): Promise<void> } {
+  return {
+    async upsert(rows) {
+      await stores.upsert(rows);
+      if (isLive()) await live.onRows(rows);
+    },
+  };
+}

@@ -1,6 +1,6 @@
 /** Streaming predictions for a task that owns both stores: one predictor per pair on the prediction window. */
 import type { Window } from "../domain/candle.ts";
-import { Predictor } from "../model/predictor.ts";
+import { openPredictors } from "../model/predictor.ts";
 import { Registry } from "../model/registry.ts";
 import type { FeatureStores } from "../stores/feature_stores.ts";
 import { KvPredictionStore } from "../stores/prediction_store.ts";
@@ -21,16 +21,11 @@ export async function livePredictions(
   const window = cfg.predictWindow ?? cfg.windows[0]!;
   const registry = new Registry(cfg.modelsDir);
   const log = logger("predict");
-  const predictors = cfg.pairs.map((p) =>
-    new Predictor(registry, p, window, cfg.horizon ?? 1, logger("model"))
-  );
-  for (const p of predictors) {
-    if ((await p.refresh()) === "none") {
-      log.info(`${p.pair} ${window}: no promoted model ${p.name}; predicting "no change" (naive)`);
-    }
-    p.watch(5000, signal);
-  }
-  signal.addEventListener("abort", () => predictors.forEach((p) => void p.close()), { once: true });
+  const predictors = await openPredictors(registry, cfg.pairs, window, cfg.horizon ?? 1, {
+    refreshMs: 5000,
+    signal,
+    log: logger("model"),
+  });
   return new LivePredictions(
     predictors,
     stores.online,

@@ -3,7 +3,7 @@
  * from the registry, then watched for promotions) and the app over the online stores.
  */
 import type { Window } from "../domain/candle.ts";
-import { Predictor } from "../model/predictor.ts";
+import { openPredictors, type Predictor } from "../model/predictor.ts";
 import { Registry } from "../model/registry.ts";
 import type { KvFeatureStore } from "../stores/online_kv.ts";
 import { KvPredictionStore } from "../stores/prediction_store.ts";
@@ -26,17 +26,11 @@ export interface ServerOptions {
 export async function buildServer(o: ServerOptions): Promise<{ app: Hono; predictors: Predictor[] }> {
   const registry = new Registry(o.modelsDir);
   const log = logger("serve");
-  const predictors = o.pairs.map((pair) =>
-    new Predictor(registry, pair, o.window, o.horizon, logger("model"))
-  );
-  for (const p of predictors) {
-    const state = await p.refresh();
-    if (state === "none") {
-      log.warn(`no promoted model ${p.name} yet: /predict answers 503 until one is trained`);
-    }
-    p.watch(o.modelRefreshMs, o.signal);
-  }
-  o.signal.addEventListener("abort", () => predictors.forEach((p) => void p.close()), { once: true });
+  const predictors = await openPredictors(registry, o.pairs, o.window, o.horizon, {
+    refreshMs: o.modelRefreshMs,
+    signal: o.signal,
+    log: logger("model"),
+  });
   const chartScript = await loadChartScript(log);
   const app = createApp({
     online: o.online,

@@ -10,11 +10,11 @@ import type { Window } from "../domain/candle.ts";
 import { isoTime } from "../domain/time.ts";
 import type { NewsItem } from "../domain/news.ts";
 import { buildDataset } from "../model/dataset.ts";
-import { Predictor } from "../model/predictor.ts";
+import { openPredictors } from "../model/predictor.ts";
 import { Registry } from "../model/registry.ts";
 import { trainAndRegister } from "../model/train.ts";
 import { createApp, loadChartScript, type SystemStatus } from "../serve/app.ts";
-import { LivePredictions } from "../serve/live_predictions.ts";
+import { LivePredictions, predictingUpsert } from "../serve/live_predictions.ts";
 import { KrakenRest } from "../sources/kraken/rest_client.ts";
 import { liveTrades } from "../sources/kraken/live_trades.ts";
 import type { Cursor } from "../sources/kraken/rest_trades.ts";
@@ -68,11 +68,11 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
   await Deno.mkdir(o.dataDir, { recursive: true });
   const stores = await openFeatureStores(o.dataDir);
   const registry = new Registry(o.modelsDir);
-  const predictors = o.pairs.map((p) => new Predictor(registry, p, window, o.horizon, logger("model")));
-  for (const p of predictors) {
-    await p.refresh();
-    p.watch(5000, signal);
-  }
+  const predictors = await openPredictors(registry, o.pairs, window, o.horizon, {
+    refreshMs: 5000,
+    signal,
+    log: logger("model"),
+  });
   const predictions = new KvPredictionStore(stores.online.kv);
   const live = new LivePredictions(predictors, stores.online, predictions, stores.offline, logger("predict"));
 
@@ -201,13 +201,7 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
       state: job.state,
       features: {
         engine,
-        stores: {
-          upsert: async (rows) => {
-            await stores.upsert(rows);
-            // History loading through REST is not prediction; live rows are.
-            if (stats.live) await live.onRows(rows);
-          },
-        },
+        stores: predictingUpsert(stores, live, () => stats.live),
         flushOnEnd: false,
         idle: { isLive: () => stats.live, everyMs: 1000 },
       },

@@ -3,31 +3,13 @@
  * throttling and a SIGKILL of ingest mid-run must end with the clean run's feature table.
  */
 import { assert, assertEquals } from "../assert.ts";
+import { runPipeline } from "../helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 Deno.test("soak: drops, malformed frames, throttling and kill -9 leave the feature table identical to a clean run", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-ffi",
-      "--allow-run",
-      "--config",
-      `${ROOT}deno.json`,
-      `${ROOT}pipelines/soak.ts`,
-      "--duration",
-      "40",
-      "--minutes",
-      "360",
-      "--json",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
+  const out = await runPipeline("soak", ["--duration", "40", "--minutes", "360", "--json"], ROOT, {}, {
+    allowRun: true,
   }).output();
   const stderr = new TextDecoder().decode(out.stderr);
   assertEquals(out.code, 0, stderr.slice(-3000));

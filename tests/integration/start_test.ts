@@ -8,11 +8,9 @@ import { DEFAULT_DISTILL, distill } from "../../src/news_model/distill.ts";
 import { readTeacherData } from "../../src/news_model/teacher_data.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { syntheticTrades } from "../../src/sim/synthetic.ts";
-import { withSim } from "../helpers.ts";
+import { runPipeline, withSim } from "../helpers.ts";
 import { writeTeacherFile } from "../news_fixtures.ts";
 import { fakeCryptoPanic, post, TOKEN } from "../fake_cryptopanic.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 Deno.test("start: news from CryptoPanic is classified in-process into the stores, beside ingest and the API", async () => {
   const dir = await Deno.makeTempDir();
@@ -28,17 +26,9 @@ Deno.test("start: news from CryptoPanic is classified in-process into the stores
     const trades = syntheticTrades({ pairs: ["BTC/USD"], start: Date.UTC(2024, 0, 1), minutes: 30 });
     await withSim(trades, { speed: 1 }, async (sim) => {
       const port = 22_000 + Math.floor(Math.random() * 20_000);
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-net",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          "--allow-ffi",
-          "--config",
-          `${ROOT}deno.json`,
-          `${ROOT}pipelines/start.ts`,
+      const child = runPipeline(
+        "start",
+        [
           "--pairs",
           "BTC/USD",
           "--port",
@@ -56,10 +46,9 @@ Deno.test("start: news from CryptoPanic is classified in-process into the stores
           "--models-dir",
           `${dir}/models`,
         ],
-        env: { NO_COLOR: "1", LOG_FORMAT: "json", CRYPTOPANIC_TOKEN: TOKEN, NEWS_MODEL: `${dir}/news-model` },
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
+        dir,
+        { LOG_FORMAT: "json", CRYPTOPANIC_TOKEN: TOKEN, NEWS_MODEL: `${dir}/news-model` },
+      );
       const out = child.output();
       const deadline = Date.now() + 60_000;
       let health: { system: { phase: string } } | null = null;

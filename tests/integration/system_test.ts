@@ -5,38 +5,13 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
+import { runPipeline } from "../helpers.ts";
 
 function demo(dir: string, port: number): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-ffi",
-      "--config",
-      `${ROOT}deno.json`,
-      `${ROOT}pipelines/demo.ts`,
-      "--data-dir",
-      `${dir}/data`,
-      "--models-dir",
-      `${dir}/models`,
-      "--port",
-      String(port),
-      "--minutes",
-      "1800",
-      "--history",
-      "1440m",
-      "--speed",
-      "300",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", LOG_FORMAT: "json" },
-  }).spawn();
+  const args = ["--data-dir", `${dir}/data`, "--models-dir", `${dir}/models`, "--port", String(port)];
+  return runPipeline("demo", [...args, "--minutes", "1800", "--history", "1440m", "--speed", "300"], dir, {
+    LOG_FORMAT: "json",
+  });
 }
 
 async function until<T>(what: string, ms: number, check: () => Promise<T | null>): Promise<T> {
