@@ -3,7 +3,10 @@
  * onnxruntime-web only (no DuckDB, no onnxruntime-node, no FFI, no subprocess, no file writes).
  * Configured by environment: PAIRS (default BTC/USD,ETH/USD), WINDOW (1m), HORIZON (1),
  * MODELS_DIR (./models, deployed with the code), MAX_FEATURE_AGE (seconds), CORS_ORIGINS, and
- * DENO_KV_PATH only to point it at a local KV file (on Deploy, the project's KV is used).
+ * ONLINE_KV, a KV Connect URL (a self-hosted denokv that ingest also writes to: Deploy does not expose
+ * its own KV databases to writers outside it). Without ONLINE_KV it reads the app's Databases KV, or
+ * DENO_KV_PATH, a local KV file, when it runs elsewhere. Deploy takes no --unstable-* flags: KV and raw
+ * imports are enabled by deno.json's "unstable" list.
  */
 import { isWindow } from "../domain/candle.ts";
 import { normalisePair } from "../domain/pair.ts";
@@ -24,7 +27,7 @@ if (!Number.isInteger(horizon) || horizon < 1) {
 }
 const maxAge = env("MAX_FEATURE_AGE");
 
-const online = await KvFeatureStore.open(env("DENO_KV_PATH"));
+const online = await KvFeatureStore.open(env("ONLINE_KV") || env("DENO_KV_PATH"));
 const { app } = await buildServer({
   online,
   modelsDir: env("MODELS_DIR", "./models")!,

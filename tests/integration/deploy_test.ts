@@ -45,13 +45,14 @@ Deno.test("deploy entry: no DuckDB, onnxruntime-node, native code or subprocess 
   }
 });
 
-Deno.test("deploy entry: serves the API and a model with only --allow-net --allow-env --allow-read=<models> and KV (no write access)", async () => {
+Deno.test("deploy entry: serves the API and a model with only --allow-net --allow-env --allow-read=<models>, no unstable flag and no write access", async () => {
   const dir = await Deno.makeTempDir();
   const s = await seed(dir, { n: 800 });
   s.online.close();
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-env", `--allow-read=${dir}/models`, "--unstable-kv", ENTRY],
+    // No --unstable-* flag: Deploy takes none, so deno.json must enable what the entry needs.
+    args: ["run", "--allow-net", "--allow-env", `--allow-read=${dir}/models`, ENTRY],
     cwd: ROOT,
     env: {
       DENO_KV_PATH: ":memory:",
