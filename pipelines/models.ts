@@ -1,9 +1,11 @@
 /**
  * `deno task models [list]`: every model in the registry, versions side by side with their
  * metrics and the promoted one marked. `models promote --name N --version V [--reason R]` and
- * `models rollback --name N` are for a human.
+ * `models rollback --name N` are for a human; promote first runs the check the predictor runs on
+ * load, so a version the API would refuse never reaches the promotion stack.
  */
 import { ConfigError, modelsConfig, usage } from "../src/config.ts";
+import { checkModel } from "../src/model/model_check.ts";
 import { Registry } from "../src/model/registry.ts";
 import { runTask } from "../src/util/cli.ts";
 
@@ -22,6 +24,11 @@ await runTask("models", async () => {
   const registry = new Registry(cfg.modelsDir);
   if (command === "promote") {
     if (!cfg.name || !cfg.version) throw new ConfigError("promote needs --name and --version");
+    try {
+      await (await checkModel(registry, cfg.name, cfg.version)).session.release();
+    } catch (e) {
+      throw new Error(`cannot promote ${cfg.name} ${cfg.version}: ${(e as Error).message}`, { cause: e });
+    }
     await registry.promote(cfg.name, cfg.version, "promote", cfg.reason);
     console.log(`${cfg.name}: ${cfg.version} promoted`);
     return 0;

@@ -1,17 +1,20 @@
 /**
  * The promoted model of one (pair, window, horizon), kept warm in one onnxruntime-web session.
  * `refresh()` looks at the registry's promoted version; a new one is loaded beside the old,
- * checked (it opens, it reads exactly the features the store provides, it answers a probe) and
- * only then swapped in, in one assignment; a corrupt or mismatched model is refused with an
- * error and the old one keeps serving. Runs are serialised: WebAssembly has one thread anyway.
+ * checked (`checkModel`: the same check `models promote` runs) and only then swapped in, in one
+ * assignment; a broken one is refused with an error and the old one keeps serving. With none
+ * serving yet (a fresh start), a broken promoted version gives way to the newest earlier version
+ * on the promotion stack that passes, and `lastError` (shown by /health) says so. Runs are
+ * serialised: WebAssembly has one thread anyway.
  */
 import type { Window } from "../domain/candle.ts";
-import { openSession, type ort } from "../onnx/runtime.ts";
-import { type FeatureRowWithNews, OTHER_PAIR_COLUMNS } from "../domain/feature_row.ts";
+import type { ort } from "../onnx/runtime.ts";
+import type { FeatureRowWithNews } from "../domain/feature_row.ts";
 import { type Logger, silent } from "../util/log.ts";
-import { featureNames, featureVector } from "./features.ts";
+import { featureVector } from "./features.ts";
+import { checkModel } from "./model_check.ts";
 import { runOnnx } from "./onnx_export.ts";
-import { type ModelCard, modelName, type Registry } from "./registry.ts";
+import { type ModelCard, modelName, type PromotedFile, type Registry } from "./registry.ts";
 
 export interface LoadedModel {
   name: string;
@@ -25,11 +28,6 @@ export interface PointPrediction {
   log_return: number;
   predicted_close: number;
   model: { name: string; version: string };
-}
-
-/** The inputs a model needs from the store, by its card. */
-export function expectedFeatures(card: Pick<ModelCard, "other_pairs">): string[] {
-  return featureNames(card.other_pairs.flatMap((p) => OTHER_PAIR_COLUMNS.map((c) => `${p}:${c}`)));
 }
 
 export class Predictor {
@@ -55,29 +53,66 @@ export class Predictor {
     return this.#current;
   }
 
-  /** Loads the promoted version if it is not the one serving; returns what happened. */
-  async refresh(): Promise<"none" | "unchanged" | "swapped" | "refused"> {
-    let version: string | null;
+  /**
+   * Loads the promoted version if it is not the one serving; returns what happened ("fallback":
+   * it was refused, and an earlier promoted version now serves in its place).
+   */
+  async refresh(): Promise<"none" | "unchanged" | "swapped" | "refused" | "fallback"> {
+    let promoted: PromotedFile;
     try {
-      version = (await this.registry.promotedFile(this.name)).current;
+      promoted = await this.registry.promotedFile(this.name);
     } catch (e) {
       return this.#refuse(`cannot read the registry: ${(e as Error).message}`);
     }
+    const version = promoted.current;
     if (version === null) return this.#current ? "unchanged" : "none";
-    if (version === this.#current?.version) return "unchanged";
+    if (version === this.#current?.version) {
+      this.lastError = null;
+      return "unchanged";
+    }
     let next: LoadedModel;
     try {
       next = await this.#load(version);
     } catch (e) {
-      return this.#refuse(`model ${this.name} ${version} refused: ${(e as Error).message}`);
+      const refused = `model ${this.name} ${version} refused: ${(e as Error).message}`;
+      if (this.#current) return this.#refuse(`${refused}; serving ${this.#current.version} instead`);
+      return await this.#fallBack(refused, promoted.stack.filter((v) => v !== version));
     }
+    this.#swap(next);
+    this.lastError = null;
+    return "swapped";
+  }
+
+  /** Serves the newest of `earlier` (oldest first) that passes the check, if any does. */
+  async #fallBack(refused: string, earlier: string[]): Promise<"refused" | "fallback"> {
+    const skipped: string[] = [];
+    for (const version of [...new Set(earlier)].reverse()) {
+      let model: LoadedModel;
+      try {
+        model = await this.#load(version);
+      } catch (e) {
+        skipped.push(`${version} refused: ${(e as Error).message}`);
+        continue;
+      }
+      this.#refuse(`${refused}; serving ${version} instead`);
+      this.#log.warn(
+        `model ${this.name}: falling back to ${version}, the newest earlier promoted version that loads` +
+          (skipped.length ? ` (${skipped.join("; ")})` : ""),
+      );
+      this.#swap(model);
+      return "fallback";
+    }
+    return this.#refuse(
+      `${refused}; no earlier promoted version loads` + (skipped.length ? ` (${skipped.join("; ")})` : ""),
+    );
+  }
+
+  #swap(next: LoadedModel): void {
     const old = this.#current;
     this.#current = next;
-    this.lastError = null;
-    this.#log.info(`model ${this.name} ${version} serving${old ? ` (was ${old.version})` : ""}`);
+    this.#log.info(`model ${this.name} ${next.version} serving${old ? ` (was ${old.version})` : ""}`);
     // Released once the runs queued before the swap are done.
     if (old) this.#queue = this.#queue.then(() => old.session.release()).catch(() => {});
-    return "swapped";
   }
 
   #refuse(message: string): "refused" {
@@ -87,29 +122,7 @@ export class Predictor {
   }
 
   async #load(version: string): Promise<LoadedModel> {
-    const card = await this.registry.card(this.name, version);
-    const want = expectedFeatures(card);
-    if (JSON.stringify(card.features) !== JSON.stringify(want)) {
-      const missing = card.features.filter((f) => !want.includes(f));
-      throw new Error(
-        `it reads ${card.features.length} features and the store provides ${want.length}` +
-          (missing.length ? ` (not provided: ${missing.slice(0, 5).join(", ")})` : " in another order"),
-      );
-    }
-    const session = await openSession(
-      await this.registry.modelBytes(this.name, version),
-      `${this.name} ${version}`,
-    );
-    try {
-      const probe = await runOnnx(session, new Float64Array(want.length), 1, want.length);
-      if (probe.length !== 1 || !Number.isFinite(probe[0]!)) {
-        throw new Error("it does not answer a probe with one number");
-      }
-    } catch (e) {
-      await session.release();
-      throw new Error(`it does not run on ${want.length} features: ${(e as Error).message}`);
-    }
-    const others = card.other_pairs.flatMap((p) => OTHER_PAIR_COLUMNS.map((c) => `${p}:${c}`));
+    const { card, session, others } = await checkModel(this.registry, this.name, version);
     return { name: this.name, version, card, session, others };
   }
 

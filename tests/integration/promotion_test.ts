@@ -1,0 +1,233 @@
+/**
+ * Broken models and the promotion stack: `models promote` refuses what the predictor would refuse,
+ * and a serve started on a registry whose promoted version broke afterwards (a hand edit, a disk
+ * corruption) keeps serving the newest earlier promoted version that loads.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { prng, runPipeline } from "../helpers.ts";
+import { seed } from "../serve_fixtures.ts";
+import { ridgeOnnx } from "../../src/model/onnx_export.ts";
+import { Predictor } from "../../src/model/predictor.ts";
+import type { RidgeModel } from "../../src/model/ridge.ts";
+import type { Registry } from "../../src/model/registry.ts";
+import type { Logger } from "../../src/util/log.ts";
+
+const NAME = "btc-usd_1m_h1";
+const decoder = new TextDecoder();
+
+/** A new version holding v0001's card and `bytes` as its model.onnx (or v0001's own bytes). */
+async function addVersion(
+  registry: Registry,
+  bytes?: Uint8Array,
+  features?: (f: string[]) => string[],
+): Promise<string> {
+  const version = await registry.reserve(NAME);
+  const card = await registry.card(NAME, "v0001");
+  await registry.save(
+    { ...card, version, features: features ? features(card.features) : card.features },
+    bytes ?? await registry.modelBytes(NAME, "v0001"),
+  );
+  return version;
+}
+
+/** A sound ridge model over `F` features: it opens and answers, but not on the store's features. */
+function otherFeaturesOnnx(F: number): Uint8Array {
+  const model: RidgeModel = {
+    kind: "ridge",
+    mean: Array(F).fill(0),
+    std: Array(F).fill(1),
+    weights: Array(F).fill(1e-3),
+    intercept: 0,
+    lambda: 1,
+  };
+  return ridgeOnnx(model, "other features", {});
+}
+
+/** Bytes of seeded noise, so every run sees the same garbage. */
+function noise(n: number): Uint8Array {
+  const rand = prng(7);
+  return Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
+}
+
+async function promote(dir: string, version: string) {
+  const { code, stdout, stderr } = await runPipeline("models", [
+    "promote",
+    "--name",
+    NAME,
+    "--version",
+    version,
+    "--models-dir",
+    `${dir}/models`,
+  ], dir).output();
+  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+Deno.test("models promote refuses a zero-byte, truncated, garbage or other-features model in one line and leaves the registry as it was", async () => {
+  const dir = await Deno.makeTempDir();
+  const s = await seed(dir);
+  s.online.close();
+  try {
+    const good = await s.registry.modelBytes(NAME, "v0001");
+    const broken: [string, string][] = [
+      [await addVersion(s.registry, new Uint8Array()), "is zero bytes"],
+      [await addVersion(s.registry, good.slice(0, Math.floor(good.length * 0.6))), "is truncated"],
+      [await addVersion(s.registry, new TextEncoder().encode("garbage, not a model")), "is corrupt"],
+      [await addVersion(s.registry, noise(good.length)), "is corrupt"],
+      [await addVersion(s.registry, otherFeaturesOnnx(5)), "features mismatch"],
+      [await addVersion(s.registry, undefined, (f) => [...f, "made_up"]), "features mismatch"],
+    ];
+    const promotedJson = `${dir}/models/${NAME}/promoted.json`;
+    const before = await Deno.readTextFile(promotedJson);
+    for (const [version, says] of broken) {
+      const { code, stderr } = await promote(dir, version);
+      assert(code !== 0, `${version} (${says}) was promoted`);
+      const printed = stderr.trim().split("\n");
+      assertEquals(printed.length, 1, stderr);
+      assert(printed[0]!.includes(`${NAME} ${version}`) && printed[0]!.includes(says), stderr);
+      assertEquals(await Deno.readTextFile(promotedJson), before, `${version} changed promoted.json`);
+    }
+    // A sound copy still goes through.
+    const sound = await addVersion(s.registry);
+    const ok = await promote(dir, sound);
+    assertEquals(ok.code, 0, ok.stderr);
+    assertEquals((await s.registry.promotedFile(NAME)).stack, ["v0001", sound]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Starts the serve task on `dir`, returns its base URL and a function that stops it and returns its log. */
+async function startServe(dir: string): Promise<{ base: string; stop(): Promise<string> }> {
+  const child = runPipeline(
+    "serve",
+    [
+      "--port",
+      "0",
+      "--pairs",
+      "BTC/USD",
+      "--max-feature-age",
+      "0",
+      "--data-dir",
+      dir,
+      "--models-dir",
+      `${dir}/models`,
+    ],
+    dir,
+    { LOG_FORMAT: "text" },
+  );
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let log = "";
+  const deadline = Date.now() + 30_000;
+  let port: string | undefined;
+  while (!port) {
+    const { value, done } = await reader.read();
+    if (done || Date.now() > deadline) throw new Error(`serve did not start:\n${log}`);
+    log += value;
+    port = /dashboard at http:\/\/localhost:(\d+)\//.exec(log)?.[1];
+  }
+  return {
+    base: `http://127.0.0.1:${port}`,
+    async stop() {
+      child.kill("SIGTERM");
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        log += value;
+      }
+      await child.status;
+      await child.stdout.cancel();
+      return log;
+    },
+  };
+}
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.json() };
+}
+
+Deno.test("serve started on a registry whose promoted version is broken serves the newest earlier promoted version that loads, and says so", async () => {
+  const dir = await Deno.makeTempDir();
+  const s = await seed(dir);
+  s.online.close();
+  try {
+    const r = s.registry;
+    const v2 = await addVersion(r);
+    const v3 = await addVersion(r);
+    const v4 = await addVersion(r);
+    for (const v of [v2, v3, v4]) await r.promote(NAME, v, "promote", "test");
+    // v0004 is sound but rolled back, so no longer on the promotion stack: it must not be picked.
+    await r.rollback(NAME);
+    // Then the disk loses the end of v0003, the promoted version.
+    const good = await r.modelBytes(NAME, v3);
+    await Deno.writeFile(
+      `${dir}/models/${NAME}/${v3}/model.onnx`,
+      good.slice(0, Math.floor(good.length * 0.7)),
+    );
+    assertEquals((await r.promotedFile(NAME)).current, v3);
+
+    const srv = await startServe(dir);
+    let log: string;
+    try {
+      const predict = await getJson(`${srv.base}/predict?pair=BTC/USD`);
+      assertEquals(predict.status, 200, JSON.stringify(predict.body));
+      assertEquals(predict.body.model, { name: NAME, version: v2 });
+      const health = await getJson(`${srv.base}/health`);
+      const series = (health.body.series as { model: { version: string } | null; model_error: string }[])[0]!;
+      assertEquals(series.model?.version, v2);
+      assert(series.model_error.includes(`${v3} refused`), series.model_error);
+      assert(series.model_error.includes("truncated"), series.model_error);
+      assert(series.model_error.includes(`serving ${v2}`), series.model_error);
+      assertEquals(health.body.ready, true);
+    } finally {
+      log = await srv.stop();
+    }
+    assert(log.includes(`${NAME} ${v3} refused`) && log.includes("truncated"), log);
+    assert(log.includes(`falling back to ${v2}`), log);
+    // The registry itself is left for a human to fix.
+    assertEquals((await r.promotedFile(NAME)).current, v3);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a predictor skips every broken earlier version, and forgets the refusal once the registry is fixed", async () => {
+  const dir = await Deno.makeTempDir();
+  const s = await seed(dir);
+  s.online.close();
+  try {
+    const r = s.registry;
+    const v2 = await addVersion(r, new Uint8Array());
+    const v3 = await addVersion(r);
+    await r.promote(NAME, v2, "promote", "hand edit");
+    await r.promote(NAME, v3, "promote", "test");
+    await Deno.writeFile(`${dir}/models/${NAME}/${v3}/model.onnx`, new TextEncoder().encode("garbage"));
+    const lines: string[] = [];
+    const log: Logger = {
+      debug: () => {},
+      info: (m) => lines.push(m),
+      warn: (m) => lines.push(m),
+      error: (m) => lines.push(m),
+    };
+    const p = new Predictor(r, "BTC/USD", "1m", 1, log);
+    try {
+      await p.refresh();
+      assertEquals(p.current?.version, "v0001");
+      assert(p.lastError!.includes(`${v3} refused`) && p.lastError!.includes("serving v0001"), p.lastError!);
+      assert(lines.some((l) => l.includes(`${v2} refused`) && l.includes("zero bytes")), lines.join("\n"));
+      // Looking again changes nothing and logs nothing new.
+      const logged = lines.length;
+      await p.refresh();
+      assertEquals([p.current?.version, lines.length], ["v0001", logged]);
+      // Rolled back twice by a human: the promoted version is the serving one, and nothing is wrong.
+      await r.rollback(NAME);
+      await r.rollback(NAME);
+      assertEquals(await p.refresh(), "unchanged");
+      assertEquals(p.lastError, null);
+    } finally {
+      await p.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
