@@ -18,7 +18,9 @@ export class Sma implements Indicator<number, number> {
 
   add(x: number): number | null {
     const s = this.state;
-    s.sum += x - push(s.ring, x);
+    // TA-Lib drops the oldest input before adding the newest; the order decides the last bits.
+    s.sum -= push(s.ring, x);
+    s.sum += x;
     return full(s.ring) ? s.sum / this.period : null;
   }
 

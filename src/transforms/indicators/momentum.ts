@@ -16,14 +16,18 @@ export interface RsiState {
 /**
  * Relative Strength Index: Wilder's smoothing of gains and losses, seeded with their plain
  * average over the first `period` changes; 0 when there was no movement at all (as TA-Lib).
+ * The arithmetic is TA-Lib's step for step (it scales by a precomputed 1/period rather than
+ * dividing), so the StochRSI built on it sees the same flat windows TA-Lib does.
  */
 export class Rsi implements Indicator<number, number> {
   readonly requiredInputs: number;
   readonly state: RsiState;
+  #inv: number;
 
   constructor(readonly period: number, state?: RsiState) {
     this.requiredInputs = positiveInt(period, "RSI period") + 1;
     this.state = state ?? { prev: null, seen: 0, gain: 0, loss: 0, ready: false };
+    this.#inv = 1 / period;
   }
 
   add(x: number): number | null {
@@ -41,12 +45,12 @@ export class Rsi implements Indicator<number, number> {
       s.gain += up;
       s.loss += down;
       if (++s.seen < n) return null;
-      s.gain /= n;
-      s.loss /= n;
+      s.gain *= this.#inv;
+      s.loss *= this.#inv;
       s.ready = true;
     } else {
-      s.gain = (s.gain * (n - 1) + up) / n;
-      s.loss = (s.loss * (n - 1) + down) / n;
+      s.gain = (s.gain * (n - 1) + up) * this.#inv;
+      s.loss = (s.loss * (n - 1) + down) * this.#inv;
     }
     const total = s.gain + s.loss;
     return total === 0 ? 0 : 100 * (s.gain / total);
@@ -178,7 +182,7 @@ export class StochRsi implements Indicator<number, StochRsiValue> {
       if (v > hi) hi = v;
     }
     // TA-Lib treats a range within float noise of zero as flat; its RSI wobbles by ~1e-14.
-    const k = Math.abs(hi - lo) > 1e-14 * (Math.abs(hi) + Math.abs(lo)) ? 100 * (rsi - lo) / (hi - lo) : 0;
+    const k = Math.abs(hi - lo) > 1e-14 * (Math.abs(hi) + Math.abs(lo)) ? ((rsi - lo) / (hi - lo)) * 100 : 0;
     const d = this.#d.add(k);
     return d === null ? null : { k, d };
   }
@@ -192,7 +196,7 @@ export interface RocState {
   ring: Ring;
 }
 
-/** Rate of change in percent over `period` inputs; 0 when the old value is 0. */
+/** Rate of change in percent over `period` inputs, as TA-Lib (x / old − 1) × 100; 0 when old is 0. */
 export class Roc implements Indicator<number, number> {
   readonly requiredInputs: number;
   readonly state: RocState;
@@ -207,7 +211,7 @@ export class Roc implements Indicator<number, number> {
     push(r, x);
     if (!full(r)) return null;
     const old = back(r, this.period);
-    return old !== 0 ? ((x - old) / old) * 100 : 0;
+    return old !== 0 ? (x / old - 1) * 100 : 0;
   }
 
   get isStable(): boolean {

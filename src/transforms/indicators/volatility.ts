@@ -1,5 +1,5 @@
 /** Volatility and trend strength with TA-Lib's definitions: Bollinger Bands, ATR, ADX. */
-import { full, type Indicator, positiveInt, push, type Ring, ring } from "./contract.ts";
+import { back, full, type Indicator, positiveInt, push, type Ring, ring } from "./contract.ts";
 
 export interface Bar {
   high: number;
@@ -14,31 +14,112 @@ export interface BandsValue {
 }
 
 export interface BbandsState {
+  /** The last `period` inputs. */
   ring: Ring;
+  /** Sum of the inputs still in the window after this one (the oldest already taken out). */
   sum: number;
-  sumSq: number;
+  /**
+   * The variance is summed over the inputs minus `shift`, a recent mean, so a flat window sums
+   * exact zeros instead of subtracting two squares of the price that differ in the last bits.
+   */
+  shift: number;
+  dev: number;
+  devSq: number;
+  /** Inputs left before the shifted sums are recomputed from the window. */
+  untilReseed: number;
 }
 
-/** Bollinger Bands: SMA ± `k` population standard deviations over `period` inputs. */
+/**
+ * Bollinger Bands: SMA ± `k` population standard deviations over `period` inputs, computed as
+ * TA-Lib 0.8 does. Summing squares of prices and subtracting the squared mean leaves rounding
+ * noise of about price² × 1e-16, which on a flat window is a band of ±1e-3 at 40,000 where TA-Lib
+ * has none; so the deviations are taken from a shift, re-centred on the window's mean when they
+ * have cancelled (or every 32 periods), and a variance below 1e-12 of the mean square is zero.
+ */
 export class Bbands implements Indicator<number, BandsValue> {
   readonly requiredInputs: number;
   readonly state: BbandsState;
+  #inv: number;
 
   constructor(readonly period: number, readonly k: number, state?: BbandsState) {
     this.requiredInputs = positiveInt(period, "Bollinger period");
-    this.state = state ?? { ring: ring(period), sum: 0, sumSq: 0 };
+    this.#inv = 1 / period;
+    this.state = state ?? { ring: ring(period), sum: 0, shift: 0, dev: 0, devSq: 0, untilReseed: 0 };
+    // Checkpoints written before the shifted sums existed: rebuild them from the window.
+    if (this.state.shift === undefined) this.#resume();
   }
 
   add(x: number): BandsValue | null {
     const s = this.state;
-    const out = push(s.ring, x);
-    s.sum += x - out;
-    s.sumSq += x * x - out * out;
-    if (!full(s.ring)) return null;
-    const mean = s.sum / this.period;
-    const variance = s.sumSq / this.period - mean * mean;
-    const sd = variance > 0 ? Math.sqrt(variance) : 0;
-    return { upper: mean + this.k * sd, middle: mean, lower: mean - this.k * sd };
+    const r = s.ring;
+    if (r.count === 0) {
+      s.shift = x;
+      s.untilReseed = 32 * this.period;
+    }
+    push(r, x);
+    s.sum += x;
+    let t = x - s.shift;
+    s.dev += t;
+    s.devSq += t * t;
+    if (!full(r)) return null;
+    const inv = this.#inv;
+    const mean = s.dev * inv;
+    let variance = s.devSq * inv - mean * mean;
+    const middle = s.sum / this.period;
+    const oldest = back(r, this.period - 1);
+    s.sum -= oldest;
+    t = oldest - s.shift;
+    s.dev -= t;
+    t *= t;
+    s.devSq -= t;
+    s.untilReseed--;
+    if (variance < 1e-6 * (s.devSq * inv) || t > 1e6 * s.devSq || s.untilReseed <= 0) {
+      variance = this.#reseed();
+    }
+    const sd = variance !== 0 ? Math.sqrt(variance) * this.k : 0;
+    return { upper: middle + sd, middle, lower: middle - sd };
+  }
+
+  /** Re-centres the shifted sums on the window's mean; returns the window's variance. */
+  #reseed(): number {
+    const s = this.state;
+    const n = this.period;
+    const inv = this.#inv;
+    s.untilReseed = 32 * n;
+    let total = 0;
+    for (let i = n - 1; i >= 0; i--) total += back(s.ring, i);
+    s.shift = total * inv;
+    s.dev = 0;
+    s.devSq = 0;
+    for (let i = n - 1; i >= 0; i--) {
+      const t = back(s.ring, i) - s.shift;
+      s.dev += t;
+      s.devSq += t * t;
+    }
+    const mean = s.dev * inv;
+    let variance = s.devSq * inv - mean * mean;
+    if (variance < 1e-12 * (s.devSq * inv)) variance = 0;
+    const t = back(s.ring, n - 1) - s.shift;
+    s.dev -= t;
+    s.devSq -= t * t;
+    return variance;
+  }
+
+  #resume(): void {
+    const s = this.state;
+    const r = s.ring;
+    const kept = Math.min(r.count, this.period - 1);
+    s.sum = 0;
+    s.dev = 0;
+    s.devSq = 0;
+    s.shift = kept > 0 ? back(r, kept - 1) : 0;
+    s.untilReseed = 32 * this.period;
+    for (let i = kept - 1; i >= 0; i--) {
+      const x = back(r, i);
+      s.sum += x;
+      s.dev += x - s.shift;
+      s.devSq += (x - s.shift) * (x - s.shift);
+    }
   }
 
   get isStable(): boolean {
