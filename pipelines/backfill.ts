@@ -3,10 +3,11 @@
  * both stores. From Kraken REST between `--from` and `--to`, resumable from its checkpoint; or
  * from a trade file or a candle file (`--file`).
  */
-import { type BackfillConfig, backfillConfig, ConfigError } from "../src/config.ts";
+import { type BackfillConfig, backfillConfig, checkInputFile, ConfigError } from "../src/config.ts";
 import type { Trade } from "../src/domain/trade.ts";
 import { isoTime } from "../src/domain/time.ts";
 import { candleFile } from "../src/sources/files/candle_file.ts";
+import { DamagedFileError } from "../src/sources/files/gunzip.ts";
 import { CANDLE_FORMATS, type CandleFormat } from "../src/sources/files/candle_formats.ts";
 import { firstLine, tradeFile } from "../src/sources/files/trade_file.ts";
 import { detectFormat, type TradeFormat } from "../src/sources/files/trade_formats.ts";
@@ -34,14 +35,20 @@ await runTask("backfill", async ({ signal }) => {
     return 0;
   }
   if (cfg.file === undefined) return await fromRest(cfg, log, signal);
-  const format = cfg.format ?? detectFormat(cfg.file, await firstLine(cfg.file)) ?? undefined;
-  if ((CANDLE_FORMATS as readonly string[]).includes(format ?? "")) {
-    if (cfg.bus === "kafka") {
-      throw new ConfigError("candle files load through the embedded pipeline; drop --bus kafka");
+  await checkInputFile("file", cfg.file);
+  try {
+    const format = cfg.format ?? detectFormat(cfg.file, await firstLine(cfg.file)) ?? undefined;
+    if ((CANDLE_FORMATS as readonly string[]).includes(format ?? "")) {
+      if (cfg.bus === "kafka") {
+        throw new ConfigError("candle files load through the embedded pipeline; drop --bus kafka");
+      }
+      return await fromCandleFile(cfg, cfg.file, format as CandleFormat, log);
     }
-    return await fromCandleFile(cfg, cfg.file, format as CandleFormat, log);
+    return await fromTradeFile(cfg, cfg.file, format as TradeFormat | undefined, log, signal);
+  } catch (e) {
+    if (e instanceof DamagedFileError) throw new Error(`--file: ${e.message}`, { cause: e });
+    throw e;
   }
-  return await fromTradeFile(cfg, cfg.file, format as TradeFormat | undefined, log, signal);
 });
 
 /** Rows per series in the offline store, when this process can read it. */
@@ -94,24 +101,33 @@ async function fromTradeFile(
   log: Logger,
   signal: AbortSignal,
 ) {
-  if (cfg.pairs.length > 1) log.warn("--pairs names more than one pair; a file's own pair column wins");
   const { stream, stats } = await tradeFile(path, {
     format,
     pair: cfg.pairs[0],
     skipBadLines: cfg.skipBadLines,
     log,
   });
+  if (stats.format === "kraken-trades" && cfg.pairs.length > 1) {
+    log.warn(`a kraken-trades file names no pair; its trades are read as ${cfg.pairs[0]}`);
+  }
   // A file is read whole each time, so its record is rewritten, and its rows upserted again.
   const recorder = cfg.record ? (await TradeRecorder.open(cfg.record, 0)).recorder : undefined;
   const engine = new FeatureEngine(initialFeatureState({ windows: cfg.windows, graceMs: cfg.graceMs }));
   const from = cfg.from ?? -Infinity, to = cfg.to ?? Infinity;
+  // A row of another pair would start a series nobody asked for; it is counted, not loaded.
+  const wanted = new Set(cfg.pairs);
+  const otherPairs = new Map<string, number>();
   let rows = 0, trades = 0;
   const progress = new Progress("backfill", log);
   const started = Date.now();
   try {
     const inRange = stream.pipeThrough(
       new TransformStream<Trade, Trade>({
-        transform: (t, c) => t.ts >= from && t.ts < to ? c.enqueue(t) : undefined,
+        transform: (t, c) => {
+          if (wanted.size > 0 && !wanted.has(t.pair)) {
+            otherPairs.set(t.pair, (otherPairs.get(t.pair) ?? 0) + 1);
+          } else if (t.ts >= from && t.ts < to) c.enqueue(t);
+        },
       }),
     );
     await drain(
@@ -148,6 +164,14 @@ async function fromTradeFile(
         (stats.badLines ? `, ${stats.badLines} bad lines skipped` : "") +
         (cfg.record ? `; recorded in ${cfg.record}` : ""),
     );
+    if (otherPairs.size > 0) {
+      const skipped = [...otherPairs.values()].reduce((a, b) => a + b, 0);
+      log.warn(
+        `${skipped} trades of pairs not in --pairs skipped (${
+          [...otherPairs].slice(0, 8).map(([p, n]) => `${p} ${n}`).join(", ")
+        }${otherPairs.size > 8 ? ", ..." : ""}); add them to --pairs to load them`,
+      );
+    }
     await summary(cfg, log);
   } finally {
     recorder?.close();

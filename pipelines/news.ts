@@ -5,12 +5,13 @@
  * Each batch is classified in-process by a transformers.js model (`--news-model`), written,
  * and only then marked as seen, so a crash repeats a batch rather than losing it.
  */
-import { newsConfig } from "../src/config.ts";
+import { checkInputFile, newsConfig } from "../src/config.ts";
 import type { NewsItem } from "../src/domain/news.ts";
 import { isoTime } from "../src/domain/time.ts";
 import { loadNewsClassifier } from "../src/news_model/classifier.ts";
 import { CryptoPanic } from "../src/sources/cryptopanic/client.ts";
 import { cryptoPanicNews } from "../src/sources/cryptopanic/news_stream.ts";
+import { DamagedFileError } from "../src/sources/files/gunzip.ts";
 import { newsFile } from "../src/sources/files/news_file.ts";
 import { openFeatureStores } from "../src/stores/feature_stores.ts";
 import { SeenIds } from "../src/stores/seen_ids.ts";
@@ -25,6 +26,8 @@ await runTask("news", async ({ signal }) => {
   setLogLevel(cfg.logLevel);
   const log = logger("news");
   await Deno.mkdir(cfg.dataDir, { recursive: true });
+  // A file is read whole before the model loads, so a bad one fails at once.
+  const file = cfg.file === undefined ? undefined : await readNewsFile(cfg.file, cfg.skipBadLines);
 
   const started = performance.now();
   const classifier = await loadNewsClassifier(cfg.newsModel, { cacheDir: `${cfg.dataDir}/hf-cache` });
@@ -34,8 +37,7 @@ await runTask("news", async ({ signal }) => {
   try {
     let items: ReadableStream<NewsItem>;
     let total: number | undefined;
-    if (cfg.file !== undefined) {
-      const file = await newsFile(cfg.file, { skipBad: cfg.skipBadLines });
+    if (file !== undefined) {
       items = file.stream;
       total = file.stats.items;
       log.info(
@@ -99,3 +101,13 @@ await runTask("news", async ({ signal }) => {
     await classifier.dispose();
   }
 });
+
+async function readNewsFile(path: string, skipBad: boolean): ReturnType<typeof newsFile> {
+  await checkInputFile("file", path);
+  try {
+    return await newsFile(path, { skipBad });
+  } catch (e) {
+    if (e instanceof DamagedFileError) throw new Error(`--file: ${e.message}`, { cause: e });
+    throw e;
+  }
+}

@@ -308,14 +308,41 @@ export function usage(task: string): string {
   return `usage: deno task ${task} [flags]\n${rows.join("\n")}`;
 }
 
+const NEGATIVE_NUMBER = /^-\.?\d/;
+
+/**
+ * `--grace -5` as `--grace=-5`: parseArgs takes a value starting with `-` for a flag, and calls
+ * it ambiguous, so the flag's own check would never get to say what is wrong with it.
+ */
+function joinNegativeValues(flags: Record<string, FlagSpec>, args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    const name = /^--([^=]+)$/.exec(arg)?.[1];
+    if (
+      name !== undefined && flags[name]?.type === "string" && next !== undefined && NEGATIVE_NUMBER.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else if (NEGATIVE_NUMBER.test(arg)) {
+      throw new ConfigError(`unexpected argument '${arg}' (flags look like --name value)`);
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 /** Parses `args` for `task`: flags, then env vars, then defaults. */
 export function parseFlags(task: string, args: readonly string[], env: Env): Values {
   const flags = TASK_FLAGS[task];
   if (!flags) throw new ConfigError(`unknown task ${task}`);
   let values: Values;
+  const joined = joinNegativeValues(flags, args);
   try {
     const options = Object.fromEntries(Object.entries(flags).map(([k, f]) => [k, { type: f.type }]));
-    values = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values as Values;
+    values = parseArgs({ args: joined, options, strict: true, allowPositionals: false }).values as Values;
   } catch (e) {
     const m = /Unknown option '([^']+)'/.exec((e as Error).message);
     if (m) throw new ConfigError(`unknown flag ${m[1]} (see --help)`);
@@ -330,6 +357,32 @@ export function parseFlags(task: string, args: readonly string[], env: Env): Val
     else if (f.default !== undefined) values[name] = f.default;
   }
   return values;
+}
+
+/**
+ * Checks, before any work starts, that `path` (the value of `--flag`) is a file this task can
+ * read: a missing file, a directory or a `.gz` name over other content is a bad flag value.
+ */
+export async function checkInputFile(flag: string, path: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new ConfigError(`--${flag}: no such file: ${path}`);
+    throw new ConfigError(`--${flag}: cannot read ${path}: ${(e as Error).message}`);
+  }
+  if (info.isDirectory) throw new ConfigError(`--${flag}: ${path} is a directory, not a file`);
+  if (!path.endsWith(".gz")) return;
+  const head = new Uint8Array(2);
+  const file = await Deno.open(path);
+  try {
+    const n = await file.read(head);
+    if (n !== 2 || head[0] !== 0x1f || head[1] !== 0x8b) {
+      throw new ConfigError(`--${flag}: ${path} is not gzip, though its name ends in .gz`);
+    }
+  } finally {
+    file.close();
+  }
 }
 
 function str(v: Values, name: string): string | undefined {
@@ -556,11 +609,14 @@ export interface BackfillConfig extends CommonConfig, FeatureConfig, BusConfig {
 export function backfillConfig(args: readonly string[], env: Env = denoEnv): BackfillConfig {
   const v = parseFlags("backfill", args, env);
   const file = str(v, "file");
+  const bus = busConfig(v);
+  // The candles and features stages read the bus, not a source.
+  const sourceless = bus.bus === "kafka" && (bus.stage === "candles" || bus.stage === "features");
   const cfg: BackfillConfig = {
     ...common(v),
     ...features(v),
-    ...busConfig(v),
-    pairs: file !== undefined && str(v, "pairs") === undefined ? [] : pairs(v, "pairs"),
+    ...bus,
+    pairs: (file !== undefined || sourceless) && str(v, "pairs") === undefined ? [] : pairs(v, "pairs"),
     from: time(v, "from"),
     to: time(v, "to"),
     restUrl: url(v, "rest-url", ["http:", "https:"]),
@@ -572,7 +628,7 @@ export function backfillConfig(args: readonly string[], env: Env = denoEnv): Bac
     restart: v.restart === true,
   };
   if (cfg.help) return cfg;
-  if (file === undefined && cfg.from === undefined) {
+  if (file === undefined && cfg.from === undefined && !sourceless) {
     throw new ConfigError("--from is required (or give --file)");
   }
   if (cfg.from !== undefined && cfg.to !== undefined && cfg.to <= cfg.from) {

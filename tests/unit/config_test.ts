@@ -1,5 +1,12 @@
 import { assertEquals, assertThrows } from "../assert.ts";
-import { backfillConfig, ConfigError, ingestConfig, simConfig, usage } from "../../src/config.ts";
+import {
+  backfillConfig,
+  ConfigError,
+  ingestConfig,
+  serveConfig,
+  simConfig,
+  usage,
+} from "../../src/config.ts";
 
 const noEnv = () => undefined;
 
@@ -51,12 +58,42 @@ Deno.test("a bad flag or value is one line naming it", () => {
       () => simConfig(["--file", "x", "--malformed-every", "1.5"], noEnv),
       "--malformed-every: '1.5' is not an integer",
     ],
-    [() => simConfig(["--file", "x", "--speed", "-2"], noEnv), "--speed"],
+    [() => simConfig(["--file", "x", "--speed", "-2"], noEnv), "--speed: '-2' is not a positive number"],
   ];
   for (const [fn, message] of cases) {
     const e = assertThrows(fn, ConfigError, message);
     assertEquals(e.message.includes("\n"), false, e.message);
   }
+});
+
+Deno.test("a negative number after a flag is that flag's value, so its own check names it", () => {
+  const cases: [() => unknown, string][] = [
+    [() => backfillConfig(["--file", "t.csv", "--grace", "-5"], noEnv), "--grace: '-5' is not a number >= 0"],
+    [() => simConfig(["--file", "x", "--speed", "-1"], noEnv), "--speed: '-1' is not a positive number"],
+    [() => serveConfig(["--port", "-1"], noEnv), "--port: '-1' is not an integer >= 0"],
+    [() => ingestConfig(["--rest-rate", "-.5"], noEnv), "--rest-rate: '-.5' is not a positive number"],
+    [() => ingestConfig(["--from", "-1000"], noEnv), "--from: '-1000' is not a time (ISO 8601 or epoch ms)"],
+  ];
+  for (const [fn, message] of cases) {
+    const e = assertThrows(fn, ConfigError);
+    assertEquals(e.message, message);
+  }
+});
+
+Deno.test("a boolean flag followed by a negative number still reports the stray argument", () => {
+  assertThrows(
+    () => backfillConfig(["--file", "t.csv", "--restart", "-5"], noEnv),
+    ConfigError,
+    "unexpected argument '-5'",
+  );
+});
+
+Deno.test("backfillConfig() needs no source flags for a consumer-only stage", () => {
+  for (const stage of ["candles", "features"]) {
+    const c = backfillConfig(["--bus", "kafka", "--stage", stage], noEnv);
+    assertEquals([c.stage, c.pairs, c.from, c.file], [stage, [], undefined, undefined]);
+  }
+  assertThrows(() => backfillConfig(["--bus", "kafka", "--stage", "trades"], noEnv), ConfigError, "--pairs");
 });
 
 Deno.test("backfillConfig() needs no --from or --pairs for a file", () => {

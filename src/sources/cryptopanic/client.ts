@@ -7,6 +7,7 @@
 import { backoffDelay, type BackoffOptions } from "../backoff.ts";
 import { RateLimiter } from "../rate_limiter.ts";
 import { retryAfterMs } from "../kraken/rest_client.ts";
+import { failureReason } from "../failure_reason.ts";
 import { isAbort } from "../../util/abortable.ts";
 import { type Logger, silent } from "../../util/log.ts";
 import { parsePostsPage, type PostsPage } from "./api_messages.ts";
@@ -110,7 +111,7 @@ export class CryptoPanic {
       } catch (e) {
         if (e instanceof CryptoPanicError) throw e;
         if (signal?.aborted && isAbort(e, signal)) throw e;
-        problem = this.redact((e as Error).message);
+        problem = this.redact(failureReason(e));
       }
       if (attempt + 1 >= this.#maxAttempts) {
         throw new Error(

@@ -1,3 +1,5 @@
+import { gunzip } from "./gunzip.ts";
+
 /**
  * Splits text chunks into lines (`\n` or `\r\n`), numbered from 1. Flush emits the last line when
  * the text does not end with a newline; empty lines are skipped but still counted.
@@ -36,8 +38,6 @@ export class LineStream extends TransformStream<string, Line> {
 export async function fileLines(path: string): Promise<ReadableStream<Line>> {
   const file = await Deno.open(path);
   let bytes: ReadableStream<Uint8Array> = file.readable;
-  if (path.endsWith(".gz")) {
-    bytes = bytes.pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>);
-  }
+  if (path.endsWith(".gz")) bytes = gunzip(path, bytes);
   return bytes.pipeThrough(new TextDecoderStream()).pipeThrough(new LineStream());
 }

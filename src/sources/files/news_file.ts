@@ -12,6 +12,7 @@
 import { type NewsItem, stableId, validateNews } from "../../domain/news.ts";
 import { parsePostsPage } from "../cryptopanic/api_messages.ts";
 import { parseCsv } from "./csv.ts";
+import { gunzip } from "./gunzip.ts";
 
 export interface NewsFileStats {
   shape: "api" | "scrape" | "csv" | "jsonl";
@@ -28,12 +29,18 @@ export function parseNewsTime(text: unknown): number {
   return Date.parse(text.replace(/\s*\(.*\)\s*$/, "").trim());
 }
 
+/** `value` as an object's fields; a JSON `null`, number, string or array is not an entry. */
+function record(value: unknown): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(`not a JSON object but ${JSON.stringify(value)?.slice(0, 40)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
 async function readText(path: string): Promise<string> {
   if (!path.endsWith(".gz")) return await Deno.readTextFile(path);
   const file = await Deno.open(path);
-  return await new Response(
-    file.readable.pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>),
-  ).text();
+  return await new Response(gunzip(path, file.readable)).text();
 }
 
 export async function newsFile(
@@ -48,7 +55,11 @@ export async function newsFile(
     try {
       items.push(build());
     } catch (e) {
-      if (!skipBad) throw new TypeError(`${path}: ${where}: ${(e as Error).message}`);
+      if (!skipBad) {
+        throw new TypeError(
+          `${path}: ${where}: ${(e as Error).message} (--skip-bad-lines to skip such entries)`,
+        );
+      }
       bad++;
     }
   };
@@ -58,7 +69,7 @@ export async function newsFile(
     text.split("\n").forEach((line, i) => {
       if (line.trim() === "") return;
       take(`line ${i + 1}`, () => {
-        const o = JSON.parse(line);
+        const o = record(JSON.parse(line));
         return validateNews({ ...o, published_at: parseNewsTime(o.published_at) });
       });
     });
@@ -73,7 +84,7 @@ export async function newsFile(
       shape = "scrape";
       for (const [key, value] of Object.entries(doc)) {
         take(`entry ${key}`, () => {
-          const e = value as Record<string, unknown>;
+          const e = record(value);
           const url = String(e.url ?? e.URL ?? key);
           const id = /\/news\/(\d+)/.exec(url)?.[1] ?? stableId(`${e.date ?? e.Date}|${e.title ?? e.Title}`);
           return validateNews({

@@ -34,6 +34,8 @@ export interface LiveStats {
   malformed: number;
   heartbeats: number;
   lastDisconnect: string | undefined;
+  /** Why the latest connection attempt or session failed, until a connection is made again. */
+  lastError: string | undefined;
   /** Connected, subscribed and caught up with REST: trades arriving now are current. */
   live: boolean;
 }
@@ -81,6 +83,7 @@ export function liveTrades(options: LiveTradesOptions): { stream: ReadableStream
     malformed: 0,
     heartbeats: 0,
     lastDisconnect: undefined,
+    lastError: undefined,
     live: false,
   };
   return { stream: ReadableStream.from(run(options, stats)), stats };
@@ -158,6 +161,7 @@ async function* run(options: LiveTradesOptions, stats: LiveStats): AsyncGenerato
       conn = await WsConnection.open(wsUrl, { idleTimeoutMs: options.idleTimeoutMs ?? 10_000, signal });
       const early = await subscribe(conn, pairs, options.subscribeTimeoutMs ?? 10_000, signal);
       stats.connections++;
+      stats.lastError = undefined;
       attempt = 0;
       log.info(`connected to ${wsUrl}, subscribed to ${pairs.join(", ")}; filling from REST`);
       yield* fillAll();
@@ -222,7 +226,8 @@ async function* run(options: LiveTradesOptions, stats: LiveStats): AsyncGenerato
     } catch (e) {
       if (signal?.aborted && isAbort(e, signal)) break;
       if (e instanceof SubscriptionError) throw e;
-      log.warn(`${(e as Error).message}`);
+      stats.lastError = (e as Error).message;
+      log.warn(stats.lastError);
     } finally {
       stats.live = false;
       conn?.close();

@@ -6,6 +6,7 @@
  */
 import { krakenRestPair } from "../../domain/pair.ts";
 import { backoffDelay, type BackoffOptions } from "../backoff.ts";
+import { failureReason } from "../failure_reason.ts";
 import { RateLimiter } from "../rate_limiter.ts";
 import { isAbort } from "../../util/abortable.ts";
 import { type Logger, silent } from "../../util/log.ts";
@@ -33,6 +34,8 @@ export interface RestStats {
   requests: number;
   retries: number;
   throttled: number;
+  /** Why the latest attempt failed, until one succeeds (throttling aside), e.g. for a status line. */
+  lastError: string | undefined;
 }
 
 /** A failed HTTP exchange. */
@@ -48,7 +51,7 @@ export const PAGE_SIZE = 1000;
 
 export class KrakenRest {
   readonly baseUrl: string;
-  readonly stats: RestStats = { requests: 0, retries: 0, throttled: 0 };
+  readonly stats: RestStats = { requests: 0, retries: 0, throttled: 0, lastError: undefined };
   #limiter: RateLimiter;
   #backoff: BackoffOptions;
   #maxAttempts: number;
@@ -89,10 +92,13 @@ export class KrakenRest {
     for (let attempt = 0;; attempt++) {
       await this.#limiter.take(signal);
       let error: unknown;
+      let why = "";
       let waitMs: number | undefined;
       try {
         this.stats.requests++;
-        return parse(await this.#fetchJson(url, signal));
+        const result = parse(await this.#fetchJson(url, signal));
+        this.stats.lastError = undefined;
+        return result;
       } catch (e) {
         if (isAbort(e, signal) && signal?.aborted) throw e;
         error = e;
@@ -103,22 +109,25 @@ export class KrakenRest {
         if (e instanceof SyntaxError) {
           throw new Error(`Kraken ${endpoint} (${url}) sent a body that is not JSON`);
         }
+        // A network error says only "fetch failed": its cause and the host are what a user can act on.
+        why = e instanceof HttpError || e instanceof KrakenApiError
+          ? e.message
+          : `${failureReason(e)} (${this.baseUrl})`;
         if ((e instanceof HttpError && e.status === 429) || e instanceof KrakenApiError) {
           this.stats.throttled++;
           waitMs = e instanceof HttpError ? e.retryAfterMs : undefined;
+        } else {
+          this.stats.lastError = why;
         }
       }
       if (attempt + 1 >= this.#maxAttempts) {
-        throw new Error(
-          `Kraken ${endpoint} failed ${this.#maxAttempts} times, last: ${(error as Error).message}`,
-          {
-            cause: error,
-          },
-        );
+        throw new Error(`Kraken ${endpoint} failed ${this.#maxAttempts} times, last: ${why}`, {
+          cause: error,
+        });
       }
       const delay = Math.max(waitMs ?? 0, backoffDelay(attempt, this.#backoff));
       this.stats.retries++;
-      this.#log.warn(`${endpoint}: ${(error as Error).message}; retry ${attempt + 1} in ${delay} ms`);
+      this.#log.warn(`${endpoint}: ${why}; retry ${attempt + 1} in ${delay} ms`);
       this.#limiter.pause(delay);
     }
   }

@@ -1,0 +1,52 @@
+/**
+ * `deno task serve` may read only `data` and `models` and write only `data` (deno.json), so a
+ * `--data-dir` or `--models-dir` elsewhere would fail on its first file asking for a permission
+ * flag that a task's user cannot add. This finds that before any file is touched and words it as
+ * the command that does run.
+ */
+
+export interface ServeDirs {
+  dataDir: string;
+  modelsDir: string;
+  host: string;
+}
+
+/** The task's own network permission, plus `--host` when it is another address. */
+const TASK_HOSTS = ["0.0.0.0", "127.0.0.1", "localhost"];
+
+/**
+ * One line naming the directories this process may not use and the `deno run` command that may,
+ * or undefined when it may use them.
+ *
+ * @example
+ * ```ts
+ * const problem = dirsOutsidePermissions(cfg, Deno.args);
+ * if (problem) throw new ConfigError(problem);
+ * ```
+ */
+export function dirsOutsidePermissions(dirs: ServeDirs, args: readonly string[]): string | undefined {
+  const denied = (name: "read" | "write", path: string) =>
+    Deno.permissions.querySync({ name, path }).state !== "granted";
+  const outside = [
+    ...(denied("read", dirs.dataDir) || denied("write", dirs.dataDir) ? [`--data-dir ${dirs.dataDir}`] : []),
+    ...(denied("read", dirs.modelsDir) ? [`--models-dir ${dirs.modelsDir}`] : []),
+  ];
+  if (outside.length === 0) return undefined;
+  const hosts = TASK_HOSTS.includes(dirs.host) ? TASK_HOSTS : [...TASK_HOSTS, dirs.host];
+  const command = [
+    "deno",
+    "run",
+    `--allow-net=${hosts.join(",")}`,
+    `--allow-read=${dirs.dataDir},${dirs.modelsDir}`,
+    `--allow-write=${dirs.dataDir}`,
+    "--allow-env",
+    "pipelines/serve.ts",
+    ...args,
+  ].map(shellWord).join(" ");
+  return `${outside.join(" and ")} ${outside.length > 1 ? "are" : "is"} outside what ` +
+    `\`deno task serve\` may read and write; run: ${command}`;
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}

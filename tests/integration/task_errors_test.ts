@@ -1,0 +1,320 @@
+/**
+ * What a task says when it cannot do what it was asked: run as a user runs it (real subprocesses,
+ * the tasks' own permissions), each failure is one line a user can act on, with the right exit code.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { runPipeline, syntheticTrades, withSim } from "../helpers.ts";
+import { newsFile } from "../../src/sources/files/news_file.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const decoder = new TextDecoder();
+
+async function output(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
+  const { code, stderr } = await child.output();
+  return { code, stderr: decoder.decode(stderr) };
+}
+
+/** The line a task printed, less `deno task`'s own echo of the command. */
+function printed(stderr: string): string[] {
+  return stderr.trim().split("\n").filter((l) => !l.startsWith("Task "));
+}
+
+/** A loopback port nothing listens on. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Reads `stream` until `done(text so far)` holds; the text read, or an error after `ms`. */
+async function readUntil(
+  stream: ReadableStream<Uint8Array>,
+  done: (text: string) => boolean,
+  ms: number,
+): Promise<string> {
+  const reader = stream.getReader();
+  let text = "";
+  const timer = setTimeout(() => reader.cancel(), ms);
+  try {
+    while (!done(text)) {
+      const { done: ended, value } = await reader.read();
+      if (ended) throw new Error(`stream ended before the condition held:\n${text}`);
+      text += decoder.decode(value, { stream: true });
+    }
+    return text;
+  } finally {
+    clearTimeout(timer);
+    reader.releaseLock();
+  }
+}
+
+async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("serve with a data dir outside its permissions prints, in one line, the command that runs it", async () => {
+  await withTempDir(async (dir) => {
+    const args = ["--data-dir", `${dir}/data`, "--models-dir", `${dir}/models`, "--port", "0"];
+    const { code, stderr } = await output(
+      new Deno.Command(Deno.execPath(), {
+        args: ["task", "--config", `${ROOT}deno.json`, "serve", ...args],
+        cwd: ROOT,
+        stderr: "piped",
+        stdout: "piped",
+        env: { NO_COLOR: "1" },
+      }).spawn(),
+    );
+    assertEquals(code, 2, stderr);
+    const lines = printed(stderr);
+    assertEquals(lines.length, 1, stderr);
+    const prefix = `error: --data-dir ${dir}/data and --models-dir ${dir}/models are outside what ` +
+      "`deno task serve` may read and write; run: ";
+    assert(lines[0]!.startsWith(prefix), stderr);
+
+    // The command it gives runs the server, as pasted in the project.
+    const command = lines[0]!.slice(prefix.length).split(" ");
+    assertEquals(command.slice(0, 2), ["deno", "run"]);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: command.slice(1),
+      cwd: ROOT,
+      stderr: "piped",
+      stdout: "null",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const log = await readUntil(child.stderr, (t) => t.includes("dashboard at"), 30_000);
+    child.kill("SIGINT");
+    await child.status;
+    await child.stderr.cancel();
+    assert(!log.includes("Requires"), log);
+  });
+});
+
+Deno.test("backfill --file that cannot be read names the flag and the path", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/adir`);
+    await Deno.writeTextFile(`${dir}/fake.csv.gz`, "ts,price,qty\n");
+    const lines = Array.from(
+      { length: 3000 },
+      (_, i) =>
+        JSON.stringify({
+          pair: "BTC/USD",
+          price: 30_000 + (i % 50),
+          qty: 0.1,
+          side: "buy",
+          ts: 1.7e12 + i * 1000,
+        }),
+    );
+    const gz = await new Response(
+      ReadableStream.from([new TextEncoder().encode(lines.join("\n"))])
+        .pipeThrough(new CompressionStream("gzip")),
+    ).bytes();
+    await Deno.writeFile(`${dir}/cut.jsonl.gz`, gz.slice(0, Math.floor(gz.length / 2)));
+
+    for (
+      const [file, code, says] of [
+        ["nope.csv", 2, "error: --file: no such file: nope.csv"],
+        ["adir", 2, "error: --file: adir is a directory, not a file"],
+        ["fake.csv.gz", 2, "error: --file: fake.csv.gz is not gzip, though its name ends in .gz"],
+        ["cut.jsonl.gz", 1, "error: --file: cut.jsonl.gz: damaged or truncated gzip ("],
+      ] as const
+    ) {
+      const out = await output(runPipeline("backfill", ["--file", file], dir));
+      assertEquals(out.code, code, out.stderr);
+      const last = out.stderr.trim().split("\n").filter((l) => l.startsWith("error:"));
+      assertEquals(last.length, 1, out.stderr);
+      assert(last[0]!.startsWith(says), out.stderr);
+    }
+  });
+});
+
+Deno.test("news --file with a null line fails naming the file and the line, before loading a model", async () => {
+  await withTempDir(async (dir) => {
+    const item = (id: string) =>
+      JSON.stringify({
+        id,
+        title: `Bitcoin ${id}`,
+        published_at: "2024-01-01T00:00:00Z",
+        currencies: ["BTC"],
+      });
+    await Deno.writeTextFile(`${dir}/news.jsonl`, [item("a"), "", item("b"), "null", ""].join("\n"));
+    const failure = await newsFile(`${dir}/news.jsonl`).then(() => undefined, (e: Error) => e.message);
+    assertEquals(
+      failure,
+      `${dir}/news.jsonl: line 4: not a JSON object but null (--skip-bad-lines to skip such entries)`,
+    );
+    const { stats } = await newsFile(`${dir}/news.jsonl`, { skipBad: true });
+    assertEquals([stats.items, stats.bad], [2, 1]);
+
+    const { code, stderr } = await output(
+      runPipeline("news", ["--file", "news.jsonl", "--news-model", `${dir}/no-model`], dir),
+    );
+    assertEquals(code, 1, stderr);
+    assertEquals(printed(stderr), [
+      "error: news.jsonl: line 4: not a JSON object but null (--skip-bad-lines to skip such entries)",
+    ]);
+  });
+});
+
+Deno.test("a negative number after a flag gets that flag's own message and exit status 2", async () => {
+  await withTempDir(async (dir) => {
+    for (
+      const [script, args, says] of [
+        ["backfill", ["--file", "t.csv", "--grace", "-5"], "error: --grace: '-5' is not a number >= 0"],
+        ["sim", ["--file", "t.csv", "--speed", "-1"], "error: --speed: '-1' is not a positive number"],
+        ["serve", ["--port", "-1"], "error: --port: '-1' is not an integer >= 0"],
+      ] as const
+    ) {
+      const { code, stderr } = await output(runPipeline(script, args, dir));
+      assertEquals(code, 2, stderr);
+      assertEquals(printed(stderr), [says]);
+    }
+  });
+});
+
+Deno.test("backfill of a consumer-only stage asks for no source flags", async () => {
+  await withTempDir(async (dir) => {
+    const { code, stderr } = await output(runPipeline("backfill", [
+      "--bus",
+      "kafka",
+      "--stage",
+      "candles",
+      "--brokers",
+      `127.0.0.1:${closedPort()}`,
+      "--bus-deadline",
+      "1",
+    ], dir));
+    // It gets as far as the broker, which is not there.
+    assertEquals(code, 1, stderr);
+    const errors = stderr.trim().split("\n").filter((l) => l.startsWith("error:"));
+    assertEquals(errors.length, 1, stderr);
+    assert(errors[0]!.includes("Kafka unreachable"), stderr);
+  });
+});
+
+Deno.test("backfill with REST unreachable logs why each retry is needed", async () => {
+  await withTempDir(async (dir) => {
+    const port = closedPort();
+    const child = runPipeline("backfill", [
+      "--rest-url",
+      `http://127.0.0.1:${port}`,
+      "--pairs",
+      "BTC/USD",
+      "--from",
+      "2024-01-01",
+      "--to",
+      "2024-01-02",
+    ], dir);
+    const log = await readUntil(child.stderr, (t) => t.includes("retry 1 in"), 20_000);
+    child.kill("SIGKILL");
+    await child.status;
+    await child.stdout.cancel();
+    await child.stderr.cancel();
+    const line = log.split("\n").find((l) => l.includes("retry 1 in"))!;
+    assert(line.includes(`Trades: fetch failed: tcp connect error: Connection refused`), line);
+    assert(line.includes(`(http://127.0.0.1:${port})`), line);
+  });
+});
+
+/** Runs `start` until `/predict` answers with a reason that `done` accepts; that reason. */
+async function startUntil(args: string[], dir: string, done: (reason: string) => boolean): Promise<string> {
+  const child = runPipeline("start", [
+    "--pairs",
+    "BTC/USD",
+    "--port",
+    "0",
+    "--host",
+    "127.0.0.1",
+    "--data-dir",
+    `${dir}/data`,
+    "--models-dir",
+    `${dir}/models`,
+    ...args,
+  ], dir);
+  try {
+    const log = await readUntil(child.stderr, (t) => /dashboard at http:\/\/[^:]+:\d+\//.test(t), 30_000);
+    const port = /dashboard at http:\/\/[^:]+:(\d+)\//.exec(log)![1];
+    const deadline = Date.now() + 20_000;
+    let last = "";
+    while (Date.now() < deadline) {
+      const res = await fetch(`http://127.0.0.1:${port}/predict?pair=BTC/USD`);
+      const body = await res.json();
+      assertEquals([res.status, body.error], [503, "no model"]);
+      last = body.reason;
+      if (done(last)) return last;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`/predict never said why; last reason: ${last}`);
+  } finally {
+    child.kill("SIGINT");
+    await child.status;
+    await child.stdout.cancel();
+    await child.stderr.cancel();
+  }
+}
+
+Deno.test("start with the WebSocket unreachable answers /predict with the network cause", async () => {
+  await withTempDir(async (dir) => {
+    const port = closedPort();
+    const reason = await startUntil(
+      [
+        "--ws-url",
+        `ws://127.0.0.1:${port}/v2`,
+        "--rest-url",
+        `http://127.0.0.1:${port}`,
+      ],
+      dir,
+      (r) => r.includes("unreachable"),
+    );
+    assert(
+      reason.startsWith(`catching up: WebSocket unreachable: cannot connect to ws://127.0.0.1:${port}/v2`),
+      reason,
+    );
+  });
+});
+
+Deno.test("start with REST unreachable answers /predict with the network cause", async () => {
+  await withTempDir(async (dir) => {
+    const port = closedPort();
+    await withSim(syntheticTrades(200, { seed: 3 }), { speed: 1 }, async (sim) => {
+      const reason = await startUntil(
+        ["--ws-url", sim.wsUrl, "--rest-url", `http://127.0.0.1:${port}`],
+        dir,
+        (r) => r.includes("unreachable"),
+      );
+      assert(
+        reason.startsWith(
+          `catching up: REST unreachable: fetch failed: tcp connect error: Connection refused`,
+        ),
+        reason,
+      );
+      assert(reason.includes(`(http://127.0.0.1:${port})`), reason);
+    });
+  });
+});
+
+Deno.test("backfill --file skips and counts the rows of pairs not in --pairs", async () => {
+  await withTempDir(async (dir) => {
+    const rows = [
+      ...syntheticTrades(40, { seed: 4, spanMs: 300_000 }),
+      ...syntheticTrades(3, { seed: 5, spanMs: 60_000, pairs: ["DOGE/XYZ"] }),
+    ].sort((a, b) => a.ts - b.ts);
+    await Deno.writeTextFile(`${dir}/mixed.jsonl`, rows.map((t) => JSON.stringify(t)).join("\n") + "\n");
+    const { code, stderr } = await output(
+      runPipeline("backfill", ["--file", "mixed.jsonl", "--pairs", "BTC/USD", "--record", "out.jsonl"], dir),
+    );
+    assertEquals(code, 0, stderr);
+    assert(stderr.includes("3 trades of pairs not in --pairs skipped (DOGE/XYZ 3)"), stderr);
+    assert(!stderr.includes("offline store: DOGE/XYZ"), stderr);
+    const recorded = (await Deno.readTextFile(`${dir}/out.jsonl`)).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assertEquals(recorded.length, 40);
+    assert(recorded.every((t) => t.pair === "BTC/USD"));
+  });
+});
