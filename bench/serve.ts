@@ -1,17 +1,24 @@
 /**
- * The API under load on loopback, beside a bare `Deno.serve` returning a constant JSON body,
- * both measured here in the same run:
- * - max requests/s of each with wrk (2 threads, 32 connections, 8 s);
- * - /predict latency p50/p99 at half its max rate (wrk with the fewest connections that reach it);
+ * The API under load on loopback, beside a bare `Deno.serve` answering the very same bytes from
+ * memory, both measured here in the same run:
+ * - /predict requests/s (wrk, 32 connections) against a constant JSON body;
+ * - /candles?limit=500 and /predictions?limit=100 requests/s at 200 connections, with wrk's
+ *   timeouts and errors, against the same bodies served by the bare server;
+ * - /predict p99 (one connection) while /candles is under that load, against the bare server's
+ *   constant body under the same load;
+ * - /predict p50/p99 at half its max rate (wrk with the fewest connections that reach it);
  * - the model's inference time per request, in process;
- * - the serve process's RSS after the load.
- * The serve process is `pipelines/serve.ts` with the task's own permissions, over a seeded data dir.
+ * - the serve process's RSS, sampled throughout the load, at its highest.
+ * The serve process is `pipelines/serve.ts` with the task's own permissions, over a seeded data dir
+ * whose prediction store holds 1,000 predictions.
  */
 import type { BenchResult } from "./ws_frames.ts";
 import { seed } from "../tests/serve_fixtures.ts";
 import { Predictor } from "../src/model/predictor.ts";
+import type { Prediction } from "../src/domain/prediction.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
+const LOAD_CONNECTIONS = 200;
 
 async function hasWrk(): Promise<boolean> {
   try {
@@ -22,17 +29,59 @@ async function hasWrk(): Promise<boolean> {
   }
 }
 
-async function wrk(url: string): Promise<number> {
+interface WrkRun {
+  rate: number;
+  /** Latency percentiles (ms) of the answered requests; NaN when none was answered. */
+  p50: number;
+  p99: number;
+  /** Requests that timed out (2 s), failed on the socket, or were answered other than 2xx/3xx. */
+  failed: number;
+}
+
+function millis(text: string): number {
+  const m = /([\d.]+)(us|ms|s)\b/.exec(text);
+  if (!m) return NaN;
+  return Number(m[1]) * (m[2] === "us" ? 1e-3 : m[2] === "s" ? 1e3 : 1);
+}
+
+async function wrk(url: string, connections: number, seconds: number): Promise<WrkRun> {
   const out = await new Deno.Command("wrk", {
-    args: ["-t2", "-c32", "-d8s", url],
+    args: [
+      `-t${Math.min(2, connections)}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      "--timeout",
+      "2s",
+      "--latency",
+      url,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
   const text = new TextDecoder().decode(out.stdout);
   const m = /Requests\/sec:\s+([\d.]+)/.exec(text);
   if (!m) throw new Error(`wrk gave no rate: ${text}${new TextDecoder().decode(out.stderr)}`);
-  if (/Non-2xx or 3xx responses/.test(text)) throw new Error(`wrk saw errors: ${text}`);
-  return Number(m[1]);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
+  // wrk counts a timed-out request among its requests, but not in its latency distribution.
+  const answered = Number(/(\d+) requests in/.exec(text)?.[1] ?? 0) - Number(socket?.[4] ?? 0) > 0;
+  return {
+    rate: Number(m[1]),
+    p50: answered ? millis(/\s50%\s+(\S+)/.exec(text)?.[1] ?? "") : NaN,
+    p99: answered ? millis(/\s99%\s+(\S+)/.exec(text)?.[1] ?? "") : NaN,
+    failed: non2xx + (socket ? socket.slice(1).reduce((a, x) => a + Number(x), 0) : 0),
+  };
+}
+
+/** /predict on one connection while `loadUrl` takes LOAD_CONNECTIONS more. */
+async function latencyUnderLoad(
+  predictUrl: string,
+  loadUrl: string,
+): Promise<{ probe: WrkRun; load: WrkRun }> {
+  const load = wrk(loadUrl, LOAD_CONNECTIONS, 7);
+  await new Promise((r) => setTimeout(r, 1000));
+  const probe = await wrk(predictUrl, 1, 5);
+  return { probe, load: await load };
 }
 
 async function waitUp(url: string): Promise<void> {
@@ -48,35 +97,15 @@ async function waitUp(url: string): Promise<void> {
   }
 }
 
-function millis(text: string): number {
-  const m = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!m) return NaN;
-  return Number(m[1]) * (m[2] === "us" ? 1e-3 : m[2] === "s" ? 1e3 : 1);
-}
-
 /**
  * Latency at (at least) `rate` requests/s: wrk with the fewest connections that reach it, so the
  * server is as busy as asked and no busier (closed loop; Debian's wrk has no fixed-rate mode).
  */
-async function latencyAt(
-  url: string,
-  rate: number,
-): Promise<{ connections: number; rate: number; p50: number; p99: number }> {
-  let last = { connections: 0, rate: 0, p50: NaN, p99: NaN };
+async function latencyAt(url: string, rate: number): Promise<WrkRun & { connections: number }> {
+  let last = { connections: 0, rate: 0, p50: NaN, p99: NaN, failed: 0 };
   for (const c of [1, 2, 3, 4, 6, 8, 12, 16]) {
-    const out = await new Deno.Command("wrk", {
-      args: [`-t${Math.min(2, c)}`, `-c${c}`, "-d5s", "--latency", url],
-      stdout: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    const got = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? 0);
-    last = {
-      connections: c,
-      rate: got,
-      p50: millis(/\s50%\s+(\S+)/.exec(text)?.[1] ?? ""),
-      p99: millis(/\s99%\s+(\S+)/.exec(text)?.[1] ?? ""),
-    };
-    if (got >= rate) break;
+    last = { connections: c, ...await wrk(url, c, 4) };
+    if (last.rate >= rate) break;
   }
   return last;
 }
@@ -88,6 +117,45 @@ function rssMb(pid: number): number {
   return Number(new TextDecoder().decode(out.stdout).trim()) / 1024;
 }
 
+/** The highest RSS of `pid` seen from now until `stop()`, sampled every half second. */
+function watchRss(pid: number): { stop(): number } {
+  let max = rssMb(pid);
+  const timer = setInterval(() => max = Math.max(max, rssMb(pid) || 0), 500);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(max, rssMb(pid) || 0);
+    },
+  };
+}
+
+/** A bare Deno.serve answering each path with the bytes in `bodies` (path → file), else constant JSON. */
+function bareServer(port: number, bodies: Record<string, string>): Deno.ChildProcess {
+  const code = `
+    const bodies = new Map(Object.entries(${
+    JSON.stringify(bodies)
+  }).map(([p, f]) => [p, Deno.readTextFileSync(f)]));
+    const small = JSON.stringify({ pair: "BTC/USD", predicted_close: 1 });
+    Deno.serve({ port: ${port}, hostname: "127.0.0.1", onListen() {} }, (req) => {
+      const body = bodies.get(new URL(req.url).pathname);
+      return new Response(body ?? small, { headers: { "content-type": "application/json" } });
+    });`;
+  return new Deno.Command(Deno.execPath(), { args: ["eval", code], stdout: "null", stderr: "inherit" })
+    .spawn();
+}
+
+function result(
+  name: string,
+  value: number,
+  unit: string,
+  reference: string,
+  referenceValue: number,
+  target: string,
+  pass: boolean,
+): BenchResult {
+  return { name, value, unit, reference, referenceValue, ratio: value / referenceValue, target, pass };
+}
+
 export async function benchServe(): Promise<BenchResult[]> {
   if (!(await hasWrk())) {
     console.log("  wrk not installed (apt-get install wrk): serve benchmarks skipped");
@@ -96,6 +164,20 @@ export async function benchServe(): Promise<BenchResult[]> {
   const dir = await Deno.makeTempDir({ prefix: "bench-serve-", dir: ROOT });
   const rel = dir.slice(ROOT.length);
   const s = await seed(dir, { n: 3000 });
+  for (const r of s.rows.slice(-1000)) {
+    const p: Prediction = {
+      pair: "BTC/USD",
+      window: "1m",
+      made_at: r.window_end,
+      horizon: 1,
+      horizon_s: 60,
+      current_close: r.close,
+      predicted_close: r.close * 1.0001,
+      model: { name: "btc-usd_1m_h1", version: "v0001" },
+      realised_close: null,
+    };
+    await s.predictions.put(p);
+  }
 
   // Inference alone: the promoted model on the latest row, in process.
   const predictor = new Predictor(s.registry, "BTC/USD", "1m", 1);
@@ -108,14 +190,6 @@ export async function benchServe(): Promise<BenchResult[]> {
   await predictor.close();
   s.online.close();
 
-  const bare = new Deno.Command(Deno.execPath(), {
-    args: [
-      "eval",
-      `Deno.serve({ port: 18091, hostname: "127.0.0.1", onListen() {} }, () => Response.json({ pair: "BTC/USD", predicted_close: 1 }))`,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
   const serve = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -143,68 +217,134 @@ export async function benchServe(): Promise<BenchResult[]> {
     stdout: "null",
     stderr: "inherit",
   }).spawn();
+  let bare: Deno.ChildProcess | undefined;
   try {
-    const bareUrl = "http://127.0.0.1:18091/";
-    const predictUrl = "http://127.0.0.1:18092/predict?pair=BTC/USD";
-    await waitUp(bareUrl);
-    await waitUp(predictUrl);
-    const bareRate = await wrk(bareUrl);
-    const predictRate = await wrk(predictUrl);
-    const half = await latencyAt(predictUrl, predictRate / 2);
-    const { p50, p99 } = half;
-    const rss = rssMb(serve.pid);
+    const api = "http://127.0.0.1:18092";
+    const paths = {
+      predict: "/predict?pair=BTC/USD",
+      candles: "/candles?pair=BTC/USD&limit=500",
+      predictions: "/predictions?pair=BTC/USD&limit=100",
+    };
+    await waitUp(api + paths.predict);
+    // The bare server answers the API's own bytes, so the two differ only in how they are made.
+    const bodies: Record<string, string> = {};
+    for (const key of ["candles", "predictions"] as const) {
+      const file = `${dir}/${key}.json`;
+      await Deno.writeFile(file, new Uint8Array(await (await fetch(api + paths[key])).arrayBuffer()));
+      bodies[new URL(api + paths[key]).pathname] = file;
+    }
+    bare = bareServer(18091, bodies);
+    const ref = "http://127.0.0.1:18091";
+    await waitUp(ref + paths.predict);
+
+    const startRss = rssMb(serve.pid);
+    const rss = watchRss(serve.pid);
+    const predict = await wrk(api + paths.predict, 32, 5);
+    const barePredict = await wrk(ref + paths.predict, 32, 5);
+    const candles = await wrk(api + paths.candles, LOAD_CONNECTIONS, 5);
+    const bareCandles = await wrk(ref + paths.candles, LOAD_CONNECTIONS, 5);
+    const predictions = await wrk(api + paths.predictions, LOAD_CONNECTIONS, 5);
+    const barePredictions = await wrk(ref + paths.predictions, LOAD_CONNECTIONS, 5);
+    const loaded = await latencyUnderLoad(api + paths.predict, api + paths.candles);
+    const bareLoaded = await latencyUnderLoad(ref + paths.predict, ref + paths.candles);
+    const half = await latencyAt(api + paths.predict, predict.rate / 2);
+    const maxRss = rss.stop();
     console.log(
-      `  bare Deno.serve ${Math.round(bareRate)} req/s; /predict ${Math.round(predictRate)} req/s; ` +
-        `at ${Math.round(half.rate)} req/s (${half.connections} connections): p50 ${p50.toFixed(3)} ms, ` +
-        `p99 ${p99.toFixed(3)} ms; ` +
-        `inference ${inferUs.toFixed(1)} µs; serve RSS ${rss.toFixed(0)} MB`,
+      `  /predict ${Math.round(predict.rate)} req/s (bare ${Math.round(barePredict.rate)}); ` +
+        `/candles?limit=500 ${Math.round(candles.rate)} req/s, ${candles.failed} failed ` +
+        `(bare ${Math.round(bareCandles.rate)}); /predictions?limit=100 ${
+          Math.round(predictions.rate)
+        } req/s, ` +
+        `${predictions.failed} failed (bare ${Math.round(barePredictions.rate)}); ` +
+        `/predict under /candles load: p50 ${loaded.probe.p50.toFixed(2)} ms, p99 ${
+          loaded.probe.p99.toFixed(2)
+        } ms, ${loaded.probe.failed} failed (bare p99 ${bareLoaded.probe.p99.toFixed(2)} ms); ` +
+        `at ${Math.round(half.rate)} req/s (${half.connections} connections): p99 ${
+          half.p99.toFixed(3)
+        } ms; ` +
+        `inference ${inferUs.toFixed(1)} µs; serve RSS ${startRss.toFixed(0)} MB idle, ${
+          maxRss.toFixed(0)
+        } MB at most`,
     );
+    const failed = candles.failed + predictions.failed + loaded.probe.failed + loaded.load.failed;
     return [
-      {
-        name: "/predict requests/s (wrk, loopback)",
-        value: predictRate,
-        unit: "req/s",
-        reference: "bare Deno.serve, constant JSON",
-        referenceValue: bareRate,
-        ratio: predictRate / bareRate,
-        target: ">= 0.5 of bare",
-        pass: predictRate / bareRate >= 0.5,
-      },
-      {
-        name: "/predict p99 at half its max rate",
-        value: p99,
-        unit: "ms",
-        reference: "p50 (ms)",
-        referenceValue: p50,
-        ratio: p99 / p50,
-        target: "p99 < 5 ms",
-        pass: p99 < 5,
-      },
-      {
-        name: "model inference per request (in process)",
-        value: inferUs,
-        unit: "µs",
-        reference: "one 1m candle (µs)",
-        referenceValue: 60e6,
-        ratio: inferUs / 60e6,
-        target: "informational",
-        pass: true,
-      },
-      {
-        name: "serve process RSS after the load",
-        value: rss,
-        unit: "MB",
-        reference: "target (MB)",
-        referenceValue: 200,
-        ratio: rss / 200,
-        target: "< 200 MB",
-        pass: rss < 200,
-      },
+      result(
+        "/predict requests/s (wrk, 32 connections)",
+        predict.rate,
+        "req/s",
+        "bare Deno.serve, constant JSON",
+        barePredict.rate,
+        ">= 0.5 of bare",
+        predict.rate / barePredict.rate >= 0.5,
+      ),
+      result(
+        `/candles?limit=500 requests/s (${LOAD_CONNECTIONS} connections)`,
+        candles.rate,
+        "req/s",
+        "bare Deno.serve, same bytes",
+        bareCandles.rate,
+        ">= 0.5 of bare",
+        candles.rate / bareCandles.rate >= 0.5,
+      ),
+      result(
+        `/predictions?limit=100 requests/s (${LOAD_CONNECTIONS} connections)`,
+        predictions.rate,
+        "req/s",
+        "bare Deno.serve, same bytes",
+        barePredictions.rate,
+        ">= 0.5 of bare",
+        predictions.rate / barePredictions.rate >= 0.5,
+      ),
+      result(
+        "requests timed out or failed under load",
+        failed,
+        "requests",
+        "requests made",
+        Math.round((candles.rate + predictions.rate) * 5),
+        "0",
+        failed === 0,
+      ),
+      result(
+        `/predict p99 while /candles takes ${LOAD_CONNECTIONS} connections`,
+        loaded.probe.p99,
+        "ms",
+        "bare Deno.serve under the same load (ms)",
+        bareLoaded.probe.p99,
+        "p99 < 5 ms, none failed",
+        loaded.probe.p99 < 5 && loaded.probe.failed === 0,
+      ),
+      result(
+        "/predict p99 at half its max rate",
+        half.p99,
+        "ms",
+        "p50 (ms)",
+        half.p50,
+        "p99 < 5 ms",
+        half.p99 < 5,
+      ),
+      result(
+        "model inference per request (in process)",
+        inferUs,
+        "µs",
+        "one 1m candle (µs)",
+        60e6,
+        "informational",
+        true,
+      ),
+      result(
+        "serve process RSS, highest during the load",
+        maxRss,
+        "MB",
+        "idle before the load (MB)",
+        startRss,
+        "< 200 MB",
+        maxRss < 200,
+      ),
     ];
   } finally {
-    bare.kill("SIGTERM");
+    bare?.kill("SIGTERM");
     serve.kill("SIGTERM");
-    await Promise.allSettled([bare.status, serve.status]);
+    await Promise.allSettled([bare?.status, serve.status]);
     await Deno.remove(dir, { recursive: true });
   }
 }

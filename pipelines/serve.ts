@@ -3,7 +3,9 @@
  * and the registry in `--models-dir`. Reads only: predictions are made where candles close
  * (`ingest`, `start`). Needs no subprocess, no FFI and writes nothing outside the data dir.
  */
-import { serveConfig, usage } from "../src/config.ts";
+import { ConfigError, serveConfig, usage } from "../src/config.ts";
+import { dirsOutsidePermissions } from "../src/serve/dir_permissions.ts";
+import { listen } from "../src/serve/http_listener.ts";
 import { buildServer } from "../src/serve/server.ts";
 import { KvFeatureStore, onlineKvPath } from "../src/stores/online_kv.ts";
 import { runTask } from "../src/util/cli.ts";
@@ -15,16 +17,20 @@ await runTask("serve", async ({ signal }) => {
     console.log(usage("serve"));
     return 0;
   }
+  const outside = dirsOutsidePermissions(cfg, Deno.args);
+  if (outside !== undefined) throw new ConfigError(outside);
   setLogLevel(cfg.logLevel);
   const log = logger("serve");
   await Deno.mkdir(cfg.dataDir, { recursive: true });
   const online = await KvFeatureStore.open(onlineKvPath(cfg.dataDir));
   try {
-    const { app } = await buildServer({ ...cfg, online, signal });
-    const server = Deno.serve({
+    const { app, metrics } = await buildServer({ ...cfg, online, signal });
+    const server = await listen(app.fetch, {
       port: cfg.port,
       hostname: cfg.host,
       signal,
+      onOwnAnswer: (status) => metrics.serverAnswer(status),
+      onTimeout: (kind) => metrics.timedOut(kind),
       onListen: ({ port }) => {
         const host = cfg.host === "0.0.0.0" ? "localhost" : cfg.host;
         log.info(
@@ -33,7 +39,7 @@ await runTask("serve", async ({ signal }) => {
           } /health /metrics /models /predictions`,
         );
       },
-    }, app.fetch);
+    });
     await server.finished;
   } finally {
     online.close();

@@ -5,12 +5,15 @@
  * Missing values are filled: 0, except minutes since the last news signal, capped at a week.
  * Training and serving both use this function, and a model's card records the names in order.
  */
-import type { FeatureRowWithNews } from "../domain/feature_row.ts";
+import { type FeatureRow, type FeatureRowWithNews, OTHER_PAIR_COLUMNS } from "../domain/feature_row.ts";
 import { NEWS_COLUMNS } from "../transforms/news_features.ts";
 
 const MINUTES_CAP = 7 * 24 * 60;
 
 type Row = FeatureRowWithNews & { others?: Record<string, number | null> };
+
+/** A row as a model reads it: its news columns, and other pairs' columns under `<pair>:<column>`. */
+export type ModelRow = FeatureRowWithNews & { others: Record<string, number | null> };
 
 const num = (
   v: number | null | undefined,
@@ -70,6 +73,23 @@ const BASE: readonly [string, (r: Row) => number][] = [
 /** Names of the model's inputs, in order; `others` are other pairs' columns (`ETH/USD:rsi_14`). */
 export function featureNames(others: readonly string[] = []): string[] {
   return [...BASE.map(([n]) => n), ...others];
+}
+
+/**
+ * `row` with the columns of `pairs`, taken from `rows[i]`, pair i's row of the same window start
+ * (null when it has none): the join the training set makes in SQL, for the serving side.
+ */
+export function withOthers(
+  row: FeatureRowWithNews,
+  pairs: readonly string[],
+  rows: readonly (FeatureRow | null)[],
+): ModelRow {
+  const others: Record<string, number | null> = {};
+  pairs.forEach((p, i) => {
+    const other = rows[i] ?? null;
+    for (const c of OTHER_PAIR_COLUMNS) others[`${p}:${c}`] = other?.[c] ?? null;
+  });
+  return { ...row, others };
 }
 
 /** The input vector of one row, in `featureNames(others)` order. */

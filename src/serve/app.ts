@@ -7,14 +7,15 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { isWindow, type Window, WINDOW_MS } from "../domain/candle.ts";
 import { normalisePair } from "../domain/pair.ts";
+import type { ModelRow } from "../model/features.ts";
 import type { PointPrediction, Predictor } from "../model/predictor.ts";
-import type { FeatureRowWithNews } from "../domain/feature_row.ts";
 import type { Registry } from "../model/registry.ts";
 import type { KvFeatureStore } from "../stores/online_kv.ts";
 import type { KvPredictionStore } from "../stores/prediction_store.ts";
 import { logEnabled, type Logger, silent } from "../util/log.ts";
 import { dashboardHtml } from "./dashboard.ts";
 import { gauge, Metrics } from "./metrics.ts";
+import { SharedReads } from "./shared_reads.ts";
 
 export interface ServeDeps {
   online: KvFeatureStore;
@@ -32,6 +33,10 @@ export interface ServeDeps {
   chartScript?: string | undefined;
   /** What the whole system is doing (under `start`/`demo`): shown by /health, /predict and the page. */
   status?: (() => SystemStatus) | undefined;
+  /** Requests handled at once; more are answered 503 at once. @default {256} */
+  maxInFlight?: number | undefined;
+  /** Where requests are counted (shared with the server, which counts what it refuses itself). */
+  metrics?: Metrics | undefined;
 }
 
 export interface SystemStatus {
@@ -40,14 +45,34 @@ export interface SystemStatus {
 }
 
 const MAX_URL = 2048;
-/** How long a series' latest row and prediction are reused. */
-const LATEST_TTL_MS = 1000;
+const MAX_LIMIT = 1000;
+/** The candles a series keeps for charts (the online store's recent rows). */
+const MAX_CANDLES = 500;
+const MAX_IN_FLIGHT = 256;
+/** Rendered bodies kept per series and second, one per distinct limit asked. */
+const BODIES_KEPT = 16;
+const JSON_TYPE = { "content-type": "application/json" };
 
 interface Latest {
-  row: FeatureRowWithNews | null;
+  row: ModelRow | null;
   prediction: PointPrediction | null;
 }
-const MAX_LIMIT = 1000;
+
+/** The newest rows of one series as a route answers them, with bodies already rendered per limit. */
+interface Recent<T> {
+  items: T[];
+  bodies: Map<number, string>;
+}
+
+/** The body for `limit` from `recent`, rendered once per second for the limits most asked. */
+function bodyFor<T>(recent: Recent<T>, limit: number, render: (items: T[]) => unknown): string {
+  let body = recent.bodies.get(limit);
+  if (body === undefined) {
+    body = JSON.stringify(render(recent.items.slice(0, limit)));
+    if (recent.bodies.size < BODIES_KEPT) recent.bodies.set(limit, body);
+  }
+  return body;
+}
 
 class BadRequest extends Error {
   constructor(readonly parameter: string, message: string) {
@@ -86,38 +111,75 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function createApp(deps: ServeDeps): Hono {
   const now = deps.now ?? Date.now;
   const log = deps.log ?? silent;
-  const metrics = new Metrics();
+  const metrics = deps.metrics ?? new Metrics();
+  const maxInFlight = deps.maxInFlight ?? MAX_IN_FLIGHT;
   const app = new Hono();
 
-  // The latest row and its prediction per series, shared by the requests of the next second (one
-  // read and one inference however many arrive) and dropped at once when the model is swapped.
-  const cache = new Map<Predictor, { at: number; version: string; value: Promise<Latest> }>();
+  // Every read route answers from reads shared per series and second, so a burst of requests
+  // costs one store read (and one inference) per series, whatever its size.
+  const reads = new SharedReads();
+  const series = (p: Predictor) => `${p.pair}|${p.window}`;
+
+  // Keyed by model version too: a swapped model answers at once.
   const latest = (predictor: Predictor): Promise<Latest> => {
-    const version = predictor.current?.version ?? "";
-    const hit = cache.get(predictor);
-    if (hit && hit.version === version && performance.now() - hit.at < LATEST_TTL_MS) return hit.value;
-    const value = (async (): Promise<Latest> => {
-      const row = await deps.online.latestWithNews(predictor.pair, predictor.window);
+    const model = predictor.current;
+    return reads.get(`latest|${series(predictor)}|${model?.version ?? ""}`, async () => {
+      const row = await deps.online.modelRow(predictor.pair, predictor.window, model?.card.other_pairs ?? []);
       return { row, prediction: row ? await predictor.predict(row) : null };
-    })();
-    cache.set(predictor, { at: performance.now(), version, value });
-    value.catch(() => cache.delete(predictor));
-    return value;
+    });
   };
+  const candles = (p: Predictor) =>
+    reads.get(`candles|${series(p)}`, async (): Promise<Recent<Record<string, number>>> => {
+      const rows = await deps.online.recent(p.pair, p.window, MAX_CANDLES);
+      // Newest first, so a limit is a prefix.
+      const items = rows.reverse().map((r) => ({
+        t: r.window_start,
+        open: r.open,
+        high: r.high,
+        low: r.low,
+        close: r.close,
+      }));
+      return { items, bodies: new Map() };
+    });
+  const recentPredictions = (p: Predictor) =>
+    reads.get(`predictions|${series(p)}`, async () => {
+      const [list, live] = await Promise.all([
+        deps.predictions.recent(p.pair, p.window, MAX_LIMIT),
+        deps.predictions.liveErrors(p.pair, p.window),
+      ]);
+      const items = list.map((x) => ({ ...x, made_at: iso(x.made_at) }));
+      return { live, recent: { items, bodies: new Map<number, string>() } };
+    });
+
+  // Every route registered below answers GET (and so HEAD); other methods get 405 there.
+  const getPaths = () => new Set(app.routes.filter((r) => r.method === "GET").map((r) => r.path));
+  let known: Set<string> | undefined;
+  const isRoute = (path: string) => (known ??= getPaths()).has(path);
 
   const tracked = (pair: string, window?: Window): Predictor | undefined =>
     deps.predictors.find((p) => p.pair === pair && (window === undefined || p.window === window));
   const maxAge = (window: Window) => deps.maxFeatureAgeS ?? (3 * WINDOW_MS[window]) / 1000;
 
+  // One gate before every route: it refuses an over-long URL, and a request beyond maxInFlight
+  // at once (however many arrive, at most maxInFlight wait on the stores), and counts every answer.
+  let inFlight = 0;
   app.use("*", async (c, next) => {
     const started = performance.now();
     if (c.req.url.length > MAX_URL) {
-      return c.json({ error: `the URL is longer than ${MAX_URL} characters` }, 414);
+      c.res = c.json({ error: `the URL is longer than ${MAX_URL} characters` }, 414);
+    } else if (inFlight >= maxInFlight) {
+      c.header("Retry-After", "1");
+      c.res = c.json({ error: "busy", reason: `${maxInFlight} requests are being answered; retry` }, 503);
+    } else {
+      inFlight++;
+      try {
+        await next();
+      } finally {
+        inFlight--;
+      }
     }
-    await next();
     const seconds = (performance.now() - started) / 1000;
-    const route = c.req.routePath === "/*" ? "other" : c.req.routePath;
-    metrics.request(route, c.res.status, seconds);
+    metrics.request(isRoute(c.req.path) ? c.req.path : "other", c.res.status, seconds);
     // The path only: query strings are the caller's business, and never secrets of ours.
     if (logEnabled("debug")) {
       log.debug(`${c.req.method} ${c.req.path} ${c.res.status} ${(seconds * 1000).toFixed(1)}ms`);
@@ -188,8 +250,11 @@ export function createApp(deps: ServeDeps): Hono {
 
   const seriesStatus = async () =>
     await Promise.all(deps.predictors.map(async (p) => {
-      const row = await deps.online.latest(p.pair, p.window);
-      const live = await deps.predictions.liveErrors(p.pair, p.window);
+      const [row, live] = await reads.get(`status|${series(p)}`, () =>
+        Promise.all([
+          deps.online.latest(p.pair, p.window),
+          deps.predictions.liveErrors(p.pair, p.window),
+        ]));
       return {
         pair: p.pair,
         window: p.window,
@@ -245,7 +310,7 @@ export function createApp(deps: ServeDeps): Hono {
     return c.text(text, 200, { "content-type": "text/plain; version=0.0.4" });
   });
 
-  app.get("/models", async (c) => {
+  const models = async () => {
     const out = [];
     for (const name of await deps.registry.names()) {
       const { current } = await deps.registry.promotedFile(name);
@@ -268,8 +333,9 @@ export function createApp(deps: ServeDeps): Hono {
       }
       out.push({ name, promoted: current, versions });
     }
-    return c.json({ models: out });
-  });
+    return JSON.stringify({ models: out });
+  };
+  app.get("/models", async (c) => c.body(await reads.get("models", models), 200, JSON_TYPE));
 
   app.get("/predictions", async (c) => {
     const pair = pairParam(c.req.query("pair"));
@@ -277,13 +343,13 @@ export function createApp(deps: ServeDeps): Hono {
     const limit = limitParam(c.req.query("limit"), 100);
     const predictor = tracked(pair, window);
     if (!predictor) return c.json({ error: `${pair} is not tracked` }, 404);
-    const list = await deps.predictions.recent(pair, predictor.window, limit);
-    return c.json({
-      pair,
-      window: predictor.window,
-      live: await deps.predictions.liveErrors(pair, predictor.window),
-      predictions: list.map((p) => ({ ...p, made_at: iso(p.made_at) })),
-    });
+    const { live, recent } = await recentPredictions(predictor);
+    const body = bodyFor(
+      recent,
+      limit,
+      (predictions) => ({ pair, window: predictor.window, live, predictions }),
+    );
+    return c.body(body, 200, JSON_TYPE);
   });
 
   app.get("/candles", async (c) => {
@@ -292,18 +358,14 @@ export function createApp(deps: ServeDeps): Hono {
     const limit = limitParam(c.req.query("limit"), 200);
     const predictor = tracked(pair, window);
     if (!predictor) return c.json({ error: `${pair} is not tracked` }, 404);
-    const rows = await deps.online.recent(pair, predictor.window, Math.min(limit, 500));
-    return c.json({
-      pair,
-      window: predictor.window,
-      candles: rows.map((r) => ({
-        t: r.window_start,
-        open: r.open,
-        high: r.high,
-        low: r.low,
-        close: r.close,
-      })),
-    });
+    const recent = await candles(predictor);
+    // Oldest first, as charts draw them.
+    const body = bodyFor(
+      recent,
+      Math.min(limit, MAX_CANDLES),
+      (items) => ({ pair, window: predictor.window, candles: items.toReversed() }),
+    );
+    return c.body(body, 200, JSON_TYPE);
   });
 
   app.get(
@@ -317,7 +379,11 @@ export function createApp(deps: ServeDeps): Hono {
       "cache-control": "public, max-age=86400",
     });
   });
-  app.notFound((c) => c.json({ error: "not found" }, 404));
+  app.notFound((c) => {
+    if (!isRoute(c.req.path)) return c.json({ error: "not found" }, 404);
+    c.header("Allow", "GET, HEAD");
+    return c.json({ error: `${c.req.method} is not allowed on ${c.req.path}: use GET` }, 405);
+  });
   return app;
 }
 

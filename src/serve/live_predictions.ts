@@ -61,17 +61,17 @@ export class LivePredictions {
     const W = WINDOW_MS[row.window];
     let predicted = row.close;
     let model: Prediction["model"] = { name: "naive", version: null };
-    if (predictor.current) {
-      const news = await this.online.newsAt(row.pair.split("/")[0]!, row.window_end);
-      const others: Record<string, number | null> = {};
-      for (const name of predictor.current.others) {
-        const [pair, column] = name.split(":") as [string, string];
-        const other = await this.online.latest(pair, row.window);
-        others[name] = other && other.window_start === row.window_start
-          ? (other as unknown as Record<string, number | null>)[column] ?? null
-          : null;
-      }
-      const p = await predictor.predict({ ...row, ...news, others });
+    const current = predictor.current;
+    if (current) {
+      // Read back from the store, the way /predict reads it, so both feed the model the same row.
+      const input = await this.online.modelRow(
+        row.pair,
+        row.window,
+        current.card.other_pairs,
+        row.window_start,
+      );
+      if (!input) throw new Error("the row is not in the online store");
+      const p = await predictor.predict(input);
       predicted = p.predicted_close;
       model = p.model;
     }
@@ -93,18 +93,19 @@ export class LivePredictions {
 }
 
 /**
- * The stores' upsert with predictions after it, for rows stored while the source is live
- * (loading history through REST is not prediction).
+ * The stores' upsert with predictions after it, for the rows `isLive` accepts (loading history
+ * through REST is not prediction); `isLive` may judge each row (see src/system/live_rows.ts).
  */
 export function predictingUpsert(
   stores: { upsert(rows: readonly FeatureRow[]): Promise<void> },
   live: LivePredictions,
-  isLive: () => boolean,
+  isLive: (row: FeatureRow) => boolean,
 ): { upsert(rows: readonly FeatureRow[]): Promise<void> } {
   return {
     async upsert(rows) {
       await stores.upsert(rows);
-      if (isLive()) await live.onRows(rows);
+      const current = rows.filter((r) => isLive(r));
+      if (current.length > 0) await live.onRows(current);
     },
   };
 }

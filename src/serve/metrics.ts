@@ -10,6 +10,7 @@ function labels(l: Record<string, string>): string {
 export class Metrics {
   #requests = new Map<string, number>();
   #latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  #timedOut = new Map<string, number>();
 
   request(route: string, status: number, seconds: number): void {
     const key = `${route}\u0000${status}`;
@@ -21,6 +22,17 @@ export class Metrics {
     });
     h.sum += seconds;
     h.count++;
+  }
+
+  /** An answer the server gave on its own, before any route (a request it could not parse): counted, not timed. */
+  serverAnswer(status: number): void {
+    const key = `other\u0000${status}`;
+    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+  }
+
+  /** A connection the server closed for taking too long: `headers` or `idle`. */
+  timedOut(kind: string): void {
+    this.#timedOut.set(kind, (this.#timedOut.get(kind) ?? 0) + 1);
   }
 
   /** The request metrics, then `extra` lines (gauges computed at scrape time). */
@@ -44,6 +56,13 @@ export class Metrics {
       out.push(`http_request_duration_seconds_bucket${labels({ route, le: "+Inf" })} ${h.count}`);
       out.push(`http_request_duration_seconds_sum${labels({ route })} ${h.sum}`);
       out.push(`http_request_duration_seconds_count${labels({ route })} ${h.count}`);
+    }
+    out.push(
+      "# HELP http_connections_timed_out_total Connections closed for sending no complete request in time.",
+      "# TYPE http_connections_timed_out_total counter",
+    );
+    for (const [timeout, n] of this.#timedOut) {
+      out.push(`http_connections_timed_out_total${labels({ timeout })} ${n}`);
     }
     return [...out, ...extra].join("\n") + "\n";
   }

@@ -1,6 +1,7 @@
 /**
  * What `serve` and the Deno Deploy entry share: the predictors of the tracked series (loaded
- * from the registry, then watched for promotions) and the app over the online stores.
+ * from the registry, then watched for promotions) and the app over the online stores, with the
+ * metrics it counts into (which the HTTP listener's own answers join).
  */
 import type { Window } from "../domain/candle.ts";
 import { openPredictors, type Predictor } from "../model/predictor.ts";
@@ -9,6 +10,7 @@ import type { KvFeatureStore } from "../stores/online_kv.ts";
 import { KvPredictionStore } from "../stores/prediction_store.ts";
 import { logger } from "../util/log.ts";
 import { createApp, loadChartScript } from "./app.ts";
+import { Metrics } from "./metrics.ts";
 import type { Hono } from "hono";
 
 export interface ServerOptions {
@@ -23,7 +25,9 @@ export interface ServerOptions {
   signal: AbortSignal;
 }
 
-export async function buildServer(o: ServerOptions): Promise<{ app: Hono; predictors: Predictor[] }> {
+export async function buildServer(
+  o: ServerOptions,
+): Promise<{ app: Hono; predictors: Predictor[]; metrics: Metrics }> {
   const registry = new Registry(o.modelsDir);
   const log = logger("serve");
   const predictors = await openPredictors(registry, o.pairs, o.window, o.horizon, {
@@ -32,6 +36,7 @@ export async function buildServer(o: ServerOptions): Promise<{ app: Hono; predic
     log: logger("model"),
   });
   const chartScript = await loadChartScript(log);
+  const metrics = new Metrics();
   const app = createApp({
     online: o.online,
     predictions: new KvPredictionStore(o.online.kv),
@@ -41,6 +46,7 @@ export async function buildServer(o: ServerOptions): Promise<{ app: Hono; predic
     corsOrigins: o.corsOrigins,
     log,
     chartScript,
+    metrics,
   });
-  return { app, predictors };
+  return { app, predictors, metrics };
 }

@@ -6,6 +6,7 @@
 import type { Window } from "../domain/candle.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
 import type { NewsSignal } from "../domain/news.ts";
+import { type ModelRow, withOthers } from "../model/features.ts";
 import {
   addSignal,
   initialNewsState,
@@ -46,6 +47,10 @@ export class KvFeatureStore implements FeatureStore, NewsSignalStore {
     return ["features", "latest", pair, window];
   }
 
+  #recentKey(pair: string, window: Window, windowStart: number): Deno.KvKey {
+    return ["features", "recent", pair, window, windowStart];
+  }
+
   async upsert(rows: readonly FeatureRow[]): Promise<void> {
     const newest = new Map<string, FeatureRow>();
     for (const r of rows) {
@@ -59,8 +64,8 @@ export class KvFeatureStore implements FeatureStore, NewsSignalStore {
       const op = this.#kv.atomic();
       for (const r of rows.slice(i, i + 400)) {
         const span = r.window_end - r.window_start;
-        op.set(["features", "recent", r.pair, r.window, r.window_start], r, { expireIn: RECENT_EXPIRY_MS });
-        op.delete(["features", "recent", r.pair, r.window, r.window_start - RECENT_ROWS * span]);
+        op.set(this.#recentKey(r.pair, r.window, r.window_start), r, { expireIn: RECENT_EXPIRY_MS });
+        op.delete(this.#recentKey(r.pair, r.window, r.window_start - RECENT_ROWS * span));
       }
       await op.commit();
     }
@@ -141,6 +146,32 @@ export class KvFeatureStore implements FeatureStore, NewsSignalStore {
     const row = await this.latest(pair, window);
     if (!row) return null;
     return { ...row, ...(await this.newsAt(pair.split("/")[0]!, row.window_end)) };
+  }
+
+  /**
+   * A series' row as a model reads it: the latest, or the one starting at `windowStart`, with its
+   * news columns and, for each of `otherPairs`, that pair's row of the same window start (what
+   * the training set joins), so streaming and `/predict` feed a model what it was trained on.
+   */
+  async modelRow(
+    pair: string,
+    window: Window,
+    otherPairs: readonly string[] = [],
+    windowStart?: number,
+  ): Promise<ModelRow | null> {
+    const key = windowStart === undefined
+      ? this.#key(pair, window)
+      : this.#recentKey(pair, window, windowStart);
+    const row = (await this.#kv.get<FeatureRow>(key)).value;
+    if (!row) return null;
+    const others: (FeatureRow | null)[] = [];
+    // getMany takes at most 10 keys.
+    for (let i = 0; i < otherPairs.length; i += 10) {
+      const keys = otherPairs.slice(i, i + 10).map((p) => this.#recentKey(p, window, row.window_start));
+      for (const e of await this.#kv.getMany<FeatureRow[]>(keys)) others.push(e.value);
+    }
+    const news = await this.newsAt(pair.split("/")[0]!, row.window_end);
+    return withOthers({ ...row, ...news }, otherPairs, others);
   }
 
   close(): void {

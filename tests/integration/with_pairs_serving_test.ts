@@ -1,0 +1,91 @@
+/**
+ * A model trained with other pairs' columns reads the same inputs wherever it runs: the training
+ * set, the streaming prediction of a closed candle and `/predict` on that candle agree, number for number.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { syntheticRows } from "../model_fixtures.ts";
+import type { FeatureRowWithNews } from "../../src/domain/feature_row.ts";
+import { buildDataset } from "../../src/model/dataset.ts";
+import { featureNames, featureVector } from "../../src/model/features.ts";
+import { Predictor } from "../../src/model/predictor.ts";
+import { Registry } from "../../src/model/registry.ts";
+import { trainAndRegister } from "../../src/model/train.ts";
+import { createApp } from "../../src/serve/app.ts";
+import { LivePredictions } from "../../src/serve/live_predictions.ts";
+import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
+import { KvFeatureStore } from "../../src/stores/online_kv.ts";
+import { KvPredictionStore } from "../../src/stores/prediction_store.ts";
+
+type Input = FeatureRowWithNews & { others?: Record<string, number | null> };
+
+Deno.test("a --with-pairs model gets the same input vector and value from training, streaming and /predict", async () => {
+  const dir = await Deno.makeTempDir();
+  const btc = syntheticRows(1200, { pair: "BTC/USD", seed: 1 });
+  const eth = syntheticRows(1200, { pair: "ETH/USD", seed: 2 });
+  const registry = new Registry(`${dir}/models`);
+  const offline = await DuckDbFeatureStore.open(`${dir}/offline.duckdb`);
+  const online = await KvFeatureStore.open(`${dir}/online.kv`);
+  const predictions = new KvPredictionStore(online.kv);
+  const predictor = new Predictor(registry, "BTC/USD", "1m", 1);
+  try {
+    await offline.upsert([...btc, ...eth]);
+    const ds = await buildDataset(offline, {
+      pair: "BTC/USD",
+      window: "1m",
+      horizon: 1,
+      otherPairs: ["ETH/USD"],
+    });
+    const report = await trainAndRegister(ds, {
+      choice: "ridge",
+      folds: 3,
+      budget: 2,
+      seed: 1,
+      otherPairs: ["ETH/USD"],
+      registry,
+    });
+    assert(report.promoted, report.reason);
+    assertEquals(await predictor.refresh(), "swapped");
+    const others = predictor.current!.others;
+    assertEquals(ds.features, featureNames(others));
+
+    // The candle both paths predict: the last one whose target the training set knows.
+    const at = btc.length - 2;
+    const row = btc[at]!;
+    await online.upsert([...btc.slice(0, at), ...eth.slice(0, at)]);
+    const seen: Input[] = [];
+    const predict = predictor.predict.bind(predictor);
+    predictor.predict = (input: Input) => {
+      seen.push(input);
+      return predict(input);
+    };
+
+    const live = new LivePredictions([predictor], online, predictions);
+    await online.upsert([row, eth[at]!]);
+    await live.onRows([row, eth[at]!]);
+    assertEquals([live.made, live.failures], [1, 0]);
+    const streamed = (await predictions.recent("BTC/USD", "1m", 1))[0]!;
+    assertEquals(streamed.made_at, row.window_end);
+
+    const app = createApp({ online, predictions, registry, predictors: [predictor], maxFeatureAgeS: 0 });
+    const res = await app.request("http://localhost/predict?pair=BTC/USD");
+    const body = await res.json();
+    assertEquals([res.status, body.as_of], [200, new Date(row.window_end).toISOString()]);
+    assertEquals(seen.length, 2);
+
+    const i = Array.from(ds.time).indexOf(row.window_start);
+    assert(i >= 0, "the row is in the training set");
+    const F = ds.features.length;
+    const trained = Array.from(ds.X.subarray(i * F, (i + 1) * F));
+    const [streaming, served] = seen.map((input) => Array.from(featureVector(input, others)));
+    const otherInputs = trained.slice(F - others.length);
+    assert(otherInputs.some((v) => v !== 0), `ETH/USD columns in training: ${otherInputs}`);
+    assertEquals(streaming, trained, "streaming reads what training read");
+    assertEquals(served, trained, "/predict reads what training read");
+    assertEquals(body.predicted_close, streamed.predicted_close);
+  } finally {
+    await predictor.close();
+    online.close();
+    offline.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
