@@ -3,6 +3,8 @@
  * synthetic market it generates (labelled as synthetic: src/sim/synthetic.ts); its first
  * `--history` is served at once as REST history (the cold start's backfill), the rest arrives
  * live at `--speed`. Candles, features, training and live predictions appear within minutes.
+ * The dashboard, /health and the log say which market it is, measure ages on the simulator's
+ * clock, and say when the replay has passed its last trade.
  */
 import { demoConfig, usage } from "../src/config.ts";
 import { tradeToJsonLine } from "../src/domain/trade.ts";
@@ -12,6 +14,7 @@ import { startSim } from "../src/sim/server.ts";
 import { syntheticTrades } from "../src/sim/synthetic.ts";
 import { tradeFile } from "../src/sources/files/trade_file.ts";
 import { CheckpointFile, jobFileName } from "../src/stores/checkpoint_file.ts";
+import { claimMarket, replayMarket } from "../src/stores/market_file.ts";
 import { runSystem } from "../src/system/system.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
@@ -26,11 +29,11 @@ await runTask("demo", async ({ signal }) => {
   }
   setLogLevel(cfg.logLevel);
   const log = logger("demo");
-  await Deno.mkdir(cfg.dataDir, { recursive: true });
-  let file = cfg.file;
-  let source: string;
-  if (file === undefined) {
-    file = `${cfg.dataDir}/synthetic_trades.jsonl`;
+  const file = cfg.file ?? `${cfg.dataDir}/synthetic_trades.jsonl`;
+  const market = replayMarket(file, cfg.file === undefined);
+  // Before anything is written: a data dir of another market is refused untouched.
+  await claimMarket(cfg.dataDir, market);
+  if (cfg.file === undefined) {
     try {
       await Deno.stat(file);
     } catch {
@@ -39,9 +42,6 @@ await runTask("demo", async ({ signal }) => {
       await Deno.writeTextFile(file, trades.map(tradeToJsonLine).join("\n") + "\n");
       log.info(`generated a SYNTHETIC market: ${trades.length} trades of ${cfg.pairs.join(", ")} in ${file}`);
     }
-    source = `the simulator replaying a SYNTHETIC market (${file})`;
-  } else {
-    source = `the simulator replaying ${file}`;
   }
   const { stream } = await tradeFile(file, { format: cfg.format, pair: cfg.pairs[0], log });
   const book = new TradeBook(await Array.fromAsync(stream));
@@ -80,9 +80,12 @@ await runTask("demo", async ({ signal }) => {
       from: book.firstTs,
       minRowsToTrain: cfg.minRows,
       trainBudget: cfg.trainBudget,
-      // Replayed time: the features are as fresh as the replay, whatever their dates.
+      // Ages are on the simulator's clock, but the speed stretches every real pause (at 60x a
+      // second is a minute), so staleness is not judged.
       maxFeatureAgeS: 0,
-      source,
+      market,
+      now: () => sim.clock.now(),
+      replayEnd: sim.replayed.then(() => book.lastTs),
       job: JOB,
     }, signal);
   } finally {

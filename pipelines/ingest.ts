@@ -5,17 +5,20 @@
  */
 import { ingestConfig } from "../src/config.ts";
 import { isoTime } from "../src/domain/time.ts";
+import type { Trade } from "../src/domain/trade.ts";
 import { consumersOnly, runConsumersOnly, runOnBus } from "../src/bus/bus.ts";
 import { KrakenRest } from "../src/sources/kraken/rest_client.ts";
 import { liveTrades } from "../src/sources/kraken/live_trades.ts";
 import type { Cursor } from "../src/sources/kraken/rest_trades.ts";
 import { openFeatureStores } from "../src/stores/feature_stores.ts";
+import { claimMarket, exchangeMarket } from "../src/stores/market_file.ts";
 import { openTradeJob, restoreEngine } from "../src/stores/trade_job.ts";
 import { tradeSink } from "../src/stores/trade_sink.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
 import { livePredictions } from "../src/serve/live_setup.ts";
 import { predictingUpsert } from "../src/serve/live_predictions.ts";
+import { LiveRows } from "../src/system/live_rows.ts";
 
 await runTask("ingest", async ({ signal }) => {
   const cfg = ingestConfig(Deno.args);
@@ -26,6 +29,7 @@ await runTask("ingest", async ({ signal }) => {
     // No exchange connection and no trade checkpoint: the stage reads the bus.
     return await runConsumersOnly(cfg, () => openFeatureStores(cfg.dataDir), logger("bus"), signal);
   }
+  await claimMarket(cfg.dataDir, exchangeMarket(cfg.restUrl, cfg.wsUrl));
   const job = await openTradeJob(cfg.dataDir, `ingest ${cfg.restUrl}`, cfg.record, log);
   const engine = restoreEngine(job, cfg.windows, cfg.graceMs);
 
@@ -95,13 +99,25 @@ await runTask("ingest", async ({ signal }) => {
     } else {
       const stores = await openFeatureStores(cfg.dataDir);
       const live = await livePredictions(cfg, stores, signal);
+      // The market's clock is its latest trade: a replayed market's dates are in the past.
+      let marketNow = 0;
+      const liveRows = new LiveRows(() => stats.live, () => marketNow);
+      const clocked = stream.pipeThrough(
+        new TransformStream<Trade, Trade>({
+          transform(trade, controller) {
+            marketNow = trade.ts;
+            liveRows.observe();
+            controller.enqueue(trade);
+          },
+        }),
+      );
       try {
-        await stream.pipeTo(tradeSink({
+        await clocked.pipeTo(tradeSink({
           ...sink,
           // Live: open windows stay in the checkpoint and continue on restart instead of closing early.
           features: {
             engine,
-            stores: predictingUpsert(stores, live, () => stats.live),
+            stores: predictingUpsert(stores, live, (row) => liveRows.includes(row)),
             flushOnEnd: false,
             idle: { isLive: () => stats.live, everyMs: 1000 },
           },

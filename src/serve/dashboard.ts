@@ -1,8 +1,11 @@
 /**
  * The dashboard: one page, no build step. Per tracked series, a candlestick chart of recent
  * candles with the predicted close drawn against the realised one, live MAE of the model and of
- * "no change", the model version and how fresh the features are; refreshed every two seconds
- * from the API. Every number is also in a `data-value` attribute, exactly as the API gave it.
+ * "no change" (flagged when the model's is worse), the model version and how fresh the features
+ * are; refreshed every two seconds from the API. Under `start` and `demo`, /health's `system` also
+ * names the market (a SYNTHETIC one or a replayed file, in the demo) and says when a replay has
+ * ended, and the page shows both. Every number is also in a `data-value` attribute, exactly as the
+ * API gave it.
  */
 
 export function dashboardHtml(series: readonly { pair: string; window: string }[]): string {
@@ -19,6 +22,7 @@ export function dashboardHtml(series: readonly { pair: string; window: string }[
     <div><span>last prediction</span><b data-testid="prediction-${id}">–</b></div>
   </div>
   <p class="status" data-testid="status-${id}"></p>
+  <p class="worse" data-testid="worse-${id}"></p>
   <div class="chart" id="chart-${id}"></div>
 </section>`;
   }).join("\n");
@@ -33,9 +37,13 @@ h1{font-size:1.3rem;margin:0 0 1rem} h2{margin:.2rem 0 .6rem;font-size:1.1rem} s
 .stats span{display:block;font-size:.75rem;color:#9aa0a6} .stats b{font-size:1.05rem}
 .status{color:#f0b429;min-height:1.2em;margin:.2rem 0} .chart{height:320px}
 .legend{font-size:.8rem;color:#9aa0a6}
+.market{font-weight:600;margin:0 0 .4rem} .ended{color:#f0b429;font-weight:600}
+.worse{color:#f87171;margin:.2rem 0} .market:empty,.ended:empty,.worse:empty{display:none}
 </style></head>
 <body>
 <h1>crypto-rt <small data-testid="updated">connecting…</small></h1>
+<p class="market" data-testid="market"></p>
+<p class="ended" data-testid="replay-ended"></p>
 <p class="legend">candles: the realised market · orange: predicted close (drawn at the time it is for) · blue: realised close</p>
 ${cards}
 <script src="/assets/lightweight-charts.js"></script>
@@ -69,6 +77,11 @@ async function json(url) {
 }
 async function refresh() {
   const health = await json("/health");
+  const system = health.system || {};
+  put("market", system.market, system.market ? "market: " + system.market : "");
+  put("replay-ended", system.replay_ended_at, system.replay_ended_at
+    ? "The replay has ended: its last trade (" + system.replay_ended_at + ") has passed and no more will arrive. This is its final state."
+    : "");
   for (const s of SERIES) {
     const id = s.pair + "-" + s.window;
     const q = "pair=" + encodeURIComponent(s.pair) + "&window=" + s.window;
@@ -90,6 +103,10 @@ async function refresh() {
     put("mae-model-" + id, p.live.mae_model, fmt(p.live.mae_model, 4));
     put("mae-naive-" + id, p.live.mae_naive, fmt(p.live.mae_naive, 4));
     put("realised-" + id, p.live.n, String(p.live.n));
+    const worse = p.live.n > 0 && p.live.mae_model > p.live.mae_naive;
+    put("worse-" + id, worse, worse
+      ? "The model's live MAE (" + fmt(p.live.mae_model, 4) + ") is worse than naive's (" + fmt(p.live.mae_naive, 4) + "): predicting 'no change' would have done better."
+      : "");
     put("age-" + id, h.features_age_s, h.features_age_s === null || h.features_age_s === undefined ? "–" : Math.round(h.features_age_s) + " s");
     const last = p.predictions[0];
     put("prediction-" + id, last ? last.predicted_close : null, last ? fmt(last.predicted_close, 2) : "–");

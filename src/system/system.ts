@@ -4,6 +4,8 @@
  * when configured, the API and dashboard, and a trainer that makes the first model once the
  * history is in. Everything shares one pair of stores. While the history loads or the first
  * model trains, /predict answers 503 with what is happening and the dashboard says it too.
+ * The data dir holds one market (src/stores/market_file.ts); /health, the dashboard and the
+ * startup line name it, and ages are measured on its clock (the simulator's, in the demo).
  * Shutdown (the signal) flushes the open write, saves the checkpoint and closes the stores.
  */
 import type { Window } from "../domain/candle.ts";
@@ -14,11 +16,14 @@ import { openPredictors } from "../model/predictor.ts";
 import { Registry } from "../model/registry.ts";
 import { trainAndRegister } from "../model/train.ts";
 import { createApp, loadChartScript, type SystemStatus } from "../serve/app.ts";
+import { listen } from "../serve/http_listener.ts";
+import { Metrics } from "../serve/metrics.ts";
 import { LivePredictions, predictingUpsert } from "../serve/live_predictions.ts";
 import { KrakenRest } from "../sources/kraken/rest_client.ts";
 import { liveTrades } from "../sources/kraken/live_trades.ts";
 import type { Cursor } from "../sources/kraken/rest_trades.ts";
 import { openFeatureStores } from "../stores/feature_stores.ts";
+import { claimMarket, type Market } from "../stores/market_file.ts";
 import { KvPredictionStore } from "../stores/prediction_store.ts";
 import { SeenIds } from "../stores/seen_ids.ts";
 import { openTradeJob, restoreEngine } from "../stores/trade_job.ts";
@@ -27,6 +32,7 @@ import { BatchStream } from "../util/batches.ts";
 import { isAbort } from "../util/abortable.ts";
 import { logger } from "../util/log.ts";
 import { Progress } from "../util/progress.ts";
+import { LiveRows } from "./live_rows.ts";
 
 export interface SystemOptions {
   pairs: string[];
@@ -50,22 +56,41 @@ export interface SystemOptions {
   trainBudget: number;
   maxFeatureAgeS?: number | undefined;
   news?: { token: string; apiUrl: string; model: string; pollMs: number } | undefined;
-  /** What the startup line says the market is (Kraken, or the simulator replaying a file). */
-  source: string;
+  /** The market followed (Kraken, or the simulator replaying a file): recorded in the data dir, named everywhere. */
+  market: Market;
+  /** The market's clock, epoch ms (the simulator's in the demo). @default Date.now */
+  now?: (() => number) | undefined;
+  /** A bounded replay: resolves with its last trade's time once the simulator has passed it. */
+  replayEnd?: Promise<number> | undefined;
   /** The ingest checkpoint's name (default `ingest <rest url>`, shared with `deno task ingest`). */
   job?: string | undefined;
+}
+
+/** What /health reports as `system` under `start` and `demo`, and the dashboard shows. */
+export interface SystemState extends SystemStatus {
+  /** The market's description: Kraken, or which file (or SYNTHETIC market) the simulator replays. */
+  market: string;
+  /** When a replay has passed its last trade: that trade's time (nothing more will arrive). */
+  replay_ended_at: string | null;
 }
 
 export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<void> {
   const log = logger("system");
   const window = o.windows[0]!;
+  const now = o.now ?? Date.now;
   let status: SystemStatus = { phase: "starting", detail: "opening the stores" };
+  let replayEndedAt: string | null = null;
   const setStatus = (phase: SystemStatus["phase"], detail: string) => {
     if (status.phase !== phase || status.detail !== detail) log.info(`${phase}: ${detail}`);
     status = { phase, detail };
   };
+  const state = (): SystemState => ({
+    ...status,
+    market: o.market.description,
+    replay_ended_at: replayEndedAt,
+  });
 
-  await Deno.mkdir(o.dataDir, { recursive: true });
+  await claimMarket(o.dataDir, o.market);
   const stores = await openFeatureStores(o.dataDir);
   const registry = new Registry(o.modelsDir);
   const predictors = await openPredictors(registry, o.pairs, window, o.horizon, {
@@ -77,7 +102,9 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
   const live = new LivePredictions(predictors, stores.online, predictions, stores.offline, logger("predict"));
 
   const chartScript = await loadChartScript(log);
+  const metrics = new Metrics();
   const app = createApp({
+    metrics,
     online: stores.online,
     predictions,
     registry,
@@ -85,12 +112,20 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
     maxFeatureAgeS: o.maxFeatureAgeS,
     log: logger("http"),
     chartScript,
-    status: () => status,
+    status: state,
+    now,
   });
-  const server = Deno.serve({ port: o.port, hostname: o.host, signal, onListen() {} }, app.fetch);
+  const server = await listen(app.fetch, {
+    port: o.port,
+    hostname: o.host,
+    signal,
+    onOwnAnswer: (status) => metrics.serverAnswer(status),
+    onTimeout: (kind) => metrics.timedOut(kind),
+  });
   const host = o.host === "0.0.0.0" ? "localhost" : o.host;
   log.info(
-    `dashboard at http://${host}:${server.addr.port}/ · market: ${o.source} · pairs ${o.pairs.join(", ")} ` +
+    `dashboard at http://${host}:${server.port}/ · market: ${o.market.description} · ` +
+      `pairs ${o.pairs.join(", ")} ` +
       `(${o.windows.join(",")}, predicting ${o.horizon} × ${window}) · news: ${
         o.news ? `CryptoPanic every ${o.news.pollMs / 1000}s` : "off (set CRYPTOPANIC_TOKEN)"
       } · data ${o.dataDir} · models ${o.modelsDir}`,
@@ -99,7 +134,7 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
   // Ingest: the same job as `ingest` (its checkpoint continues a warm start).
   const job = await openTradeJob(o.dataDir, o.job ?? `ingest ${o.restUrl}`, undefined, logger("ingest"));
   const engine = restoreEngine(job, o.windows, o.graceMs);
-  const from = o.from ?? Date.now() - o.historyMs;
+  const from = o.from ?? now() - o.historyMs;
   const cursors = new Map<string, Cursor>();
   for (const pair of o.pairs) {
     const saved = job.state.pairs[pair];
@@ -119,6 +154,15 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
     signal,
     log: logger("kraken-ws"),
   });
+  const liveRows = new LiveRows(() => stats.live, now);
+  o.replayEnd?.then((last) => {
+    if (signal.aborted) return;
+    replayEndedAt = isoTime(last);
+    log.info(
+      `the replay has ended: its last trade (${replayEndedAt}) has passed, no more will arrive; ` +
+        `the dashboard keeps the last state (Ctrl-C stops)`,
+    );
+  });
 
   // Progress of the catch-up, then the trainer.
   const progress = new Progress("history", log);
@@ -127,11 +171,15 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
   const tick = async () => {
     if (!stats.live) {
       const cursor = Math.min(...o.pairs.map((p) => job.state.pairs[p]?.ts ?? catchUpFrom));
-      const target = Date.now();
-      const fraction = o.from === undefined
-        ? (cursor - catchUpFrom) / Math.max(1, target - catchUpFrom)
+      const fraction = (cursor - catchUpFrom) / Math.max(1, now() - catchUpFrom);
+      const unreachable = rest.stats.lastError !== undefined
+        ? `REST unreachable: ${rest.stats.lastError}`
+        : stats.lastError !== undefined
+        ? `WebSocket unreachable: ${stats.lastError}`
         : undefined;
-      const detail = stats.connections === 0
+      const detail = unreachable !== undefined
+        ? `${unreachable}; retrying with backoff`
+        : stats.connections === 0
         ? `connecting to ${o.wsUrl} (retrying with backoff; the log says why)`
         : `loading history through REST, at ${isoTime(cursor)} (${stats.restTrades} trades)`;
       setStatus("catching up", detail);
@@ -196,12 +244,12 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
 
   const newsDone = o.news ? runNews(o.news, o.dataDir, stores, signal) : Promise.resolve();
   try {
-    await stream.pipeTo(tradeSink({
+    await stream.pipeThrough(liveRows.observing()).pipeTo(tradeSink({
       checkpoint: job.checkpoint,
       state: job.state,
       features: {
         engine,
-        stores: predictingUpsert(stores, live, () => stats.live),
+        stores: predictingUpsert(stores, live, (row) => liveRows.includes(row)),
         flushOnEnd: false,
         idle: { isLive: () => stats.live, everyMs: 1000 },
       },

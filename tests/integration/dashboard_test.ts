@@ -7,6 +7,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { seed, serveSeeded } from "../serve_fixtures.ts";
 import { LivePredictions } from "../../src/serve/live_predictions.ts";
 import { Predictor } from "../../src/model/predictor.ts";
+import type { SystemState } from "../../src/system/system.ts";
 
 function findChromium(): string | null {
   for (
@@ -28,6 +29,28 @@ function findChromium(): string | null {
 const chromium = findChromium();
 if (!chromium) {
   console.warn("WARNING: no chromium found (set CHROMIUM_PATH): the dashboard browser test is ignored");
+}
+
+/** The page at `url` as headless chromium renders it after its scripts have run. */
+async function renderedDom(url: string, dir: string): Promise<string> {
+  const out = await new Deno.Command(chromium!, {
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--no-first-run",
+      `--user-data-dir=${dir}/chromium`,
+      "--virtual-time-budget=8000",
+      "--dump-dom",
+      url,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dom = new TextDecoder().decode(out.stdout);
+  assert(out.success && dom.includes("</html>"), new TextDecoder().decode(out.stderr).slice(-2000));
+  return dom;
 }
 
 function attr(dom: string, testid: string): { value: string; text: string } {
@@ -53,23 +76,7 @@ Deno.test({
     await predictor.close();
     const srv = await serveSeeded(s);
     try {
-      const out = await new Deno.Command(chromium!, {
-        args: [
-          "--headless=new",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-dev-shm-usage",
-          "--no-first-run",
-          `--user-data-dir=${dir}/chromium`,
-          "--virtual-time-budget=8000",
-          "--dump-dom",
-          `${srv.base}/`,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const dom = new TextDecoder().decode(out.stdout);
-      assert(out.success && dom.includes("</html>"), new TextDecoder().decode(out.stderr).slice(-2000));
+      const dom = await renderedDom(`${srv.base}/`, dir);
 
       const api = await (await fetch(`${srv.base}/predictions?pair=BTC/USD&window=1m&limit=1`)).json();
       const health = await (await fetch(`${srv.base}/health`)).json();
@@ -77,6 +84,7 @@ Deno.test({
       assertEquals(attr(dom, `mae-model-${id}`).value, String(api.live.mae_model));
       assertEquals(attr(dom, `mae-naive-${id}`).value, String(api.live.mae_naive));
       assertEquals(attr(dom, `realised-${id}`).value, String(api.live.n));
+      assertEquals(attr(dom, `worse-${id}`).value, String(api.live.mae_model > api.live.mae_naive));
       assertEquals(attr(dom, `prediction-${id}`).value, String(api.predictions[0].predicted_close));
       assertEquals(attr(dom, `version-${id}`).value, health.series[0].model.version);
       assertEquals(attr(dom, `version-${id}`).text, "btc-usd_1m_h1 v0001");
@@ -92,6 +100,65 @@ Deno.test({
         "no canvas in the chart",
       );
       assert(!attr(dom, "updated").text.startsWith("offline"), attr(dom, "updated").text);
+    } finally {
+      await srv.close();
+      s.online.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "dashboard: the page names the market, says when the replay has ended, and flags a model worse than naive",
+  ignore: !chromium && !Deno.env.get("CI"),
+  async fn() {
+    if (!chromium) throw new Error("chromium is required under CI (apt-get install chromium)");
+    const dir = await Deno.makeTempDir();
+    const s = await seed(dir, { n: 300, train: false });
+    // Predictions 1% above every close: further from the realised close than "no change".
+    const rows = s.rows.slice(-6);
+    for (const [i, row] of rows.entries()) {
+      await s.predictions.put({
+        pair: "BTC/USD",
+        window: "1m",
+        made_at: row.window_end,
+        horizon: 1,
+        horizon_s: 60,
+        current_close: row.close,
+        predicted_close: row.close * 1.01,
+        model: { name: "btc-usd_1m_h1", version: "v0001" },
+        realised_close: null,
+      });
+      const next = rows[i + 1];
+      if (next) await s.predictions.realise("BTC/USD", "1m", row.window_end, next.close);
+    }
+    const state: SystemState = {
+      phase: "live",
+      detail: "predicting with the promoted models",
+      market: "the simulator replaying a SYNTHETIC market (data/demo/synthetic_trades.jsonl)",
+      replay_ended_at: "2024-01-02T23:59:59.289Z",
+    };
+    const srv = await serveSeeded(s, { status: () => state });
+    try {
+      const api = await (await fetch(`${srv.base}/predictions?pair=BTC/USD&window=1m&limit=1`)).json();
+      assert(api.live.n === 5 && api.live.mae_model > api.live.mae_naive, JSON.stringify(api.live));
+      const dom = await renderedDom(`${srv.base}/`, dir);
+
+      const market = attr(dom, "market");
+      assertEquals(market.value, state.market);
+      assertEquals(market.text, `market: ${state.market}`);
+      const ended = attr(dom, "replay-ended");
+      assertEquals(ended.value, state.replay_ended_at);
+      assert(ended.text.startsWith("The replay has ended") && ended.text.includes(state.replay_ended_at!));
+      const worse = attr(dom, "worse-BTC/USD-1m");
+      assertEquals(worse.value, "true");
+      assert(
+        worse.text.includes(api.live.mae_model.toFixed(4)) &&
+          worse.text.includes(api.live.mae_naive.toFixed(4)),
+        worse.text,
+      );
+      assertEquals(attr(dom, "worse-ETH/USD-1m").value, "false");
     } finally {
       await srv.close();
       s.online.close();

@@ -7,11 +7,13 @@ import { assert, assertEquals } from "../assert.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { runPipeline } from "../helpers.ts";
 
-function demo(dir: string, port: number): Deno.ChildProcess {
+function demo(
+  dir: string,
+  port: number,
+  market = ["--minutes", "1800", "--history", "1440m", "--speed", "300"],
+): Deno.ChildProcess {
   const args = ["--data-dir", `${dir}/data`, "--models-dir", `${dir}/models`, "--port", String(port)];
-  return runPipeline("demo", [...args, "--minutes", "1800", "--history", "1440m", "--speed", "300"], dir, {
-    LOG_FORMAT: "json",
-  });
+  return runPipeline("demo", [...args, ...market], dir, { LOG_FORMAT: "json" });
 }
 
 async function until<T>(what: string, ms: number, check: () => Promise<T | null>): Promise<T> {
@@ -96,6 +98,80 @@ Deno.test("demo: cold start to live predictions, a clean stop within seconds, a 
     } finally {
       store.close();
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+interface Series {
+  pair: string;
+  last_candle: string | null;
+  features_age_s: number | null;
+}
+
+Deno.test("demo: /health and the startup line name the SYNTHETIC market, ages are on its clock, and the replay's end is logged and reported", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = 21_000 + Math.floor(Math.random() * 20_000);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    // Ten minutes of live market at 60x: the replay ends about ten seconds after the history.
+    const child = demo(dir, port, ["--minutes", "120", "--history", "110m", "--speed", "60"]);
+    const live = await until("live candles of every pair", 60_000, async () => {
+      const h = await (await fetch(`${base}/health`)).json();
+      const caughtUp = h.system.phase === "live" || h.system.phase === "training";
+      return caughtUp && h.series.every((s: Series) => s.last_candle) ? h : null;
+    });
+    assert(live.system.market.includes("SYNTHETIC"), live.system.market);
+    assert(live.system.market.includes(`${dir}/data/synthetic_trades.jsonl`), live.system.market);
+    for (const s of live.series as Series[]) {
+      // Measured on the simulator's clock: a minute or two, not the years since the market's dates.
+      assert(s.features_age_s! >= 0 && s.features_age_s! < 600, `${s.pair}: ${s.features_age_s} s`);
+    }
+    const ended = await until("the replay's end", 60_000, async () => {
+      const h = await (await fetch(`${base}/health`)).json();
+      return h.system.replay_ended_at ? h : null;
+    });
+    assertEquals(ended.system.replay_ended_at.slice(0, 16), "2024-01-01T01:59");
+    const stopped = await stop(child, "SIGTERM");
+    assertEquals(stopped.code, 0, JSON.stringify(stopped.log.slice(-5)));
+    const msgs = stopped.log.map((l) => l.msg);
+    assert(
+      msgs.some((m) =>
+        m.startsWith("dashboard at") && m.includes("market: the simulator replaying a SYNTHETIC market")
+      ),
+    );
+    assert(
+      msgs.some((m) =>
+        m.startsWith(`the replay has ended: its last trade (${ended.system.replay_ended_at}) has passed`)
+      ),
+      JSON.stringify(msgs.slice(-10)),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("demo: only rows closed after the history has loaded get predictions, not the last batch of history", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = 21_000 + Math.floor(Math.random() * 20_000);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    // Slow enough that the history's end is close to the time the source turns live.
+    const child = demo(dir, port, ["--minutes", "150", "--history", "120m", "--speed", "10"]);
+    const predictions = async (pair: string) =>
+      (await (await fetch(`${base}/predictions?pair=${pair}&limit=1000`)).json()).predictions as {
+        made_at: string;
+      }[];
+    const made = await until("live predictions of both pairs", 60_000, async () => {
+      const [btc, eth] = [await predictions("BTC/USD"), await predictions("ETH/USD")];
+      return btc.length >= 2 && eth.length >= 2 ? [...btc, ...eth] : null;
+    });
+    const stopped = await stop(child, "SIGTERM");
+    assertEquals(stopped.code, 0, JSON.stringify(stopped.log.slice(-5)));
+    const line = stopped.log.map((l) => l.msg).find((m) => m.includes("; history until "))!;
+    const historyEnd = Date.parse(/history until (\S+),/.exec(line)![1]!);
+    const early = made.filter((p) => Date.parse(p.made_at) <= historyEnd).map((p) => p.made_at);
+    assertEquals(early, [], `predicted before the history's end (${new Date(historyEnd).toISOString()})`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,0 +1,118 @@
+/**
+ * Which market a data dir holds. Candles of different markets (Kraken, the simulator replaying a
+ * file, a synthetic market) must never mix in one set of stores: the live dashboard would show the
+ * replay, and training would learn from it. The first task that writes a data dir records its
+ * market in `market.json`; a task on another market refuses with one line naming `--data-dir`.
+ * A data dir from before the record existed is judged by its checkpoints, whose job names say
+ * which exchange they followed.
+ */
+import { resolve } from "node:path";
+import { ConfigError } from "../config.ts";
+import { KRAKEN_REST_URL } from "../sources/kraken/rest_client.ts";
+import { CheckpointFile } from "./checkpoint_file.ts";
+
+export interface Market {
+  /** What is compared: `exchange <REST URL>` or `replay <file>` (`replay synthetic` for the demo's own). */
+  id: string;
+  /** What the startup line, `/health` and the dashboard say the market is. */
+  description: string;
+}
+
+/**
+ * A Kraken-compatible exchange, known by its REST URL as the ingest checkpoint is.
+ *
+ * @example
+ * ```ts
+ * exchangeMarket("https://api.kraken.com", "wss://ws.kraken.com/v2").description; // "Kraken (wss://ws.kraken.com/v2)"
+ * ```
+ */
+export function exchangeMarket(restUrl: string, wsUrl: string): Market {
+  return { id: `exchange ${restUrl}`, description: `${exchangeName(restUrl)} (${wsUrl})` };
+}
+
+function exchangeName(restUrl: string): string {
+  return restUrl === KRAKEN_REST_URL ? "Kraken" : `the exchange at ${restUrl}`;
+}
+
+/** The demo's simulator replaying `file`, or the SYNTHETIC market it generated there. */
+export function replayMarket(file: string, synthetic: boolean): Market {
+  return synthetic
+    ? { id: "replay synthetic", description: `the simulator replaying a SYNTHETIC market (${file})` }
+    : { id: `replay ${resolve(file)}`, description: `the simulator replaying ${file}` };
+}
+
+/**
+ * Records `market` as the market of `dataDir`, or throws a {@linkcode ConfigError} (exit 2) when the
+ * data dir already holds another one.
+ *
+ * @example
+ * ```ts
+ * await claimMarket("./data", exchangeMarket(cfg.restUrl, cfg.wsUrl));
+ * ```
+ */
+export async function claimMarket(dataDir: string, market: Market): Promise<void> {
+  const path = `${dataDir}/market.json`;
+  const held = await recorded(path) ?? await fromCheckpoints(dataDir);
+  if (held && !sameMarket(held.id, market.id)) {
+    throw new ConfigError(
+      `--data-dir ${dataDir} holds ${held.description}, not ${market.description}, as ${held.from} records: ` +
+        `give this task another --data-dir`,
+    );
+  }
+  if (held?.from === path) return;
+  await Deno.mkdir(dataDir, { recursive: true });
+  const record = { id: market.id, description: market.description, recorded_at: new Date().toISOString() };
+  await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(record, null, 2) + "\n");
+  await Deno.rename(`${path}.tmp`, path);
+}
+
+/** A demo's checkpoint from before the record does not say which file it replayed. */
+function sameMarket(held: string, wanted: string): boolean {
+  return held === wanted || (held === "replay" && wanted.startsWith("replay "));
+}
+
+type Held = Market & { from: string };
+
+async function recorded(path: string): Promise<Held | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  try {
+    const m = JSON.parse(text) as Partial<Market>;
+    if (typeof m.id !== "string" || typeof m.description !== "string") throw new Error("no id");
+    return { id: m.id, description: m.description, from: path };
+  } catch (cause) {
+    throw new Error(
+      `${path} is unreadable (${(cause as Error).message}); delete it to record the market again`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/** The market of the first checkpoint whose job names one (`ingest URL`, `backfill URL ...`, `demo`). */
+async function fromCheckpoints(dataDir: string): Promise<Held | null> {
+  const dir = `${dataDir}/checkpoints`;
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) if (e.isFile && e.name.endsWith(".json")) names.push(e.name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  for (const name of names.sort()) {
+    const path = `${dir}/${name}`;
+    const job = (await new CheckpointFile(path).load())?.job ?? "";
+    const url = /^(?:ingest|backfill) (\S+)/.exec(job)?.[1];
+    if (url !== undefined && /^https?:\/\//.test(url)) {
+      return { id: `exchange ${url}`, description: exchangeName(url), from: path };
+    }
+    if (job === "demo") return { id: "replay", description: "the demo's replayed market", from: path };
+  }
+  return null;
+}
