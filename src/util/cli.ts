@@ -23,8 +23,9 @@ export interface TaskContext {
 }
 
 /**
- * Runs `main`; its resolved number (default 0) is the exit code. `helpFlag: false` leaves
- * `--help` to a task with subcommands.
+ * Runs `main`; its resolved number (default 0) is the exit code. `--help` or `-h` prints the
+ * task's help (for a task with subcommands, the one named first) instead; `helpFlag: false` leaves
+ * it to a harness that parses its own flags.
  */
 export async function runTask(
   task: string,
@@ -32,7 +33,7 @@ export async function runTask(
   { helpFlag = true } = {},
 ): Promise<never> {
   if (helpFlag && (Deno.args.includes("--help") || Deno.args.includes("-h"))) {
-    console.log(usage(task));
+    console.log(usage(task, Deno.args));
     Deno.exit(0);
   }
   const controller = new AbortController();

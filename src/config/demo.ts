@@ -1,0 +1,51 @@
+/** `deno task demo`: the system offline, against the simulator replaying a generated or given file. */
+import { flag } from "./flag.ts";
+import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
+import { COLD_START, COMMON, HORIZON, TRADE_FORMAT } from "./shared.ts";
+
+export const DEMO_FLAGS = {
+  // Its own directories, so a demo never mixes its synthetic market into real data.
+  dataDir: COMMON.dataDir.with({
+    env: "DEMO_DATA_DIR",
+    default: "./data/demo",
+    help: "where the demo's stores live",
+  }),
+  modelsDir: COMMON.modelsDir.with({
+    env: "DEMO_MODELS_DIR",
+    default: "./models/demo",
+    help: "the demo's registry",
+  }),
+  logLevel: COMMON.logLevel,
+  file: flag.string("file", {
+    help: "trade file to replay (default: a synthetic market generated in the data dir)",
+  }),
+  format: TRADE_FORMAT,
+  pairs: flag.pairs("pairs", {
+    default: "BTC/USD,ETH/USD",
+    help: "pairs of the synthetic market (or of a kraken-trades file)",
+  }),
+  minutes: flag.number("minutes", {
+    min: 120,
+    integer: true,
+    default: "2880",
+    help: "length of the synthetic market, minutes",
+  }),
+  historyMs: flag.duration("history", {
+    default: "1d",
+    help: "the first part of the file served as history (REST)",
+  }),
+  speed: flag.number("speed", {
+    positive: true,
+    default: "60",
+    help: "simulated seconds per real second after the history",
+  }),
+  horizon: HORIZON,
+  port: flag.port("port", { default: "8000", help: "HTTP port of the API and dashboard" }),
+  ...COLD_START,
+};
+
+export type DemoConfig = Parsed<typeof DEMO_FLAGS>;
+
+export function demoConfig(args: readonly string[], env: Env = denoEnv): DemoConfig {
+  return parseFlags(DEMO_FLAGS, args, env);
+}

@@ -1,0 +1,42 @@
+/** `deno task ingest`: live trades through candles and indicators into the stores. */
+import type { Window } from "../domain/candle.ts";
+import { ConfigError } from "./config_error.ts";
+import { flag } from "./flag.ts";
+import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
+import { BUS, checkBus, COMMON, FEATURES, HORIZON, KRAKEN_REST, KRAKEN_WS, RECORD } from "./shared.ts";
+
+export const INGEST_FLAGS = {
+  ...COMMON,
+  ...KRAKEN_REST,
+  record: RECORD,
+  ...FEATURES,
+  ...BUS,
+  pairs: flag.pairs("pairs", { default: "BTC/USD,ETH/USD", help: "pairs to follow, comma separated" }),
+  from: flag.time("from", { help: "on a first run, catch up through REST from this time" }),
+  ...KRAKEN_WS,
+  statsEveryMs: flag.seconds("stats-every", {
+    positive: true,
+    default: "10",
+    help: "seconds between progress lines",
+  }),
+  predictWindow: flag.window("predict-window", {
+    help: "window predictions are made on (default: the smallest)",
+  }),
+  horizon: HORIZON.with({ help: "candles ahead the served model predicts" }),
+};
+
+export interface IngestConfig extends Parsed<typeof INGEST_FLAGS> {
+  predictWindow: Window;
+}
+
+export function ingestConfig(args: readonly string[], env: Env = denoEnv): IngestConfig {
+  const c = parseFlags(INGEST_FLAGS, args, env);
+  checkBus(c);
+  const predictWindow = c.predictWindow ?? c.windows[0]!;
+  if (!c.windows.includes(predictWindow)) {
+    throw new ConfigError(
+      `--predict-window: '${predictWindow}' is not one of the --windows (${c.windows.join(", ")})`,
+    );
+  }
+  return { ...c, predictWindow };
+}

@@ -1,0 +1,54 @@
+/** `deno task news`: CryptoPanic (or news files) through the signal classifier into the stores. */
+import { ConfigError } from "./config_error.ts";
+import { flag } from "./flag.ts";
+import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
+import { COMMON, cryptoPanicToken, NEWS } from "./shared.ts";
+
+export const NEWS_FLAGS = {
+  ...COMMON,
+  file: flag.string("file", {
+    help: "classify a news history file (CryptoPanic JSON/CSV or JSONL) instead of the API",
+  }),
+  skipBadLines: flag.boolean("skip-bad-lines", {
+    help: "count and skip malformed file entries instead of failing",
+  }),
+  apiUrl: NEWS.apiUrl,
+  currencies: flag.list("currencies", {
+    help: "only posts about these tickers, comma separated",
+    item: (raw) => {
+      const ticker = raw.toUpperCase();
+      if (!/^[A-Z0-9]{2,10}$/.test(ticker)) throw new RangeError(`'${ticker}' is not a ticker`);
+      return ticker;
+    },
+  }),
+  pollMs: NEWS.pollMs,
+  backfillPages: flag.number("backfill-pages", {
+    min: 0,
+    integer: true,
+    default: "10",
+    help: "API pages to follow back on the first poll",
+  }),
+  apiRate: flag.number("api-rate", { positive: true, default: "0.5", help: "API requests per second" }),
+  newsModel: NEWS.newsModel,
+  batch: flag.number("batch", {
+    min: 1,
+    integer: true,
+    default: "64",
+    help: "headlines classified together",
+  }),
+};
+
+export interface NewsConfig extends Parsed<typeof NEWS_FLAGS> {
+  token: string | undefined;
+}
+
+export function newsConfig(args: readonly string[], env: Env = denoEnv): NewsConfig {
+  const c = parseFlags(NEWS_FLAGS, args, env);
+  const token = cryptoPanicToken(env);
+  if (c.file === undefined && token === undefined) {
+    throw new ConfigError(
+      "set CRYPTOPANIC_TOKEN to read the CryptoPanic API, or pass --file to classify a history file",
+    );
+  }
+  return { ...c, token, currencies: c.currencies?.length ? c.currencies : undefined };
+}

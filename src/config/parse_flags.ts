@@ -1,0 +1,99 @@
+/**
+ * Parses a task's arguments against its flag declarations: the command line, else the flag's
+ * environment variable, else its default, each through the flag's own check. A bad flag or value
+ * throws a {@linkcode ConfigError} naming it.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError } from "./config_error.ts";
+import type { Flag } from "./flag.ts";
+
+/** Reads an environment variable; injected so tests need no real environment. */
+export type Env = (name: string) => string | undefined;
+
+export const denoEnv: Env = (name: string): string | undefined => Deno.env.get(name);
+
+/** A task's flags, keyed by the name its value has in the task's config. */
+export type Flags = Record<string, Flag<unknown>>;
+
+/** The config a set of flags parses to: each key holds its flag's value type. */
+export type Parsed<F extends Flags> = { -readonly [K in keyof F]: F[K] extends Flag<infer T> ? T : never };
+
+const NEGATIVE_NUMBER = /^-\.?\d/;
+
+/**
+ * `--grace -5` as `--grace=-5`: parseArgs takes a value starting with `-` for a flag, and calls
+ * it ambiguous, so the flag's own check would never get to say what is wrong with it.
+ */
+function joinNegativeValues(flags: ReadonlyMap<string, Flag<unknown>>, args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    const name = /^--([^=]+)$/.exec(arg)?.[1];
+    if (
+      name !== undefined && flags.get(name)?.kind === "string" && next !== undefined &&
+      NEGATIVE_NUMBER.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else if (NEGATIVE_NUMBER.test(arg)) {
+      throw new ConfigError(`unexpected argument '${arg}' (flags look like --name value)`);
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/** parseArgs' own messages, as one line in the words of the other flag errors. */
+function argsError(e: Error): ConfigError {
+  const unknown = /Unknown option '([^']+)'/.exec(e.message);
+  if (unknown) return new ConfigError(`unknown flag ${unknown[1]} (see --help)`, { cause: e });
+  const stray = /Unexpected argument '([^']+)'/.exec(e.message);
+  if (stray) {
+    return new ConfigError(`unexpected argument '${stray[1]}' (flags look like --name value)`, { cause: e });
+  }
+  const missing = /Option '(--[\w-]+) <value>' argument missing/.exec(e.message);
+  if (missing) return new ConfigError(`${missing[1]} needs a value`, { cause: e });
+  return new ConfigError(e.message.split("\n")[0] ?? "bad arguments", { cause: e });
+}
+
+/** Every flag by its name; two declarations of one name would make one of them unreachable. */
+export function flagsByName(flags: Flags): Map<string, Flag<unknown>> {
+  const byName = new Map<string, Flag<unknown>>();
+  for (const f of Object.values(flags)) {
+    if (byName.has(f.name)) throw new TypeError(`--${f.name} is declared twice`);
+    byName.set(f.name, f);
+  }
+  return byName;
+}
+
+/**
+ * The values of `flags` in `args`, falling back to each flag's environment variable, then its default.
+ *
+ * @example
+ * ```ts
+ * const cfg = parseFlags({ dataDir: DATA_DIR }, Deno.args, denoEnv); // { dataDir: string }
+ * ```
+ */
+export function parseFlags<F extends Flags>(flags: F, args: readonly string[], env: Env): Parsed<F> {
+  const byName = flagsByName(flags);
+  const options = Object.fromEntries([...byName].map(([name, f]) => [name, { type: f.kind }]));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: joinNegativeValues(byName, args),
+      options,
+      strict: true,
+      allowPositionals: false,
+    }).values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    throw argsError(e as Error);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, f] of Object.entries(flags)) {
+    const fromEnv = f.env === undefined ? undefined : env(f.env) || undefined;
+    out[key] = f.parse(values[f.name] ?? fromEnv ?? f.default);
+  }
+  return out as Parsed<F>;
+}

@@ -1,0 +1,30 @@
+/** `deno task serve`: the HTTP API and dashboard over the online store and the registry. */
+import { flag } from "./flag.ts";
+import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
+import { COMMON, HORIZON, HOST, HTTP_PORT, MAX_FEATURE_AGE, WINDOW } from "./shared.ts";
+
+export const SERVE_FLAGS = {
+  ...COMMON,
+  port: HTTP_PORT,
+  host: HOST,
+  pairs: flag.pairs("pairs", { default: "BTC/USD,ETH/USD", help: "pairs to serve, comma separated" }),
+  window: WINDOW.with({ help: "the window predictions are made on" }),
+  horizon: HORIZON.with({ help: "candles ahead (the model's horizon)" }),
+  maxFeatureAgeS: MAX_FEATURE_AGE,
+  corsOrigins: flag.list("cors", {
+    env: "CORS_ORIGINS",
+    help: "allowed CORS origins, comma separated (* for any)",
+  }),
+  modelRefreshMs: flag.seconds("model-refresh", {
+    positive: true,
+    default: "5",
+    help: "seconds between checks for a newly promoted model",
+  }),
+};
+
+export type ServeConfig = Parsed<typeof SERVE_FLAGS>;
+
+export function serveConfig(args: readonly string[], env: Env = denoEnv): ServeConfig {
+  const c = parseFlags(SERVE_FLAGS, args, env);
+  return { ...c, corsOrigins: c.corsOrigins?.length ? c.corsOrigins : undefined };
+}

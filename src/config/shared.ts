@@ -1,0 +1,194 @@
+/**
+ * Flags that several tasks take, declared once so each task parses, checks and documents them the
+ * same way. A task that needs another default or help line uses `.with()`.
+ */
+import { CRYPTOPANIC_URL } from "../sources/cryptopanic/client.ts";
+import { TRADE_FORMATS } from "../sources/files/trade_formats.ts";
+import { KRAKEN_WS_URL } from "../sources/kraken/live_trades.ts";
+import { KRAKEN_REST_URL } from "../sources/kraken/rest_client.ts";
+import { DEFAULT_NEWS_MODEL } from "../news_model/default_model.ts";
+import type { Level } from "../util/log.ts";
+import { ConfigError } from "./config_error.ts";
+import { flag } from "./flag.ts";
+import type { Env, Parsed } from "./parse_flags.ts";
+
+const LEVELS = ["debug", "info", "warn", "error"] as const satisfies readonly Level[];
+
+/** What every task takes. */
+export const COMMON = {
+  dataDir: flag.string("data-dir", {
+    env: "DATA_DIR",
+    default: "./data",
+    help: "where stores and checkpoints live",
+  }),
+  modelsDir: flag.string("models-dir", {
+    env: "MODELS_DIR",
+    default: "./models",
+    help: "the model registry",
+  }),
+  logLevel: flag.oneOf("log-level", LEVELS, {
+    env: "LOG_LEVEL",
+    default: "info",
+    help: "debug, info, warn or error",
+  }),
+};
+export type CommonConfig = Parsed<typeof COMMON>;
+
+/** How trades become candles and feature rows. */
+export const FEATURES = {
+  windows: flag.windows("windows", {
+    default: "1m,5m",
+    help: "candle windows, comma separated (1m, 5m, 15m, 1h)",
+  }),
+  graceMs: flag.seconds("grace", {
+    min: 0,
+    default: "5",
+    help: "seconds out-of-order trades are still accepted",
+  }),
+};
+export type FeatureConfig = Parsed<typeof FEATURES>;
+
+/** Kraken's REST API (history and catching up). */
+export const KRAKEN_REST = {
+  restUrl: flag.url("rest-url", ["http:", "https:"], {
+    env: "KRAKEN_REST_URL",
+    default: KRAKEN_REST_URL,
+    help: "Kraken REST base URL",
+  }),
+  restRate: flag.number("rest-rate", {
+    positive: true,
+    env: "KRAKEN_REST_RATE",
+    default: "1",
+    help: "REST requests per second",
+  }),
+};
+
+/** Kraken's WebSocket v2 API (live trades). */
+export const KRAKEN_WS = {
+  wsUrl: flag.url("ws-url", ["ws:", "wss:"], {
+    env: "KRAKEN_WS_URL",
+    default: KRAKEN_WS_URL,
+    help: "Kraken WS v2 URL",
+  }),
+  wsTimeoutMs: flag.seconds("ws-timeout", {
+    positive: true,
+    default: "10",
+    help: "seconds without data before reconnecting",
+  }),
+};
+
+export const RECORD = flag.string("record", {
+  help: "also append every deduplicated trade to this JSONL file",
+});
+
+/** A trade file's format, for the tasks that replay one. */
+export const TRADE_FORMAT = flag.oneOf("format", TRADE_FORMATS, {
+  help: `file format: ${TRADE_FORMATS.join(", ")} (default: detected)`,
+});
+
+export const STAGES = ["trades", "candles", "features", "all"] as const;
+export type Stage = typeof STAGES[number];
+
+/** The transport between stages. */
+export const BUS = {
+  bus: flag.oneOf("bus", ["embedded", "kafka"], {
+    default: "embedded",
+    help: "embedded (one process) or kafka",
+  }),
+  brokers: flag.list("brokers", {
+    env: "KAFKA_BROKERS",
+    default: "127.0.0.1:9092",
+    help: "Kafka bootstrap brokers, comma separated",
+    item: (b) => {
+      if (!/^[\w.-]+:\d{1,5}$/.test(b)) throw new RangeError(`'${b}' is not host:port`);
+      return b;
+    },
+  }),
+  stage: flag.oneOf("stage", STAGES, {
+    default: "all",
+    help: "with --bus kafka: trades, candles, features or all",
+  }),
+  topicPrefix: flag.custom("topic-prefix", {
+    env: "KAFKA_TOPIC_PREFIX",
+    default: "",
+    help: "prefix of every topic and group name",
+  }, (raw) => {
+    if (raw && !/^[\w.-]+$/.test(raw)) throw new RangeError(`'${raw}' may hold letters, digits, . _ - only`);
+    return raw;
+  }),
+  partitions: flag.number("partitions", {
+    min: 1,
+    integer: true,
+    default: "3",
+    help: "partitions of topics this task creates",
+  }),
+  busDeadlineMs: flag.seconds("bus-deadline", {
+    positive: true,
+    default: "60",
+    help: "seconds the cluster may stay unreachable before the task fails",
+  }),
+};
+export type BusConfig = Parsed<typeof BUS>;
+
+/** The check across bus flags that no one flag can make. */
+export function checkBus(c: BusConfig): void {
+  if (c.bus === "embedded" && c.stage !== "all") throw new ConfigError("--stage needs --bus kafka");
+}
+
+/** The news classifier and the CryptoPanic API. */
+export const NEWS = {
+  newsModel: flag.string("news-model", {
+    env: "NEWS_MODEL",
+    default: DEFAULT_NEWS_MODEL,
+    help: "transformers.js text-classification model: a local directory or a Hugging Face id",
+  }),
+  apiUrl: flag.url("api-url", ["http:", "https:"], {
+    env: "CRYPTOPANIC_API_URL",
+    default: CRYPTOPANIC_URL,
+    help: "CryptoPanic API base (…/api/developer/v2 or …/api/free/v1); token from env CRYPTOPANIC_TOKEN",
+  }),
+  pollMs: flag.seconds("poll", { positive: true, default: "60", help: "seconds between polls of the API" }),
+};
+
+/** From the environment only: a flag would end up in shell history and process lists. */
+export function cryptoPanicToken(env: Env): string | undefined {
+  return env("CRYPTOPANIC_TOKEN") || undefined;
+}
+
+/** Where the API listens and what it serves. */
+export const HTTP_PORT = flag.port("port", {
+  env: "PORT",
+  default: "8000",
+  help: "HTTP port of the API and dashboard",
+});
+export const HOST = flag.string("host", { default: "0.0.0.0", help: "address to listen on" });
+export const HORIZON = flag.number("horizon", {
+  min: 1,
+  integer: true,
+  default: "1",
+  help: "candles ahead to predict",
+});
+export const MAX_FEATURE_AGE = flag.number("max-feature-age", {
+  min: 0,
+  help: "seconds before features count as stale (default: three windows; 0: never, for replayed history)",
+});
+
+/** One series of the offline store. */
+export const PAIR = flag.pair("pair", { required: true, help: "the pair, e.g. BTC/USD" });
+export const WINDOW = flag.window("window", { default: "1m", help: "the window" });
+
+/** The first model of a cold start (start, demo). */
+export const COLD_START = {
+  minRows: flag.number("min-rows", {
+    min: 100,
+    integer: true,
+    default: "600",
+    help: "candles a pair needs before its first model",
+  }),
+  trainBudget: flag.number("train-budget", {
+    min: 1,
+    integer: true,
+    default: "8",
+    help: "settings the first model's search tries",
+  }),
+};

@@ -1,0 +1,48 @@
+/** Every task's `--help`, from its flag declarations; `runTask` prints it. */
+import { BACKFILL_FLAGS } from "./backfill.ts";
+import { DEMO_FLAGS } from "./demo.ts";
+import { EXPORT_FLAGS, TAIL_FLAGS } from "./features.ts";
+import { helpText } from "./help_text.ts";
+import { INGEST_FLAGS } from "./ingest.ts";
+import { MODELS_COMMANDS, MODELS_FLAGS } from "./models.ts";
+import { NEWS_FLAGS } from "./news.ts";
+import { DISTILL_FLAGS } from "./news_distill.ts";
+import type { Flags } from "./parse_flags.ts";
+import { SERVE_FLAGS } from "./serve.ts";
+import { SIM_FLAGS } from "./sim.ts";
+import { START_FLAGS, START_NOTES } from "./start.ts";
+import { TRAIN_FLAGS } from "./train.ts";
+
+/** Each task's flags, and what its help says besides them. */
+export const TASKS: Readonly<Record<string, { flags: Flags; notes?: string }>> = {
+  start: { flags: START_FLAGS, notes: START_NOTES },
+  demo: { flags: DEMO_FLAGS },
+  ingest: { flags: INGEST_FLAGS },
+  backfill: { flags: BACKFILL_FLAGS },
+  "features export": { flags: EXPORT_FLAGS },
+  "features tail": { flags: TAIL_FLAGS },
+  news: { flags: NEWS_FLAGS },
+  "news:distill": { flags: DISTILL_FLAGS },
+  train: { flags: TRAIN_FLAGS },
+  models: { flags: MODELS_FLAGS, notes: MODELS_COMMANDS },
+  serve: { flags: SERVE_FLAGS },
+  sim: { flags: SIM_FLAGS },
+};
+
+/**
+ * The help of `task`. For a task with subcommands (`features`), `args` choose one: the help of
+ * the subcommand they start with, or of every subcommand.
+ *
+ * @example
+ * ```ts
+ * usage("features", ["export", "--help"]); // the help of `features export`
+ * ```
+ */
+export function usage(task: string, args: readonly string[] = []): string {
+  const own = TASKS[task];
+  if (own) return helpText(task, own.flags, own.notes);
+  const subcommands = Object.keys(TASKS).filter((name) => name.startsWith(`${task} `));
+  if (subcommands.length === 0) throw new RangeError(`no task named '${task}'`);
+  const chosen = subcommands.filter((name) => name === `${task} ${args[0]}`);
+  return (chosen.length ? chosen : subcommands).map((name) => usage(name)).join("\n\n");
+}

@@ -1,0 +1,162 @@
+import { assert, assertEquals } from "../assert.ts";
+import {
+  backfillConfig,
+  demoConfig,
+  distillConfig,
+  type Env,
+  exportConfig,
+  ingestConfig,
+  modelsConfig,
+  newsConfig,
+  serveConfig,
+  simConfig,
+  startConfig,
+  tailConfig,
+  trainConfig,
+  usage,
+} from "../../src/config.ts";
+import { TASKS } from "../../src/config/usage.ts";
+
+const withToken: Env = (name) => (name === "CRYPTOPANIC_TOKEN" ? "token" : undefined);
+
+/** Each task's config, given the least it needs. */
+const CONFIGS: Record<string, (more: string[]) => object> = {
+  start: (more) => startConfig(more, withToken),
+  demo: (more) => demoConfig(more, withToken),
+  ingest: (more) => ingestConfig(more, withToken),
+  backfill: (more) => backfillConfig(["--file", "t.csv", ...more], withToken),
+  "features export": (more) => exportConfig(["--pair", "BTC/USD", "--out", "-", ...more], withToken),
+  "features tail": (more) => tailConfig(["--pair", "BTC/USD", ...more], withToken),
+  news: (more) => newsConfig(more, withToken),
+  "news:distill": (more) => distillConfig(["--data", "d.jsonl", ...more], withToken),
+  train: (more) => trainConfig(["--pair", "BTC/USD", ...more], withToken),
+  models: (more) => modelsConfig(more, withToken),
+  serve: (more) => serveConfig(more, withToken),
+  sim: (more) => simConfig(["--file", "t.csv", ...more], withToken),
+};
+
+function flagNames(task: string): string[] {
+  return Object.values(TASKS[task]!.flags).map((f) => f.name);
+}
+
+function outcome(fn: () => unknown): unknown {
+  try {
+    return fn();
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  }
+}
+
+Deno.test("every task has a config function and a help text", () => {
+  assertEquals(Object.keys(CONFIGS).sort(), Object.keys(TASKS).sort());
+  for (const [task, config] of Object.entries(CONFIGS)) {
+    assertEquals(typeof config([]), "object", task);
+  }
+});
+
+Deno.test("a flag several tasks take parses every value the same way in each", () => {
+  const probes = ["0", "-5", "1", "2.5", "70000", "1m", "2m", "5m,1m", "BTC/USD", "xbt-usd,eth-usd", "zz"]
+    .concat(["ws://127.0.0.1:1/v2/", "http://127.0.0.1:1/", "ftp://x", "debug", "12h", "csv", "v0003", "x"]);
+  // backfill also reads candle files, so its --format has more choices than the trade replays'.
+  const ownChoices = new Set(["format"]);
+  const byName = new Map<string, [string, (raw: string) => unknown][]>();
+  for (const [task, { flags }] of Object.entries(TASKS)) {
+    for (const f of Object.values(flags)) {
+      if (ownChoices.has(f.name)) continue;
+      byName.set(f.name, [...byName.get(f.name) ?? [], [task, (raw) => f.parse(raw)]]);
+    }
+  }
+  const shared = [...byName].filter(([, tasks]) => tasks.length > 1);
+  for (
+    const name of ["ws-url", "rest-url", "news-model", "grace", "data-dir", "brokers", "horizon", "port"]
+  ) {
+    assert(shared.some(([n]) => n === name), name);
+  }
+  for (const [name, tasks] of shared) {
+    for (const raw of probes) {
+      const [first, ...others] = tasks.map(([task, parse]) => [task, outcome(() => parse(raw))] as const);
+      for (const [task, got] of others) {
+        assertEquals(got, first![1], `--${name} ${raw}: ${task} vs ${first![0]}`);
+      }
+    }
+  }
+});
+
+Deno.test("a shared flag's bad value gets the same one-line error from every task that takes it", () => {
+  const cases: [string, string, string][] = [
+    ["grace", "-5", "--grace: '-5' is not a number >= 0"],
+    ["ws-url", "http://x", "--ws-url: 'http://x' must start with ws:// or wss://"],
+    ["rest-url", "ws://x", "--rest-url: 'ws://x' must start with http:// or https://"],
+    ["api-url", "ftp://x", "--api-url: 'ftp://x' must start with http:// or https://"],
+    ["poll", "0", "--poll: '0' is not a positive number"],
+    ["log-level", "loud", "--log-level: 'loud' is not one of debug, info, warn, error"],
+    ["horizon", "0", "--horizon: '0' is not an integer >= 1"],
+  ];
+  for (const [name, bad, message] of cases) {
+    const tasks = Object.keys(CONFIGS).filter((t) => flagNames(t).includes(name));
+    assert(tasks.length > 1, name);
+    for (const task of tasks) {
+      assertEquals(outcome(() => CONFIGS[task]!([`--${name}`, bad])), `ConfigError: ${message}`, task);
+    }
+  }
+});
+
+Deno.test("the news model and Kraken URLs reach each task's config the same way", () => {
+  const args = [
+    "--news-model",
+    "./m",
+    "--ws-url",
+    "ws://127.0.0.1:1/v2/",
+    "--rest-url",
+    "http://127.0.0.1:2/",
+  ];
+  const start = startConfig(args, withToken);
+  const ingest = ingestConfig(args.slice(2), withToken);
+  const news = newsConfig(args.slice(0, 2), withToken);
+  assertEquals([start.news?.model, start.wsUrl, start.restUrl], [
+    "./m",
+    "ws://127.0.0.1:1/v2",
+    "http://127.0.0.1:2",
+  ]);
+  assertEquals([news.newsModel, ingest.wsUrl, ingest.restUrl], [
+    start.news?.model,
+    start.wsUrl,
+    start.restUrl,
+  ]);
+});
+
+Deno.test("no task's config carries --help: the task runner answers it before any config is read", () => {
+  for (const [task, config] of Object.entries(CONFIGS)) assertEquals("help" in config([]), false, task);
+});
+
+Deno.test("--help lists each flag once with its real default and env var, and no empty default", () => {
+  for (const task of Object.keys(TASKS)) {
+    const text = usage(task);
+    assert(text.startsWith(`usage: deno task ${task} [flags]\n`), text);
+    for (const name of [...flagNames(task), "help"]) {
+      assertEquals(
+        text.split("\n").filter((l) => l.startsWith(`  --${name} `)).length,
+        1,
+        `${task} --${name}`,
+      );
+    }
+    assertEquals(text.includes("default ,"), false, text);
+    assertEquals(/default \)/.test(text), false, text);
+  }
+  const ingest = usage("ingest");
+  assert(ingest.includes("(default wss://ws.kraken.com/v2, env KRAKEN_WS_URL)"), ingest);
+  assert(
+    ingest.includes("--topic-prefix     prefix of every topic and group name (env KAFKA_TOPIC_PREFIX)"),
+    ingest,
+  );
+  assert(usage("demo").includes("(default ./data/demo, env DEMO_DATA_DIR)"));
+  assert(
+    usage("models").endsWith("commands: list (default), promote --name N --version V, rollback --name N"),
+  );
+});
+
+Deno.test("a task with subcommands shows the help of the one named, or of all", () => {
+  assertEquals(usage("features", ["export", "--help"]), usage("features export"));
+  assertEquals(usage("features", ["tail", "-h"]), usage("features tail"));
+  assertEquals(usage("features", ["--help"]), `${usage("features export")}\n\n${usage("features tail")}`);
+});
