@@ -4,6 +4,7 @@
  */
 import { type BenchResult, benchWsFrames } from "./ws_frames.ts";
 import { benchFeatures } from "./features.ts";
+import { benchLines } from "./lines.ts";
 import { benchBus } from "./bus.ts";
 
 const fmt = (n: number) =>
@@ -12,6 +13,7 @@ const fmt = (n: number) =>
 const suites: [string, () => Promise<BenchResult[]>][] = [
   ["ws_frames", benchWsFrames],
   ["features", benchFeatures],
+  ["lines", benchLines],
   ["bus", benchBus],
   // Imported when its turn comes: transformers.js and its runtimes would otherwise sit in the
   // memory the replay benchmark measures.

@@ -11,24 +11,32 @@ export interface Line {
 
 export class LineStream extends TransformStream<string, Line> {
   constructor() {
-    let rest = "";
+    // The unfinished line, kept in pieces: gluing it to each chunk and searching the glued text
+    // again costs time quadratic in a line's length when a long line arrives in many chunks.
+    let pending: string[] = [];
     let n = 0;
+    const emit = (line: string, controller: TransformStreamDefaultController<Line>) => {
+      n++;
+      const text = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+      if (text.length > 0) controller.enqueue({ n, text });
+    };
     super({
       transform(chunk, controller) {
-        const text = rest + chunk;
         let start = 0;
-        for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", start)) {
-          n++;
-          const end = i > start && text.charCodeAt(i - 1) === 13 ? i - 1 : i;
-          if (end > start) controller.enqueue({ n, text: text.slice(start, end) });
+        for (let i = chunk.indexOf("\n"); i >= 0; i = chunk.indexOf("\n", start)) {
+          let line = chunk.slice(start, i);
+          if (pending.length > 0) {
+            pending.push(line);
+            line = pending.join("");
+            pending = [];
+          }
+          emit(line, controller);
           start = i + 1;
         }
-        rest = text.slice(start);
+        if (start < chunk.length) pending.push(start === 0 ? chunk : chunk.slice(start));
       },
       flush(controller) {
-        n++;
-        const text = rest.endsWith("\r") ? rest.slice(0, -1) : rest;
-        if (text.length > 0) controller.enqueue({ n, text });
+        emit(pending.join(""), controller);
       },
     });
   }
