@@ -8,10 +8,13 @@ import type { Trade } from "../src/domain/trade.ts";
 import { tradeToJsonLine } from "../src/domain/trade.ts";
 import type { Candle } from "../src/domain/candle.ts";
 import { initialCandleState, stepCandles } from "../src/transforms/candles.ts";
-import { FeatureEngine, initialFeatureState } from "../src/transforms/features.ts";
 import { IndicatorSet } from "../src/transforms/indicators.ts";
 import { openFeatureStores } from "../src/stores/feature_stores.ts";
-import { tradeSink } from "../src/stores/trade_sink.ts";
+import { cut } from "../src/stages/cut.ts";
+import { dedupe } from "../src/stages/dedupe.ts";
+import { candles } from "../src/stages/candles.ts";
+import { indicators } from "../src/stages/indicators.ts";
+import { persist } from "../src/stages/persist.ts";
 import { tradeFile } from "../src/sources/files/trade_file.ts";
 import type { BenchResult } from "./ws_frames.ts";
 
@@ -55,17 +58,13 @@ async function fullIngest(
   dataDir: string,
 ): Promise<{ seconds: number; rows: number }> {
   const stores = await openFeatureStores(dataDir);
-  const engine = new FeatureEngine(initialFeatureState({ windows: ["1m", "5m"], graceMs: 5000 }));
+  const state = initialCandleState({ windows: ["1m", "5m"], graceMs: 5000 });
   let rows = 0;
   const t0 = performance.now();
   try {
-    await source.pipeTo(tradeSink({
-      state: { version: 1, job: "bench", pairs: {}, updated_at: "" },
-      features: { engine, stores },
-      batchSize: 20_000,
-      flushMs: 1000,
-      onFlush: (_, r) => rows += r.length,
-    }));
+    await source.pipeThrough(cut({ size: 20_000, ms: 1000 })).pipeThrough(dedupe())
+      .pipeThrough(candles(state)).pipeThrough(indicators())
+      .pipeTo(persist({ stores, onFlush: (batch) => rows += batch.rows.length }));
   } finally {
     stores.close();
   }
@@ -139,10 +138,10 @@ export async function benchFeatures(): Promise<BenchResult[]> {
   for (let r = 0; r < 3; r++) {
     const state = initialCandleState({ windows: ["1m", "5m"], graceMs: 5000 });
     const t0 = performance.now();
-    let candles = 0;
-    for (let i = 0; i < list.length; i++) candles += stepCandles(state, list[i] as Trade).length;
+    let closed = 0;
+    for (let i = 0; i < list.length; i++) closed += stepCandles(state, list[i] as Trade).length;
     candleRate = Math.max(candleRate, list.length / ((performance.now() - t0) / 1000));
-    if (candles === 0) throw new Error("no candles");
+    if (closed === 0) throw new Error("no candles");
   }
   results.push({
     name: "trades through the candle reducer (1m+5m)",

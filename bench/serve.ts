@@ -14,7 +14,7 @@
  */
 import type { BenchResult } from "./ws_frames.ts";
 import { seed } from "../tests/serve_fixtures.ts";
-import { Predictor } from "../src/model/predictor.ts";
+import { OnnxPredictor } from "../src/registry/predictor.ts";
 import type { Prediction } from "../src/domain/prediction.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -180,7 +180,7 @@ export async function benchServe(): Promise<BenchResult[]> {
   }
 
   // Inference alone: the promoted model on the latest row, in process.
-  const predictor = new Predictor(s.registry, "BTC/USD", "1m", 1);
+  const predictor = new OnnxPredictor(s.registry, "BTC/USD", "1m", 1);
   await predictor.refresh();
   const row = (await s.online.latestWithNews("BTC/USD", "1m"))!;
   for (let i = 0; i < 500; i++) await predictor.predict(row);

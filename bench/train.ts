@@ -7,17 +7,18 @@
  * - on ../shared/data, the REST OHLC files (1m and 5m) through the feature engine, trained at
  *   horizons 1 and 5: skill against naive and directional accuracy per fold.
  */
-import { FeatureEngine, initialFeatureState } from "../src/transforms/features.ts";
+import { flushCandles, stepCandle } from "../src/transforms/candles.ts";
+import { initialFeatureState, SeriesIndicators } from "../src/transforms/features.ts";
 import { candleFile } from "../src/sources/files/candle_file.ts";
 import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
 import { buildDataset } from "../src/model/dataset.ts";
 import { fitGbdt } from "../src/model/gbdt.ts";
 import { fitRidge } from "../src/model/ridge.ts";
-import { gbdtOnnx, runOnnx } from "../src/model/onnx_export.ts";
+import { gbdtOnnx, runOnnx } from "../src/registry/onnx_export.ts";
 import { openSession } from "../src/onnx/runtime.ts";
 import { seededRandom } from "../src/util/random.ts";
-import { Registry } from "../src/model/registry.ts";
-import { trainAndRegister } from "../src/model/train.ts";
+import { Registry } from "../src/registry/registry.ts";
+import { trainAndRegister } from "../src/registry/train_and_register.ts";
 import type { Window } from "../src/domain/candle.ts";
 import type { BenchResult } from "./ws_frames.ts";
 
@@ -50,16 +51,17 @@ async function realResults(): Promise<void> {
     const dir = await Deno.makeTempDir({ prefix: "bench-train-" });
     try {
       const store = await DuckDbFeatureStore.open(`${dir}/offline.duckdb`);
-      const engine = new FeatureEngine(initialFeatureState({ windows: [window as Window], graceMs: 0 }));
+      const state = initialFeatureState({ windows: [window as Window], graceMs: 0 });
+      const series = new SeriesIndicators(state.indicators);
       const rows = [];
       for await (
         const c
           of (await candleFile(path, { format: "kraken-ohlc", pair: "BTC/USD", window: window as Window }))
             .stream
       ) {
-        rows.push(...engine.stepCandle(c));
+        rows.push(...series.rows(stepCandle(state.candles, c)));
       }
-      rows.push(...engine.flush());
+      rows.push(...series.rows(flushCandles(state.candles)));
       await store.upsert(rows);
       for (const horizon of [1, 5]) {
         const ds = await buildDataset(store, { pair: "BTC/USD", window: window as Window, horizon });

@@ -6,15 +6,9 @@
  * The dashboard, /health and the log say which market it is, measure ages on the simulator's
  * clock, and say when the replay has passed its last trade.
  */
-import { demoConfig, usage } from "../src/config.ts";
-import { tradeToJsonLine } from "../src/domain/trade.ts";
-import { isoTime } from "../src/domain/time.ts";
-import { TradeBook } from "../src/sim/book.ts";
+import { demoConfig } from "../src/config.ts";
 import { startSim } from "../src/sim/server.ts";
-import { syntheticTrades } from "../src/sim/synthetic.ts";
-import { tradeFile } from "../src/sources/files/trade_file.ts";
-import { CheckpointFile, jobFileName } from "../src/stores/checkpoint_file.ts";
-import { claimMarket, replayMarket } from "../src/stores/market_file.ts";
+import { openDemoMarket, replayLine, replayStart } from "../src/system/demo_market.ts";
 import { runSystem } from "../src/system/system.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
@@ -23,45 +17,12 @@ const JOB = "demo";
 
 await runTask("demo", async ({ signal }) => {
   const cfg = demoConfig(Deno.args);
-  if (cfg.help) {
-    console.log(usage("demo"));
-    return 0;
-  }
   setLogLevel(cfg.logLevel);
   const log = logger("demo");
-  const file = cfg.file ?? `${cfg.dataDir}/synthetic_trades.jsonl`;
-  const market = replayMarket(file, cfg.file === undefined);
-  // Before anything is written: a data dir of another market is refused untouched.
-  await claimMarket(cfg.dataDir, market);
-  if (cfg.file === undefined) {
-    try {
-      await Deno.stat(file);
-    } catch {
-      // Fixed dates and seed: a second run replays the same market and continues the same series.
-      const trades = syntheticTrades({ pairs: cfg.pairs, start: Date.UTC(2024, 0, 1), minutes: cfg.minutes });
-      await Deno.writeTextFile(file, trades.map(tradeToJsonLine).join("\n") + "\n");
-      log.info(`generated a SYNTHETIC market: ${trades.length} trades of ${cfg.pairs.join(", ")} in ${file}`);
-    }
-  }
-  const { stream } = await tradeFile(file, { format: cfg.format, pair: cfg.pairs[0], log });
-  const book = new TradeBook(await Array.fromAsync(stream));
-  // A warm start replays on from where the last run stopped (the simulator's port changes, so the
-  // checkpoint has a fixed name).
-  const saved = await new CheckpointFile(`${cfg.dataDir}/checkpoints/${jobFileName(JOB)}.json`).load();
-  const resumeAt = Math.min(...Object.values(saved?.pairs ?? {}).map((p) => p.ts));
-  const startAt = Math.min(
-    book.lastTs,
-    Math.max(book.firstTs + cfg.historyMs, Number.isFinite(resumeAt) ? resumeAt : 0),
-  );
+  const { market, book } = await openDemoMarket(cfg, log);
+  const startAt = await replayStart(cfg.dataDir, JOB, book, cfg.historyMs);
   const sim = await startSim({ book, speed: cfg.speed, port: 0, startAt, log: logger("sim") });
-  log.info(
-    `${book.all.length} trades ${isoTime(book.firstTs)} .. ${isoTime(book.lastTs)}; history until ${
-      isoTime(startAt)
-    }, ` +
-      `then live at ${cfg.speed}x (${
-        ((book.lastTs - startAt) / 1000 / cfg.speed / 60).toFixed(0)
-      } min of replay)`,
-  );
+  log.info(replayLine(book, startAt, cfg.speed));
   try {
     await runSystem({
       pairs: book.pairs,

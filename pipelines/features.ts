@@ -16,19 +16,15 @@ const [command, ...args] = Deno.args;
 await runTask("features", async () => {
   if (command === "export") return await exportRows(args);
   if (command === "tail") return await tail(args);
-  if (command === undefined || command === "--help" || command === "-h") {
-    console.log(`${usage("features export")}\n\n${usage("features tail")}`);
+  if (command === undefined) {
+    console.log(usage("features"));
     return 0;
   }
   throw new ConfigError(`unknown command '${command}' (export or tail)`);
-}, { helpFlag: false });
+});
 
 async function exportRows(argv: string[]): Promise<number> {
   const cfg = exportConfig(argv);
-  if (cfg.help) {
-    console.log(usage("features export"));
-    return 0;
-  }
   setLogLevel(cfg.logLevel);
   const log = logger("features");
   const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
@@ -57,10 +53,6 @@ async function exportRows(argv: string[]): Promise<number> {
 
 async function tail(argv: string[]): Promise<number> {
   const cfg = tailConfig(argv);
-  if (cfg.help) {
-    console.log(usage("features tail"));
-    return 0;
-  }
   setLogLevel(cfg.logLevel);
   const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
   try {

@@ -4,9 +4,9 @@
  * `models rollback --name N` are for a human; promote first runs the check the predictor runs on
  * load, so a version the API would refuse never reaches the promotion stack.
  */
-import { ConfigError, modelsConfig, usage } from "../src/config.ts";
-import { checkModel } from "../src/model/model_check.ts";
-import { Registry } from "../src/model/registry.ts";
+import { ConfigError, modelsConfig } from "../src/config.ts";
+import { checkModel } from "../src/registry/model_check.ts";
+import { Registry } from "../src/registry/registry.ts";
 import { runTask } from "../src/util/cli.ts";
 
 const [first, ...rest] = Deno.args;
@@ -15,12 +15,6 @@ const args = first && !first.startsWith("-") ? rest : Deno.args;
 
 await runTask("models", async () => {
   const cfg = modelsConfig(args);
-  if (cfg.help) {
-    console.log(
-      `${usage("models")}\n\ncommands: list (default), promote --name N --version V, rollback --name N`,
-    );
-    return 0;
-  }
   const registry = new Registry(cfg.modelsDir);
   if (command === "promote") {
     if (!cfg.name || !cfg.version) throw new ConfigError("promote needs --name and --version");
@@ -87,4 +81,4 @@ await runTask("models", async () => {
     }
   }
   return 0;
-}, { helpFlag: false });
+});

@@ -4,7 +4,7 @@
  * report against the lexicon and majority baselines. The model is kept only if it beats both
  * (unless `--keep-worse`); exit status 1 otherwise.
  */
-import { distillConfig, usage } from "../src/config.ts";
+import { distillConfig } from "../src/config.ts";
 import { DEFAULT_DISTILL, distill, type DistillReport } from "../src/news_model/distill.ts";
 import { readTeacherData } from "../src/news_model/teacher_data.ts";
 import { runTask } from "../src/util/cli.ts";
@@ -28,10 +28,6 @@ function table(r: DistillReport): string {
 
 await runTask("news:distill", async () => {
   const cfg = distillConfig(Deno.args);
-  if (cfg.help) {
-    console.log(usage("news:distill"));
-    return 0;
-  }
   setLogLevel(cfg.logLevel);
   const log = logger("distill");
   const data = await readTeacherData(cfg.data);

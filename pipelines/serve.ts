@@ -3,7 +3,7 @@
  * and the registry in `--models-dir`. Reads only: predictions are made where candles close
  * (`ingest`, `start`). Needs no subprocess, no FFI and writes nothing outside the data dir.
  */
-import { ConfigError, serveConfig, usage } from "../src/config.ts";
+import { ConfigError, serveConfig } from "../src/config.ts";
 import { dirsOutsidePermissions } from "../src/serve/dir_permissions.ts";
 import { listen } from "../src/serve/http_listener.ts";
 import { buildServer } from "../src/serve/server.ts";
@@ -13,10 +13,6 @@ import { logger, setLogLevel } from "../src/util/log.ts";
 
 await runTask("serve", async ({ signal }) => {
   const cfg = serveConfig(Deno.args);
-  if (cfg.help) {
-    console.log(usage("serve"));
-    return 0;
-  }
   const outside = dirsOutsidePermissions(cfg, Deno.args);
   if (outside !== undefined) throw new ConfigError(outside);
   setLogLevel(cfg.logLevel);

@@ -4,7 +4,7 @@
  * continues from the checkpoint. A data dir that holds another market (the simulator, a replayed
  * file) is refused. Ctrl-C or SIGTERM stops it cleanly.
  */
-import { startConfig, usage } from "../src/config.ts";
+import { startConfig } from "../src/config.ts";
 import { exchangeMarket } from "../src/stores/market_file.ts";
 import { runSystem } from "../src/system/system.ts";
 import { runTask } from "../src/util/cli.ts";
@@ -12,10 +12,6 @@ import { setLogLevel } from "../src/util/log.ts";
 
 await runTask("start", async ({ signal }) => {
   const cfg = startConfig(Deno.args);
-  if (cfg.help) {
-    console.log(usage("start"));
-    return 0;
-  }
   setLogLevel(cfg.logLevel);
   await runSystem({
     ...cfg,

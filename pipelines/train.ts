@@ -4,11 +4,11 @@
  * promoted only if it beats naive and the promoted model on the same folds. Prints a per-fold
  * table and the decision, or with `--json` the report on stdout.
  */
-import { trainConfig, usage } from "../src/config.ts";
+import { trainConfig } from "../src/config.ts";
 import { buildDataset } from "../src/model/dataset.ts";
 import type { PriceMetrics } from "../src/model/metrics.ts";
-import { Registry } from "../src/model/registry.ts";
-import { trainAndRegister, type TrainReport } from "../src/model/train.ts";
+import { Registry } from "../src/registry/registry.ts";
+import { trainAndRegister, type TrainReport } from "../src/registry/train_and_register.ts";
 import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
@@ -69,10 +69,6 @@ function table(r: TrainReport): string {
 
 await runTask("train", async () => {
   const cfg = trainConfig(Deno.args);
-  if (cfg.help) {
-    console.log(usage("train"));
-    return 0;
-  }
   setLogLevel(cfg.logLevel);
   const log = logger("train");
   const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });

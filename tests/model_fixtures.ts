@@ -1,11 +1,12 @@
 /**
  * Feature rows the training tests write themselves: a 1-minute series whose returns follow an
  * AR(1) process (so a model can beat "no change"), or pure noise (so none can), run through the
- * real feature engine into an offline store.
+ * real candle reducer and indicators into an offline store.
  */
 import type { Candle } from "../src/domain/candle.ts";
 import type { FeatureRow } from "../src/domain/feature_row.ts";
-import { FeatureEngine, initialFeatureState } from "../src/transforms/features.ts";
+import { flushCandles, stepCandle } from "../src/transforms/candles.ts";
+import { initialFeatureState, SeriesIndicators } from "../src/transforms/features.ts";
 import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
 import { prng } from "./helpers.ts";
 
@@ -15,7 +16,8 @@ const MIN = 60_000;
 export function syntheticRows(n: number, { phi = 0.6, seed = 1, pair = "BTC/USD" } = {}): FeatureRow[] {
   const rand = prng(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-  const engine = new FeatureEngine(initialFeatureState({ windows: ["1m"], graceMs: 0 }));
+  const state = initialFeatureState({ windows: ["1m"], graceMs: 0 });
+  const series = new SeriesIndicators(state.indicators);
   const rows: FeatureRow[] = [];
   let close = 50_000, r = 0;
   for (let i = 0; i < n; i++) {
@@ -39,9 +41,9 @@ export function syntheticRows(n: number, { phi = 0.6, seed = 1, pair = "BTC/USD"
       sell_volume: 0,
     };
     candle.sell_volume = volume - candle.buy_volume;
-    rows.push(...engine.stepCandle(candle));
+    rows.push(...series.rows(stepCandle(state.candles, candle)));
   }
-  rows.push(...engine.flush());
+  rows.push(...series.rows(flushCandles(state.candles)));
   return rows;
 }
 

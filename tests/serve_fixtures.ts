@@ -4,10 +4,11 @@
  */
 import type { FeatureRow } from "../src/domain/feature_row.ts";
 import { buildDataset } from "../src/model/dataset.ts";
-import { Predictor } from "../src/model/predictor.ts";
-import { Registry } from "../src/model/registry.ts";
-import { trainAndRegister } from "../src/model/train.ts";
-import { createApp, loadChartScript, type ServeDeps } from "../src/serve/app.ts";
+import { OnnxPredictor } from "../src/registry/predictor.ts";
+import { Registry } from "../src/registry/registry.ts";
+import { trainAndRegister } from "../src/registry/train_and_register.ts";
+import { createApp, type ServeDeps } from "../src/serve/app.ts";
+import { loadChartScript } from "../src/serve/chart_script.ts";
 import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
 import { KvFeatureStore } from "../src/stores/online_kv.ts";
 import { KvPredictionStore } from "../src/stores/prediction_store.ts";
@@ -42,7 +43,7 @@ export async function seed(dir: string, { n = 1200, train = true } = {}): Promis
 
 export interface TestServer {
   base: string;
-  predictors: Predictor[];
+  predictors: OnnxPredictor[];
   close(): Promise<void>;
 }
 
@@ -50,7 +51,7 @@ export async function serveSeeded(
   s: Seeded,
   { pairs = ["BTC/USD", "ETH/USD"], ...extra }: { pairs?: string[] } & Partial<ServeDeps> = {},
 ): Promise<TestServer> {
-  const predictors = pairs.map((p) => new Predictor(s.registry, p, "1m", 1));
+  const predictors = pairs.map((p) => new OnnxPredictor(s.registry, p, "1m", 1));
   for (const p of predictors) await p.refresh();
   const app = createApp({
     online: s.online,

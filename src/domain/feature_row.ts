@@ -1,40 +1,9 @@
 /** A feature row: one closed candle and every feature computed from the series up to it. */
 import type { Candle } from "./candle.ts";
-import type { NewsColumn } from "../transforms/news_features.ts";
+import { INDICATOR_COLUMNS, type IndicatorColumn } from "../transforms/indicators/registry.ts";
 
-/** Indicator and derived columns, in export order. Periods are in the names. */
-export const INDICATOR_COLUMNS = [
-  "rsi_9",
-  "rsi_14",
-  "rsi_21",
-  "macd",
-  "macd_signal",
-  "macd_hist",
-  "bb_upper_20",
-  "bb_middle_20",
-  "bb_lower_20",
-  "stochrsi_k",
-  "stochrsi_d",
-  "adx_14",
-  "atr_10",
-  "mfi_10",
-  "roc_6",
-  "sma_7",
-  "sma_14",
-  "sma_21",
-  "volume_ema_10",
-  "obv",
-  "log_return_1",
-  "log_return_5",
-  "log_return_15",
-  "realized_vol_15",
-  "order_flow_imbalance",
-  "close_vs_vwap",
-  "hour_of_day",
-  "day_of_week",
-] as const;
-
-export type IndicatorColumn = typeof INDICATOR_COLUMNS[number];
+/** Indicator and derived columns, in export order, as the indicator registry declares them. */
+export { INDICATOR_COLUMNS, type IndicatorColumn };
 
 export const CANDLE_COLUMNS = [
   "pair",
@@ -60,11 +29,33 @@ export type FeatureRow = Candle & Record<IndicatorColumn, number | null> & {
   warm: boolean;
 };
 
+/** The spans the news columns aggregate over (see `transforms/news_features.ts`). */
+export const NEWS_SPANS = { "1h": 3_600_000, "4h": 14_400_000, "24h": 86_400_000 } as const;
+
+/** Per-coin news aggregates a feature row carries, as known at its close. */
+export const NEWS_COLUMNS = [
+  "news_signal_sum_1h",
+  "news_signal_mean_1h",
+  "news_count_1h",
+  "news_signal_sum_4h",
+  "news_signal_mean_4h",
+  "news_count_4h",
+  "news_signal_sum_24h",
+  "news_signal_mean_24h",
+  "news_count_24h",
+  "news_minutes_since_signal",
+] as const;
+
+export type NewsColumn = typeof NEWS_COLUMNS[number];
+
 /** A feature row with the news columns of its pair's base coin, as known at its close. */
 export type FeatureRowWithNews = FeatureRow & Record<NewsColumn, number | null>;
 
 /** Columns of other pairs a training row can carry (stationary ones only). */
 export const OTHER_PAIR_COLUMNS = ["log_return_1", "log_return_5", "realized_vol_15", "rsi_14"] as const;
+
+/** A row as a model reads it: its news columns, and other pairs' columns under `<pair>:<column>`. */
+export type ModelRow = FeatureRowWithNews & { others: Record<string, number | null> };
 
 /** A row for training: its features, the realised close `horizon` later, other pairs' columns. */
 export type TrainingRow = FeatureRowWithNews & {

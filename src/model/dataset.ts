@@ -1,13 +1,14 @@
 /**
- * A training set from the offline store: warm feature rows of one pair and window, with the news
- * columns joined point in time and, optionally, other pairs' columns at the same time. The
- * target is the log return from a candle's close to the close `horizon` candles later, looked
- * up by time; rows without a realised target are dropped. The feature list, its order, the data
- * range and a hash of the exact numbers are recorded, so a model card says what it learned from.
+ * A training set from the offline history (the `FeatureHistory` port): warm feature rows of one
+ * pair and window, with the news columns joined point in time and, optionally, other pairs'
+ * columns at the same time. The target is the log return from a candle's close to the close
+ * `horizon` candles later, looked up by time; rows without a realised target are dropped. The
+ * feature list, its order, the data range and a hash of the exact numbers are recorded, so a
+ * model card says what it learned from.
  */
 import { type Window, WINDOW_MS } from "../domain/candle.ts";
-import { OTHER_PAIR_COLUMNS } from "../domain/feature_row.ts";
-import type { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
+import { OTHER_PAIR_COLUMNS, type TrainingRow } from "../domain/feature_row.ts";
+import type { FeatureHistory } from "../domain/ports.ts";
 import { featureNames, featureVector } from "./features.ts";
 
 export interface Dataset {
@@ -43,19 +44,38 @@ export async function hashArrays(...arrays: Float64Array[]): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export async function buildDataset(
-  store: DuckDbFeatureStore,
-  { pair, window, horizon, otherPairs = [] }: {
-    pair: string;
-    window: Window;
-    horizon: number;
-    otherPairs?: readonly string[];
-  },
-): Promise<Dataset> {
+export interface DatasetOptions {
+  pair: string;
+  window: Window;
+  horizon: number;
+  otherPairs?: readonly string[];
+}
+
+function checkHorizon(horizon: number): void {
   if (!Number.isInteger(horizon) || horizon < 1) {
     throw new RangeError(`horizon must be a whole number of candles ≥ 1`);
   }
-  const rows = await store.trainingRows(pair, window, horizon * WINDOW_MS[window], otherPairs);
+}
+
+/** The training set of `options` from the history's training rows. */
+export async function buildDataset(
+  history: Pick<FeatureHistory, "trainingRows">,
+  options: DatasetOptions,
+): Promise<Dataset> {
+  const { pair, window, horizon, otherPairs = [] } = options;
+  checkHorizon(horizon);
+  return await datasetFromRows(
+    await history.trainingRows(pair, window, horizon * WINDOW_MS[window], otherPairs),
+    options,
+  );
+}
+
+/** The training set of `rows` (training rows of one series, oldest first, as the history joins them). */
+export async function datasetFromRows(
+  rows: readonly TrainingRow[],
+  { pair, window, horizon, otherPairs = [] }: DatasetOptions,
+): Promise<Dataset> {
+  checkHorizon(horizon);
   const others = otherPairs.flatMap((p) => OTHER_PAIR_COLUMNS.map((c) => `${p}:${c}`));
   const features = featureNames(others);
   const n = rows.length;

@@ -5,15 +5,17 @@
  * Missing values are filled: 0, except minutes since the last news signal, capped at a week.
  * Training and serving both use this function, and a model's card records the names in order.
  */
-import { type FeatureRow, type FeatureRowWithNews, OTHER_PAIR_COLUMNS } from "../domain/feature_row.ts";
-import { NEWS_COLUMNS } from "../transforms/news_features.ts";
+import {
+  type FeatureRow,
+  type FeatureRowWithNews,
+  type ModelRow,
+  NEWS_COLUMNS,
+  OTHER_PAIR_COLUMNS,
+} from "../domain/feature_row.ts";
 
 const MINUTES_CAP = 7 * 24 * 60;
 
 type Row = FeatureRowWithNews & { others?: Record<string, number | null> };
-
-/** A row as a model reads it: its news columns, and other pairs' columns under `<pair>:<column>`. */
-export type ModelRow = FeatureRowWithNews & { others: Record<string, number | null> };
 
 const num = (
   v: number | null | undefined,

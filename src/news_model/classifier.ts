@@ -4,22 +4,10 @@
  * mapped to signals by name (bullish/positive → +1, neutral → 0, bearish/negative → −1); a model
  * with a label that maps to none is refused on load.
  */
+import type { NewsClassifier } from "../domain/ports.ts";
 import { configureFor, pipeline, type TextClassificationPipeline } from "./transformers_env.ts";
 
 export { DEFAULT_NEWS_MODEL } from "./default_model.ts";
-
-export interface Classified {
-  signal: -1 | 0 | 1;
-  /** The model's probability for that class. */
-  score: number;
-}
-
-export interface NewsClassifier {
-  /** What produced the signals: the hub id, or the local directory's name. */
-  readonly name: string;
-  classify(titles: readonly string[]): Promise<Classified[]>;
-  dispose(): Promise<void>;
-}
 
 /** The signal a label name stands for, or undefined. */
 export function signalOfLabel(label: string): -1 | 0 | 1 | undefined {

@@ -8,14 +8,9 @@ import { fileLines } from "../sources/files/line_stream.ts";
 
 /** Class indices of the classifier's output, in `logits` order. */
 export const LABELS = ["bearish", "neutral", "bullish"] as const;
-export type Label = typeof LABELS[number];
 
 export function labelOf(signal: -1 | 0 | 1): number {
   return signal + 1;
-}
-
-export function signalOf(label: number): -1 | 0 | 1 {
-  return (label - 1) as -1 | 0 | 1;
 }
 
 export interface TeacherExample {

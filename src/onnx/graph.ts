@@ -7,7 +7,6 @@ import * as onnxProto from "onnx-proto";
 // onnx-proto is CommonJS: under Deno its namespace arrives as the default export.
 const { onnx } = (onnxProto as unknown as { default?: typeof onnxProto }).default ?? onnxProto;
 
-export type Onnx = typeof onnx;
 export const DataType = onnx.TensorProto.DataType;
 
 /** A float32 initializer of the given shape. */

@@ -1,16 +1,19 @@
 /**
- * Streaming predictions: every feature row of a tracked series, as it is stored, gets a
- * prediction from the promoted model (or the naive "no change", labelled `naive`, when there is
- * none), written to the online store and, where this process owns it, the offline history. The
+ * Streaming predictions: every live feature row of a tracked series gets a prediction from the
+ * promoted model (or the naive "no change", labelled `naive`, when there is none), written to the
+ * online store and, where this process owns it, the offline history (`predict()` computes them,
+ * `persist()` writes them after the rows). The
  * same row realises the predictions made `horizon` candles before it, which keeps live MAE of
  * model and naive per series. A failure here is logged and never stops the ingest.
  */
 import { WINDOW_MS } from "../domain/candle.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
 import type { Prediction } from "../domain/prediction.ts";
-import type { Predictor } from "../model/predictor.ts";
+import type { Predictor } from "../domain/ports.ts";
 import type { KvFeatureStore } from "../stores/online_kv.ts";
 import type { KvPredictionStore } from "../stores/prediction_store.ts";
+import type { Forecast } from "../stages/batch.ts";
+import type { RowForecaster, UnsavedRows } from "../stages/predict.ts";
 import { type Logger, silent } from "../util/log.ts";
 
 export interface PredictionHistory {
@@ -18,7 +21,7 @@ export interface PredictionHistory {
   realisePrediction(pair: string, window: string, madeAt: number, close: number): Promise<void>;
 }
 
-export class LivePredictions {
+export class LivePredictions implements RowForecaster {
   made = 0;
   realised = 0;
   failures = 0;
@@ -34,48 +37,72 @@ export class LivePredictions {
     for (const p of predictors) this.#byKey.set(`${p.pair}|${p.window}`, p);
   }
 
-  /** Call after `rows` are in the stores. */
+  /** Predictions for `rows`, which are in the stores already (the pipeline's predict stage does the same per batch). */
   async onRows(rows: readonly FeatureRow[]): Promise<void> {
     for (const row of rows) {
-      const predictor = this.#byKey.get(`${row.pair}|${row.window}`);
-      if (!predictor) continue;
+      const forecast = await this.forecast(row);
+      if (forecast) await this.write([forecast]);
+    }
+  }
+
+  /**
+   * The predictor port of `predict()`: the close `row` realises and the prediction made at it; null
+   * for a series without a predictor. A model failure is logged and leaves only the realisation.
+   */
+  async forecast(row: FeatureRow, unsaved?: UnsavedRows): Promise<Forecast | null> {
+    const predictor = this.#byKey.get(`${row.pair}|${row.window}`);
+    if (!predictor) return null;
+    const made_at = row.window_end - predictor.horizon * WINDOW_MS[row.window];
+    const realises = { pair: row.pair, window: row.window, made_at, close: row.close };
+    try {
+      return { realises, prediction: await this.#predict(row, predictor, unsaved) };
+    } catch (e) {
+      this.#failed(row.pair, row.window, row.window_end, e);
+      return { realises, prediction: null };
+    }
+  }
+
+  /** Stores forecasts in order, each realisation before its prediction; a failure is logged and skipped. */
+  async write(forecasts: readonly Forecast[]): Promise<void> {
+    for (const { realises: r, prediction } of forecasts) {
       try {
-        await this.#realise(row, predictor.horizon);
-        await this.#predict(row, predictor);
+        if (await this.predictions.realise(r.pair, r.window, r.made_at, r.close)) this.realised++;
+        await this.history?.realisePrediction(r.pair, r.window, r.made_at, r.close);
+        if (prediction === null || !(await this.predictions.put(prediction))) continue;
+        await this.history?.putPrediction(prediction);
+        this.made++;
       } catch (e) {
-        this.failures++;
-        this.log.error(
-          `prediction for ${row.pair} ${row.window} at ${row.window_end} failed: ${(e as Error).message}`,
-        );
+        this.#failed(r.pair, r.window, prediction?.made_at ?? r.made_at, e);
       }
     }
   }
 
-  async #realise(row: FeatureRow, horizon: number): Promise<void> {
-    const madeAt = row.window_end - horizon * WINDOW_MS[row.window];
-    if (await this.predictions.realise(row.pair, row.window, madeAt, row.close)) this.realised++;
-    await this.history?.realisePrediction(row.pair, row.window, madeAt, row.close);
+  #failed(pair: string, window: string, at: number, e: unknown): void {
+    this.failures++;
+    this.log.error(`prediction for ${pair} ${window} at ${at} failed: ${(e as Error).message}`);
   }
 
-  async #predict(row: FeatureRow, predictor: Predictor): Promise<void> {
+  async #predict(row: FeatureRow, predictor: Predictor, unsaved?: UnsavedRows): Promise<Prediction> {
     const W = WINDOW_MS[row.window];
     let predicted = row.close;
     let model: Prediction["model"] = { name: "naive", version: null };
     const current = predictor.current;
     if (current) {
-      // Read back from the store, the way /predict reads it, so both feed the model the same row.
+      // The row as the store serves it to /predict (with the rows still on their way to it), so
+      // both feed the model the same input.
       const input = await this.online.modelRow(
         row.pair,
         row.window,
         current.card.other_pairs,
         row.window_start,
+        unsaved,
       );
       if (!input) throw new Error("the row is not in the online store");
       const p = await predictor.predict(input);
       predicted = p.predicted_close;
       model = p.model;
     }
-    const prediction: Prediction = {
+    return {
       pair: row.pair,
       window: row.window,
       made_at: row.window_end,
@@ -86,26 +113,5 @@ export class LivePredictions {
       model,
       realised_close: null,
     };
-    if (!(await this.predictions.put(prediction))) return;
-    await this.history?.putPrediction(prediction);
-    this.made++;
   }
-}
-
-/**
- * The stores' upsert with predictions after it, for the rows `isLive` accepts (loading history
- * through REST is not prediction); `isLive` may judge each row (see src/system/live_rows.ts).
- */
-export function predictingUpsert(
-  stores: { upsert(rows: readonly FeatureRow[]): Promise<void> },
-  live: LivePredictions,
-  isLive: (row: FeatureRow) => boolean,
-): { upsert(rows: readonly FeatureRow[]): Promise<void> } {
-  return {
-    async upsert(rows) {
-      await stores.upsert(rows);
-      const current = rows.filter((r) => isLive(r));
-      if (current.length > 0) await live.onRows(current);
-    },
-  };
 }

@@ -1,7 +1,7 @@
 /** Streaming predictions for a task that owns both stores: one predictor per pair on the prediction window. */
 import type { Window } from "../domain/candle.ts";
-import { openPredictors } from "../model/predictor.ts";
-import { Registry } from "../model/registry.ts";
+import { openPredictors } from "../registry/predictor.ts";
+import { Registry } from "../registry/registry.ts";
 import type { FeatureStores } from "../stores/feature_stores.ts";
 import { KvPredictionStore } from "../stores/prediction_store.ts";
 import { logger } from "../util/log.ts";

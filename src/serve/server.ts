@@ -4,12 +4,14 @@
  * metrics it counts into (which the HTTP listener's own answers join).
  */
 import type { Window } from "../domain/candle.ts";
-import { openPredictors, type Predictor } from "../model/predictor.ts";
-import { Registry } from "../model/registry.ts";
+import type { Predictor } from "../domain/ports.ts";
+import { openPredictors } from "../registry/predictor.ts";
+import { Registry } from "../registry/registry.ts";
 import type { KvFeatureStore } from "../stores/online_kv.ts";
 import { KvPredictionStore } from "../stores/prediction_store.ts";
 import { logger } from "../util/log.ts";
-import { createApp, loadChartScript } from "./app.ts";
+import { createApp } from "./app.ts";
+import { loadChartScript } from "./chart_script.ts";
 import { Metrics } from "./metrics.ts";
 import type { Hono } from "hono";
 

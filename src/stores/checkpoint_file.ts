@@ -1,4 +1,5 @@
 import type { FeatureState } from "../transforms/features.ts";
+import { writeFileAtomic } from "./atomic_file.ts";
 
 /**
  * Where a trade job stands, saved as a small JSON file that is replaced atomically (write to a
@@ -45,19 +46,13 @@ export class CheckpointFile {
     } catch (cause) {
       throw new Error(
         `checkpoint ${this.path} is unreadable (${(cause as Error).message}); delete it to start over`,
-        {
-          cause,
-        },
+        { cause },
       );
     }
   }
 
   async save(cp: TradeCheckpoint): Promise<void> {
-    const dir = this.path.slice(0, Math.max(0, this.path.lastIndexOf("/")));
-    if (dir) await Deno.mkdir(dir, { recursive: true });
-    const tmp = `${this.path}.tmp`;
-    await Deno.writeTextFile(tmp, JSON.stringify(cp) + "\n");
-    await Deno.rename(tmp, this.path);
+    await writeFileAtomic(this.path, JSON.stringify(cp) + "\n");
   }
 }
 

@@ -1,7 +1,10 @@
 /** Feature rows as CSV or JSONL lines, with the columns of DESIGN.md in a fixed order. */
-import { FEATURE_COLUMNS, type FeatureRow } from "../domain/feature_row.ts";
-import { NEWS_COLUMNS } from "../transforms/news_features.ts";
-import type { FeatureRowWithNews } from "../domain/feature_row.ts";
+import {
+  FEATURE_COLUMNS,
+  type FeatureRow,
+  type FeatureRowWithNews,
+  NEWS_COLUMNS,
+} from "../domain/feature_row.ts";
 
 export const CSV_HEADER: string = FEATURE_COLUMNS.join(",");
 
@@ -17,13 +20,6 @@ function cell(v: unknown): string {
 /** One CSV line (numbers in their shortest exact form, missing values empty). */
 export function rowToCsv(row: FeatureRow): string {
   return FEATURE_COLUMNS.map((c) => cell(row[c])).join(",");
-}
-
-/** One JSON line with the columns in export order. */
-export function rowToJson(row: FeatureRow): string {
-  const out: Record<string, unknown> = {};
-  for (const c of FEATURE_COLUMNS) out[c] = row[c] ?? null;
-  return JSON.stringify(out);
 }
 
 /** An exported row (features and news) as a CSV line. */

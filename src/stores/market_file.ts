@@ -9,6 +9,7 @@
 import { resolve } from "node:path";
 import { ConfigError } from "../config.ts";
 import { KRAKEN_REST_URL } from "../sources/kraken/rest_client.ts";
+import { writeFileAtomic } from "./atomic_file.ts";
 import { CheckpointFile } from "./checkpoint_file.ts";
 
 export interface Market {
@@ -60,10 +61,8 @@ export async function claimMarket(dataDir: string, market: Market): Promise<void
     );
   }
   if (held?.from === path) return;
-  await Deno.mkdir(dataDir, { recursive: true });
   const record = { id: market.id, description: market.description, recorded_at: new Date().toISOString() };
-  await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(record, null, 2) + "\n");
-  await Deno.rename(`${path}.tmp`, path);
+  await writeFileAtomic(path, JSON.stringify(record, null, 2) + "\n");
 }
 
 /** A demo's checkpoint from before the record does not say which file it replayed. */
@@ -107,7 +106,9 @@ async function fromCheckpoints(dataDir: string): Promise<Held | null> {
   }
   for (const name of names.sort()) {
     const path = `${dir}/${name}`;
-    const job = (await new CheckpointFile(path).load())?.job ?? "";
+    // Other layouts share the folder (the Kafka stages' offsets); a file that is not a trade job's
+    // checkpoint says nothing about the market, and the job that owns it reports its own damage.
+    const job = (await new CheckpointFile(path).load().catch(() => null))?.job ?? "";
     const url = /^(?:ingest|backfill) (\S+)/.exec(job)?.[1];
     if (url !== undefined && /^https?:\/\//.test(url)) {
       return { id: `exchange ${url}`, description: exchangeName(url), from: path };

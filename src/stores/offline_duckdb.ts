@@ -11,12 +11,14 @@ import {
   type FeatureRow,
   type FeatureRowWithNews,
   INDICATOR_COLUMNS,
+  NEWS_COLUMNS,
+  NEWS_SPANS,
+  type NewsColumn,
   OTHER_PAIR_COLUMNS,
   type TrainingRow,
 } from "../domain/feature_row.ts";
 import type { NewsSignal } from "../domain/news.ts";
-import { NEWS_COLUMNS, NEWS_SPANS, type NewsColumn } from "../transforms/news_features.ts";
-import type { FeatureHistory, NewsSignalStore } from "./feature_store.ts";
+import type { FeatureHistory, NewsSignalStore } from "../domain/ports.ts";
 
 const COLUMNS = [...CANDLE_COLUMNS, ...INDICATOR_COLUMNS, "warm"] as const;
 const SQL_TYPE: Record<string, string> = {
@@ -88,11 +90,15 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
       db = await DuckDBInstance.create(path, readOnly ? { access_mode: "READ_ONLY" } : {});
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) {
-        throw new Error(`there is no offline store at ${path} yet: run ingest or backfill first`);
+        throw new Error(`there is no offline store at ${path} yet: run ingest or backfill first`, {
+          cause: e,
+        });
       }
       const msg = (e as Error).message;
       if (/lock/i.test(msg)) {
-        throw new Error(`the offline store ${path} is open in another process (a running ingest?): ${msg}`);
+        throw new Error(`the offline store ${path} is open in another process (a running ingest?): ${msg}`, {
+          cause: e,
+        });
       }
       throw new Error(`cannot open the offline store ${path}: ${msg}`, { cause: e });
     }

@@ -4,17 +4,11 @@
  * only moves the latest row forward, so replays and overlapping backfills cannot roll it back.
  */
 import type { Window } from "../domain/candle.ts";
-import type { FeatureRow } from "../domain/feature_row.ts";
+import { type FeatureRow, type ModelRow, NEWS_SPANS, type NewsColumn } from "../domain/feature_row.ts";
 import type { NewsSignal } from "../domain/news.ts";
-import { type ModelRow, withOthers } from "../model/features.ts";
-import {
-  addSignal,
-  initialNewsState,
-  NEWS_SPANS,
-  type NewsColumn,
-  newsFeaturesAt,
-} from "../transforms/news_features.ts";
-import type { FeatureStore, NewsSignalStore } from "./feature_store.ts";
+import type { NewsSignalStore, OnlineFeatureStore } from "../domain/ports.ts";
+import { withOthers } from "../model/features.ts";
+import { addSignal, initialNewsState, newsFeaturesAt } from "../transforms/news_features.ts";
 
 const RECENT_ROWS = 500;
 const RECENT_EXPIRY_MS = 7 * 24 * 3_600_000;
@@ -26,7 +20,7 @@ type StoredSignal = Omit<NewsSignal, "coin" | "news_id" | "published_at">;
  * again under `["news_nonzero", ...]` so "minutes since the last non-zero signal" is one reverse
  * read however long ago that was.
  */
-export class KvFeatureStore implements FeatureStore, NewsSignalStore {
+export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
   #kv: Deno.Kv;
 
   private constructor(kv: Deno.Kv) {
@@ -152,23 +146,29 @@ export class KvFeatureStore implements FeatureStore, NewsSignalStore {
    * A series' row as a model reads it: the latest, or the one starting at `windowStart`, with its
    * news columns and, for each of `otherPairs`, that pair's row of the same window start (what
    * the training set joins), so streaming and `/predict` feed a model what it was trained on.
+   * `unsaved` holds rows on their way to the store (a streaming batch's), read as if stored.
    */
   async modelRow(
     pair: string,
     window: Window,
     otherPairs: readonly string[] = [],
     windowStart?: number,
+    unsaved?: { get(pair: string, window: Window, windowStart: number): FeatureRow | undefined },
   ): Promise<ModelRow | null> {
     const key = windowStart === undefined
       ? this.#key(pair, window)
       : this.#recentKey(pair, window, windowStart);
-    const row = (await this.#kv.get<FeatureRow>(key)).value;
+    const pending = windowStart === undefined ? undefined : unsaved?.get(pair, window, windowStart);
+    const row = pending ?? (await this.#kv.get<FeatureRow>(key)).value;
     if (!row) return null;
     const others: (FeatureRow | null)[] = [];
     // getMany takes at most 10 keys.
     for (let i = 0; i < otherPairs.length; i += 10) {
       const keys = otherPairs.slice(i, i + 10).map((p) => this.#recentKey(p, window, row.window_start));
       for (const e of await this.#kv.getMany<FeatureRow[]>(keys)) others.push(e.value);
+    }
+    if (unsaved) {
+      otherPairs.forEach((p, i) => others[i] = unsaved.get(p, window, row.window_start) ?? others[i] ?? null);
     }
     const news = await this.newsAt(pair.split("/")[0]!, row.window_end);
     return withOthers({ ...row, ...news }, otherPairs, others);

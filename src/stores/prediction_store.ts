@@ -4,6 +4,7 @@
  * close (so a repeated fill cannot count twice). The serving side reads only this, so it also
  * runs on Deno Deploy.
  */
+import type { PredictionStore } from "../domain/ports.ts";
 import type { LiveErrors, Prediction } from "../domain/prediction.ts";
 
 const KEEP_MS = 7 * 24 * 3_600_000;
@@ -14,7 +15,7 @@ interface Sums {
   naive: number;
 }
 
-export class KvPredictionStore {
+export class KvPredictionStore implements PredictionStore {
   constructor(readonly kv: Deno.Kv) {}
 
   /** Keeps a prediction; one already made at that time stays (a replayed row predicts nothing new). */

@@ -1,3 +1,5 @@
+import { writeFileAtomic } from "./atomic_file.ts";
+
 /**
  * The ids of news items already handed on, persisted so a restart does not hand them on again.
  * Bounded: the newest `limit` ids are kept, far more than any poll can return again.
@@ -17,7 +19,9 @@ export class SeenIds {
       return new SeenIds(path, ids.map(String), limit);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return new SeenIds(path, [], limit);
-      throw new Error(`${path} is unreadable (${(e as Error).message}); delete it to start over`);
+      throw new Error(`${path} is unreadable (${(e as Error).message}); delete it to start over`, {
+        cause: e,
+      });
     }
   }
 
@@ -42,10 +46,7 @@ export class SeenIds {
   /** Writes the set atomically; call after the items it covers were written downstream. */
   async save(): Promise<void> {
     if (!this.#dirty) return;
-    const dir = this.path.slice(0, Math.max(0, this.path.lastIndexOf("/")));
-    if (dir) await Deno.mkdir(dir, { recursive: true });
-    await Deno.writeTextFile(`${this.path}.tmp`, JSON.stringify([...this.#ids]));
-    await Deno.rename(`${this.path}.tmp`, this.path);
+    await writeFileAtomic(this.path, JSON.stringify([...this.#ids]));
     this.#dirty = false;
   }
 }

@@ -3,10 +3,11 @@
  * back to the length the checkpoint saw, and resuming starts right after the last trade written.
  */
 import { resolve } from "node:path";
+import { ConfigError } from "../config/config_error.ts";
 import type { Logger } from "../util/log.ts";
 import { CheckpointFile, jobFileName, type TradeCheckpoint } from "./checkpoint_file.ts";
 import { TradeRecorder } from "./trade_recorder.ts";
-import { FeatureEngine, initialFeatureState } from "../transforms/features.ts";
+import { type FeatureState, initialFeatureState } from "../transforms/features.ts";
 import type { Window } from "../domain/candle.ts";
 
 export interface TradeJob {
@@ -52,18 +53,26 @@ export async function openTradeJob(
 }
 
 /**
- * The feature engine of a job: restored from its checkpoint, so candles and indicators continue
+ * The feature state of a job: restored from its checkpoint, so candles and indicators continue
  * the same series, or new. A checkpoint made with other windows or grace cannot be continued.
  */
-export function restoreEngine(job: TradeJob, windows: readonly Window[], graceMs: number): FeatureEngine {
+export function restoreFeatures(job: TradeJob, windows: readonly Window[], graceMs: number): FeatureState {
   const saved = job.state.features;
-  if (saved === undefined) return new FeatureEngine(initialFeatureState({ windows, graceMs }));
+  if (saved === undefined) return initialFeatureState({ windows, graceMs });
   const c = saved.candles;
   if (c.windows.join(",") !== windows.join(",") || c.graceMs !== graceMs) {
-    throw new Error(
+    throw new ConfigError(
       `${job.checkpoint.path} was made with --windows ${c.windows.join(",")} --grace ${c.graceMs / 1000}; ` +
         `run with the same, or use another --data-dir`,
     );
   }
-  return new FeatureEngine(saved);
+  // A copy: the stages advance it while the checkpoint keeps describing what was written.
+  return structuredClone(saved);
+}
+
+/** The last trade id of each pair the job wrote: where `dedupe()` continues. */
+export function lastTradeIds(state: TradeCheckpoint): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [pair, p] of Object.entries(state.pairs)) if (p.trade_id !== null) out[pair] = p.trade_id;
+  return out;
 }

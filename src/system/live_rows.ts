@@ -39,3 +39,21 @@ export class LiveRows {
     });
   }
 }
+
+/**
+ * Live rows judged on the market's own clock, the time of its latest trade (a replayed market's
+ * dates are in the past): `observe` is called with each trade as it is taken in.
+ */
+export function liveRowsOnTradeTime(
+  isLive: () => boolean,
+): { rows: LiveRows; observe(t: { ts: number }): void } {
+  let marketNow = 0;
+  const rows = new LiveRows(isLive, () => marketNow);
+  return {
+    rows,
+    observe(t) {
+      marketNow = t.ts;
+      rows.observe();
+    },
+  };
+}

@@ -6,24 +6,8 @@
  * order (a classifier catching up); they are kept sorted by publication time. Pure; the state is
  * plain data.
  */
+import { NEWS_SPANS, type NewsColumn } from "../domain/feature_row.ts";
 import type { NewsSignal } from "../domain/news.ts";
-
-export const NEWS_SPANS = { "1h": 3_600_000, "4h": 14_400_000, "24h": 86_400_000 } as const;
-
-export const NEWS_COLUMNS = [
-  "news_signal_sum_1h",
-  "news_signal_mean_1h",
-  "news_count_1h",
-  "news_signal_sum_4h",
-  "news_signal_mean_4h",
-  "news_count_4h",
-  "news_signal_sum_24h",
-  "news_signal_mean_24h",
-  "news_count_24h",
-  "news_minutes_since_signal",
-] as const;
-
-export type NewsColumn = typeof NEWS_COLUMNS[number];
 
 export interface NewsFeatureState {
   /** Per coin: signals as [published_at, signal, news id], sorted by time. */

@@ -4,7 +4,7 @@
  * classifier reads the headline once and its signal applies to each of its coins.
  */
 import type { NewsItem, NewsSignal } from "../domain/news.ts";
-import type { Classified, NewsClassifier } from "../news_model/classifier.ts";
+import type { Classified, NewsClassifier } from "../domain/ports.ts";
 import { coinsOf } from "./coins.ts";
 
 /** The signals of one classified headline. */

@@ -6,7 +6,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { seed, serveSeeded } from "../serve_fixtures.ts";
 import { LivePredictions } from "../../src/serve/live_predictions.ts";
-import { Predictor } from "../../src/model/predictor.ts";
+import { OnnxPredictor } from "../../src/registry/predictor.ts";
 import type { SystemState } from "../../src/system/system.ts";
 
 function findChromium(): string | null {
@@ -69,7 +69,7 @@ Deno.test({
     if (!chromium) throw new Error("chromium is required under CI (apt-get install chromium)");
     const dir = await Deno.makeTempDir();
     const s = await seed(dir);
-    const predictor = new Predictor(s.registry, "BTC/USD", "1m", 1);
+    const predictor = new OnnxPredictor(s.registry, "BTC/USD", "1m", 1);
     await predictor.refresh();
     const live = new LivePredictions([predictor], s.online, s.predictions);
     await live.onRows(s.rows.slice(-30));

@@ -75,6 +75,9 @@ Deno.test("claimMarket refuses a data dir recorded for another market, in one li
 Deno.test("claimMarket judges a data dir without a record by its checkpoints: the walkthrough's simulator is not Kraken", async () => {
   await withTempDir(async (dir) => {
     const job = `ingest http://127.0.0.1:8787`;
+    // A file of another layout beside it (a Kafka stage's offsets) is passed over.
+    await Deno.mkdir(`${dir}/data/checkpoints`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/data/checkpoints/bus_candles_0.json`, '{"offset":"12","state":{}}');
     await new CheckpointFile(`${dir}/data/checkpoints/ingest_http_127.0.0.1_8787.json`).save({
       version: 1,
       job,

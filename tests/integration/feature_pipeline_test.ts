@@ -13,8 +13,8 @@ import { liveTrades } from "../../src/sources/kraken/live_trades.ts";
 import { openFeatureStores } from "../../src/stores/feature_stores.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { CSV_HEADER, rowToCsv } from "../../src/stores/feature_export.ts";
-import { tradeSink } from "../../src/stores/trade_sink.ts";
-import { FeatureEngine, FeatureStream, initialFeatureState } from "../../src/transforms/features.ts";
+import { candles, cut, dedupe, indicators, persist } from "../../src/stages/mod.ts";
+import { initialCandleState } from "../../src/transforms/candles.ts";
 import type { Window } from "../../src/domain/candle.ts";
 
 async function exportCsv(dataDir: string, pair: string, window: Window): Promise<string> {
@@ -28,11 +28,12 @@ async function exportCsv(dataDir: string, pair: string, window: Window): Promise
 
 async function intoStores(dataDir: string, stream: ReadableStream<Trade>): Promise<void> {
   const stores = await openFeatureStores(dataDir);
-  const engine = new FeatureEngine(initialFeatureState({ windows: ["1m", "5m"], graceMs: 2000 }));
+  const state = initialCandleState({ windows: ["1m", "5m"], graceMs: 2000 });
   try {
-    await stream.pipeTo(
-      tradeSink({ state: { version: 1, job: "t", pairs: {}, updated_at: "" }, features: { engine, stores } }),
-    );
+    await stream.pipeThrough(cut()).pipeThrough(dedupe()).pipeThrough(candles(state)).pipeThrough(
+      indicators(),
+    )
+      .pipeTo(persist({ stores }));
   } finally {
     stores.close();
   }
@@ -85,9 +86,13 @@ Deno.test("the same trades live through the simulator and from a file give byte-
     const live = await exportCsv(`${dir}/live`, "BTC/USD", w);
     assertEquals(live, file, `${w} tables`);
   }
-  // The engine as a plain TransformStream gives the rows the stores hold.
-  const engine = new FeatureEngine(initialFeatureState({ windows: ["1m", "5m"], graceMs: 2000 }));
-  const streamed = await Array.fromAsync(ReadableStream.from(trades).pipeThrough(new FeatureStream(engine)));
+  // The stages alone, read as a stream, give the rows the stores hold.
+  const batches = await Array.fromAsync(
+    ReadableStream.from(trades).pipeThrough(cut()).pipeThrough(
+      candles(initialCandleState({ windows: ["1m", "5m"], graceMs: 2000 })),
+    ).pipeThrough(indicators()),
+  );
+  const streamed = batches.flatMap((b) => b.rows);
   assertEquals(
     [CSV_HEADER, ...streamed.filter((r) => r.window === "1m").map(rowToCsv)].join("\n"),
     await exportCsv(`${dir}/file`, "BTC/USD", "1m"),

@@ -1,15 +1,10 @@
 import { assertAlmostEquals, assertEquals } from "../assert.ts";
 import type { FeatureRow } from "../../src/domain/feature_row.ts";
-import { INDICATOR_COLUMNS } from "../../src/domain/feature_row.ts";
+import { INDICATOR_COLUMNS, NEWS_COLUMNS } from "../../src/domain/feature_row.ts";
 import type { NewsSignal } from "../../src/domain/news.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { KvFeatureStore } from "../../src/stores/online_kv.ts";
-import {
-  addSignal,
-  initialNewsState,
-  NEWS_COLUMNS,
-  newsFeaturesAt,
-} from "../../src/transforms/news_features.ts";
+import { addSignal, initialNewsState, newsFeaturesAt } from "../../src/transforms/news_features.ts";
 import { prng } from "../helpers.ts";
 
 const MIN = 60_000;

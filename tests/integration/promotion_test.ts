@@ -6,10 +6,10 @@
 import { assert, assertEquals } from "../assert.ts";
 import { prng, runPipeline } from "../helpers.ts";
 import { seed } from "../serve_fixtures.ts";
-import { ridgeOnnx } from "../../src/model/onnx_export.ts";
-import { Predictor } from "../../src/model/predictor.ts";
+import { ridgeOnnx } from "../../src/registry/onnx_export.ts";
+import { OnnxPredictor } from "../../src/registry/predictor.ts";
 import type { RidgeModel } from "../../src/model/ridge.ts";
-import type { Registry } from "../../src/model/registry.ts";
+import type { Registry } from "../../src/registry/registry.ts";
 import type { Logger } from "../../src/util/log.ts";
 
 const NAME = "btc-usd_1m_h1";
@@ -209,7 +209,7 @@ Deno.test("a predictor skips every broken earlier version, and forgets the refus
       warn: (m) => lines.push(m),
       error: (m) => lines.push(m),
     };
-    const p = new Predictor(r, "BTC/USD", "1m", 1, log);
+    const p = new OnnxPredictor(r, "BTC/USD", "1m", 1, log);
     try {
       await p.refresh();
       assertEquals(p.current?.version, "v0001");

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { seed, type Seeded } from "../serve_fixtures.ts";
-import { Predictor } from "../../src/model/predictor.ts";
+import { OnnxPredictor } from "../../src/registry/predictor.ts";
 import { createApp, type ServeDeps } from "../../src/serve/app.ts";
 import { Metrics } from "../../src/serve/metrics.ts";
 import type { Prediction } from "../../src/domain/prediction.ts";
@@ -21,7 +21,7 @@ async function withApp(
       online: s.online,
       predictions: s.predictions,
       registry: s.registry,
-      predictors: [new Predictor(s.registry, "BTC/USD", "1m", 1)],
+      predictors: [new OnnxPredictor(s.registry, "BTC/USD", "1m", 1)],
       maxFeatureAgeS: 0,
       ...extra,
     });

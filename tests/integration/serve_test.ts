@@ -2,10 +2,10 @@
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
 import { seed, serveSeeded } from "../serve_fixtures.ts";
 import { LivePredictions } from "../../src/serve/live_predictions.ts";
-import { Predictor } from "../../src/model/predictor.ts";
+import { OnnxPredictor } from "../../src/registry/predictor.ts";
 import { featureVector } from "../../src/model/features.ts";
 import { openSession } from "../../src/onnx/runtime.ts";
-import { runOnnx } from "../../src/model/onnx_export.ts";
+import { runOnnx } from "../../src/registry/onnx_export.ts";
 
 async function get(url: string) {
   const res = await fetch(url);
@@ -180,8 +180,8 @@ Deno.test("live predictions: each closed candle is predicted, realised a horizon
   const dir = await Deno.makeTempDir();
   const s = await seed(dir);
   try {
-    const predictor = new Predictor(s.registry, "BTC/USD", "1m", 1);
-    const naive = new Predictor(s.registry, "ETH/USD", "1m", 1);
+    const predictor = new OnnxPredictor(s.registry, "BTC/USD", "1m", 1);
+    const naive = new OnnxPredictor(s.registry, "ETH/USD", "1m", 1);
     await predictor.refresh();
     const live = new LivePredictions([predictor, naive], s.online, s.predictions);
     const tail = s.rows.slice(-40);

@@ -3,14 +3,33 @@
  * throttling and a SIGKILL of ingest mid-run must end with the clean run's feature table.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { runPipeline } from "../helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+/** `deno task soak` with its task's permissions. */
+function soak(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...[
+        "--allow-net=127.0.0.1",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--allow-ffi",
+        "--allow-run",
+      ],
+      ...["--config", `${ROOT}deno.json`, `${ROOT}bench/soak.ts`, ...args],
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
 Deno.test("soak: drops, malformed frames, throttling and kill -9 leave the feature table identical to a clean run", async () => {
-  const out = await runPipeline("soak", ["--duration", "40", "--minutes", "360", "--json"], ROOT, {}, {
-    allowRun: true,
-  }).output();
+  const out = await soak(["--duration", "40", "--minutes", "360", "--json"]).output();
   const stderr = new TextDecoder().decode(out.stderr);
   assertEquals(out.code, 0, stderr.slice(-3000));
   const report = JSON.parse(new TextDecoder().decode(out.stdout));

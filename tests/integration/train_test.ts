@@ -3,10 +3,12 @@ import { assert, assertAlmostEquals, assertEquals, assertRejects } from "../asse
 import { runPipeline } from "../helpers.ts";
 import { storeWith, syntheticRows } from "../model_fixtures.ts";
 import { featureNames } from "../../src/model/features.ts";
-import { checkParity, ParityError, ridgeOnnx } from "../../src/model/onnx_export.ts";
+import { checkParity, ParityError, ridgeOnnx } from "../../src/registry/onnx_export.ts";
 import { fitRidge, predictRidge } from "../../src/model/ridge.ts";
 import { openSession } from "../../src/onnx/runtime.ts";
-import type { TrainReport } from "../../src/model/train.ts";
+import { trainAndRegister, type TrainReport } from "../../src/registry/train_and_register.ts";
+import { buildDataset } from "../../src/model/dataset.ts";
+import { ManualClock, MemoryFeatureStore, MemoryRegistry } from "../memory_ports.ts";
 
 const decoder = new TextDecoder();
 
@@ -174,4 +176,28 @@ Deno.test("ONNX export: a graph that does not reproduce the model is refused", a
     Error,
     "not a valid ONNX model",
   );
+});
+
+Deno.test("train: a run on in-memory ports dates its card by the clock it is given and writes only through the registry", async () => {
+  const history = new MemoryFeatureStore();
+  await history.upsert(syntheticRows(1200, { phi: 0.6 }));
+  const clock = new ManualClock(Date.UTC(2025, 5, 1, 12));
+  const registry = new MemoryRegistry(clock);
+  const ds = await buildDataset(history, { pair: "BTC/USD", window: "1m", horizon: 1 });
+  const report = await trainAndRegister(ds, {
+    choice: "ridge",
+    folds: 3,
+    budget: 2,
+    seed: 1,
+    registry,
+    clock,
+  });
+  assertEquals([report.version, report.promoted], ["v0001", true], report.reason);
+  const card = await registry.card(report.name, "v0001");
+  assertEquals(card.created_at, "2025-06-01T12:00:00.000Z");
+  assertEquals((await registry.promotedFile(report.name)).history.map((p) => p.at), [card.created_at]);
+  const csv = registry.files.get(`${report.name}/v0001/predictions.csv`)!.trim().split("\n");
+  assertEquals(csv[0], "window_start,close,target_close,predicted_log_return");
+  assertEquals(csv.length - 1, report.folds.reduce((n, f) => n + f.test_rows, 0));
+  assertEquals((await registry.experiments(report.name)).map((e) => e.at), [card.created_at]);
 });

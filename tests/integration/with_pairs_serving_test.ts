@@ -7,9 +7,9 @@ import { syntheticRows } from "../model_fixtures.ts";
 import type { FeatureRowWithNews } from "../../src/domain/feature_row.ts";
 import { buildDataset } from "../../src/model/dataset.ts";
 import { featureNames, featureVector } from "../../src/model/features.ts";
-import { Predictor } from "../../src/model/predictor.ts";
-import { Registry } from "../../src/model/registry.ts";
-import { trainAndRegister } from "../../src/model/train.ts";
+import { OnnxPredictor } from "../../src/registry/predictor.ts";
+import { Registry } from "../../src/registry/registry.ts";
+import { trainAndRegister } from "../../src/registry/train_and_register.ts";
 import { createApp } from "../../src/serve/app.ts";
 import { LivePredictions } from "../../src/serve/live_predictions.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
@@ -26,7 +26,7 @@ Deno.test("a --with-pairs model gets the same input vector and value from traini
   const offline = await DuckDbFeatureStore.open(`${dir}/offline.duckdb`);
   const online = await KvFeatureStore.open(`${dir}/online.kv`);
   const predictions = new KvPredictionStore(online.kv);
-  const predictor = new Predictor(registry, "BTC/USD", "1m", 1);
+  const predictor = new OnnxPredictor(registry, "BTC/USD", "1m", 1);
   try {
     await offline.upsert([...btc, ...eth]);
     const ds = await buildDataset(offline, {

@@ -3,7 +3,7 @@ import { fitGbdt, predictGbdt } from "../../src/model/gbdt.ts";
 import { fitRidge, predictRidge } from "../../src/model/ridge.ts";
 import { walkForwardFolds } from "../../src/model/folds.ts";
 import { priceMetrics } from "../../src/model/metrics.ts";
-import { decide } from "../../src/model/train.ts";
+import { decide } from "../../src/model/promotion.ts";
 import { candidates } from "../../src/model/search.ts";
 import { seededRandom } from "../../src/util/random.ts";
 

@@ -6,11 +6,12 @@
  * with one finite number.
  */
 import { OTHER_PAIR_COLUMNS } from "../domain/feature_row.ts";
+import type { ModelCard } from "../domain/model_card.ts";
+import type { ModelRegistry } from "../domain/ports.ts";
+import { featureNames } from "../model/features.ts";
 import { onnxDamage } from "../onnx/damage.ts";
 import { openSession, type ort } from "../onnx/runtime.ts";
-import { featureNames } from "./features.ts";
 import { INPUT, OUTPUT, runOnnx } from "./onnx_export.ts";
-import type { ModelCard, Registry } from "./registry.ts";
 
 export type ModelProblem =
   | "missing"
@@ -55,7 +56,11 @@ function otherColumns(card: Pick<ModelCard, "other_pairs">): string[] {
  * await session.release();
  * ```
  */
-export async function checkModel(registry: Registry, name: string, version: string): Promise<CheckedModel> {
+export async function checkModel(
+  registry: ModelRegistry,
+  name: string,
+  version: string,
+): Promise<CheckedModel> {
   const card = await registry.card(name, version);
   const want = expectedFeatures(card);
   if (JSON.stringify(card.features) !== JSON.stringify(want)) {
@@ -76,7 +81,7 @@ export async function checkModel(registry: Registry, name: string, version: stri
   return { card, session, others: otherColumns(card) };
 }
 
-async function open(registry: Registry, name: string, version: string): Promise<ort.InferenceSession> {
+async function open(registry: ModelRegistry, name: string, version: string): Promise<ort.InferenceSession> {
   let bytes: Uint8Array;
   try {
     bytes = await registry.modelBytes(name, version);

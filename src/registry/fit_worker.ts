@@ -3,7 +3,7 @@
  * keeps answering while a model trains. Messages out: `{ step }`, then `{ done }` or `{ error }`.
  */
 /// <reference lib="deno.worker" />
-import { fitRun, type FitRunInput } from "./fit_run.ts";
+import { fitRun, type FitRunInput } from "../model/fit_run.ts";
 
 self.onmessage = (e: MessageEvent<FitRunInput>) => {
   try {

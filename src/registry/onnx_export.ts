@@ -7,8 +7,8 @@
  */
 import { DataType, encodeModel, floatTensor, node, valueInfo } from "../onnx/graph.ts";
 import { openSession, ort } from "../onnx/runtime.ts";
-import type { GbdtModel } from "./gbdt.ts";
-import type { RidgeModel } from "./ridge.ts";
+import type { GbdtModel } from "../model/gbdt.ts";
+import type { RidgeModel } from "../model/ridge.ts";
 
 export const INPUT = "features";
 export const OUTPUT = "log_return";

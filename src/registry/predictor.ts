@@ -8,29 +8,20 @@
  * serialised: WebAssembly has one thread anyway.
  */
 import type { Window } from "../domain/candle.ts";
-import type { ort } from "../onnx/runtime.ts";
 import type { FeatureRowWithNews } from "../domain/feature_row.ts";
+import { modelName, type PromotedFile } from "../domain/model_card.ts";
+import type { ModelRegistry, PointPrediction, Predictor, ServingModel } from "../domain/ports.ts";
+import { featureVector } from "../model/features.ts";
+import type { ort } from "../onnx/runtime.ts";
 import { type Logger, silent } from "../util/log.ts";
-import { featureVector } from "./features.ts";
 import { checkModel } from "./model_check.ts";
 import { runOnnx } from "./onnx_export.ts";
-import { type ModelCard, modelName, type PromotedFile, type Registry } from "./registry.ts";
 
-export interface LoadedModel {
-  name: string;
-  version: string;
-  card: ModelCard;
+export interface LoadedModel extends ServingModel {
   session: ort.InferenceSession;
-  others: string[];
 }
 
-export interface PointPrediction {
-  log_return: number;
-  predicted_close: number;
-  model: { name: string; version: string };
-}
-
-export class Predictor {
+export class OnnxPredictor implements Predictor {
   readonly name: string;
   #current: LoadedModel | null = null;
   #queue: Promise<unknown> = Promise.resolve();
@@ -39,7 +30,7 @@ export class Predictor {
   lastError: string | null = null;
 
   constructor(
-    readonly registry: Registry,
+    readonly registry: ModelRegistry,
     readonly pair: string,
     readonly window: Window,
     readonly horizon: number,
@@ -162,13 +153,13 @@ export class Predictor {
  * until `signal` aborts, which also closes them.
  */
 export async function openPredictors(
-  registry: Registry,
+  registry: ModelRegistry,
   pairs: readonly string[],
   window: Window,
   horizon: number,
   { refreshMs, signal, log = silent }: { refreshMs: number; signal: AbortSignal; log?: Logger },
-): Promise<Predictor[]> {
-  const predictors = pairs.map((pair) => new Predictor(registry, pair, window, horizon, log));
+): Promise<OnnxPredictor[]> {
+  const predictors = pairs.map((pair) => new OnnxPredictor(registry, pair, window, horizon, log));
   for (const p of predictors) {
     if ((await p.refresh()) === "none") log.info(`${p.pair} ${window}: no promoted model ${p.name} yet`);
     p.watch(refreshMs, signal);

@@ -4,17 +4,21 @@
  * the ONNX export checked against it, and the registry: a new version with its card and
  * out-of-sample predictions, a line in the experiment log, and promotion only through the gate.
  */
+import { type ModelCard, modelName } from "../domain/model_card.ts";
+import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
 import { isoTime } from "../domain/time.ts";
-import { type Dataset, takeRows } from "./dataset.ts";
-import { LeakageError } from "./evaluate.ts";
-import { fitRun, type FitRunInput, type FitRunOutput } from "./fit_run.ts";
-import { type GbdtModel, predictGbdt } from "./gbdt.ts";
-import type { PriceMetrics } from "./metrics.ts";
-import { describe, type ModelConfig } from "./models.ts";
+import { type Dataset, takeRows } from "../model/dataset.ts";
+import { LeakageError } from "../model/evaluate.ts";
+import { fitRun, type FitRunInput, type FitRunOutput } from "../model/fit_run.ts";
+import { type GbdtModel, predictGbdt } from "../model/gbdt.ts";
+import type { PriceMetrics } from "../model/metrics.ts";
+import { describe, type ModelConfig } from "../model/models.ts";
+import { decide } from "../model/promotion.ts";
+import { predictRidge, type RidgeModel } from "../model/ridge.ts";
+import type { ModelChoice, Trial } from "../model/search.ts";
+import { systemClock } from "../util/clock.ts";
+import { codeVersion } from "./code_version.ts";
 import { checkParity, gbdtOnnx, INPUT, OUTPUT, ridgeOnnx } from "./onnx_export.ts";
-import { codeVersion, type ModelCard, modelName, type Registry } from "./registry.ts";
-import { predictRidge, type RidgeModel } from "./ridge.ts";
-import type { ModelChoice, Trial } from "./search.ts";
 
 export interface TrainOptions {
   choice: ModelChoice;
@@ -24,7 +28,9 @@ export interface TrainOptions {
   /** Candles between training and test (at least the horizon). */
   embargo?: number | undefined;
   otherPairs?: readonly string[];
-  registry: Registry;
+  registry: WritableModelRegistry;
+  /** Dates the card. */
+  clock?: Clock;
   onStep?: (message: string) => void;
   onTrial?: (done: number, total: number, trial: Trial) => void;
   /** Train in a Worker, leaving the event loop free (for a process that also serves). */
@@ -55,38 +61,6 @@ export interface TrainReport {
   promoted: boolean;
   version: string;
   reason: string;
-}
-
-/** The promotion gate: strictly better than naive, and than the promoted model on the same folds. */
-export function decide(
-  modelMae: number,
-  naiveMae: number,
-  promoted: { version: string; mae: number } | null,
-): {
-  promoted: boolean;
-  reason: string;
-} {
-  if (!(modelMae < naiveMae)) {
-    return {
-      promoted: false,
-      reason: `MAE ${modelMae.toPrecision(6)} is not below the naive baseline's ${naiveMae.toPrecision(6)}`,
-    };
-  }
-  if (promoted && !(modelMae < promoted.mae)) {
-    return {
-      promoted: false,
-      reason: `MAE ${modelMae.toPrecision(6)} is not below the promoted ${promoted.version}'s ` +
-        `${promoted.mae.toPrecision(6)} on the same folds`,
-    };
-  }
-  return {
-    promoted: true,
-    reason: promoted
-      ? `MAE ${modelMae.toPrecision(6)} beats naive ${naiveMae.toPrecision(6)} and ${promoted.version}'s ${
-        promoted.mae.toPrecision(6)
-      }`
-      : `MAE ${modelMae.toPrecision(6)} beats naive ${naiveMae.toPrecision(6)}; no model was promoted before`,
-  };
 }
 
 // The platform's Worker, taken before anything can replace it: onnxruntime-web, once it starts its
@@ -192,17 +166,14 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
     onnx: { input: INPUT, output: OUTPUT, output_is: "log_return", parity_max_rel_diff: parity.maxRelDiff },
     decision,
     code_version: await codeVersion(),
-    created_at: new Date().toISOString(),
+    created_at: new Date((opts.clock ?? systemClock).now()).toISOString(),
   };
   await opts.registry.save(card, onnx);
   const lines = ["window_start,close,target_close,predicted_log_return"];
   evaluation.rows.forEach((i, k) => {
     lines.push(`${ds.time[i]},${ds.close[i]},${ds.targetClose[i]},${evaluation.predictions[k]}`);
   });
-  await Deno.writeTextFile(
-    `${opts.registry.dir}/${name}/${version}/predictions.csv`,
-    lines.join("\n") + "\n",
-  );
+  await opts.registry.saveFile(name, version, "predictions.csv", lines.join("\n") + "\n");
   await opts.registry.log(name, {
     at: card.created_at,
     version,

@@ -5,66 +5,23 @@
  * promotions, so a rollback knows where to go back to. Files are written whole and renamed into
  * place, so a crash never leaves half a version or half a pointer.
  */
-import type { Window } from "../domain/candle.ts";
-import type { Compared, FoldReport } from "./metrics.ts";
-import type { ModelConfig } from "./models.ts";
-
-export interface ModelCard {
-  name: string;
-  version: string;
-  pair: string;
-  window: Window;
-  horizon: number;
-  /** The model's inputs, in order (see `model/features.ts`). */
-  features: string[];
-  other_pairs: string[];
-  data: { rows: number; from: string; to: string; hash: string };
-  model: ModelConfig & { rounds?: number };
-  search: { budget: number; seed: number; trials: number; best_validation_mae_return: number };
-  folds: FoldReport[];
-  overall: Compared;
-  onnx: { input: string; output: string; output_is: "log_return"; parity_max_rel_diff: number };
-  decision: { promoted: boolean; reason: string };
-  code_version: string;
-  created_at: string;
-}
-
-export interface Promotion {
-  version: string;
-  at: string;
-  by: "train" | "promote" | "rollback";
-  reason: string;
-}
-
-export interface PromotedFile {
-  current: string | null;
-  /** Versions promoted and not rolled back, oldest first; the last is the current one. */
-  stack: string[];
-  history: Promotion[];
-}
-
-export function modelName(pair: string, window: Window, horizon: number): string {
-  return `${pair.toLowerCase().replace("/", "-")}_${window}_h${horizon}`;
-}
-
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-  else await Deno.writeFile(tmp, data);
-  await Deno.rename(tmp, path);
-}
+import type { ModelCard, PromotedFile, Promotion } from "../domain/model_card.ts";
+import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
+import { writeFileAtomic } from "../stores/atomic_file.ts";
+import { systemClock } from "../util/clock.ts";
 
 async function readJson<T>(path: string): Promise<T | null> {
   try {
     return JSON.parse(await Deno.readTextFile(path)) as T;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;
-    throw new Error(`${path} is unreadable: ${(e as Error).message}`);
+    throw new Error(`${path} is unreadable: ${(e as Error).message}`, { cause: e });
   }
 }
 
-export class Registry {
-  constructor(readonly dir: string) {}
+export class Registry implements WritableModelRegistry {
+  /** `clock` dates promotions and rollbacks. */
+  constructor(readonly dir: string, readonly clock: Clock = systemClock) {}
 
   async versions(name: string): Promise<string[]> {
     try {
@@ -127,8 +84,15 @@ export class Registry {
 
   async save(card: ModelCard, onnx: Uint8Array): Promise<void> {
     const dir = `${this.dir}/${card.name}/${card.version}`;
-    await writeAtomic(`${dir}/model.onnx`, onnx);
-    await writeAtomic(`${dir}/card.json`, JSON.stringify(card, null, 2) + "\n");
+    await writeFileAtomic(`${dir}/model.onnx`, onnx);
+    await writeFileAtomic(`${dir}/card.json`, JSON.stringify(card, null, 2) + "\n");
+  }
+
+  async saveFile(name: string, version: string, file: string, text: string): Promise<void> {
+    if (file.includes("/") || file.startsWith(".")) {
+      throw new RangeError(`'${file}' is not a plain file name`);
+    }
+    await writeFileAtomic(`${this.dir}/${name}/${version}/${file}`, text);
   }
 
   /** Appends one line to the experiment log (never rewritten). */
@@ -154,12 +118,12 @@ export class Registry {
     const file = await this.promotedFile(name);
     file.current = version;
     file.stack.push(version);
-    file.history.push({ version, at: new Date().toISOString(), by, reason });
+    file.history.push({ version, at: new Date(this.clock.now()).toISOString(), by, reason });
     await this.#writePromoted(name, file);
   }
 
   async #writePromoted(name: string, file: PromotedFile): Promise<void> {
-    await writeAtomic(`${this.dir}/${name}/promoted.json`, JSON.stringify(file, null, 2) + "\n");
+    await writeFileAtomic(`${this.dir}/${name}/promoted.json`, JSON.stringify(file, null, 2) + "\n");
   }
 
   /** Back to the version promoted before the current one; returns it. */
@@ -174,29 +138,11 @@ export class Registry {
     file.current = to;
     file.history.push({
       version: to,
-      at: new Date().toISOString(),
+      at: new Date(this.clock.now()).toISOString(),
       by: "rollback",
       reason: `rolled back from ${from}`,
     });
     await this.#writePromoted(name, file);
     return to;
-  }
-}
-
-/** The commit the code was built from, read from .git without running git. */
-export async function codeVersion(root = new URL("../../", import.meta.url).pathname): Promise<string> {
-  try {
-    const head = (await Deno.readTextFile(`${root}.git/HEAD`)).trim();
-    if (!head.startsWith("ref: ")) return head.slice(0, 12);
-    const ref = head.slice(5);
-    try {
-      return (await Deno.readTextFile(`${root}.git/${ref}`)).trim().slice(0, 12);
-    } catch {
-      const packed = await Deno.readTextFile(`${root}.git/packed-refs`);
-      const line = packed.split("\n").find((l) => l.endsWith(` ${ref}`));
-      return line ? line.slice(0, 12) : "unknown";
-    }
-  } catch {
-    return "unknown";
   }
 }

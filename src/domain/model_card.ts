@@ -1,0 +1,54 @@
+/**
+ * What the model registry records about a model version (its card) and which version serves (the
+ * promotion file), and the name a (pair, window, horizon) model goes by. Plain data, written as
+ * JSON beside each version; see `src/registry/registry.ts` for the files.
+ */
+import type { Window } from "./candle.ts";
+import type { Compared, FoldReport } from "../model/metrics.ts";
+import type { ModelConfig } from "../model/models.ts";
+
+export interface ModelCard {
+  name: string;
+  version: string;
+  pair: string;
+  window: Window;
+  horizon: number;
+  /** The model's inputs, in order (see `model/features.ts`). */
+  features: string[];
+  other_pairs: string[];
+  data: { rows: number; from: string; to: string; hash: string };
+  model: ModelConfig & { rounds?: number };
+  search: { budget: number; seed: number; trials: number; best_validation_mae_return: number };
+  folds: FoldReport[];
+  overall: Compared;
+  onnx: { input: string; output: string; output_is: "log_return"; parity_max_rel_diff: number };
+  decision: { promoted: boolean; reason: string };
+  code_version: string;
+  created_at: string;
+}
+
+export interface Promotion {
+  version: string;
+  at: string;
+  by: "train" | "promote" | "rollback";
+  reason: string;
+}
+
+export interface PromotedFile {
+  current: string | null;
+  /** Versions promoted and not rolled back, oldest first; the last is the current one. */
+  stack: string[];
+  history: Promotion[];
+}
+
+/**
+ * The registry name of the model of one series and horizon.
+ *
+ * @example
+ * ```ts
+ * modelName("BTC/USD", "1m", 1); // "btc-usd_1m_h1"
+ * ```
+ */
+export function modelName(pair: string, window: Window, horizon: number): string {
+  return `${pair.toLowerCase().replace("/", "-")}_${window}_h${horizon}`;
+}

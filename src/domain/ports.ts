@@ -1,0 +1,161 @@
+/**
+ * The ports of the core: what the stages, training and serving need from the world, declared here
+ * and implemented at the edges (Deno KV and DuckDB in `src/stores`, the model registry and the
+ * ONNX predictor in `src/registry`, the transformers.js classifier in `src/news_model`). Code that
+ * depends only on these runs against in-memory implementations in tests (`tests/memory_ports.ts`).
+ */
+import type { Window } from "./candle.ts";
+import type { FeatureRow, FeatureRowWithNews, ModelRow, TrainingRow } from "./feature_row.ts";
+import type { ModelCard, PromotedFile, Promotion } from "./model_card.ts";
+import type { NewsSignal } from "./news.ts";
+import type { LiveErrors, Prediction } from "./prediction.ts";
+
+/** Where the time comes from: the core reads no clock of its own. */
+export interface Clock {
+  /** Epoch ms. */
+  now(): number;
+}
+
+/** Feature rows keyed by (pair, window, window_start); writes are idempotent upserts. */
+export interface FeatureStore {
+  /** Inserts or replaces rows by (pair, window, window_start). */
+  upsert(rows: readonly FeatureRow[]): Promise<void>;
+  /** The newest row of a series. */
+  latest(pair: string, window: Window): Promise<FeatureRow | null>;
+  /**
+   * The row that was known at time `t`: the newest whose candle had closed by then
+   * (`window_end <= t`), never a later one.
+   */
+  asOf(pair: string, window: Window, t: number): Promise<FeatureRow | null>;
+  close(): void;
+}
+
+/** The online store as serving and streaming predictions read it: the recent rows of each series. */
+export interface OnlineFeatureStore extends FeatureStore {
+  /** The newest `limit` rows of a series, oldest first. */
+  recent(pair: string, window: Window, limit: number): Promise<FeatureRow[]>;
+  /**
+   * A series' row as a model reads it: the latest, or the one starting at `windowStart`, with its
+   * news columns and, for each of `otherPairs`, that pair's columns at the same window start.
+   */
+  modelRow(
+    pair: string,
+    window: Window,
+    otherPairs?: readonly string[],
+    windowStart?: number,
+  ): Promise<ModelRow | null>;
+}
+
+/** A store whose history can be read in time order (the offline store). */
+export interface FeatureHistory extends FeatureStore {
+  /** Rows with `from <= window_start < to`, oldest first. */
+  range(pair: string, window: Window, from?: number, to?: number): Promise<FeatureRow[]>;
+  /** The newest `n` rows, oldest first. */
+  tail(pair: string, window: Window, n: number): Promise<FeatureRow[]>;
+  /** Rows per (pair, window), for summaries. */
+  counts(): Promise<{ pair: string; window: Window; rows: number; first: number; last: number }[]>;
+  /**
+   * Warm rows of a series with their news columns, point in time, each with the close
+   * `horizonMs` after its own window start (rows without one left out) and, per pair of
+   * `others`, that pair's columns at the same window start: the training join.
+   */
+  trainingRows(
+    pair: string,
+    window: Window,
+    horizonMs: number,
+    others?: readonly string[],
+  ): Promise<TrainingRow[]>;
+}
+
+/** Where classified headlines are kept, per coin; the news feature columns are computed from it. */
+export interface NewsSignalStore {
+  /** Inserts or replaces signals by (news_id, coin). */
+  putSignals(signals: readonly NewsSignal[]): Promise<void>;
+  /** Signals of a coin published in [from, to), oldest first. */
+  signals(coin: string, from?: number, to?: number): Promise<NewsSignal[]>;
+}
+
+/** Predictions by (pair, window, made_at), with running sums of their live errors. */
+export interface PredictionStore {
+  /** Keeps a prediction; false (and nothing changes) when one was already made at that time. */
+  put(p: Prediction): Promise<boolean>;
+  /** Fills in the realised close of the prediction made at `madeAt`; false when there is none to fill. */
+  realise(pair: string, window: string, madeAt: number, close: number): Promise<boolean>;
+  /** The newest `limit` predictions, newest first. */
+  recent(pair: string, window: string, limit: number): Promise<Prediction[]>;
+  liveErrors(pair: string, window: string): Promise<LiveErrors>;
+}
+
+/** The model registry as serving reads it: names, versions, their cards and bytes, and which serves. */
+export interface ModelRegistry {
+  /** Model names, sorted. */
+  names(): Promise<string[]>;
+  /** Versions of a model (`v0001` ...), oldest first; none for an unknown model. */
+  versions(name: string): Promise<string[]>;
+  /** Rejects when the version has no card. */
+  card(name: string, version: string): Promise<ModelCard>;
+  /** The ONNX bytes of a version; rejects when it has none. */
+  modelBytes(name: string, version: string): Promise<Uint8Array>;
+  /** Which version serves and the promotion history; an empty one for a model never promoted. */
+  promotedFile(name: string): Promise<PromotedFile>;
+  promoted(name: string): Promise<ModelCard | null>;
+}
+
+/** The registry as training and a human's promote/rollback write it. */
+export interface WritableModelRegistry extends ModelRegistry {
+  /** Reserves the next version number of `name` and returns it. */
+  reserve(name: string): Promise<string>;
+  /** Stores a version's ONNX model and card, each whole. */
+  save(card: ModelCard, onnx: Uint8Array): Promise<void>;
+  /** Stores a file beside a version's model (its out-of-sample predictions, say). */
+  saveFile(name: string, version: string, file: string, text: string): Promise<void>;
+  /** Appends one entry to the experiment log of `name`. */
+  log(name: string, entry: Record<string, unknown>): Promise<void>;
+  experiments(name: string): Promise<Record<string, unknown>[]>;
+  promote(name: string, version: string, by: Promotion["by"], reason: string): Promise<void>;
+  /** Back to the version promoted before the current one; returns it. */
+  rollback(name: string): Promise<string>;
+}
+
+export interface PointPrediction {
+  log_return: number;
+  predicted_close: number;
+  model: { name: string; version: string };
+}
+
+/** The model version a predictor serves. */
+export interface ServingModel {
+  name: string;
+  version: string;
+  card: ModelCard;
+  /** The other pairs' columns the model reads, in its order. */
+  others: string[];
+}
+
+/** The promoted model of one (pair, window, horizon), as serving and streaming predictions use it. */
+export interface Predictor {
+  readonly name: string;
+  readonly pair: string;
+  readonly window: Window;
+  readonly horizon: number;
+  /** The version serving, or null when none does. */
+  readonly current: ServingModel | null;
+  /** Why the promoted version is not serving (or serves in place of another), for /health. */
+  readonly lastError: string | null;
+  /** Rejects when no model serves. */
+  predict(row: FeatureRowWithNews & { others?: Record<string, number | null> }): Promise<PointPrediction>;
+}
+
+export interface Classified {
+  signal: -1 | 0 | 1;
+  /** The model's probability for that class. */
+  score: number;
+}
+
+/** A headline classifier: titles in, one signal each out. */
+export interface NewsClassifier {
+  /** What produced the signals: the hub id, or the local directory's name. */
+  readonly name: string;
+  classify(titles: readonly string[]): Promise<Classified[]>;
+  dispose(): Promise<void>;
+}

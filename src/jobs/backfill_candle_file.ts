@@ -1,0 +1,88 @@
+/**
+ * `backfill --file` of a candle file (OHLCVT, OHLC): its candles enter at the candle stage as
+ * candles of the smallest window; bigger windows are merged from them. Checkpointed after every
+ * batch, so a load killed mid-way resumes where it stopped and ends with the same table; a
+ * complete load of the same file is done again from the start when asked again.
+ */
+import { resolve } from "node:path";
+import { type BackfillConfig, ConfigError } from "../config.ts";
+import { isoTime } from "../domain/time.ts";
+import { candleFile } from "../sources/files/candle_file.ts";
+import type { CandleFormat } from "../sources/files/candle_formats.ts";
+import { candlesInRange } from "../sources/files/candle_range.ts";
+import { candles } from "../stages/candles.ts";
+import { cutBars } from "../stages/cut.ts";
+import { indicators } from "../stages/indicators.ts";
+import { persist } from "../stages/persist.ts";
+import { openFeatureStores } from "../stores/feature_stores.ts";
+import { openTradeJob, restoreFeatures } from "../stores/trade_job.ts";
+import type { Logger } from "../util/log.ts";
+import { logOfflineSummary } from "./offline_summary.ts";
+
+/** Resolves with the exit status: 0 when complete, 130 when interrupted (run again to resume). */
+export async function backfillCandleFile(
+  cfg: BackfillConfig,
+  path: string,
+  format: CandleFormat,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<number> {
+  const pair = cfg.pairs[0];
+  if (pair === undefined || cfg.pairs.length !== 1) {
+    throw new ConfigError(`--pairs must name the one pair of ${path}`);
+  }
+  const window = cfg.windows[0]!;
+  // The size is part of the job: a checkpoint never continues a file that has changed since.
+  const { size } = await Deno.stat(path);
+  const range = `${cfg.from === undefined ? "" : isoTime(cfg.from)}..${
+    cfg.to === undefined ? "" : isoTime(cfg.to)
+  }`;
+  const name = `candles ${resolve(path)} ${size} ${pair} ${range} ${cfg.windows.join(",")}`;
+  let job = await openTradeJob(cfg.dataDir, name, undefined, log, cfg.restart);
+  if (job.state.done) job = await openTradeJob(cfg.dataDir, name, undefined, log, true);
+  const written = job.state.pairs[pair]?.trades ?? 0;
+  if (written > 0) log.info(`resuming from ${job.checkpoint.path} after ${written} candles`);
+  const features = restoreFeatures(job, cfg.windows, cfg.graceMs);
+  const { stream, stats } = await candleFile(path, {
+    format,
+    pair,
+    window,
+    skipBadLines: cfg.skipBadLines,
+    log,
+  });
+  const source = candlesInRange(stream, { from: cfg.from, to: cfg.to, skip: written });
+  const stores = await openFeatureStores(cfg.dataDir);
+  let rows = 0;
+  try {
+    await source.pipeThrough(cutBars({ size: 5000, ms: 1000 }))
+      .pipeThrough(candles(features.candles)).pipeThrough(indicators(features.indicators))
+      .pipeTo(
+        persist({
+          stores,
+          checkpoint: job.checkpoint,
+          state: job.state,
+          onFlush: (b) => rows += b.rows.length,
+        }),
+        { signal },
+      );
+  } catch (e) {
+    if (!signal.aborted) throw e;
+    log.warn(
+      `interrupted after ${job.state.pairs[pair]?.trades ?? 0} candles; run the same command again to resume`,
+    );
+    return 130;
+  } finally {
+    stores.close();
+  }
+  job.state.done = true;
+  await job.checkpoint.save(job.state);
+  const late = features.candles.late;
+  log.info(
+    `${path} (${format}, ${window} candles): ${stats.records} candles → ${rows} feature rows` +
+      (written > 0 ? ` (after ${written} loaded before)` : "") +
+      (late ? `, ${late} out-of-order candles skipped` : "") +
+      (stats.badLines ? `, ${stats.badLines} bad lines skipped` : ""),
+  );
+  await logOfflineSummary(cfg, log);
+  return 0;
+}

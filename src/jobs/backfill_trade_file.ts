@@ -1,0 +1,112 @@
+/**
+ * `backfill --file` of a trade file: its trades of `--pairs` between `--from` and `--to` through
+ * the feature pipeline. A file is read whole each time, so there is no checkpoint: its record is
+ * rewritten and its rows upserted again, to the same values.
+ */
+import type { BackfillConfig } from "../config.ts";
+import { isoTime } from "../domain/time.ts";
+import type { Trade } from "../domain/trade.ts";
+import { tradeFile } from "../sources/files/trade_file.ts";
+import type { TradeFormat } from "../sources/files/trade_formats.ts";
+import { TradeRecorder } from "../stores/trade_recorder.ts";
+import { initialFeatureState } from "../transforms/features.ts";
+import type { Logger } from "../util/log.ts";
+import { Progress } from "../util/progress.ts";
+import { drainTrades } from "./drain_trades.ts";
+import { logOfflineSummary } from "./offline_summary.ts";
+
+export async function backfillTradeFile(
+  cfg: BackfillConfig,
+  path: string,
+  format: TradeFormat | undefined,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<number> {
+  const { stream, stats } = await tradeFile(path, {
+    format,
+    pair: cfg.pairs[0],
+    skipBadLines: cfg.skipBadLines,
+    log,
+  });
+  if (stats.format === "kraken-trades" && cfg.pairs.length > 1) {
+    log.warn(`a kraken-trades file names no pair; its trades are read as ${cfg.pairs[0]}`);
+  }
+  const recorder = cfg.record ? (await TradeRecorder.open(cfg.record, 0)).recorder : undefined;
+  const features = initialFeatureState({ windows: cfg.windows, graceMs: cfg.graceMs });
+  const from = cfg.from ?? -Infinity, to = cfg.to ?? Infinity;
+  const wanted = wantedTrades(stream, cfg.pairs, from, to);
+  let rows = 0, trades = 0;
+  const progress = new Progress("backfill", log);
+  const started = Date.now();
+  try {
+    await drainTrades(cfg, wanted.stream, {
+      features,
+      lastTradeId: {},
+      batching: { size: 20_000, ms: 1000 },
+      sink: {
+        state: { version: 1, job: `file ${path}`, pairs: {}, updated_at: "" },
+        recorder,
+        onFlush: (batch) => {
+          rows += batch.rows.length;
+          trades += batch.trades.length;
+          const last = batch.trades.at(-1);
+          progress.update({
+            fraction: last && Number.isFinite(from) && Number.isFinite(to)
+              ? (last.ts - from) / (to - from)
+              : undefined,
+            detail: `line ${stats.lines.toLocaleString("en-US")}${last ? ` · ${isoTime(last.ts)}` : ""} · ` +
+              `${trades.toLocaleString("en-US")} trades` +
+              (cfg.bus === "kafka" ? " published" : ` · ${rows} rows`),
+            rate: trades / Math.max(0.001, (Date.now() - started) / 1000),
+          });
+        },
+      },
+      signal,
+    });
+    progress.done();
+    const late = features.candles.late;
+    log.info(
+      `${path} (${stats.format}): ${stats.lines} lines, ${stats.records} trades → ` +
+        (cfg.bus === "kafka" ? "Kafka" : `${rows} feature rows`) +
+        (late ? `, ${late} late trades not counted` : "") +
+        (stats.badLines ? `, ${stats.badLines} bad lines skipped` : "") +
+        (cfg.record ? `; recorded in ${cfg.record}` : ""),
+    );
+    if (wanted.otherPairs.size > 0) {
+      const skipped = [...wanted.otherPairs.values()].reduce((a, b) => a + b, 0);
+      log.warn(
+        `${skipped} trades of pairs not in --pairs skipped (${
+          [...wanted.otherPairs].slice(0, 8).map(([p, n]) => `${p} ${n}`).join(", ")
+        }${wanted.otherPairs.size > 8 ? ", ..." : ""}); add them to --pairs to load them`,
+      );
+    }
+    await logOfflineSummary(cfg, log);
+  } finally {
+    recorder?.close();
+  }
+  return 0;
+}
+
+/**
+ * The trades of `pairs` (all, when empty) in [from, to). A trade of another pair would start a
+ * series nobody asked for; it is counted in `otherPairs`, not loaded.
+ */
+function wantedTrades(
+  stream: ReadableStream<Trade>,
+  pairs: readonly string[],
+  from: number,
+  to: number,
+): { stream: ReadableStream<Trade>; otherPairs: Map<string, number> } {
+  const wanted = new Set(pairs);
+  const otherPairs = new Map<string, number>();
+  const filtered = stream.pipeThrough(
+    new TransformStream<Trade, Trade>({
+      transform: (t, c) => {
+        if (wanted.size > 0 && !wanted.has(t.pair)) {
+          otherPairs.set(t.pair, (otherPairs.get(t.pair) ?? 0) + 1);
+        } else if (t.ts >= from && t.ts < to) c.enqueue(t);
+      },
+    }),
+  );
+  return { stream: filtered, otherPairs };
+}

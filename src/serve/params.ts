@@ -1,0 +1,31 @@
+/** The query parameters of the read routes, checked; a bad one is a 400 naming it. */
+import { isWindow, type Window } from "../domain/candle.ts";
+import { normalisePair } from "../domain/pair.ts";
+import { badRequest } from "./http_error.ts";
+
+/** The largest `limit` a list route answers. */
+export const MAX_LIMIT = 1000;
+
+export function pairParam(raw: string | undefined): string {
+  if (raw === undefined || raw === "") {
+    throw badRequest("pair", "the pair parameter is required, e.g. pair=BTC/USD");
+  }
+  const pair = raw.length <= 32 ? normalisePair(raw) : null;
+  if (!pair) throw badRequest("pair", `'${raw.slice(0, 32)}' is not a pair such as BTC/USD`);
+  return pair;
+}
+
+export function windowParam(raw: string | undefined): Window | undefined {
+  if (raw === undefined) return undefined;
+  if (!isWindow(raw)) throw badRequest("window", `'${raw.slice(0, 16)}' is not a window (1m, 5m, 15m, 1h)`);
+  return raw;
+}
+
+export function limitParam(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
+    throw badRequest("limit", `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  }
+  return n;
+}

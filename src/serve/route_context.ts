@@ -1,0 +1,38 @@
+/** What every route group of the app shares: its dependencies, the shared reads and the clock. */
+import type { Window } from "../domain/candle.ts";
+import type { ModelRegistry, Predictor } from "../domain/ports.ts";
+import { httpError } from "./http_error.ts";
+import type { SeriesReads } from "./series_reads.ts";
+
+/** What the whole system is doing (under `start`/`demo`): shown by /health, /predict and the page. */
+export interface SystemStatus {
+  phase: "starting" | "catching up" | "training" | "live" | "stopping";
+  detail: string;
+}
+
+export interface RouteContext {
+  /** One per tracked (pair, window). */
+  predictors: readonly Predictor[];
+  registry: ModelRegistry;
+  reads: SeriesReads;
+  /** Epoch ms. */
+  now: () => number;
+  status?: (() => SystemStatus) | undefined;
+  /** Seconds; 0 disables the check; undefined: three windows. */
+  maxFeatureAgeS?: number | undefined;
+  chartScript?: string | undefined;
+}
+
+/** The predictor of a tracked series; else a 404 with `body` (by default, which pair is not tracked). */
+export function trackedOr404(
+  ctx: RouteContext,
+  pair: string,
+  window: Window | undefined,
+  body: Record<string, unknown> = {},
+): Predictor {
+  const predictor = ctx.predictors.find((p) =>
+    p.pair === pair && (window === undefined || p.window === window)
+  );
+  if (!predictor) throw httpError(404, { error: `${pair} is not tracked`, ...body });
+  return predictor;
+}

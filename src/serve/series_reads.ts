@@ -1,0 +1,105 @@
+/**
+ * What the read routes read, per tracked series, through reads shared per series and second
+ * (`shared_reads.ts`): a burst of requests costs one store read (and one inference) per series,
+ * whatever its size. List answers are kept with their bodies rendered per limit asked.
+ */
+import type { FeatureRow, ModelRow } from "../domain/feature_row.ts";
+import type { OnlineFeatureStore, PointPrediction, PredictionStore, Predictor } from "../domain/ports.ts";
+import type { LiveErrors, Prediction } from "../domain/prediction.ts";
+import { MAX_LIMIT } from "./params.ts";
+import { SharedReads } from "./shared_reads.ts";
+
+/** The candles a series keeps for charts (the online store's recent rows). */
+export const MAX_CANDLES = 500;
+/** Rendered bodies kept per series and second, one per distinct limit asked. */
+const BODIES_KEPT = 16;
+
+export interface Latest {
+  row: ModelRow | null;
+  prediction: PointPrediction | null;
+}
+
+/** The newest items of one series as a route answers them, with bodies already rendered per limit. */
+export interface Recent<T> {
+  items: T[];
+  bodies: Map<number, string>;
+}
+
+export interface CandlePoint {
+  t: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+
+/** The body for `limit` from `recent`, rendered once per second for the limits most asked. */
+export function bodyFor<T>(recent: Recent<T>, limit: number, render: (items: T[]) => unknown): string {
+  let body = recent.bodies.get(limit);
+  if (body === undefined) {
+    body = JSON.stringify(render(recent.items.slice(0, limit)));
+    if (recent.bodies.size < BODIES_KEPT) recent.bodies.set(limit, body);
+  }
+  return body;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const series = (p: Predictor) => `${p.pair}|${p.window}`;
+
+export class SeriesReads {
+  readonly #reads = new SharedReads();
+
+  constructor(readonly online: OnlineFeatureStore, readonly predictions: PredictionStore) {}
+
+  /** The latest row and its prediction; keyed by model version too, so a swapped model answers at once. */
+  latest(predictor: Predictor): Promise<Latest> {
+    const model = predictor.current;
+    return this.#reads.get(`latest|${series(predictor)}|${model?.version ?? ""}`, async () => {
+      const row = await this.online.modelRow(predictor.pair, predictor.window, model?.card.other_pairs ?? []);
+      return { row, prediction: row ? await predictor.predict(row) : null };
+    });
+  }
+
+  /** The recent candles, newest first (so a limit is a prefix). */
+  candles(p: Predictor): Promise<Recent<CandlePoint>> {
+    return this.#reads.get(`candles|${series(p)}`, async () => {
+      const rows = await this.online.recent(p.pair, p.window, MAX_CANDLES);
+      const items = rows.reverse().map((r) => ({
+        t: r.window_start,
+        open: r.open,
+        high: r.high,
+        low: r.low,
+        close: r.close,
+      }));
+      return { items, bodies: new Map() };
+    });
+  }
+
+  /** The live errors and the recent predictions, newest first. */
+  recentPredictions(
+    p: Predictor,
+  ): Promise<{ live: LiveErrors; recent: Recent<Omit<Prediction, "made_at"> & { made_at: string }> }> {
+    return this.#reads.get(`predictions|${series(p)}`, async () => {
+      const [list, live] = await Promise.all([
+        this.predictions.recent(p.pair, p.window, MAX_LIMIT),
+        this.predictions.liveErrors(p.pair, p.window),
+      ]);
+      const items = list.map((x) => ({ ...x, made_at: iso(x.made_at) }));
+      return { live, recent: { items, bodies: new Map<number, string>() } };
+    });
+  }
+
+  /** The latest row and the live errors, for /health and /metrics. */
+  status(p: Predictor): Promise<[FeatureRow | null, LiveErrors]> {
+    return this.#reads.get(`status|${series(p)}`, () =>
+      Promise.all([
+        this.online.latest(p.pair, p.window),
+        this.predictions.liveErrors(p.pair, p.window),
+      ]));
+  }
+
+  /** Any other shared read (the registry's listing). */
+  shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    return this.#reads.get(key, read);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What flows between the stages of a trade pipeline after `cut()`: one batch of input, to which
+ * each stage adds what it made and its state as of the batch. A stream hop per trade per stage
+ * would cost more than the transforms themselves, so only `cut()` sees single trades.
+ *
+ * The state snapshots are taken as each stage finishes the batch, while later batches may already
+ * be changing the live state: so the checkpoint `persist()` saves after writing a batch describes
+ * exactly what was written, and a job restored from it turns the next input into the same rows.
+ */
+import type { Candle } from "../domain/candle.ts";
+import type { FeatureRow } from "../domain/feature_row.ts";
+import type { Prediction } from "../domain/prediction.ts";
+import type { Trade } from "../domain/trade.ts";
+import type { CandleState } from "../transforms/candles.ts";
+import type { IndicatorSetState } from "../transforms/indicators.ts";
+
+/** What a row closing brings to the prediction store: the close it realises, and its own prediction. */
+export interface Forecast {
+  /** The prediction made `horizon` candles earlier, now realised by this row's close. */
+  realises: { pair: string; window: string; made_at: number; close: number };
+  /** The prediction made at this row's close; null when the model failed on it. */
+  prediction: Prediction | null;
+}
+
+export interface Batch {
+  /** Trades in arrival order (after `dedupe()`: only those not seen before). */
+  trades: Trade[];
+  /** With an idle tick configured: each trade's arrival on the wall clock, ms. */
+  arrivals?: number[] | undefined;
+  /** Candles of the smallest window read from a candle file, in place of trades. */
+  bars: Candle[];
+  /** An idle tick at this wall-clock time, ms: windows idle past it close (see `tickCandles`). */
+  tick?: number | undefined;
+  /** Closed candles of every window, by `candles()`. */
+  candles: Candle[];
+  /** One feature row per closed candle, by `indicators()`. */
+  rows: FeatureRow[];
+  /** Predictions of the live rows, by `predict()`. */
+  forecasts: Forecast[];
+  /** Stage state as of the end of this batch, for the checkpoint. */
+  state: { candles?: CandleState; indicators?: Record<string, IndicatorSetState> };
+}
+
+/** A batch with nothing in it yet. */
+export function emptyBatch(): Batch {
+  return { trades: [], bars: [], candles: [], rows: [], forecasts: [], state: {} };
+}

@@ -1,0 +1,25 @@
+/** What `start` and `demo` say while the live source catches up: how far the REST history is, or why it waits. */
+import { isoTime } from "../domain/time.ts";
+import type { LiveStats } from "../sources/kraken/live_trades.ts";
+
+/**
+ * The catch-up's progress, from where it started (`from`) to `now`, with the slowest pair at
+ * `cursor` (epoch ms each), and the status line's words.
+ */
+export function catchUpStatus(
+  s: { live: LiveStats; restError: string | undefined; wsUrl: string },
+  at: { from: number; cursor: number; now: number },
+): { fraction: number; detail: string } {
+  const fraction = (at.cursor - at.from) / Math.max(1, at.now - at.from);
+  const unreachable = s.restError !== undefined
+    ? `REST unreachable: ${s.restError}`
+    : s.live.lastError !== undefined
+    ? `WebSocket unreachable: ${s.live.lastError}`
+    : undefined;
+  const detail = unreachable !== undefined
+    ? `${unreachable}; retrying with backoff`
+    : s.live.connections === 0
+    ? `connecting to ${s.wsUrl} (retrying with backoff; the log says why)`
+    : `loading history through REST, at ${isoTime(at.cursor)} (${s.live.restTrades} trades)`;
+  return { fraction, detail };
+}

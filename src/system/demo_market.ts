@@ -1,0 +1,71 @@
+/**
+ * The demo's market: a trade file, or a synthetic market generated once into the data dir (fixed
+ * dates and seed, so a second run replays the same market and continues the same series), loaded
+ * as the book the simulator replays; and where a run starts replaying it.
+ */
+import { isoTime } from "../domain/time.ts";
+import { tradeToJsonLine } from "../domain/trade.ts";
+import { TradeBook } from "../sim/book.ts";
+import { syntheticTrades } from "../sim/synthetic.ts";
+import { tradeFile } from "../sources/files/trade_file.ts";
+import type { TradeFormat } from "../sources/files/trade_formats.ts";
+import { CheckpointFile, jobFileName } from "../stores/checkpoint_file.ts";
+import { claimMarket, type Market, replayMarket } from "../stores/market_file.ts";
+import type { Logger } from "../util/log.ts";
+
+export interface DemoMarketConfig {
+  dataDir: string;
+  /** The file to replay; none for the synthetic market. */
+  file?: string | undefined;
+  format?: TradeFormat | undefined;
+  pairs: readonly string[];
+  /** Minutes of synthetic market. */
+  minutes: number;
+}
+
+/** Claims the data dir for the market (refused untouched if it holds another), then loads its book. */
+export async function openDemoMarket(
+  cfg: DemoMarketConfig,
+  log: Logger,
+): Promise<{ market: Market; book: TradeBook }> {
+  const file = cfg.file ?? `${cfg.dataDir}/synthetic_trades.jsonl`;
+  const market = replayMarket(file, cfg.file === undefined);
+  await claimMarket(cfg.dataDir, market);
+  if (cfg.file === undefined) {
+    try {
+      await Deno.stat(file);
+    } catch {
+      const trades = syntheticTrades({
+        pairs: [...cfg.pairs],
+        start: Date.UTC(2024, 0, 1),
+        minutes: cfg.minutes,
+      });
+      await Deno.writeTextFile(file, trades.map(tradeToJsonLine).join("\n") + "\n");
+      log.info(`generated a SYNTHETIC market: ${trades.length} trades of ${cfg.pairs.join(", ")} in ${file}`);
+    }
+  }
+  const { stream } = await tradeFile(file, { format: cfg.format, pair: cfg.pairs[0], log });
+  return { market, book: new TradeBook(await Array.fromAsync(stream)) };
+}
+
+/**
+ * Where the replay starts: after `historyMs` of history, or, on a warm start, where the last run
+ * stopped (its checkpoint, `job`, has a fixed name: the simulator's port changes).
+ */
+export async function replayStart(
+  dataDir: string,
+  job: string,
+  book: TradeBook,
+  historyMs: number,
+): Promise<number> {
+  const saved = await new CheckpointFile(`${dataDir}/checkpoints/${jobFileName(job)}.json`).load();
+  const resumeAt = Math.min(...Object.values(saved?.pairs ?? {}).map((p) => p.ts));
+  return Math.min(book.lastTs, Math.max(book.firstTs + historyMs, Number.isFinite(resumeAt) ? resumeAt : 0));
+}
+
+/** The startup line: the book's span, the history served at once, and the live replay after it. */
+export function replayLine(book: TradeBook, startAt: number, speed: number): string {
+  return `${book.all.length} trades ${isoTime(book.firstTs)} .. ${isoTime(book.lastTs)}; history until ${
+    isoTime(startAt)
+  }, then live at ${speed}x (${((book.lastTs - startAt) / 1000 / speed / 60).toFixed(0)} min of replay)`;
+}

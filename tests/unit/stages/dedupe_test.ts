@@ -1,0 +1,51 @@
+import { assertEquals } from "../../assert.ts";
+import { dedupe } from "../../../src/stages/dedupe.ts";
+import type { Batch } from "../../../src/stages/batch.ts";
+import { assertPassesCancellation, assertPassesErrors, batchOf, through, trade } from "./stage_helpers.ts";
+
+const btc = (id: number) => trade("BTC/USD", id, 100, id);
+const eth = (id: number) => trade("ETH/USD", id, 10, id);
+
+Deno.test("dedupe() drops trades at or below their pair's last id", async () => {
+  const [one, two] = await through(dedupe(), [batchOf([btc(1), btc(2), btc(2)]), batchOf([btc(1), btc(3)])]);
+  assertEquals(one?.trades, [btc(1), btc(2)]);
+  assertEquals(two?.trades, [btc(3)]);
+});
+
+Deno.test("dedupe() keeps each pair's ids apart", async () => {
+  const [batch] = await through(dedupe(), [batchOf([btc(5), eth(1), eth(2), btc(6)])]);
+  assertEquals(batch?.trades, [btc(5), eth(1), eth(2), btc(6)]);
+});
+
+Deno.test("dedupe() continues from the last ids a checkpoint gives", async () => {
+  const [batch] = await through(dedupe({ "BTC/USD": 2 }), [batchOf([btc(2), btc(3), eth(1)])]);
+  assertEquals(batch?.trades, [btc(3), eth(1)]);
+});
+
+Deno.test("dedupe() passes trades without an id", async () => {
+  const noId = trade("BTC/USD", 1, 100);
+  const [batch] = await through(dedupe({ "BTC/USD": 9 }), [batchOf([noId, noId])]);
+  assertEquals(batch?.trades, [noId, noId]);
+});
+
+Deno.test("dedupe() drops the arrival times of the trades it drops", async () => {
+  const [batch] = await through(dedupe(), [batchOf([btc(1), btc(1), btc(2)], { arrivals: [10, 11, 12] })]);
+  assertEquals([batch?.trades, batch?.arrivals], [[btc(1), btc(2)], [10, 12]]);
+});
+
+Deno.test("dedupe() hands on a batch left empty, for what else it carries", async () => {
+  const [batch] = await through(dedupe({ "BTC/USD": 5 }), [batchOf([btc(4)], { tick: 7 })]);
+  assertEquals([batch?.trades, batch?.tick], [[], 7]);
+});
+
+Deno.test("dedupe() emits nothing at the end of its input", async () => {
+  assertEquals(await through(dedupe(), [] as Batch[]), []);
+});
+
+Deno.test("dedupe() passes a source error through", async () => {
+  await assertPassesErrors(dedupe(), batchOf([btc(1)]));
+});
+
+Deno.test("dedupe() passes cancellation to its source", async () => {
+  await assertPassesCancellation(dedupe(), batchOf([btc(1)]));
+});
