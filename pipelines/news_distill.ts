@@ -5,26 +5,11 @@
  * (unless `--keep-worse`); exit status 1 otherwise.
  */
 import { distillConfig } from "../src/config.ts";
-import { DEFAULT_DISTILL, distill, type DistillReport } from "../src/news_model/distill.ts";
+import { distillReportText } from "../src/jobs/distill_table.ts";
+import { DEFAULT_DISTILL, distill } from "../src/news_model/distill.ts";
 import { readTeacherData } from "../src/news_model/teacher_data.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
-
-function table(r: DistillReport): string {
-  const rows: [string, { accuracy: number; macro_f1: number }][] = [
-    ["distilled", r.test.model],
-    ["lexicon (npm:sentiment)", r.test.lexicon],
-    [`majority (${r.test.majority.predicts})`, r.test.majority],
-  ];
-  const lines = rows.map(([name, m]) =>
-    `  ${name.padEnd(26)} ${m.accuracy.toFixed(3).padStart(8)} ${m.macro_f1.toFixed(3).padStart(8)}`
-  );
-  return [
-    `  ${"held-out, vs the teacher".padEnd(26)} ${"accuracy".padStart(8)} ${"macro-F1".padStart(8)}`,
-    ...lines,
-  ]
-    .join("\n");
-}
 
 await runTask("news:distill", async () => {
   const cfg = distillConfig(Deno.args);
@@ -45,24 +30,12 @@ await runTask("news:distill", async () => {
     keepWorse: cfg.keepWorse,
     onProgress: (step) => log.info(step),
   });
-  if (cfg.json) console.log(JSON.stringify(report, null, 2));
-  else {
-    console.log(
-      `${report.split.train_examples} training / ${report.split.test_examples} held-out examples, ` +
-        `vocabulary ${report.vocab_size}, l2 ${report.params.l2}, balanced ${report.params.balanced}, ` +
-        `lexicon prior ${report.params.lexicon_weight}`,
-    );
-    console.log(table(report));
-  }
+  console.log(distillReportText(report, cfg.json));
   if (!report.kept) {
     log.error(`the distilled model does not beat both baselines on accuracy and macro-F1; nothing written`);
     return 1;
   }
-  log.info(
-    `${
-      report.beats_baselines ? "beats both baselines; " : "kept with --keep-worse; "
-    }written to ${cfg.out} ` +
-      `(load it with --news-model ${cfg.out})`,
-  );
+  const why = report.beats_baselines ? "beats both baselines" : "kept with --keep-worse";
+  log.info(`${why}; written to ${cfg.out} (load it with --news-model ${cfg.out})`);
   return 0;
 });

@@ -1,153 +1,27 @@
 /**
  * In-memory implementations of the core's ports (src/domain/ports.ts), for tests that run the
- * API, training or streaming predictions without Deno KV, DuckDB, files or an ONNX runtime.
+ * API, training or streaming predictions without Deno KV, DuckDB, files or an ONNX runtime. The
+ * stores are in ./memory_stores.ts, re-exported here so a test imports every port from one place.
  */
 import type { Window } from "../src/domain/candle.ts";
-import type { FeatureRow, ModelRow, TrainingRow } from "../src/domain/feature_row.ts";
-import { NEWS_COLUMNS } from "../src/domain/feature_row.ts";
+import type { ModelRow } from "../src/domain/feature_row.ts";
 import type { ModelCard, PromotedFile, Promotion } from "../src/domain/model_card.ts";
 import { modelName } from "../src/domain/model_card.ts";
 import type {
   Clock,
-  FeatureHistory,
-  OnlineFeatureStore,
   PointPrediction,
-  PredictionStore,
   Predictor,
   ServingModel,
   WritableModelRegistry,
 } from "../src/domain/ports.ts";
-import type { LiveErrors, Prediction } from "../src/domain/prediction.ts";
-import { withOthers } from "../src/model/features.ts";
+
+export { MemoryFeatureStore, MemoryPredictionStore } from "./memory_stores.ts";
 
 /** A clock that reads `at` and moves only when told. */
 export class ManualClock implements Clock {
   constructor(public at = 0) {}
   now(): number {
     return this.at;
-  }
-}
-
-const key = (pair: string, window: string) => `${pair}|${window}`;
-
-/** No signal in any span, as the offline store answers for a coin without news. */
-const NO_NEWS = Object.fromEntries(
-  NEWS_COLUMNS.map((c) => [c, c === "news_minutes_since_signal" ? null : 0]),
-);
-
-/**
- * Feature rows per series, kept sorted by window start, as the online store and as the training
- * history; no news (every news column says "none").
- */
-export class MemoryFeatureStore implements OnlineFeatureStore, Pick<FeatureHistory, "trainingRows"> {
-  readonly series = new Map<string, FeatureRow[]>();
-  /** Set to make every read fail with it. */
-  failure: Error | null = null;
-
-  upsert(rows: readonly FeatureRow[]): Promise<void> {
-    for (const r of rows) {
-      const list = this.series.get(key(r.pair, r.window)) ?? [];
-      const at = list.findIndex((x) => x.window_start >= r.window_start);
-      if (at === -1) list.push(r);
-      else if (list[at]!.window_start === r.window_start) list[at] = r;
-      else list.splice(at, 0, r);
-      this.series.set(key(r.pair, r.window), list);
-    }
-    return Promise.resolve();
-  }
-
-  #rows(pair: string, window: Window): FeatureRow[] {
-    if (this.failure) throw this.failure;
-    return this.series.get(key(pair, window)) ?? [];
-  }
-
-  latest(pair: string, window: Window): Promise<FeatureRow | null> {
-    return Promise.try(() => this.#rows(pair, window).at(-1) ?? null);
-  }
-
-  asOf(pair: string, window: Window, t: number): Promise<FeatureRow | null> {
-    return Promise.try(() => this.#rows(pair, window).findLast((r) => r.window_end <= t) ?? null);
-  }
-
-  recent(pair: string, window: Window, limit: number): Promise<FeatureRow[]> {
-    return Promise.try(() => this.#rows(pair, window).slice(-limit));
-  }
-
-  modelRow(
-    pair: string,
-    window: Window,
-    otherPairs: readonly string[] = [],
-    windowStart?: number,
-  ): Promise<ModelRow | null> {
-    return Promise.try(() => {
-      const rows = this.#rows(pair, window);
-      const row = windowStart === undefined ? rows.at(-1) : rows.find((r) => r.window_start === windowStart);
-      if (!row) return null;
-      const others = otherPairs.map((p) =>
-        this.#rows(p, window).find((r) => r.window_start === row.window_start) ?? null
-      );
-      return withOthers({ ...row, ...NO_NEWS } as ModelRow, otherPairs, others);
-    });
-  }
-
-  trainingRows(
-    pair: string,
-    window: Window,
-    horizonMs: number,
-    others: readonly string[] = [],
-  ): Promise<TrainingRow[]> {
-    return Promise.try(() => {
-      const rows = this.#rows(pair, window);
-      const at = new Map(rows.map((r) => [r.window_start, r]));
-      const out: TrainingRow[] = [];
-      for (const r of rows) {
-        const target = at.get(r.window_start + horizonMs);
-        if (!r.warm || !target) continue;
-        const other = others.map((p) =>
-          this.#rows(p, window).find((o) => o.window_start === r.window_start) ?? null
-        );
-        const joined = withOthers({ ...r, ...NO_NEWS } as ModelRow, others, other);
-        out.push({ ...joined, target_close: target.close });
-      }
-      return out;
-    });
-  }
-
-  close(): void {}
-}
-
-export class MemoryPredictionStore implements PredictionStore {
-  readonly predictions = new Map<string, Prediction>();
-  #sums = new Map<string, { n: number; model: number; naive: number }>();
-
-  put(p: Prediction): Promise<boolean> {
-    const k = `${key(p.pair, p.window)}|${p.made_at}`;
-    if (this.predictions.has(k)) return Promise.resolve(false);
-    this.predictions.set(k, p);
-    return Promise.resolve(true);
-  }
-
-  realise(pair: string, window: string, madeAt: number, close: number): Promise<boolean> {
-    const p = this.predictions.get(`${key(pair, window)}|${madeAt}`);
-    if (!p || p.realised_close !== null) return Promise.resolve(false);
-    p.realised_close = close;
-    const s = this.#sums.get(key(pair, window)) ?? { n: 0, model: 0, naive: 0 };
-    s.n++;
-    s.model += Math.abs(p.predicted_close - close);
-    s.naive += Math.abs(p.current_close - close);
-    this.#sums.set(key(pair, window), s);
-    return Promise.resolve(true);
-  }
-
-  recent(pair: string, window: string, limit: number): Promise<Prediction[]> {
-    const mine = [...this.predictions.values()].filter((p) => p.pair === pair && p.window === window);
-    return Promise.resolve(mine.sort((a, b) => b.made_at - a.made_at).slice(0, limit));
-  }
-
-  liveErrors(pair: string, window: string): Promise<LiveErrors> {
-    const s = this.#sums.get(key(pair, window));
-    if (!s || s.n === 0) return Promise.resolve({ n: 0, mae_model: null, mae_naive: null });
-    return Promise.resolve({ n: s.n, mae_model: s.model / s.n, mae_naive: s.naive / s.n });
   }
 }
 

@@ -10,6 +10,10 @@
  * TreeEnsembleRegressor (BRANCH_LEQ on float inputs), so the exported model decides the same.
  * Losses: L2 (leaf = mean residual step), Huber (gradients clipped at δ, the 90th percentile of
  * |y − median| unless given), L1 (leaf = median residual).
+ *
+ * One file of about 320 lines on purpose: `fitGbdt`'s histogram, split and partition loops are
+ * closures over the same local buffers (bins, gradients, predictions), which a split would have to
+ * pass around or allocate again on the hot path.
  */
 import { seededRandom } from "../util/random.ts";
 

@@ -2,13 +2,21 @@
  * Distillation: a compact headline classifier trained on a large model's labels, written as a
  * transformers.js model directory and checked through transformers.js before it is kept.
  *
- * The split is by headline (a stable hash), so no headline is on both sides; the regularisation
- * and class weighting are chosen by cross-validation on the training side only. The held-out
- * report sets the model beside two baselines: the npm:sentiment lexicon and the training
- * majority class.
+ * The split is by headline (a stable hash), so no headline is on both sides; the regularisation,
+ * class weighting and lexicon prior are chosen by cross-validation on the training side only
+ * (./cross_validation.ts). The held-out report sets the model beside two baselines: the
+ * npm:sentiment lexicon and the training majority class.
  */
-import { stableId } from "../domain/news.ts";
 import { bagOfWordsOnnx } from "./bow_onnx.ts";
+import {
+  crossValidate,
+  FOLDS,
+  lexiconPrior,
+  type ScoredSetting,
+  type Setting,
+  settingsGrid,
+  unitHash,
+} from "./cross_validation.ts";
 import { lexiconSignal, lexiconWords } from "./lexicon.ts";
 import { type ClassificationMetrics, classificationMetrics } from "./metrics.ts";
 import { type BagExample, logits, predict, softmax, type SoftmaxModel, train } from "./softmax_regression.ts";
@@ -43,16 +51,6 @@ export const DEFAULT_DISTILL: DistillOptions = {
   epochs: 300,
 };
 
-const L2_GRID = [1e-3, 3e-3, 1e-2, 3e-2];
-const LEXICON_GRID = [0, 1, 2, 4];
-
-interface Setting {
-  l2: number;
-  balanced: boolean;
-  lexicon_weight: number;
-}
-const FOLDS = 5;
-
 export interface DistillReport {
   model_dir: string;
   teachers: string[];
@@ -60,7 +58,7 @@ export interface DistillReport {
   split: { test_fraction: number; train_examples: number; test_examples: number };
   vocab_size: number;
   params: Setting & { epochs: number };
-  cross_validation: (Setting & { accuracy: number; macro_f1: number })[];
+  cross_validation: ScoredSetting[];
   test: {
     model: ClassificationMetrics;
     lexicon: ClassificationMetrics;
@@ -71,55 +69,8 @@ export interface DistillReport {
   kept: boolean;
 }
 
-/** A number in [0, 1) from a headline, stable across runs and machines. */
-function unitHash(text: string, salt = ""): number {
-  return parseInt(stableId(salt + text.toLowerCase().replace(/\s+/g, " ")), 16) / 2 ** 32;
-}
-
 function evaluate(model: SoftmaxModel, data: readonly BagExample[]): ClassificationMetrics {
   return classificationMetrics(data.map((d) => d.label), data.map((d) => predict(model, d.ids)), LABELS);
-}
-
-/**
- * The lexicon as a prior on the weights: a word scored s pushes bullish up and bearish down by
- * `weight · s / 5`, and the training data corrects it where the teacher disagrees.
- */
-function lexiconPrior(vocab: readonly string[], weight: number): Float32Array {
-  const prior = new Float32Array(vocab.length * LABELS.length);
-  if (weight === 0) return prior;
-  const words = lexiconWords();
-  vocab.forEach((w, i) => {
-    const s = words.get(w);
-    if (s === undefined) return;
-    prior[i * LABELS.length + labelOf(1)] = (weight * s) / 5;
-    prior[i * LABELS.length + labelOf(-1)] = (-weight * s) / 5;
-  });
-  return prior;
-}
-
-function crossValidate(
-  train_: readonly (BagExample & { headline: string })[],
-  vocab: readonly string[],
-  epochs: number,
-  grid: Setting[],
-): DistillReport["cross_validation"] {
-  return grid.map(({ l2, balanced, lexicon_weight }) => {
-    const prior = lexiconPrior(vocab, lexicon_weight);
-    const truth: number[] = [], predicted: number[] = [];
-    for (let k = 0; k < FOLDS; k++) {
-      const inFold = (d: { headline: string }) => Math.floor(unitHash(d.headline, "fold") * FOLDS) === k;
-      const fit = train_.filter((d) => !inFold(d));
-      const held = train_.filter(inFold);
-      if (fit.length === 0 || held.length === 0) continue;
-      const m = train(fit, { classes: LABELS.length, vocabSize: vocab.length, l2, balanced, epochs, prior });
-      for (const d of held) {
-        truth.push(d.label);
-        predicted.push(predict(m, d.ids));
-      }
-    }
-    const metrics = classificationMetrics(truth, predicted, LABELS);
-    return { l2, balanced, lexicon_weight, accuracy: metrics.accuracy, macro_f1: metrics.macro_f1 };
-  });
 }
 
 async function writeJson(path: string, value: unknown): Promise<void> {
@@ -174,14 +125,7 @@ export async function distill(
     const testSet = examples.filter((e) => isTest(e.headline));
     if (testSet.length === 0) throw new Error("the test split is empty: raise --test-fraction or add data");
 
-    const grid: Setting[] = [];
-    for (const l2 of opts.l2 !== undefined ? [opts.l2] : L2_GRID) {
-      for (const balanced of opts.balanced !== undefined ? [opts.balanced] : [false, true]) {
-        for (const lexicon_weight of opts.lexiconWeight !== undefined ? [opts.lexiconWeight] : LEXICON_GRID) {
-          grid.push({ l2, balanced, lexicon_weight });
-        }
-      }
-    }
+    const grid = settingsGrid(opts);
     progress(`cross-validating ${grid.length} settings over ${FOLDS} folds of ${trainSet.length} examples`);
     const cv = grid.length > 1 ? crossValidate(trainSet, vocab, opts.epochs, grid) : [];
     const best = grid.length > 1

@@ -1,74 +1,35 @@
 /**
  * The offline store on DuckDB: every feature row, in an embedded file in the data dir; the query
  * engine for training. Upserts are `INSERT OR REPLACE` on the primary key (pair, window,
- * window_start), so replaying the same history leaves one identical row per key.
+ * window_start), so replaying the same history leaves one identical row per key. The tables and
+ * the news join are in ./offline_schema.ts.
  */
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { type Window, WINDOW_MS } from "../domain/candle.ts";
+import type { Window } from "../domain/candle.ts";
 import type { Prediction } from "../domain/prediction.ts";
 import {
-  CANDLE_COLUMNS,
   type FeatureRow,
   type FeatureRowWithNews,
-  INDICATOR_COLUMNS,
   NEWS_COLUMNS,
-  NEWS_SPANS,
-  type NewsColumn,
   OTHER_PAIR_COLUMNS,
   type TrainingRow,
 } from "../domain/feature_row.ts";
 import type { NewsSignal } from "../domain/news.ts";
 import type { FeatureHistory, NewsSignalStore } from "../domain/ports.ts";
+import {
+  COLUMNS,
+  createTables,
+  newsSql,
+  NO_NEWS,
+  quote,
+  toPrediction,
+  toRow,
+  toSignal,
+} from "./offline_schema.ts";
 
-const COLUMNS = [...CANDLE_COLUMNS, ...INDICATOR_COLUMNS, "warm"] as const;
-const SQL_TYPE: Record<string, string> = {
-  pair: "VARCHAR",
-  window: "VARCHAR",
-  window_start: "BIGINT",
-  window_end: "BIGINT",
-  trades: "BIGINT",
-  warm: "BOOLEAN",
-};
 const BATCH = 200;
 
-function quote(name: string): string {
-  return `"${name}"`;
-}
-
 export { type FeatureRowWithNews, OTHER_PAIR_COLUMNS, type TrainingRow } from "../domain/feature_row.ts";
-
-/**
- * The news columns of feature rows `f`, point in time: signals of the pair's base coin
- * published in (window_end − span, window_end]; minutes since the last non-zero signal at or
- * before window_end. The same definitions as `transforms/news_features.ts`.
- */
-function newsSql(rowsSql: string): string {
-  const spans = Object.entries(NEWS_SPANS).map(([name, ms]) => {
-    const within = `s.published_at > f.window_end - ${ms}`;
-    return `coalesce(sum(s.signal) FILTER (WHERE ${within}), 0) AS news_signal_sum_${name},
-      coalesce(avg(s.signal) FILTER (WHERE ${within}), 0) AS news_signal_mean_${name},
-      count(s.signal) FILTER (WHERE ${within}) AS news_count_${name}`;
-  }).join(",\n      ");
-  return `WITH f AS (${rowsSql}),
-    agg AS (
-      SELECT f.pair, f.window_start, ${spans}
-      FROM f LEFT JOIN news_signals s
-        ON s.coin = split_part(f.pair, '/', 1)
-        AND s.published_at <= f.window_end AND s.published_at > f.window_end - ${NEWS_SPANS["24h"]}
-      GROUP BY f.pair, f.window_start
-    ),
-    nz AS (SELECT coin, published_at FROM news_signals WHERE signal <> 0),
-    last AS (
-      SELECT f.pair, f.window_start, (f.window_end - nz.published_at) / 60000.0 AS news_minutes_since_signal
-      FROM f ASOF LEFT JOIN nz ON nz.coin = split_part(f.pair, '/', 1) AND f.window_end >= nz.published_at
-    )
-    SELECT f.*, ${
-    NEWS_COLUMNS.filter((c) => c !== "news_minutes_since_signal").map((c) => `agg.${c}`).join(", ")
-  },
-      last.news_minutes_since_signal
-    FROM f JOIN agg USING (pair, window_start) JOIN last USING (pair, window_start)
-    ORDER BY f.window_start`;
-}
 
 export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
   #db: DuckDBInstance;
@@ -104,19 +65,7 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     }
     const conn = await db.connect();
     if (readOnly) return new DuckDbFeatureStore(db, conn);
-    const columns = COLUMNS.map((c) => `${quote(c)} ${SQL_TYPE[c] ?? "DOUBLE"}`).join(", ");
-    await conn.run(
-      `CREATE TABLE IF NOT EXISTS features (${columns}, PRIMARY KEY (pair, "window", window_start))`,
-    );
-    await conn.run(
-      `CREATE TABLE IF NOT EXISTS predictions (pair VARCHAR, "window" VARCHAR, made_at BIGINT, horizon INTEGER,
-        current_close DOUBLE, predicted_close DOUBLE, model_name VARCHAR, model_version VARCHAR,
-        realised_close DOUBLE, PRIMARY KEY (pair, "window", made_at))`,
-    );
-    await conn.run(
-      `CREATE TABLE IF NOT EXISTS news_signals (news_id VARCHAR, coin VARCHAR, signal INTEGER, score DOUBLE,
-        model VARCHAR, published_at BIGINT, PRIMARY KEY (news_id, coin))`,
-    );
+    for (const sql of createTables()) await conn.run(sql);
     return new DuckDbFeatureStore(db, conn);
   }
 
@@ -274,20 +223,7 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
       }`,
       [pair, window],
     );
-    return reader.getRowObjectsJS().map((r) => ({
-      pair: String(r.pair),
-      window: String(r.window),
-      made_at: Number(r.made_at),
-      horizon: Number(r.horizon),
-      horizon_s: Number(r.horizon) * WINDOW_MS[String(r.window) as Window] / 1000,
-      current_close: Number(r.current_close),
-      predicted_close: Number(r.predicted_close),
-      model: {
-        name: String(r.model_name),
-        version: r.model_version === null ? null : String(r.model_version),
-      },
-      realised_close: r.realised_close === null ? null : Number(r.realised_close),
-    }));
+    return reader.getRowObjectsJS().map(toPrediction);
   }
 
   /** A read-only store opened on a file written before news existed has no signal table. */
@@ -321,14 +257,7 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
        ORDER BY published_at, news_id`,
       [coin, from, to],
     );
-    return reader.getRowObjectsJS().map((r) => ({
-      news_id: String(r.news_id),
-      coin: String(r.coin),
-      signal: Number(r.signal) as -1 | 0 | 1,
-      score: Number(r.score),
-      model: String(r.model),
-      published_at: Number(r.published_at),
-    }));
+    return reader.getRowObjectsJS().map(toSignal);
   }
 
   async counts(): Promise<{ pair: string; window: Window; rows: number; first: number; last: number }[]> {
@@ -349,17 +278,4 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     this.#conn.closeSync();
     this.#db.closeSync();
   }
-}
-
-const NO_NEWS = Object.fromEntries(
-  NEWS_COLUMNS.map((c) => [c, c === "news_minutes_since_signal" ? null : 0]),
-) as Record<NewsColumn, number | null>;
-
-function toRow(r: Record<string, unknown>): FeatureRow {
-  const row: Record<string, unknown> = {};
-  for (const c of COLUMNS) {
-    const v = r[c];
-    row[c] = typeof v === "bigint" ? Number(v) : v ?? null;
-  }
-  return row as unknown as FeatureRow;
 }

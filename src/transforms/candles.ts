@@ -11,6 +11,10 @@
  *
  * The state is plain data (JSON-serialisable) so it can be checkpointed with the trade cursor.
  * `step` mutates and returns it: copying state per trade would cost more than the work itself.
+ *
+ * One file of about 320 lines on purpose: trades, the idle tick, the final flush and candle-file
+ * candles all close and merge windows through the same private helpers over the per-pair state,
+ * which a split would have to export.
  */
 import type { Trade } from "../domain/trade.ts";
 import { type Candle, type Window, WINDOW_MS, windowStart } from "../domain/candle.ts";

@@ -5,58 +5,9 @@
 import { assert, assertEquals } from "../assert.ts";
 import { runPipeline, syntheticTrades, withSim } from "../helpers.ts";
 import { newsFile } from "../../src/sources/files/news_file.ts";
+import { closedPort, output, printed, readUntil, withTempDir } from "../task_process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const decoder = new TextDecoder();
-
-async function output(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
-  const { code, stderr } = await child.output();
-  return { code, stderr: decoder.decode(stderr) };
-}
-
-/** The line a task printed, less `deno task`'s own echo of the command. */
-function printed(stderr: string): string[] {
-  return stderr.trim().split("\n").filter((l) => !l.startsWith("Task "));
-}
-
-/** A loopback port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** Reads `stream` until `done(text so far)` holds; the text read, or an error after `ms`. */
-async function readUntil(
-  stream: ReadableStream<Uint8Array>,
-  done: (text: string) => boolean,
-  ms: number,
-): Promise<string> {
-  const reader = stream.getReader();
-  let text = "";
-  const timer = setTimeout(() => reader.cancel(), ms);
-  try {
-    while (!done(text)) {
-      const { done: ended, value } = await reader.read();
-      if (ended) throw new Error(`stream ended before the condition held:\n${text}`);
-      text += decoder.decode(value, { stream: true });
-    }
-    return text;
-  } finally {
-    clearTimeout(timer);
-    reader.releaseLock();
-  }
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("serve with a data dir outside its permissions prints, in one line, the command that runs it", async () => {
   await withTempDir(async (dir) => {

@@ -1,0 +1,50 @@
+/**
+ * `models list|promote|rollback` over the registry of `--models-dir`. Promote first runs the check
+ * the predictor runs on load, so a version the API would refuse never reaches the promotion stack.
+ */
+import { ConfigError, type ModelsConfig } from "../config.ts";
+import { checkModel } from "../registry/model_check.ts";
+import { Registry } from "../registry/registry.ts";
+import { type VersionLine, versionsTable } from "./models_table.ts";
+
+/** Runs `command`, printing to stdout; resolves with the exit status. */
+export async function modelsCommand(command: string, cfg: ModelsConfig): Promise<number> {
+  const registry = new Registry(cfg.modelsDir);
+  if (command === "promote") return await promote(registry, cfg);
+  if (command === "rollback") {
+    if (!cfg.name) throw new ConfigError("rollback needs --name");
+    console.log(`${cfg.name}: rolled back to ${await registry.rollback(cfg.name)}`);
+    return 0;
+  }
+  if (command !== "list") throw new ConfigError(`unknown command '${command}' (list, promote or rollback)`);
+  await list(registry, cfg.modelsDir);
+  return 0;
+}
+
+async function promote(registry: Registry, cfg: ModelsConfig): Promise<number> {
+  if (!cfg.name || !cfg.version) throw new ConfigError("promote needs --name and --version");
+  try {
+    await (await checkModel(registry, cfg.name, cfg.version)).session.release();
+  } catch (e) {
+    throw new Error(`cannot promote ${cfg.name} ${cfg.version}: ${(e as Error).message}`, { cause: e });
+  }
+  await registry.promote(cfg.name, cfg.version, "promote", cfg.reason);
+  console.log(`${cfg.name}: ${cfg.version} promoted`);
+  return 0;
+}
+
+async function list(registry: Registry, modelsDir: string): Promise<void> {
+  const names = await registry.names();
+  if (names.length === 0) console.log(`no models in ${modelsDir} yet: run deno task train`);
+  for (const name of names) {
+    const { current } = await registry.promotedFile(name);
+    console.log(`${name}`);
+    const versions: VersionLine[] = [];
+    for (const version of await registry.versions(name)) {
+      // A version whose card cannot be read is listed as incomplete rather than failing the list.
+      const card = await registry.card(name, version).catch(() => undefined);
+      versions.push({ version, current: version === current, card });
+    }
+    for (const line of versionsTable(versions)) console.log(line);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `train` for one series: the dataset from the offline store, then the walk-forward search,
+ * evaluation, export and registration of src/registry/train_and_register.ts, with its steps in
+ * the log and the search as a progress bar.
+ */
+import type { TrainConfig } from "../config.ts";
+import { buildDataset } from "../model/dataset.ts";
+import { Registry } from "../registry/registry.ts";
+import { trainAndRegister, type TrainReport } from "../registry/train_and_register.ts";
+import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
+import type { Logger } from "../util/log.ts";
+import { Progress } from "../util/progress.ts";
+
+/** Reads the store of `cfg.dataDir` (read-only, closed before it resolves) and registers a version. */
+export async function trainFromStore(cfg: TrainConfig, log: Logger): Promise<TrainReport> {
+  const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
+  try {
+    const ds = await buildDataset(store, {
+      pair: cfg.pair,
+      window: cfg.window,
+      horizon: cfg.horizon,
+      otherPairs: cfg.withPairs,
+    });
+    log.info(
+      `${ds.n} ${cfg.pair} ${cfg.window} rows with a target ${cfg.horizon} candle(s) ahead, ${ds.features.length} features` +
+        (ds.n ? ` (${new Date(ds.range.from).toISOString()} .. ${new Date(ds.range.to).toISOString()})` : ""),
+    );
+    const progress = new Progress("search", log);
+    const started = performance.now();
+    const report = await trainAndRegister(ds, {
+      choice: cfg.model,
+      folds: cfg.folds,
+      budget: cfg.budget,
+      seed: cfg.seed,
+      embargo: cfg.embargo,
+      otherPairs: cfg.withPairs,
+      registry: new Registry(cfg.modelsDir),
+      onStep: (m) => {
+        progress.done();
+        log.info(m);
+      },
+      onTrial: (done, total, t) =>
+        progress.update({
+          fraction: done / total,
+          detail: `${done}/${total} settings · best so far ${t.score.toExponential(3)}`,
+          rate: done / ((performance.now() - started) / 1000),
+        }, done === total),
+    });
+    progress.done();
+    return report;
+  } finally {
+    store.close();
+  }
+}

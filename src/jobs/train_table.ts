@@ -1,0 +1,78 @@
+/**
+ * What `train` prints on stdout: the per-fold table of the walk-forward evaluation (model beside
+ * the naive and SMA baselines), the model chosen and the promotion decision; or, for `--json`,
+ * the report itself. Pure: the caller prints it.
+ */
+import type { PriceMetrics } from "../model/metrics.ts";
+import type { TrainReport } from "../registry/train_and_register.ts";
+
+const HEAD = [
+  "fold",
+  "test rows",
+  "test from",
+  "test to",
+  "MAE model",
+  "MAE naive",
+  "MAE sma",
+  "skill",
+  "dir. acc.",
+];
+
+const pct = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
+const money = (x: number) => x.toFixed(x < 10 ? 4 : 2);
+
+function row(
+  label: string,
+  rows: number,
+  from: string,
+  to: string,
+  m: PriceMetrics,
+  n: PriceMetrics,
+  s: PriceMetrics,
+): string[] {
+  return [
+    label,
+    String(rows),
+    from.slice(0, 16),
+    to.slice(0, 16),
+    money(m.mae),
+    money(n.mae),
+    money(s.mae),
+    pct(m.skill),
+    pct(m.directional_accuracy),
+  ];
+}
+
+/**
+ * A row per test fold and an `all` row over every fold, in aligned columns: the labels and times
+ * left-aligned, the numbers right-aligned. `r` has at least one fold.
+ */
+export function trainTable(r: TrainReport): string {
+  const rows = [
+    HEAD,
+    ...r.folds.map((f) => row(String(f.fold), f.test_rows, f.test_from, f.test_to, f.model, f.naive, f.sma)),
+    row(
+      "all",
+      r.folds.reduce((a, f) => a + f.test_rows, 0),
+      r.folds[0]!.test_from,
+      r.folds.at(-1)!.test_to,
+      r.model,
+      r.naive,
+      r.sma,
+    ),
+  ];
+  const widths = HEAD.map((_, c) => Math.max(...rows.map((x) => x[c]!.length)));
+  return rows.map((x) =>
+    x.map((cell, c) => (c < 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")
+  ).join("\n");
+}
+
+/** The text `train` prints: the report as JSON, or the table, the model and the decision. */
+export function trainReportText(r: TrainReport, json: boolean): string {
+  if (json) return JSON.stringify(r, null, 2);
+  return [
+    trainTable(r),
+    `model: ${r.model.name}`,
+    `${r.promoted ? "PROMOTED" : "NOT PROMOTED"} ${r.name} ${r.version}: ${r.reason}`,
+  ].join("\n");
+}

@@ -1,0 +1,123 @@
+/**
+ * The offline store's SQL: its three tables, the point-in-time news join, and the mapping from
+ * DuckDB's row objects back to feature rows, predictions and news signals. Text and pure functions only; the store that runs it
+ * is ./offline_duckdb.ts.
+ */
+import { type Window, WINDOW_MS } from "../domain/candle.ts";
+import {
+  CANDLE_COLUMNS,
+  type FeatureRow,
+  INDICATOR_COLUMNS,
+  NEWS_COLUMNS,
+  NEWS_SPANS,
+  type NewsColumn,
+} from "../domain/feature_row.ts";
+import type { NewsSignal } from "../domain/news.ts";
+import type { Prediction } from "../domain/prediction.ts";
+
+/** The columns of the `features` table, in table order. */
+export const COLUMNS = [...CANDLE_COLUMNS, ...INDICATOR_COLUMNS, "warm"] as const;
+
+const SQL_TYPE: Record<string, string> = {
+  pair: "VARCHAR",
+  window: "VARCHAR",
+  window_start: "BIGINT",
+  window_end: "BIGINT",
+  trades: "BIGINT",
+  warm: "BOOLEAN",
+};
+
+export function quote(name: string): string {
+  return `"${name}"`;
+}
+
+/** The statements that create the store's tables when they are missing. */
+export function createTables(): string[] {
+  const columns = COLUMNS.map((c) => `${quote(c)} ${SQL_TYPE[c] ?? "DOUBLE"}`).join(", ");
+  return [
+    `CREATE TABLE IF NOT EXISTS features (${columns}, PRIMARY KEY (pair, "window", window_start))`,
+    `CREATE TABLE IF NOT EXISTS predictions (pair VARCHAR, "window" VARCHAR, made_at BIGINT, horizon INTEGER,
+        current_close DOUBLE, predicted_close DOUBLE, model_name VARCHAR, model_version VARCHAR,
+        realised_close DOUBLE, PRIMARY KEY (pair, "window", made_at))`,
+    `CREATE TABLE IF NOT EXISTS news_signals (news_id VARCHAR, coin VARCHAR, signal INTEGER, score DOUBLE,
+        model VARCHAR, published_at BIGINT, PRIMARY KEY (news_id, coin))`,
+  ];
+}
+
+/**
+ * The news columns of feature rows `f`, point in time: signals of the pair's base coin
+ * published in (window_end − span, window_end]; minutes since the last non-zero signal at or
+ * before window_end. The same definitions as `transforms/news_features.ts`.
+ */
+export function newsSql(rowsSql: string): string {
+  const spans = Object.entries(NEWS_SPANS).map(([name, ms]) => {
+    const within = `s.published_at > f.window_end - ${ms}`;
+    return `coalesce(sum(s.signal) FILTER (WHERE ${within}), 0) AS news_signal_sum_${name},
+      coalesce(avg(s.signal) FILTER (WHERE ${within}), 0) AS news_signal_mean_${name},
+      count(s.signal) FILTER (WHERE ${within}) AS news_count_${name}`;
+  }).join(",\n      ");
+  return `WITH f AS (${rowsSql}),
+    agg AS (
+      SELECT f.pair, f.window_start, ${spans}
+      FROM f LEFT JOIN news_signals s
+        ON s.coin = split_part(f.pair, '/', 1)
+        AND s.published_at <= f.window_end AND s.published_at > f.window_end - ${NEWS_SPANS["24h"]}
+      GROUP BY f.pair, f.window_start
+    ),
+    nz AS (SELECT coin, published_at FROM news_signals WHERE signal <> 0),
+    last AS (
+      SELECT f.pair, f.window_start, (f.window_end - nz.published_at) / 60000.0 AS news_minutes_since_signal
+      FROM f ASOF LEFT JOIN nz ON nz.coin = split_part(f.pair, '/', 1) AND f.window_end >= nz.published_at
+    )
+    SELECT f.*, ${
+    NEWS_COLUMNS.filter((c) => c !== "news_minutes_since_signal").map((c) => `agg.${c}`).join(", ")
+  },
+      last.news_minutes_since_signal
+    FROM f JOIN agg USING (pair, window_start) JOIN last USING (pair, window_start)
+    ORDER BY f.window_start`;
+}
+
+/** The news columns of a row when no signal exists: counts 0, minutes since a signal unknown. */
+export const NO_NEWS = Object.fromEntries(
+  NEWS_COLUMNS.map((c) => [c, c === "news_minutes_since_signal" ? null : 0]),
+) as Record<NewsColumn, number | null>;
+
+/** A DuckDB row object as a feature row (BIGINTs as numbers, missing values null). */
+export function toRow(r: Record<string, unknown>): FeatureRow {
+  const row: Record<string, unknown> = {};
+  for (const c of COLUMNS) {
+    const v = r[c];
+    row[c] = typeof v === "bigint" ? Number(v) : v ?? null;
+  }
+  return row as unknown as FeatureRow;
+}
+
+/** A `predictions` row as a prediction (its horizon in seconds derived from the window). */
+export function toPrediction(r: Record<string, unknown>): Prediction {
+  return {
+    pair: String(r.pair),
+    window: String(r.window),
+    made_at: Number(r.made_at),
+    horizon: Number(r.horizon),
+    horizon_s: Number(r.horizon) * WINDOW_MS[String(r.window) as Window] / 1000,
+    current_close: Number(r.current_close),
+    predicted_close: Number(r.predicted_close),
+    model: {
+      name: String(r.model_name),
+      version: r.model_version === null ? null : String(r.model_version),
+    },
+    realised_close: r.realised_close === null ? null : Number(r.realised_close),
+  };
+}
+
+/** A `news_signals` row as a news signal. */
+export function toSignal(r: Record<string, unknown>): NewsSignal {
+  return {
+    news_id: String(r.news_id),
+    coin: String(r.coin),
+    signal: Number(r.signal) as -1 | 0 | 1,
+    score: Number(r.score),
+    model: String(r.model),
+    published_at: Number(r.published_at),
+  };
+}

@@ -1,0 +1,54 @@
+/** Running a task as a user does and reading what it says: for tests of tasks' failures. */
+
+const decoder = new TextDecoder();
+
+/** A finished task's exit code and what it wrote to stderr. */
+export async function output(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
+  const { code, stderr } = await child.output();
+  return { code, stderr: decoder.decode(stderr) };
+}
+
+/** The line a task printed, less `deno task`'s own echo of the command. */
+export function printed(stderr: string): string[] {
+  return stderr.trim().split("\n").filter((l) => !l.startsWith("Task "));
+}
+
+/** A loopback port nothing listens on. */
+export function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Reads `stream` until `done(text so far)` holds; the text read, or an error after `ms`. */
+export async function readUntil(
+  stream: ReadableStream<Uint8Array>,
+  done: (text: string) => boolean,
+  ms: number,
+): Promise<string> {
+  const reader = stream.getReader();
+  let text = "";
+  const timer = setTimeout(() => reader.cancel(), ms);
+  try {
+    while (!done(text)) {
+      const { done: ended, value } = await reader.read();
+      if (ended) throw new Error(`stream ended before the condition held:\n${text}`);
+      text += decoder.decode(value, { stream: true });
+    }
+    return text;
+  } finally {
+    clearTimeout(timer);
+    reader.releaseLock();
+  }
+}
+
+/** Runs `fn` in a new temporary directory, removed afterwards. */
+export async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

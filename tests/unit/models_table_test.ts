@@ -1,0 +1,51 @@
+import { assertEquals } from "../assert.ts";
+import type { ModelCard } from "../../src/domain/model_card.ts";
+import { versionsTable } from "../../src/jobs/models_table.ts";
+import { cardFor } from "../memory_ports.ts";
+
+const metrics = { n: 100, rmse: 1, mae_return: 0.001 };
+
+function card(version: string, over: Partial<ModelCard>): ModelCard {
+  return { ...cardFor("BTC/USD", "1m", 1, version), ...over };
+}
+
+const ridge = card("v0001", {
+  created_at: "2024-03-02T10:11:12.000Z",
+  overall: {
+    model: { ...metrics, mae: 1.23456, skill: 0.0123, directional_accuracy: 0.55 },
+    naive: { ...metrics, mae: 1.25, skill: 0, directional_accuracy: null },
+    sma: { ...metrics, mae: 1.3, skill: -0.04, directional_accuracy: 0.5 },
+  },
+});
+const gbdt = card("v0002", {
+  created_at: "2024-03-03T00:00:00.000Z",
+  model: { kind: "gbdt", params: {}, rounds: 40 },
+  data: { rows: 2500, from: "", to: "", hash: "0" },
+  overall: {
+    model: { ...metrics, mae: 1.3, skill: -0.04, directional_accuracy: null },
+    naive: { ...metrics, mae: 1.25, skill: 0, directional_accuracy: null },
+    sma: { ...metrics, mae: 1.3, skill: -0.04, directional_accuracy: 0.5 },
+  },
+  decision: { promoted: false, reason: "worse than naive" },
+});
+
+Deno.test("models list shows each version's metrics and decision, the promoted one starred", () => {
+  assertEquals(
+    versionsTable([
+      { version: "v0001", current: true, card: ridge },
+      { version: "v0002", current: false, card: gbdt },
+    ]),
+    [
+      "     version  created           model          rows  MAE     naive MAE  skill   dir. acc.  decision",
+      "  *  v0001    2024-03-02T10:11  ridge λ=1.0    100   1.2346  1.2500     1.23%   55.0%      promoted",
+      "     v0002    2024-03-03T00:00  gbdt 40 trees  2500  1.3000  1.2500     -4.00%  -          rejected: worse than naive",
+    ],
+  );
+});
+
+Deno.test("models list shows a version without a readable card as incomplete", () => {
+  assertEquals(
+    versionsTable([{ version: "v0003", current: false, card: undefined }]).at(-1),
+    "    v0003    (incomplete)",
+  );
+});

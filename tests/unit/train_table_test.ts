@@ -1,0 +1,82 @@
+import { assertEquals } from "../assert.ts";
+import type { PriceMetrics } from "../../src/model/metrics.ts";
+import type { TrainReport } from "../../src/registry/train_and_register.ts";
+import { trainReportText, trainTable } from "../../src/jobs/train_table.ts";
+
+const metrics = (mae: number, skill: number, dir: number | null): PriceMetrics => ({
+  n: 50,
+  mae,
+  rmse: mae,
+  mae_return: mae / 50_000,
+  directional_accuracy: dir,
+  skill,
+});
+
+const report: TrainReport = {
+  name: "btc-usd_1m_h1",
+  pair: "BTC/USD",
+  window: "1m",
+  horizon: 1,
+  rows: 300,
+  features: ["rsi_14"],
+  data: { from: "2024-03-01T00:00:00.000Z", to: "2024-03-01T04:59:00.000Z", hash: "0" },
+  folds: [
+    {
+      fold: 1,
+      train_rows: 150,
+      test_rows: 50,
+      test_from: "2024-03-01T02:30:00.000Z",
+      test_to: "2024-03-01T03:19:00.000Z",
+      model: metrics(12.5, 0.05, 0.5),
+      naive: metrics(13.25, 0, 0),
+      sma: metrics(14, -0.05, 0.4),
+    },
+    {
+      fold: 2,
+      train_rows: 200,
+      test_rows: 100,
+      test_from: "2024-03-01T03:20:00.000Z",
+      test_to: "2024-03-01T04:59:00.000Z",
+      model: metrics(8.5, -0.1, null),
+      naive: metrics(9, 0, 0),
+      sma: metrics(9.5, -0.2, 0.45),
+    },
+  ],
+  naive: metrics(11, 0, 0),
+  sma: metrics(12, -0.1, 0.43),
+  model: { name: "ridge λ=1.0", config: { kind: "ridge", lambda: 1 }, ...metrics(10, 0.125, 0.55) },
+  promoted: false,
+  version: "v0002",
+  reason: "does not beat the promoted v0001",
+};
+
+Deno.test("the train table has a row per fold and an `all` row spanning every test fold", () => {
+  const lines = trainTable(report).split("\n");
+  assertEquals(lines.map((l) => l.split(/\s{2,}/)[0]), ["fold", "1", "2", "all"]);
+  assertEquals(lines[3]!.split(/\s{2,}/).slice(1, 4), ["150", "2024-03-01T02:30", "2024-03-01T04:59"]);
+});
+
+Deno.test("the train table aligns labels and times left and numbers right, prices to cents from 10 up", () => {
+  assertEquals(
+    trainTable(report),
+    [
+      "fold  test rows  test from         test to           MAE model  MAE naive  MAE sma   skill  dir. acc.",
+      "1     50         2024-03-01T02:30  2024-03-01T03:19      12.50      13.25    14.00    5.0%      50.0%",
+      "2     100        2024-03-01T03:20  2024-03-01T04:59     8.5000     9.0000   9.5000  -10.0%          -",
+      "all   150        2024-03-01T02:30  2024-03-01T04:59      10.00      11.00    12.00   12.5%      55.0%",
+    ].join("\n"),
+  );
+});
+
+Deno.test("train prints the table, the model and the decision, or with --json only the report", () => {
+  const text = trainReportText(report, false).split("\n");
+  assertEquals(text.slice(-2), [
+    "model: ridge λ=1.0",
+    "NOT PROMOTED btc-usd_1m_h1 v0002: does not beat the promoted v0001",
+  ]);
+  assertEquals(JSON.parse(trainReportText(report, true)), report);
+  assertEquals(
+    trainReportText({ ...report, promoted: true }, false).split("\n").at(-1)!.split(" ")[0],
+    "PROMOTED",
+  );
+});
