@@ -35,6 +35,21 @@ export function kafkaScript(
   return { ok: out.success, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
 }
 
+/**
+ * Makes the local broker on `port` forget every member of `group`, as when their sessions
+ * expire: their next commit or heartbeat is answered "unknown member".
+ */
+export async function removeGroupMembers(port: number, group: string): Promise<void> {
+  const out = await new Deno.Command("bash", {
+    args: [`${ROOT}infra/kafka/kafka.sh`, "remove-members", group],
+    env: { KAFKA_PORT: String(port) },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  if (!out.success) throw new Error(`removing the members of ${group}: ${dec.decode(out.stderr)}`);
+}
+
 let broker: Promise<Broker> | undefined;
 
 export function testBroker(): Promise<Broker> {

@@ -5,6 +5,7 @@
 #   kafka.sh up     format storage if new, start the broker, wait until it accepts connections
 #   kafka.sh down   stop it
 #   kafka.sh status
+#   kafka.sh remove-members GROUP   make the broker forget every member of a consumer group
 # Settings: KAFKA_PORT (default 9092; the controller listens on the next port),
 # KAFKA_CACHE (default .cache/kafka in the repository), KAFKA_DATA (default $KAFKA_CACHE/data).
 set -euo pipefail
@@ -99,10 +100,17 @@ down() {
   rm -f "$pidfile"
 }
 
+remove_members() {
+  [ -n "${1:-}" ] || { echo "usage: kafka.sh remove-members GROUP" >&2; exit 2; }
+  need java "Java 17 or newer runs the admin client"
+  java -cp "$libs/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$here/RemoveGroupMembers.java" "127.0.0.1:$port" "$1"
+}
+
 case "${1:-}" in
   jars) jars ;;
   up) up ;;
   down) down ;;
+  remove-members) remove_members "${2:-}" ;;
   status) if running; then echo "running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; else echo "not running"; exit 1; fi ;;
-  *) echo "usage: kafka.sh jars|up|down|status" >&2; exit 2 ;;
+  *) echo "usage: kafka.sh jars|up|down|status|remove-members GROUP" >&2; exit 2 ;;
 esac

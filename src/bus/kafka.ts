@@ -3,6 +3,7 @@
  * creating topics. Everything else in the project talks to the small interfaces in this folder,
  * so moving to another client (e.g. @confluentinc/kafka-javascript) touches only src/bus/.
  */
+import process from "node:process";
 import { type Admin, Kafka, type KafkaConfig, logLevel } from "kafkajs";
 import { backoffDelay } from "../sources/backoff.ts";
 import { sleep } from "../util/abortable.ts";
@@ -29,7 +30,27 @@ const LEVELS: Record<number, keyof Logger> = {
   [logLevel.DEBUG]: "debug",
 };
 
+let quietedTimerWarning = false;
+
+/**
+ * kafkajs's request queue arms its "send pending requests" timer with `throttledUntil - now`
+ * even when no throttle is in force (`throttledUntil` is -1), a negative delay that the timer
+ * clamps to 1 ms, which is the "check again at once" kafkajs wants. Node 23+ and Deno print it as
+ * a `TimeoutNegativeWarning`; only that warning, from that queue, is dropped here.
+ */
+function quietKafkajsTimerWarning(): void {
+  if (quietedTimerWarning) return;
+  quietedTimerWarning = true;
+  const printers = process.listeners("warning");
+  process.removeAllListeners("warning");
+  process.on("warning", (warning: Error) => {
+    if (warning.name === "TimeoutNegativeWarning" && /requestQueue/.test(warning.stack ?? "")) return;
+    for (const print of printers) print.call(process, warning);
+  });
+}
+
 export function createKafka(options: BusOptions): Kafka {
+  quietKafkajsTimerWarning();
   const log = options.log ?? silent;
   const config: KafkaConfig = {
     clientId: options.clientId ?? "crypto-rt",

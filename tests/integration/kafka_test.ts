@@ -1,16 +1,19 @@
 /**
  * The pipeline split over a real Apache Kafka broker (tests/kafka_harness.ts): the same results as
  * the embedded pipeline, with two candles consumers sharing a group, a consumer killed and
- * restarted, a broker stopped and restarted, and a malformed message sent to the DLQ.
+ * restarted, a broker stopped and restarted, and a malformed message sent to the DLQ; and one
+ * stage whose membership the broker forgets, or whose write outlasts its session.
  */
 import { assert, assertEquals } from "../assert.ts";
 import { burstyTrades, runPipeline, withSim } from "../helpers.ts";
-import { kafkaScript, testBroker, uniquePrefix } from "../kafka_harness.ts";
+import { kafkaScript, removeGroupMembers, TEST_PORT, testBroker, uniquePrefix } from "../kafka_harness.ts";
 import type { Trade } from "../../src/domain/trade.ts";
 import { tradeToJsonLine } from "../../src/domain/trade.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { CSV_HEADER, rowToCsv } from "../../src/stores/feature_export.ts";
-import { createKafka } from "../../src/bus/kafka.ts";
+import { createKafka, ensureTopics } from "../../src/bus/kafka.ts";
+import { BusProducer } from "../../src/bus/producer.ts";
+import { runStage, type StageOptions, type StageRun, type StageSpec } from "../../src/bus/consumer_stage.ts";
 import { lag, openBus, startConsumerStages } from "../../src/bus/bus.ts";
 import { encode } from "../../src/bus/codec.ts";
 import { openFeatureStores } from "../../src/stores/feature_stores.ts";
@@ -256,6 +259,25 @@ Deno.test({
   },
 });
 
+/** True once both consumer stages writing to `dataDir` have checkpointed a partition. */
+function bothStagesCheckpointed(dataDir: string): () => Promise<boolean> {
+  return () => {
+    try {
+      const names = [...Deno.readDirSync(`${dataDir}/checkpoints`)].map((e) => e.name);
+      return Promise.resolve(
+        ["candles-stage", "features-stage"].every((s) => names.some((n) => n.includes(s))),
+      );
+    } catch {
+      return Promise.resolve(false);
+    }
+  };
+}
+
+async function writeLines(file: Deno.FsFile, trades: readonly Trade[]): Promise<void> {
+  const bytes = new TextEncoder().encode(trades.map(tradeToJsonLine).join("\n") + "\n");
+  for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+}
+
 Deno.test({
   name: "kafka: stopping and restarting the broker mid-stream loses and doubles nothing",
   ignore: ignore || !("owned" in broker && broker.owned),
@@ -266,30 +288,191 @@ Deno.test({
     const up = kafkaScript("up", port, data);
     assert(up.ok, up.output);
     try {
-      await writeTrades(`${dir}/t.jsonl`, marketTrades(6000, 4));
+      const trades = marketTrades(1500, 4);
+      await writeTrades(`${dir}/t.jsonl`, trades);
       const want = await embedded(dir, "t.jsonl");
       const prefix = uniquePrefix("restart");
-      const run = runPipeline("backfill", [
-        "--file",
-        "t.jsonl",
-        "--windows",
-        "1m,5m",
-        "--data-dir",
-        "bus",
-        ...bus(prefix, `127.0.0.1:${port}`),
-      ], dir);
-      await waitUntil(
-        hasStageCheckpoint(`${dir}/bus`),
-        30_000,
-        "the stages start",
+      // The trades come through a pipe the test feeds, so the stream is still open while the
+      // broker is away, however fast the stages are.
+      const fifo = await new Deno.Command("mkfifo", { args: [`${dir}/live.jsonl`] }).output();
+      assert(fifo.success, "mkfifo");
+      const result = ok(
+        runPipeline("backfill", [
+          "--file",
+          "live.jsonl",
+          "--format",
+          "trades-jsonl",
+          "--windows",
+          "1m,5m",
+          "--data-dir",
+          "bus",
+          ...bus(prefix, `127.0.0.1:${port}`),
+        ], dir),
+        "backfill through a broker restart",
       );
+      const pipe = await Deno.open(`${dir}/live.jsonl`, { write: true });
+      const third = Math.floor(trades.length / 3);
+      await writeLines(pipe, trades.slice(0, third));
+      await waitUntil(bothStagesCheckpointed(`${dir}/bus`), 60_000, "both stages checkpoint");
       const down = kafkaScript("down", port, data);
       assert(down.ok, down.output);
-      await new Promise((r) => setTimeout(r, 2000));
+      // Read by the source while the broker is away.
+      const middle = writeLines(pipe, trades.slice(third, 2 * third));
       const again = kafkaScript("up", port, data);
       assert(again.ok, again.output);
-      await ok(run, "backfill through a broker restart");
+      await middle;
+      await writeLines(pipe, trades.slice(2 * third));
+      pipe.close();
+      const log = await result;
+      assert(/ECONNREFUSED/.test(log), `the run met the outage:\n${log}`);
       await assertSameTables(`${dir}/bus`, want);
+    } finally {
+      kafkaScript("down", port, data);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** BTC/USD trades with ids 1, 2, ... */
+function btcTrades(minutes: number): Trade[] {
+  return burstyTrades(minutes, { seed: 7 }).map((t, j) => ({ ...t, trade_id: j + 1 }));
+}
+
+interface OneStage {
+  run: StageRun;
+  groupId: string;
+  /** Trade ids in the order the stage wrote them. */
+  written: number[];
+  failure(): unknown;
+  publish(trades: readonly Trade[]): Promise<void>;
+  /** Waits until `n` ids are written or the stage failed. */
+  until(n: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * One consumer stage over a fresh one-partition topic of trades, writing the trade ids it applies;
+ * `beforeWrite` runs at the start of each write.
+ */
+async function oneStage(
+  name: string,
+  beforeWrite: (ids: number[], stage: OneStage) => Promise<void>,
+  options: Partial<StageOptions> = {},
+  brokers = BROKERS,
+): Promise<OneStage> {
+  const prefix = uniquePrefix(name);
+  const kafka = createKafka({ brokers: brokers.split(",") });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = `${prefix}trades`;
+  await ensureTopics(admin, [topic], 1);
+  const producer = await BusProducer.connect(kafka);
+  const dir = await Deno.makeTempDir();
+  const written: number[] = [];
+  let failure: unknown;
+  const spec: StageSpec<Record<string, never>, number> = {
+    name,
+    groupId: `${prefix}${name}-stage`,
+    topic,
+    kind: "trade",
+    initial: () => ({}),
+    step: (_state, m) => m.type === "trade" ? [m.data.trade_id ?? 0] : [],
+    async write(ids) {
+      await beforeWrite(ids, stage);
+      written.push(...ids);
+    },
+  };
+  const stage: OneStage = {
+    run: undefined as unknown as StageRun,
+    groupId: spec.groupId,
+    written,
+    failure: () => failure,
+    publish: (trades) =>
+      producer.send(topic, trades.map((t) => ({ key: t.pair, value: encode({ type: "trade", data: t }) }))),
+    until: (n) =>
+      waitUntil(() => Promise.resolve(written.length >= n || failure !== undefined), 90_000, `${n} ids`),
+    async close() {
+      await stage.run.stop();
+      await producer.disconnect();
+      await admin.disconnect();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+  stage.run = await runStage(kafka, spec, { dataDir: dir, dlq: producer, deadlineMs: 30_000, ...options });
+  stage.run.done.catch((e) => failure = e);
+  return stage;
+}
+
+Deno.test({
+  name: "kafka: a stage whose membership the broker forgets mid-write rejoins and applies every trade once",
+  ignore: ignore || !("owned" in broker && broker.owned),
+  async fn() {
+    const trades = btcTrades(20);
+    const half = Math.floor(trades.length / 2);
+    let forgotten = false;
+    const stage = await oneStage("rejoin", async (ids, stage) => {
+      if (forgotten || ids.length === 0) return;
+      forgotten = true;
+      // As when the session expires during a long write, or across a broker restart.
+      await removeGroupMembers(TEST_PORT, stage.groupId);
+      await stage.publish(trades.slice(half));
+    });
+    await stage.publish(trades.slice(0, half));
+    await stage.until(trades.length);
+    await stage.close();
+    assertEquals(stage.failure(), undefined);
+    assert(forgotten, "the broker forgot the member");
+    assertEquals(stage.written, trades.map((t) => t.trade_id));
+    assert(stage.run.stats.rejoins >= 1, JSON.stringify(stage.run.stats));
+  },
+});
+
+Deno.test({
+  name: "kafka: a stage heartbeats through a write that outlasts its session, so it keeps its membership",
+  ignore,
+  async fn() {
+    const timeouts = { sessionMs: 6000, heartbeatMs: 1000 };
+    const trades = btcTrades(5);
+    let slow = true;
+    const stage = await oneStage("slow", async () => {
+      if (!slow) return;
+      slow = false;
+      await new Promise((r) => setTimeout(r, 2.5 * timeouts.sessionMs));
+    }, { timeouts });
+    await stage.publish(trades);
+    await stage.until(trades.length);
+    await stage.close();
+    assertEquals(stage.failure(), undefined);
+    assertEquals(stage.written, trades.map((t) => t.trade_id));
+    assertEquals(stage.run.stats.rejoins, 0);
+  },
+});
+
+Deno.test({
+  name: "kafka: a running stage whose broker stays away past the deadline stops and says why",
+  ignore: ignore || !("owned" in broker && broker.owned),
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const port = 19292;
+    const data = `${dir}/broker`;
+    const up = kafkaScript("up", port, data);
+    assert(up.ok, up.output);
+    try {
+      const trades = btcTrades(2);
+      const stage = await oneStage(
+        "gone",
+        () => Promise.resolve(),
+        { deadlineMs: 3000 },
+        `127.0.0.1:${port}`,
+      );
+      await stage.publish(trades);
+      await stage.until(trades.length);
+      const down = kafkaScript("down", port, data);
+      assert(down.ok, down.output);
+      await waitUntil(() => Promise.resolve(stage.failure() !== undefined), 120_000, "the stage gives up");
+      await stage.close();
+      assert(/gone stage stopped: not back in 3 s/.test(String(stage.failure())), String(stage.failure()));
+      assertEquals(stage.written, trades.map((t) => t.trade_id));
     } finally {
       kafkaScript("down", port, data);
       await Deno.remove(dir, { recursive: true });
