@@ -5,7 +5,8 @@
  * where a missing broker is a failure.
  */
 const ROOT = new URL("../", import.meta.url).pathname;
-export const TEST_PORT = 19092;
+/** The local test broker's port; `KAFKA_TEST_PORT` moves it, so two test runs can share a machine. */
+export const TEST_PORT = Number(Deno.env.get("KAFKA_TEST_PORT") || 19092);
 
 export type Broker = { brokers: string; owned: boolean } | { skip: string };
 
