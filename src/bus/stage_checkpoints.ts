@@ -2,6 +2,7 @@
  * A consumer stage's per-partition checkpoints: the state and the last offset applied to it, one
  * JSON file per group, topic and partition under `<dataDir>/checkpoints`, replaced atomically.
  */
+import { writeFileAtomic } from "../stores/atomic_file.ts";
 
 export interface Checkpoint<S> {
   /** Last offset applied to `state`; -1 before any. */
@@ -27,14 +28,15 @@ export function stageCheckpoints<S>(dataDir: string, groupId: string, topic: str
         if (e instanceof Deno.errors.NotFound) return null;
         throw new Error(
           `checkpoint ${file(partition)} is unreadable (${(e as Error).message}); delete it to rebuild`,
+          { cause: e },
         );
       }
     },
     async save(partition, cp) {
-      await Deno.mkdir(dir, { recursive: true });
-      const tmp = `${file(partition)}.tmp`;
-      await Deno.writeTextFile(tmp, JSON.stringify({ offset: cp.offset.toString(), state: cp.state }));
-      await Deno.rename(tmp, file(partition));
+      await writeFileAtomic(
+        file(partition),
+        JSON.stringify({ offset: cp.offset.toString(), state: cp.state }),
+      );
     },
   };
 }

@@ -1,15 +1,18 @@
 /**
- * The consumer stages over the bus. The transforms are exactly the embedded pipeline's; only the
- * transport differs.
- * - candles: `trades` → candle reducer → `candles`. Trades at or below a pair's last trade_id are
- *   redeliveries and are dropped; an `end` message closes the pair's open windows (a bounded history).
- * - features: `candles` → indicators → both stores and `features`. A candle at or before a series'
- *   last one is a redelivery (or a rebuilt partition replaying) and is dropped.
+ * The consumer stages over the bus. Each message goes through the same steps as the embedded
+ * pipeline's stages (src/stages/); only the transport differs.
+ * - candles: `trades` → `dedupeTrades` → `closedCandles` → `candles`. An `end` message closes the
+ *   pair's open windows (a bounded history).
+ * - features: `candles` → `featureRows` → both stores and `features`. A candle at or before a
+ *   series' last one is a redelivery (or a rebuilt partition replaying) and is dropped.
  */
 import type { Candle, Window } from "../domain/candle.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
-import { type CandleState, flushCandles, initialCandleState, stepCandles } from "../transforms/candles.ts";
-import { IndicatorSet, type IndicatorSetState } from "../transforms/indicators.ts";
+import { closedCandles } from "../stages/candles.ts";
+import { dedupeTrades } from "../stages/dedupe.ts";
+import { featureRows } from "../stages/indicators.ts";
+import { type CandleState, flushCandles, initialCandleState } from "../transforms/candles.ts";
+import type { IndicatorSetState } from "../transforms/indicators.ts";
 import type { FeatureStores } from "../stores/feature_stores.ts";
 import { encode } from "./codec.ts";
 import type { StageSpec } from "./consumer_stage.ts";
@@ -36,13 +39,9 @@ export function candlesStage(
     step(state, message) {
       if (message.type === "end") return flushCandles(state.candles, message.data.pair);
       if (message.type !== "trade") return [];
-      const t = message.data;
-      if (t.trade_id !== undefined) {
-        const last = state.lastTradeId[t.pair];
-        if (last !== undefined && t.trade_id <= last) return [];
-        state.lastTradeId[t.pair] = t.trade_id;
-      }
-      return stepCandles(state.candles, t);
+      const trades = [message.data];
+      dedupeTrades(state.lastTradeId, trades);
+      return closedCandles(state.candles, trades);
     },
     async write(candles) {
       await producer.send(
@@ -77,11 +76,8 @@ export function featuresStage(
       const last = state.lastStart[key];
       if (last !== undefined && c.window_start <= last) return [];
       state.lastStart[key] = c.window_start;
-      // Built from the state on each candle (candles are rare), so a rolled-back state is never
-      // shadowed by a cached indicator object.
-      const set = new IndicatorSet(state.indicators[key]);
-      state.indicators[key] = set.state;
-      return [set.add(c)];
+      // A failed slice rolls `state` back to a copy, so no indicator set is kept between candles.
+      return featureRows(state.indicators, [c]);
     },
     async write(rows) {
       if (rows.length === 0) return;

@@ -1,9 +1,11 @@
 /**
  * Trades → closed candles, over the candle reducer (src/transforms/candles.ts): the batch's trades,
  * or the candles of a candle file (`bars`), then its idle tick if it carries one. Pure: the time
- * of a tick and of each trade's arrival come in the batch.
+ * of a tick and of each trade's arrival come in the batch. `closedCandles` is the trade step, shared
+ * with the Kafka candles stage.
  */
 import type { Candle } from "../domain/candle.ts";
+import type { Trade } from "../domain/trade.ts";
 import {
   type CandleState,
   flushCandles,
@@ -12,6 +14,24 @@ import {
   tickCandles,
 } from "../transforms/candles.ts";
 import { type Batch, emptyBatch } from "./batch.ts";
+
+/**
+ * The candles that `trades` close, in order, advancing `state` in place.
+ *
+ * @param arrivals each trade's arrival on the wall clock, ms, when an idle tick is configured
+ */
+export function closedCandles(
+  state: CandleState,
+  trades: readonly Trade[],
+  arrivals?: readonly number[] | undefined,
+): Candle[] {
+  const out: Candle[] = [];
+  for (let i = 0; i < trades.length; i++) {
+    const closed = stepCandles(state, trades[i]!, arrivals?.[i]);
+    for (let j = 0; j < closed.length; j++) out.push(closed[j]!);
+  }
+  return out;
+}
 
 export interface CandlesOptions {
   /** At the end of the input, close every open window (a bounded history). @default true */
@@ -33,13 +53,8 @@ export function candles(state: CandleState, options: CandlesOptions = {}): Trans
   const flushOnEnd = options.flushOnEnd ?? true;
   return new TransformStream<Batch, Batch>({
     transform(batch, controller) {
-      const out: Candle[] = [];
-      const { trades, arrivals, bars } = batch;
-      for (let i = 0; i < trades.length; i++) {
-        const closed = stepCandles(state, trades[i]!, arrivals?.[i]);
-        for (let j = 0; j < closed.length; j++) out.push(closed[j]!);
-      }
-      for (const bar of bars) out.push(...stepCandle(state, bar));
+      const out = closedCandles(state, batch.trades, batch.arrivals);
+      for (const bar of batch.bars) out.push(...stepCandle(state, bar));
       if (batch.tick !== undefined) out.push(...tickCandles(state, batch.tick));
       batch.candles = out;
       batch.state.candles = structuredClone(state);

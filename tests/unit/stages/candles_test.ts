@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../assert.ts";
-import { candles } from "../../../src/stages/candles.ts";
+import { candles, closedCandles } from "../../../src/stages/candles.ts";
 import type { Batch } from "../../../src/stages/batch.ts";
 import { initialCandleState, stepCandle, stepCandles, tickCandles } from "../../../src/transforms/candles.ts";
 import {
@@ -81,4 +81,12 @@ Deno.test("candles() passes a source error through", async () => {
 
 Deno.test("candles() passes cancellation to its source", async () => {
   await assertPassesCancellation(candles(fresh()), batchOf([]));
+});
+
+Deno.test("closedCandles() returns the candles its trades close and advances the state, as the reducer does", () => {
+  const state = fresh();
+  const got = [...closedCandles(state, trades.slice(0, 10)), ...closedCandles(state, trades.slice(10))];
+  const reducer = fresh();
+  assertEquals(got, trades.flatMap((t) => stepCandles(reducer, t)));
+  assertEquals(state, reducer);
 });

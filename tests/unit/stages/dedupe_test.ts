@@ -1,5 +1,5 @@
 import { assertEquals } from "../../assert.ts";
-import { dedupe } from "../../../src/stages/dedupe.ts";
+import { dedupe, dedupeTrades } from "../../../src/stages/dedupe.ts";
 import type { Batch } from "../../../src/stages/batch.ts";
 import { assertPassesCancellation, assertPassesErrors, batchOf, through, trade } from "./stage_helpers.ts";
 
@@ -48,4 +48,21 @@ Deno.test("dedupe() passes a source error through", async () => {
 
 Deno.test("dedupe() passes cancellation to its source", async () => {
   await assertPassesCancellation(dedupe(), batchOf([btc(1)]));
+});
+
+Deno.test("dedupeTrades() takes repeats out in place and records each pair's last id", () => {
+  const last: Record<string, number> = { "ETH/USD": 1 };
+  const trades = [btc(1), eth(1), btc(1), eth(2), btc(2)];
+  const arrivals = [10, 11, 12, 13, 14];
+  dedupeTrades(last, trades, arrivals);
+  assertEquals([trades, arrivals, last], [[btc(1), eth(2), btc(2)], [10, 13, 14], {
+    "BTC/USD": 2,
+    "ETH/USD": 2,
+  }]);
+});
+
+Deno.test("dedupe() leaves the last ids it was given as they were", async () => {
+  const given = { "BTC/USD": 1 };
+  await through(dedupe(given), [batchOf([btc(2), btc(3)])]);
+  assertEquals(given, { "BTC/USD": 1 });
 });
