@@ -283,7 +283,7 @@ Deno.test({
   ignore: ignore || !("owned" in broker && broker.owned),
   async fn() {
     const dir = await Deno.makeTempDir();
-    const port = 19192;
+    const port = TEST_PORT + 100;
     const data = `${dir}/broker`;
     const up = kafkaScript("up", port, data);
     assert(up.ok, up.output);
@@ -453,7 +453,7 @@ Deno.test({
   ignore: ignore || !("owned" in broker && broker.owned),
   async fn() {
     const dir = await Deno.makeTempDir();
-    const port = 19292;
+    const port = TEST_PORT + 200;
     const data = `${dir}/broker`;
     const up = kafkaScript("up", port, data);
     assert(up.ok, up.output);
