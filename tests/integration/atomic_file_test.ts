@@ -1,17 +1,9 @@
 /** Files replaced whole: the one atomic writer and the files written through it. */
 import { assert, assertEquals } from "../assert.ts";
+import { withTempDir } from "../task_process.ts";
 import { writeFileAtomic } from "../../src/stores/atomic_file.ts";
 import { CheckpointFile, type TradeCheckpoint } from "../../src/stores/checkpoint_file.ts";
 import { SeenIds } from "../../src/stores/seen_ids.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function names(dir: string): Promise<string[]> {
   return (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();

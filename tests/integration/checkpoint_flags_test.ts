@@ -3,17 +3,10 @@
  * line naming the flags and the checkpoint, exit status 2, before any connection is tried.
  */
 import { assert, assertEquals } from "../assert.ts";
+import { closedPort } from "../task_process.ts";
 import { runPipeline } from "../helpers.ts";
 import { CheckpointFile, jobFileName } from "../../src/stores/checkpoint_file.ts";
 import { initialFeatureState } from "../../src/transforms/features.ts";
-
-/** A loopback port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 Deno.test("ingest resuming a checkpoint made with other --windows exits 2 naming the flags and the file", async () => {
   const dir = await Deno.makeTempDir();

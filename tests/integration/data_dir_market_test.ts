@@ -4,6 +4,7 @@
  * `--data-dir` and exits 2, before writing anything.
  */
 import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { closedPort, withTempDir } from "../task_process.ts";
 import { ConfigError } from "../../src/config.ts";
 import { CheckpointFile } from "../../src/stores/checkpoint_file.ts";
 import { claimMarket, exchangeMarket, replayMarket } from "../../src/stores/market_file.ts";
@@ -11,22 +12,6 @@ import { runPipeline } from "../helpers.ts";
 
 const KRAKEN = exchangeMarket("https://api.kraken.com", "wss://ws.kraken.com/v2");
 const WALKTHROUGH_SIM = exchangeMarket("http://127.0.0.1:8787", "ws://127.0.0.1:8787/v2");
-
-function closedPort(): number {
-  const l = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = l.addr.port;
-  l.close();
-  return port;
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Runs a task for at most `ms`; one that is still running then is stopped (and fails the test). */
 async function runBriefly(

@@ -1,5 +1,6 @@
 /** Errors opening or reading a store say what and where, and keep what caused them. */
 import { assert, assertEquals } from "../assert.ts";
+import { withTempDir } from "../task_process.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { SeenIds } from "../../src/stores/seen_ids.ts";
@@ -13,15 +14,6 @@ async function failure(fn: () => Promise<unknown>): Promise<Error> {
     return e as Error;
   }
   throw new Error("expected a failure");
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 Deno.test("opening a missing offline store read-only says to run ingest first and keeps the cause", async () => {

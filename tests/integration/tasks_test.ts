@@ -2,16 +2,12 @@
  * The tasks as a user runs them: real subprocesses, real signals, against the simulator on loopback.
  */
 import { assert, assertEquals } from "../assert.ts";
+import { output } from "../task_process.ts";
 import { essence, runPipeline, syntheticTrades, withSim } from "../helpers.ts";
 import type { Trade } from "../../src/domain/trade.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const task = runPipeline;
-
-async function output(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
-  const { code, stderr } = await child.output();
-  return { code, stderr: new TextDecoder().decode(stderr) };
-}
 
 async function lines(path: string): Promise<Trade[]> {
   try {
