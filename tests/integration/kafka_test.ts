@@ -3,6 +3,8 @@
  * the embedded pipeline, with two candles consumers sharing a group, a consumer killed and
  * restarted, a broker stopped and restarted, and a malformed message sent to the DLQ; and one
  * stage whose membership the broker forgets, or whose write outlasts its session.
+ * One file, over 300 lines, because its tests share one broker, its helpers for reading both stores
+ * and the embedded run they compare against; they are the bus's contract, read together.
  */
 import { assert, assertEquals } from "../assert.ts";
 import { burstyTrades, runPipeline, withSim } from "../helpers.ts";
