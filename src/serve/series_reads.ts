@@ -7,10 +7,15 @@ import type { FeatureRow, ModelRow } from "../domain/feature_row.ts";
 import type { OnlineFeatureStore, PointPrediction, PredictionStore, Predictor } from "../domain/ports.ts";
 import type { LiveErrors, Prediction } from "../domain/prediction.ts";
 import { MAX_LIMIT } from "./params.ts";
+import { type CandlePoint, mergeRecent } from "./recent_candles.ts";
 import { SharedReads } from "./shared_reads.ts";
+
+export type { CandlePoint };
 
 /** The candles a series keeps for charts (the online store's recent rows). */
 export const MAX_CANDLES = 500;
+/** How many of the newest candles a refresh reads; more closed since the last one means a full read. */
+const CANDLES_TAIL = 8;
 /** Rendered bodies kept per series and second, one per distinct limit asked. */
 const BODIES_KEPT = 16;
 
@@ -23,14 +28,6 @@ export interface Latest {
 export interface Recent<T> {
   items: T[];
   bodies: Map<number, string>;
-}
-
-export interface CandlePoint {
-  t: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
 }
 
 /** The body for `limit` from `recent`, rendered once per second for the limits most asked. */
@@ -48,6 +45,7 @@ const series = (p: Predictor) => `${p.pair}|${p.window}`;
 
 export class SeriesReads {
   readonly #reads = new SharedReads();
+  readonly #candles = new Map<string, CandlePoint[]>();
 
   constructor(readonly online: OnlineFeatureStore, readonly predictions: PredictionStore) {}
 
@@ -60,17 +58,25 @@ export class SeriesReads {
     });
   }
 
-  /** The recent candles, newest first (so a limit is a prefix). */
+  /**
+   * The recent candles, newest first (so a limit is a prefix). Kept between refreshes: a refresh
+   * reads the newest few rows, not all of them, so it never holds the server up for long.
+   */
   candles(p: Predictor): Promise<Recent<CandlePoint>> {
-    return this.#reads.get(`candles|${series(p)}`, async () => {
-      const rows = await this.online.recent(p.pair, p.window, MAX_CANDLES);
-      const items = rows.reverse().map((r) => ({
-        t: r.window_start,
-        open: r.open,
-        high: r.high,
-        low: r.low,
-        close: r.close,
-      }));
+    const key = series(p);
+    return this.#reads.get(`candles|${key}`, async () => {
+      const kept = this.#candles.get(key) ?? [];
+      const read = async (n: number) =>
+        (await this.online.recent(p.pair, p.window, n)).reverse().map((r) => ({
+          t: r.window_start,
+          open: r.open,
+          high: r.high,
+          low: r.low,
+          close: r.close,
+        }));
+      const items = (kept.length > 0 ? mergeRecent(kept, await read(CANDLES_TAIL), MAX_CANDLES) : null) ??
+        await read(MAX_CANDLES);
+      this.#candles.set(key, items);
       return { items, bodies: new Map() };
     });
   }

@@ -251,3 +251,16 @@ Deno.test("a wrong method on a route is answered 405 with Allow, and a long URL 
   assertEquals((await w.get("/nowhere")).status, 404);
   assertEquals((await w.get(`/predict?pair=${"X".repeat(3000)}`)).status, 414);
 });
+
+Deno.test("/candles takes in candles closed since its last read, a few or more than it reads at once", async () => {
+  const w = await world();
+  const starts = async () =>
+    ((await w.get("/candles?pair=BTC/USD&limit=500")).body.candles as { t: number }[]).map((c) => c.t);
+  assertEquals((await starts()).length, 120);
+  for (const more of [123, 143]) {
+    await w.online.upsert(rows(more).slice(-(more === 123 ? 3 : 20)));
+    // Reads are shared for a second.
+    await new Promise((r) => setTimeout(r, 1_100));
+    assertEquals(await starts(), rows(more).map((r) => r.window_start));
+  }
+});
