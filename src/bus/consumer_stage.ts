@@ -58,7 +58,10 @@ export interface StageOptions {
   /** Give up after this long without progress or an answer from Kafka, ms. @default 60000 */
   deadlineMs?: number;
   timeouts?: Partial<GroupTimeouts> | undefined;
-  /** Most messages applied before a slice is written. @default 5000 */
+  /**
+   * Most messages applied before a slice is written. Large enough that a slice's fixed costs (a send,
+   * a checkpoint, a commit) stay small beside its messages; the time bound keeps it short. @default 20000
+   */
   sliceMessages?: number;
   /** Longest time spent stepping messages before a slice is written, ms. @default 1000 */
   sliceMs?: number;
@@ -89,7 +92,7 @@ export async function runStage<S, O>(
   const log = options.log ?? silent;
   const deadlineMs = options.deadlineMs ?? 60_000;
   const heartbeatMs = options.timeouts?.heartbeatMs ?? GROUP_TIMEOUTS.heartbeatMs;
-  const sliceMessages = options.sliceMessages ?? 5000;
+  const sliceMessages = options.sliceMessages ?? 20_000;
   const sliceMs = options.sliceMs ?? 1000;
   const admin = kafka.admin();
   await connectWithin(`${spec.name} stage`, () => admin.connect(), {
