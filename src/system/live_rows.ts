@@ -28,16 +28,6 @@ export class LiveRows {
     this.observe();
     return this.#since !== undefined && row.window_end > this.#since;
   }
-
-  /** A pass-through stage that observes every trade as it is handed on. */
-  observing<T>(): TransformStream<T, T> {
-    return new TransformStream<T, T>({
-      transform: (chunk, controller) => {
-        this.observe();
-        controller.enqueue(chunk);
-      },
-    });
-  }
 }
 
 /**

@@ -31,17 +31,3 @@ Deno.test("LiveRows starts over when the source drops: the gap filled through RE
   clock = 112 * MIN;
   assertEquals([105, 112, 113].map((m) => rows.includes(row(m * MIN))), [false, false, true]);
 });
-
-Deno.test("LiveRows.observing() passes every trade through, noting the moment the source turns live", async () => {
-  let live = false;
-  const rows = new LiveRows(() => live, () => 5 * MIN);
-  const seen = await Array.fromAsync(
-    ReadableStream.from((function* () {
-      yield 1;
-      live = true;
-      yield 2;
-    })()).pipeThrough(rows.observing<number>()),
-  );
-  assertEquals(seen, [1, 2]);
-  assertEquals([rows.includes(row(5 * MIN)), rows.includes(row(6 * MIN))], [false, true]);
-});
