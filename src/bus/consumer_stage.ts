@@ -1,44 +1,52 @@
 /**
- * A consumer stage: one consumer group reading one topic, applying a pure step to each message
- * with per-partition state, writing the outputs, then committing. Delivery is at least once; the
- * sinks are idempotent (store upserts by key, downstream stages dropping what they have seen).
+ * A consumer stage: one consumer group reading one topic into a pipeline of stages per partition
+ * (./partition_pipe.ts), the same stages the embedded pipeline composes (src/stages/):
  *
- * State is checkpointed per partition in the stage's data dir, together with the offset it
- * covers, after the outputs are written and before the offset is committed. A message at or
- * below the checkpoint's offset is skipped (it was applied before a crash, or a lost membership,
- * that came before the commit). A partition the stage has no checkpoint for, or a stale one
- * (another member moved the committed offset on), is rebuilt by replaying it from its earliest
- * retained offset.
+ * ```ts
+ * slices(partition).pipeThrough(dedupe(...)).pipeThrough(candles(...)).pipeTo(publish(...))
+ * ```
  *
- * A fetched batch is applied in slices bounded in messages and in stepping time, each written,
- * checkpointed and committed before the next, with heartbeats while a slice is written: a member
- * never goes silent for long. A member that loses its place in the group anyway rejoins
+ * The consumer is the source: it decodes a fetched batch into slices, bounded in messages and in
+ * time, and feeds them to the partition's pipeline one at a time. The sink writes a slice's
+ * outputs, then the partition's checkpoint (its stages' state and the offset it covers) is saved,
+ * and only then is the offset committed, with heartbeats throughout: a member never goes silent for
+ * long. Delivery is at least once; the sinks are idempotent (store upserts by key, downstream
+ * stages dropping what they have seen). A member that loses its place in the group anyway rejoins
  * (./group_member.ts) and resumes from the checkpoints.
+ *
+ * A message at or below the checkpoint's offset is skipped (it was applied before a crash, or a
+ * lost membership, that came before the commit). A partition the stage has no checkpoint for, or a
+ * stale one (another member moved the committed offset on), is rebuilt by replaying it from its
+ * earliest retained offset. A pipeline that fails is dropped and started again from the checkpoint.
  *
  * A message that cannot be decoded goes to `<topic>.dlq` with the error and its origin; the stage
  * goes on.
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+import { type Batch, emptyBatch } from "../stages/batch.ts";
 import { type Logger, silent } from "../util/log.ts";
-import { type BusMessage, decode, DecodeError } from "./codec.ts";
+import { decode, DecodeError } from "./codec.ts";
 import { GROUP_TIMEOUTS, type GroupTimeouts, joinGroup } from "./group_member.ts";
 import { withHeartbeats } from "./heartbeating.ts";
 import { connectWithin } from "./kafka.ts";
+import { PartitionPipe, type PipelineOf } from "./partition_pipe.ts";
 import type { BusProducer, OutMessage } from "./producer.ts";
-import { stageCheckpoints } from "./stage_checkpoints.ts";
+import { type Checkpoint, stageCheckpoints } from "./stage_checkpoints.ts";
 import { dlqTopic } from "./topics.ts";
 
-export interface StageSpec<S, O> {
+export interface StageSpec<S> {
   /** For logs and file names: `candles`, `features`. */
   name: string;
   groupId: string;
   topic: string;
+  /**
+   * What the topic carries: a slice of `trade` messages arrives as `trades` (an `end` message
+   * closes the slice and names its pair in `ends`), of `candle` messages as `candles`.
+   */
   kind: "trade" | "candle";
   initial(): S;
-  /** Applies one message to the partition's state; returns what it produced. Pure. */
-  step(state: S, message: BusMessage): O[];
-  /** Writes a slice's outputs; offsets are committed only after it resolves. */
-  write(outputs: O[]): Promise<void>;
+  /** A partition's pipeline, from its slices to its sink. */
+  pipeline: PipelineOf<S>;
 }
 
 export interface StageStats {
@@ -70,9 +78,9 @@ export interface StageOptions {
 }
 
 interface PartitionState<S> {
-  /** Last offset applied to `state`; -1 before any. */
+  /** Last offset sent down `pipe`; -1 before any. */
   offset: bigint;
-  state: S;
+  pipe: PartitionPipe<S>;
   /** Whether the checkpoint has been checked against where the group resumes this partition. */
   checked: boolean;
 }
@@ -84,9 +92,9 @@ export interface StageRun {
   stop(): Promise<void>;
 }
 
-export async function runStage<S, O>(
+export async function runStage<S>(
   kafka: Kafka,
-  spec: StageSpec<S, O>,
+  spec: StageSpec<S>,
   options: StageOptions,
 ): Promise<StageRun> {
   const log = options.log ?? silent;
@@ -109,15 +117,26 @@ export async function runStage<S, O>(
     const offsets = await admin.fetchTopicOffsets(spec.topic);
     return BigInt(offsets.find((o) => o.partition === partition)?.low ?? "0");
   };
+  const open = (partition: number, from: Checkpoint<S>, checked: boolean): PartitionState<S> => {
+    partitions.get(partition)?.pipe.close();
+    const pipe = new PartitionPipe(spec.pipeline, from, (cp) => checkpoints.save(partition, cp));
+    const ps = { offset: from.offset, pipe, checked };
+    partitions.set(partition, ps);
+    return ps;
+  };
+  const drop = (partition: number) => {
+    partitions.get(partition)?.pipe.close();
+    partitions.delete(partition);
+  };
   const rebuild = async (consumer: Consumer, partition: number, why: string) => {
     const low = await earliest(partition);
     stats.rebuilds++;
     log.info(`${spec.name} stage: partition ${partition}: ${why}; rebuilding its state from offset ${low}`);
-    partitions.set(partition, { offset: low - 1n, state: spec.initial(), checked: true });
+    open(partition, { offset: low - 1n, state: spec.initial() }, true);
     consumer.seek({ topic: spec.topic, partition, offset: low.toString() });
   };
 
-  /** The partition's state, ready for a batch starting at `first`; undefined once a rebuild began. */
+  /** The partition's pipeline, ready for a batch starting at `first`; undefined once a rebuild began. */
   const prepare = async (consumer: Consumer, partition: number, first: bigint) => {
     let ps = partitions.get(partition);
     if (ps === undefined) {
@@ -126,9 +145,8 @@ export async function runStage<S, O>(
         if (first > await earliest(partition)) {
           return void await rebuild(consumer, partition, "no checkpoint here");
         }
-        ps = { offset: first - 1n, state: spec.initial(), checked: true };
-      } else ps = { ...saved, checked: false };
-      partitions.set(partition, ps);
+        ps = open(partition, { offset: first - 1n, state: spec.initial() }, true);
+      } else ps = open(partition, saved, false);
     }
     if (!ps.checked) {
       ps.checked = true;
@@ -140,14 +158,14 @@ export async function runStage<S, O>(
     return ps;
   };
 
-  /** Applies messages from `start` until the slice is full; returns where the next slice starts. */
-  const applySlice = (
+  /** Decodes messages from `start` until the slice is full; returns it and where the next starts. */
+  const slice = (
     ps: PartitionState<S>,
     partition: number,
     messages: KafkaMessage[],
     start: number,
-  ): { next: number; outputs: O[]; dead: OutMessage[] } => {
-    const outputs: O[] = [];
+  ): { next: number; batch: Batch; dead: OutMessage[] } => {
+    const batch = emptyBatch();
     const dead: OutMessage[] = [];
     const began = performance.now();
     let i = start;
@@ -160,9 +178,17 @@ export async function runStage<S, O>(
         continue;
       }
       ps.offset = offset;
-      let message: BusMessage;
       try {
-        message = decode(m.value?.toString() ?? null, spec.kind);
+        const message = decode(m.value?.toString() ?? null, spec.kind);
+        stats.messages++;
+        if (message.type === "trade") batch.trades.push(message.data);
+        else if (message.type === "candle") batch.candles.push(message.data);
+        else if (message.type === "end") {
+          // Its pair's windows close after the trades before it and before any after it.
+          batch.ends = [message.data.pair];
+          i++;
+          break;
+        }
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
         stats.dlq++;
@@ -180,12 +206,9 @@ export async function runStage<S, O>(
             value: m.value?.toString() ?? null,
           }),
         });
-        continue;
       }
-      stats.messages++;
-      for (const o of spec.step(ps.state, message)) outputs.push(o);
     }
-    return { next: i, outputs, dead };
+    return { next: i, batch, dead };
   };
 
   const eachBatch = async (
@@ -198,23 +221,20 @@ export async function runStage<S, O>(
     if (!ps) return;
     for (let start = 0; start < batch.messages.length;) {
       if (!isRunning() || isStale()) return;
-      // Roll back to this if writing fails, so a retried slice applies its messages once.
-      const before = { offset: ps.offset, state: structuredClone(ps.state) };
       try {
-        const slice = applySlice(ps, partition, batch.messages, start);
-        start = slice.next;
+        const next = slice(ps, partition, batch.messages, start);
+        start = next.next;
         await withHeartbeats(
           async () => {
-            if (slice.dead.length) await options.dlq.send(dlqTopic(spec.topic), slice.dead);
-            await spec.write(slice.outputs);
-            await checkpoints.save(partition, ps);
+            if (next.dead.length) await options.dlq.send(dlqTopic(spec.topic), next.dead);
+            await ps.pipe.send(next.batch, ps.offset);
           },
           heartbeat,
           heartbeatMs,
         );
       } catch (e) {
-        ps.offset = before.offset;
-        ps.state = before.state;
+        // The next batch starts again from the checkpoint, which the failed slice did not reach.
+        drop(partition);
         throw e;
       }
       // A refused commit (the group forgot this member) crashes the consumer and the member
@@ -238,13 +258,13 @@ export async function runStage<S, O>(
     eachBatch,
     onMember(rejoin) {
       // A new member resumes from the checkpoints, checked again against the group's offsets.
-      partitions.clear();
+      for (const p of [...partitions.keys()]) drop(p);
       if (rejoin) stats.rejoins++;
     },
     onAssigned(assigned) {
       const mine = new Set(assigned);
       for (const [p, ps] of partitions) {
-        if (!mine.has(p)) partitions.delete(p);
+        if (!mine.has(p)) drop(p);
         // Another member may have had the partition in between.
         else ps.checked = false;
       }
@@ -257,6 +277,7 @@ export async function runStage<S, O>(
   const stop = () =>
     stopping ??= (async () => {
       await member.stop();
+      for (const p of [...partitions.keys()]) drop(p);
       await admin.disconnect();
     })();
   options.signal?.addEventListener("abort", () => void stop(), { once: true });

@@ -1,22 +1,31 @@
 /**
- * The consumer stages over the bus. Each message goes through the same steps as the embedded
- * pipeline's stages (src/stages/); only the transport differs.
- * - candles: `trades` → `dedupeTrades` → `closedCandles` → `candles`. An `end` message closes the
- *   pair's open windows (a bounded history).
- * - features: `candles` → `featureRows` → both stores and `features`. A candle at or before a
- *   series' last one is a redelivery (or a rebuilt partition replaying) and is dropped.
+ * The consumer stages over the bus: the embedded pipeline's stages (src/stages/) between a
+ * partition's slices and a sink that publishes, per partition:
+ *
+ * ```ts
+ * // candles: trades → candles
+ * slices.pipeThrough(dedupe(state.lastTradeId)).pipeThrough(candles(state.candles, { flushOnEnd: false }))
+ *   .pipeTo(publish(producer, topics.candles, candleMessages, saved));
+ * // features: candles → both stores and features
+ * slices.pipeThrough(dedupeCandles(state.lastStart)).pipeThrough(indicators(state.indicators))
+ *   .pipeTo(publish(producer, topics.features, featureMessages, saved, stores));
+ * ```
+ *
+ * An `end` message closes its pair's open windows (a bounded history); the stream itself never
+ * ends while the partition is owned, so nothing is flushed at its end.
  */
 import type { Candle, Window } from "../domain/candle.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
-import { closedCandles } from "../stages/candles.ts";
-import { dedupeTrades } from "../stages/dedupe.ts";
-import { featureRows } from "../stages/indicators.ts";
-import { type CandleState, flushCandles, initialCandleState } from "../transforms/candles.ts";
+import type { Batch } from "../stages/batch.ts";
+import { candles } from "../stages/candles.ts";
+import { dedupe, dedupeCandles } from "../stages/dedupe.ts";
+import { indicators } from "../stages/indicators.ts";
+import { type CandleState, initialCandleState } from "../transforms/candles.ts";
 import type { IndicatorSetState } from "../transforms/indicators.ts";
 import type { FeatureStores } from "../stores/feature_stores.ts";
 import { encode } from "./codec.ts";
 import type { StageSpec } from "./consumer_stage.ts";
-import type { BusProducer } from "./producer.ts";
+import type { BusProducer, OutMessage } from "./producer.ts";
 import type { Topics } from "./topics.ts";
 
 export interface CandlesStageState {
@@ -29,26 +38,20 @@ export function candlesStage(
   groupPrefix: string,
   options: { windows: readonly Window[]; graceMs: number },
   producer: BusProducer,
-): StageSpec<CandlesStageState, Candle> {
+): StageSpec<CandlesStageState> {
   return {
     name: "candles",
     groupId: `${groupPrefix}candles-stage`,
     topic: topics.trades,
     kind: "trade",
     initial: () => ({ candles: initialCandleState(options), lastTradeId: {} }),
-    step(state, message) {
-      if (message.type === "end") return flushCandles(state.candles, message.data.pair);
-      if (message.type !== "trade") return [];
-      const trades = [message.data];
-      dedupeTrades(state.lastTradeId, trades);
-      return closedCandles(state.candles, trades);
-    },
-    async write(candles) {
-      await producer.send(
-        topics.candles,
-        candles.map((c) => ({ key: c.pair, value: encode({ type: "candle", data: c }) })),
-      );
-    },
+    pipeline: (slices, state, saved) =>
+      slices.pipeThrough(dedupe(state.lastTradeId)).pipeThrough(candles(state.candles, { flushOnEnd: false }))
+        .pipeTo(publish(producer, topics.candles, candleMessages, (batch) =>
+          saved(batch, {
+            candles: batch.state.candles ?? state.candles,
+            lastTradeId: batch.state.lastTradeId ?? state.lastTradeId,
+          }))),
   };
 }
 
@@ -62,30 +65,46 @@ export function featuresStage(
   groupPrefix: string,
   stores: Pick<FeatureStores, "upsert">,
   producer: BusProducer,
-): StageSpec<FeaturesStageState, FeatureRow> {
+): StageSpec<FeaturesStageState> {
   return {
     name: "features",
     groupId: `${groupPrefix}features-stage`,
     topic: topics.candles,
     kind: "candle",
     initial: () => ({ indicators: {}, lastStart: {} }),
-    step(state, message) {
-      if (message.type !== "candle") return [];
-      const c = message.data;
-      const key = `${c.pair}|${c.window}`;
-      const last = state.lastStart[key];
-      if (last !== undefined && c.window_start <= last) return [];
-      state.lastStart[key] = c.window_start;
-      // A failed slice rolls `state` back to a copy, so no indicator set is kept between candles.
-      return featureRows(state.indicators, [c]);
-    },
-    async write(rows) {
-      if (rows.length === 0) return;
-      await stores.upsert(rows);
-      await producer.send(
-        topics.features,
-        rows.map((r) => ({ key: r.pair, value: encode({ type: "feature", data: r }) })),
-      );
-    },
+    pipeline: (slices, state, saved) =>
+      slices.pipeThrough(dedupeCandles(state.lastStart)).pipeThrough(indicators(state.indicators))
+        .pipeTo(publish(producer, topics.features, featureMessages, (batch) =>
+          saved(batch, {
+            indicators: batch.state.indicators ?? state.indicators,
+            lastStart: batch.state.lastStart ?? state.lastStart,
+          }), stores)),
   };
+}
+
+const candleMessages = (batch: Batch): OutMessage[] =>
+  batch.candles.map((c: Candle) => ({ key: c.pair, value: encode({ type: "candle", data: c }) }));
+
+const featureMessages = (batch: Batch): OutMessage[] =>
+  batch.rows.map((r: FeatureRow) => ({ key: r.pair, value: encode({ type: "feature", data: r }) }));
+
+/**
+ * A stage's sink: each batch's rows into the stores (if given), its messages to `topic`, then
+ * `saved`; a batch with nothing to write still reaches `saved`, so its offsets are committed.
+ */
+function publish(
+  producer: BusProducer,
+  topic: string,
+  messages: (batch: Batch) => OutMessage[],
+  saved: (batch: Batch) => Promise<void>,
+  stores?: Pick<FeatureStores, "upsert">,
+): WritableStream<Batch> {
+  return new WritableStream<Batch>({
+    async write(batch) {
+      if (stores && batch.rows.length > 0) await stores.upsert(batch.rows);
+      const out = messages(batch);
+      if (out.length > 0) await producer.send(topic, out);
+      await saved(batch);
+    },
+  });
 }

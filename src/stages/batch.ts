@@ -31,6 +31,8 @@ export interface Batch {
   bars: Candle[];
   /** An idle tick at this wall-clock time, ms: windows idle past it close (see `tickCandles`). */
   tick?: number | undefined;
+  /** Pairs whose bounded input ended after this batch's trades: their open windows close. */
+  ends?: string[] | undefined;
   /** Closed candles of every window, by `candles()`. */
   candles: Candle[];
   /** One feature row per closed candle, by `indicators()`. */
@@ -38,7 +40,14 @@ export interface Batch {
   /** Predictions of the live rows, by `predict()`. */
   forecasts: Forecast[];
   /** Stage state as of the end of this batch, for the checkpoint. */
-  state: { candles?: CandleState; indicators?: Record<string, IndicatorSetState> };
+  state: {
+    /** By `dedupe()`: the last trade id per pair. */
+    lastTradeId?: Record<string, number>;
+    /** By `dedupeCandles()`: the last candle start per `PAIR|WINDOW`. */
+    lastStart?: Record<string, number>;
+    candles?: CandleState;
+    indicators?: Record<string, IndicatorSetState>;
+  };
 }
 
 /** A batch with nothing in it yet. */

@@ -39,7 +39,9 @@ export interface CandlesOptions {
 }
 
 /**
- * Batches → the same batches with their closed candles and a copy of the candle state. `flush`
+ * Batches → the same batches with their closed candles and a copy of the candle state: the
+ * candles the trades (or bars) close, then the idle tick's, then those of the pairs that `ends`
+ * names (all their open windows). `flush`
  * emits one more batch holding the candles of every open window when `flushOnEnd` (and there are
  * any); a live source's open windows stay in the state, to continue on restart.
  *
@@ -56,6 +58,7 @@ export function candles(state: CandleState, options: CandlesOptions = {}): Trans
       const out = closedCandles(state, batch.trades, batch.arrivals);
       for (const bar of batch.bars) out.push(...stepCandle(state, bar));
       if (batch.tick !== undefined) out.push(...tickCandles(state, batch.tick));
+      for (const pair of batch.ends ?? []) out.push(...flushCandles(state, pair));
       batch.candles = out;
       batch.state.candles = structuredClone(state);
       controller.enqueue(batch);

@@ -6,7 +6,11 @@
  *
  * The state is the last id per pair, which is also the trade cursor of the job's checkpoint, so a
  * job restores it from there (see `lastTradeIds`).
+ *
+ * `dedupeCandles()` does the same for closed candles read back from a bus: a candle at or before
+ * its series' last start is a redelivery, or a rebuilt partition replaying.
  */
+import type { Candle } from "../domain/candle.ts";
 import type { Trade } from "../domain/trade.ts";
 import type { Batch } from "./batch.ts";
 
@@ -47,7 +51,8 @@ export function dedupeTrades(
 }
 
 /**
- * Batches → the same batches with repeated trades taken out. `flush` emits nothing.
+ * Batches → the same batches with repeated trades taken out, and a copy of the last id per pair
+ * (`state.lastTradeId`). `flush` emits nothing.
  *
  * @param lastTradeId the last id per pair to start from (a checkpoint's); not modified
  * @example
@@ -60,6 +65,31 @@ export function dedupe(lastTradeId: Record<string, number> = {}): TransformStrea
   return new TransformStream<Batch, Batch>({
     transform(batch, controller) {
       dedupeTrades(last, batch.trades, batch.arrivals);
+      batch.state.lastTradeId = { ...last };
+      controller.enqueue(batch);
+    },
+  });
+}
+
+/**
+ * Batches of closed candles (`candles`) → the same batches without the candles at or before their
+ * series' last start, and a copy of the last start per `PAIR|WINDOW` (`state.lastStart`). `flush`
+ * emits nothing.
+ *
+ * @param lastStart the last start per `PAIR|WINDOW` to start from (a checkpoint's); not modified
+ */
+export function dedupeCandles(lastStart: Record<string, number> = {}): TransformStream<Batch, Batch> {
+  const last = { ...lastStart };
+  return new TransformStream<Batch, Batch>({
+    transform(batch, controller) {
+      batch.candles = batch.candles.filter((c: Candle) => {
+        const key = `${c.pair}|${c.window}`;
+        const seen = last[key];
+        if (seen !== undefined && c.window_start <= seen) return false;
+        last[key] = c.window_start;
+        return true;
+      });
+      batch.state.lastStart = { ...last };
       controller.enqueue(batch);
     },
   });

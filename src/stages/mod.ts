@@ -9,7 +9,7 @@
  */
 export { type Batch, type Forecast } from "./batch.ts";
 export { cut, cutBars, type CutOptions } from "./cut.ts";
-export { dedupe } from "./dedupe.ts";
+export { dedupe, dedupeCandles } from "./dedupe.ts";
 export { candles, type CandlesOptions } from "./candles.ts";
 export { indicators } from "./indicators.ts";
 export { predict, type PredictOptions, type RowForecaster, type UnsavedRows } from "./predict.ts";

@@ -372,17 +372,23 @@ async function oneStage(
   const dir = await Deno.makeTempDir();
   const written: number[] = [];
   let failure: unknown;
-  const spec: StageSpec<Record<string, never>, number> = {
+  const spec: StageSpec<Record<string, never>> = {
     name,
     groupId: `${prefix}${name}-stage`,
     topic,
     kind: "trade",
     initial: () => ({}),
-    step: (_state, m) => m.type === "trade" ? [m.data.trade_id ?? 0] : [],
-    async write(ids) {
-      await beforeWrite(ids, stage);
-      written.push(...ids);
-    },
+    pipeline: (slices, state, saved) =>
+      slices.pipeTo(
+        new WritableStream({
+          async write(batch) {
+            const ids = batch.trades.map((t) => t.trade_id ?? 0);
+            await beforeWrite(ids, stage);
+            written.push(...ids);
+            await saved(batch, state);
+          },
+        }),
+      ),
   };
   const stage: OneStage = {
     run: undefined as unknown as StageRun,

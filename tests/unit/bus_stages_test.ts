@@ -1,21 +1,20 @@
 import { assertEquals } from "../assert.ts";
 import type { Window } from "../../src/domain/candle.ts";
-import type { BusMessage } from "../../src/bus/codec.ts";
+import type { StageSpec } from "../../src/bus/consumer_stage.ts";
 import type { BusProducer } from "../../src/bus/producer.ts";
 import { candlesStage, featuresStage } from "../../src/bus/stages.ts";
 import { topicNames } from "../../src/bus/topics.ts";
+import type { Batch } from "../../src/stages/batch.ts";
 import { candles, dedupe, indicators } from "../../src/stages/mod.ts";
 import { initialCandleState } from "../../src/transforms/candles.ts";
 import { bar, batchOf, trade } from "./stages/stage_helpers.ts";
 
 const options = { windows: ["1m", "5m"] as Window[], graceMs: 0 };
-const unused = {} as BusProducer;
 // A trade every 20 seconds for twelve minutes on two pairs, every fifth one delivered twice.
 const trades = Array.from({ length: 36 }, (_, i) => [
   trade("BTC/USD", i * 20, 100 + Math.sin(i), i),
   trade("ETH/USD", i * 20, 10 + Math.cos(i), i),
 ]).flat().flatMap((t, i) => i % 5 === 0 ? [t, t] : [t]);
-const ends = ["BTC/USD", "ETH/USD"].map((pair): BusMessage => ({ type: "end", data: { pair } }));
 
 async function embedded() {
   const batches = await Array.fromAsync(
@@ -25,14 +24,33 @@ async function embedded() {
   return batches.flatMap((b) => b.rows);
 }
 
+/** Runs a stage's partition pipeline over `slices`; returns each batch as saved, with its state. */
+async function run<S>(stage: StageSpec<S>, slices: Batch[], state = stage.initial()) {
+  const saved: { batch: Batch; state: S }[] = [];
+  await stage.pipeline(ReadableStream.from(slices), state, (batch, s) => {
+    saved.push({ batch, state: structuredClone(s) });
+    return Promise.resolve();
+  });
+  return saved;
+}
+
+const noStores = { upsert: () => Promise.resolve() };
+// The sinks send nothing here: the slices carry no candles or rows until the stages make them.
+const quiet = { send: () => Promise.resolve() } as unknown as BusProducer;
+
 Deno.test("the Kafka stages turn trades into the feature rows the embedded stages make", async () => {
-  const candleStage = candlesStage(topicNames(), "", options, unused);
-  const candleState = candleStage.initial();
-  const messages = [...trades.map((t): BusMessage => ({ type: "trade", data: t })), ...ends];
-  const closed = messages.flatMap((m) => candleStage.step(candleState, structuredClone(m)));
-  const featureStage = featuresStage(topicNames(), "", { upsert: () => Promise.resolve() }, unused);
-  const featureState = featureStage.initial();
-  const rows = closed.flatMap((c) => featureStage.step(featureState, { type: "candle", data: c }));
+  // Slices as the consumer cuts them: each `end` message closes one.
+  const slices = [
+    batchOf(structuredClone(trades.slice(0, 30))),
+    batchOf(structuredClone(trades.slice(30)), { ends: ["BTC/USD"] }),
+    batchOf([], { ends: ["ETH/USD"] }),
+  ];
+  const closed = (await run(candlesStage(topicNames(), "", options, quiet), slices))
+    .flatMap((s) => s.batch.candles);
+  const rows = (await run(
+    featuresStage(topicNames(), "", noStores, quiet),
+    [batchOf([], { candles: closed.slice(0, 40) }), batchOf([], { candles: closed.slice(40) })],
+  )).flatMap((s) => s.batch.rows);
   const byKey = (r: { pair: string; window: string; window_start: number }) =>
     `${r.pair}|${r.window}|${r.window_start}`;
   const expected = await embedded();
@@ -43,15 +61,22 @@ Deno.test("the Kafka stages turn trades into the feature rows the embedded stage
   );
 });
 
-Deno.test("the Kafka features stage drops a candle its series has already had", () => {
-  const stage = featuresStage(topicNames(), "", { upsert: () => Promise.resolve() }, unused);
-  const state = stage.initial();
-  const step = (minute: number) => stage.step(state, { type: "candle", data: bar("BTC/USD", minute, 100) });
-  assertEquals([step(0).length, step(1).length, step(1).length, step(0).length, step(2).length], [
-    1,
-    1,
-    0,
-    0,
-    1,
-  ]);
+Deno.test("the Kafka features stage drops a candle its series has already had", async () => {
+  const minutes = [[0], [1, 1], [0, 2]];
+  const saved = await run(
+    featuresStage(topicNames(), "", noStores, quiet),
+    minutes.map((ms) => batchOf([], { candles: ms.map((m) => bar("BTC/USD", m, 100)) })),
+  );
+  assertEquals(saved.map((s) => s.batch.rows.length), [1, 1, 1]);
+  assertEquals(saved.at(-1)?.state.lastStart, { "BTC/USD|1m": bar("BTC/USD", 2, 100).window_start });
+});
+
+Deno.test("a Kafka stage restored from a batch's saved state goes on as if it had never stopped", async () => {
+  const stage = candlesStage(topicNames(), "", options, quiet);
+  const first = batchOf(structuredClone(trades.slice(0, 40)));
+  const rest = () => batchOf(structuredClone(trades.slice(40)), { ends: ["BTC/USD", "ETH/USD"] });
+  const whole = await run(stage, [first, rest()]);
+  const resumed = await run(stage, [rest()], structuredClone(whole[0]!.state));
+  assertEquals(resumed[0]!.batch.candles, whole[1]!.batch.candles);
+  assertEquals(resumed[0]!.state, whole[1]!.state);
 });

@@ -1,7 +1,13 @@
 import { assert, assertEquals } from "../../assert.ts";
 import { candles, closedCandles } from "../../../src/stages/candles.ts";
 import type { Batch } from "../../../src/stages/batch.ts";
-import { initialCandleState, stepCandle, stepCandles, tickCandles } from "../../../src/transforms/candles.ts";
+import {
+  flushCandles,
+  initialCandleState,
+  stepCandle,
+  stepCandles,
+  tickCandles,
+} from "../../../src/transforms/candles.ts";
 import {
   assertPassesCancellation,
   assertPassesErrors,
@@ -89,4 +95,16 @@ Deno.test("closedCandles() returns the candles its trades close and advances the
   const reducer = fresh();
   assertEquals(got, trades.flatMap((t) => stepCandles(reducer, t)));
   assertEquals(state, reducer);
+});
+
+Deno.test("candles() closes the open windows of the pairs a batch ends, after its trades, and only theirs", async () => {
+  const eth = trades.map((t) => ({ ...t, pair: "ETH/USD" }));
+  const [batch] = await through(candles(fresh(), { flushOnEnd: false }), [
+    batchOf([...trades, ...eth], { ends: ["BTC/USD"] }),
+  ]);
+  const state = fresh();
+  const expected = [...trades, ...eth].flatMap((t) => stepCandles(state, t));
+  expected.push(...flushCandles(state, "BTC/USD"));
+  assertEquals(batch?.candles, expected);
+  assertEquals(batch?.state.candles, state);
 });

@@ -1,7 +1,14 @@
 import { assertEquals } from "../../assert.ts";
-import { dedupe, dedupeTrades } from "../../../src/stages/dedupe.ts";
+import { dedupe, dedupeCandles, dedupeTrades } from "../../../src/stages/dedupe.ts";
 import type { Batch } from "../../../src/stages/batch.ts";
-import { assertPassesCancellation, assertPassesErrors, batchOf, through, trade } from "./stage_helpers.ts";
+import {
+  assertPassesCancellation,
+  assertPassesErrors,
+  bar,
+  batchOf,
+  through,
+  trade,
+} from "./stage_helpers.ts";
 
 const btc = (id: number) => trade("BTC/USD", id, 100, id);
 const eth = (id: number) => trade("ETH/USD", id, 10, id);
@@ -65,4 +72,24 @@ Deno.test("dedupe() leaves the last ids it was given as they were", async () => 
   const given = { "BTC/USD": 1 };
   await through(dedupe(given), [batchOf([btc(2), btc(3)])]);
   assertEquals(given, { "BTC/USD": 1 });
+});
+
+Deno.test("dedupe() hands on each pair's last id as of the batch, for a checkpoint", async () => {
+  const [one, two] = await through(dedupe({ "ETH/USD": 7 }), [batchOf([btc(1), btc(2)]), batchOf([eth(8)])]);
+  assertEquals(one?.state.lastTradeId, { "BTC/USD": 2, "ETH/USD": 7 });
+  assertEquals(two?.state.lastTradeId, { "BTC/USD": 2, "ETH/USD": 8 });
+});
+
+Deno.test("dedupeCandles() drops candles at or before their series' last start, from a checkpoint's", async () => {
+  const c = (pair: string, minute: number) => bar(pair, minute, 100);
+  const [one, two] = await through(dedupeCandles({ "ETH/USD|1m": c("ETH/USD", 3).window_start }), [
+    batchOf([], { candles: [c("BTC/USD", 0), c("BTC/USD", 1), c("BTC/USD", 1), c("ETH/USD", 3)] }),
+    batchOf([], { candles: [c("BTC/USD", 0), c("ETH/USD", 4), c("BTC/USD", 2)] }),
+  ]);
+  assertEquals(one?.candles, [c("BTC/USD", 0), c("BTC/USD", 1)]);
+  assertEquals(two?.candles, [c("ETH/USD", 4), c("BTC/USD", 2)]);
+  assertEquals(two?.state.lastStart, {
+    "BTC/USD|1m": c("BTC/USD", 2).window_start,
+    "ETH/USD|1m": c("ETH/USD", 4).window_start,
+  });
 });

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../assert.ts";
-import { featureRows, indicators } from "../../../src/stages/indicators.ts";
+import { indicators } from "../../../src/stages/indicators.ts";
 import type { Batch } from "../../../src/stages/batch.ts";
 import { IndicatorSet } from "../../../src/transforms/indicators.ts";
 import { assertPassesCancellation, assertPassesErrors, bar, batchOf, through } from "./stage_helpers.ts";
@@ -51,14 +51,4 @@ Deno.test("indicators() passes a source error through", async () => {
 
 Deno.test("indicators() passes cancellation to its source", async () => {
   await assertPassesCancellation(indicators(), closed([]));
-});
-
-Deno.test("featureRows() continues each series from the state it is given, even a copy put in its place", () => {
-  let state = {};
-  featureRows(state, btc.slice(0, 20));
-  const rolledBack = structuredClone(state);
-  featureRows(state, btc.slice(20, 25));
-  state = rolledBack;
-  const rows = [...featureRows(state, btc.slice(20, 30)), ...featureRows(state, btc.slice(30))];
-  assertEquals(rows, rowsOf(btc).slice(20));
 });
