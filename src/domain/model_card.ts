@@ -4,6 +4,7 @@
  * JSON beside each version; see `src/registry/registry.ts` for the files.
  */
 import type { Window } from "./candle.ts";
+import type { IntervalReport } from "../model/conformal.ts";
 import type { Compared, FoldReport } from "../model/metrics.ts";
 import type { ModelConfig } from "../model/models.ts";
 
@@ -21,6 +22,8 @@ export interface ModelCard {
   search: { budget: number; seed: number; trials: number; best_validation_mae_return: number };
   folds: FoldReport[];
   overall: Compared;
+  /** Conformal prediction intervals: the served quantiles and their measured coverage (absent on older cards). */
+  intervals?: IntervalReport;
   onnx: { input: string; output: string; output_is: "log_return"; parity_max_rel_diff: number };
   decision: { promoted: boolean; reason: string };
   code_version: string;

@@ -3,6 +3,7 @@
  * the naive and SMA baselines), the model chosen and the promotion decision; or, for `--json`,
  * the report itself. Pure: the caller prints it.
  */
+import type { IntervalReport, LevelReport } from "../model/conformal.ts";
 import type { PriceMetrics } from "../model/metrics.ts";
 import type { TrainReport } from "../registry/train_and_register.ts";
 
@@ -67,11 +68,44 @@ export function trainTable(r: TrainReport): string {
   ).join("\n");
 }
 
-/** The text `train` prints: the report as JSON, or the table, the model and the decision. */
+const INTERVAL_HEAD = [
+  "fold",
+  "calibration",
+  "cover 80%",
+  "width 80%",
+  "naive",
+  "cover 95%",
+  "width 95%",
+  "naive",
+];
+const bps = (x: number) => `${(x * 10_000).toFixed(1)} bp`;
+
+/**
+ * The prediction intervals per test fold and over all: coverage and mean width (in basis points of
+ * the close) at each level, beside the naive-volatility interval's width at the same level.
+ */
+export function intervalTable(r: IntervalReport): string {
+  const cells = (levels: LevelReport[]) =>
+    levels.flatMap((l) => [pct(l.coverage), bps(l.width), bps(l.naive_width)]);
+  const rows = [
+    INTERVAL_HEAD,
+    ...r.folds.map((f) => [String(f.fold), String(f.calibration_rows), ...cells(f.levels)]),
+    ["all", String(r.model.calibration_rows), ...cells(r.overall)],
+  ];
+  const widths = INTERVAL_HEAD.map((_, c) => Math.max(...rows.map((x) => x[c]!.length)));
+  return rows.map((x) =>
+    x.map((cell, c) => (c < 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")
+  )
+    .join("\n");
+}
+
+/** The text `train` prints: the report as JSON, or the tables, the model and the decision. */
 export function trainReportText(r: TrainReport, json: boolean): string {
   if (json) return JSON.stringify(r, null, 2);
   return [
     trainTable(r),
+    `prediction intervals (conformal, volatility-scaled; "naive" is the width of a naive-volatility interval):`,
+    intervalTable(r.intervals),
     `model: ${r.model.name}`,
     `${r.promoted ? "PROMOTED" : "NOT PROMOTED"} ${r.name} ${r.version}: ${r.reason}`,
   ].join("\n");

@@ -6,6 +6,7 @@
  */
 import { WINDOW_MS } from "../domain/candle.ts";
 import type { Dataset } from "./dataset.ts";
+import { type IntervalReport, intervalReport } from "./conformal.ts";
 import { checkLeakage, type Evaluation, fitOn, walkForward } from "./evaluate.ts";
 import { type Fold, walkForwardFolds } from "./folds.ts";
 import type { GbdtModel } from "./gbdt.ts";
@@ -30,6 +31,8 @@ export interface FitRunOutput {
   trials: Trial[];
   best: Trial;
   evaluation: Evaluation;
+  /** Conformal prediction intervals of the chosen setting: per-fold coverage and the served quantiles. */
+  intervals: IntervalReport;
   promotedMae: { version: string; mae: number } | null;
   /** Set when the promoted model cannot be compared on this dataset. */
   notComparable: string | null;
@@ -67,6 +70,8 @@ export function fitRun(
   const best = trials[0]!;
   onStep(`chosen: ${describe(best.config)} (validation MAE of the return ${best.score.toExponential(3)})`);
   const evaluation = walkForward(ds, folds, best.config);
+  onStep(`calibrating prediction intervals on out-of-sample residuals`);
+  const intervals = intervalReport(ds, folds, best.config, evaluation, embargo);
 
   let promotedMae: FitRunOutput["promotedMae"] = null;
   let notComparable: string | null = null;
@@ -87,5 +92,15 @@ export function fitRun(
 
   onStep(`fitting ${describe(best.config)} on all ${ds.n} rows`);
   const final = fitOn(ds, Uint32Array.from({ length: ds.n }, (_, i) => i), best.config).model;
-  return { folds, configs: configs.length, trials, best, evaluation, promotedMae, notComparable, final };
+  return {
+    folds,
+    configs: configs.length,
+    trials,
+    best,
+    evaluation,
+    intervals,
+    promotedMae,
+    notComparable,
+    final,
+  };
 }

@@ -9,6 +9,7 @@ import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
 import { isoTime } from "../domain/time.ts";
 import { type Dataset, takeRows } from "../model/dataset.ts";
 import { LeakageError } from "../model/evaluate.ts";
+import type { IntervalReport } from "../model/conformal.ts";
 import { fitRun, type FitRunInput, type FitRunOutput } from "../model/fit_run.ts";
 import { type GbdtModel, predictGbdt } from "../model/gbdt.ts";
 import type { PriceMetrics } from "../model/metrics.ts";
@@ -58,6 +59,7 @@ export interface TrainReport {
   naive: PriceMetrics;
   sma: PriceMetrics;
   model: { name: string; config: ModelConfig } & PriceMetrics;
+  intervals: IntervalReport;
   promoted: boolean;
   version: string;
   reason: string;
@@ -163,6 +165,7 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
     },
     folds: evaluation.folds,
     overall: evaluation.overall,
+    intervals: run.intervals,
     onnx: { input: INPUT, output: OUTPUT, output_is: "log_return", parity_max_rel_diff: parity.maxRelDiff },
     decision,
     code_version: await codeVersion(),
@@ -211,6 +214,7 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
     naive,
     sma,
     model: { name: describe(best.config), config: best.config, ...model },
+    intervals: run.intervals,
     promoted: decision.promoted,
     version,
     reason: decision.reason,

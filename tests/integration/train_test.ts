@@ -101,6 +101,16 @@ Deno.test("train: a predictable series is learned, promoted, and its report reco
     assertEquals(card.data.rows, report!.rows);
     assert(/^[0-9a-f]{64}$/.test(card.data.hash));
     assert(card.onnx.parity_max_rel_diff <= 1e-5);
+    // The card carries the served interval quantiles, and the report their coverage on every fold.
+    assertEquals(card.intervals, report!.intervals);
+    assertEquals(card.intervals.model.calibration_rows, rows.length);
+    assert(
+      card.intervals.model.q["0.8"] < card.intervals.model.q["0.95"],
+      JSON.stringify(card.intervals.model),
+    );
+    for (const l of report!.intervals.overall) {
+      assert(Math.abs(l.coverage - l.level) < 0.05, JSON.stringify(l));
+    }
     const session = await openSession(await Deno.readFile(`${base}/model.onnx`), "model.onnx");
     assertEquals([session.inputNames, session.outputNames], [["features"], ["log_return"]]);
     await session.release();

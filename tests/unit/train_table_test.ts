@@ -1,7 +1,7 @@
 import { assertEquals } from "../assert.ts";
 import type { PriceMetrics } from "../../src/model/metrics.ts";
 import type { TrainReport } from "../../src/registry/train_and_register.ts";
-import { trainReportText, trainTable } from "../../src/jobs/train_table.ts";
+import { intervalTable, trainReportText, trainTable } from "../../src/jobs/train_table.ts";
 
 const metrics = (mae: number, skill: number, dir: number | null): PriceMetrics => ({
   n: 50,
@@ -10,6 +10,14 @@ const metrics = (mae: number, skill: number, dir: number | null): PriceMetrics =
   mae_return: mae / 50_000,
   directional_accuracy: dir,
   skill,
+});
+
+const level = (l: number) => ({
+  level: l,
+  coverage: l + 0.005,
+  width: l / 100,
+  naive_coverage: l - 0.01,
+  naive_width: l / 90,
 });
 
 const report: TrainReport = {
@@ -45,6 +53,11 @@ const report: TrainReport = {
   naive: metrics(11, 0, 0),
   sma: metrics(12, -0.1, 0.43),
   model: { name: "ridge λ=1.0", config: { kind: "ridge", lambda: 1 }, ...metrics(10, 0.125, 0.55) },
+  intervals: {
+    model: { scale: "realized_vol_15", floor: 1e-4, q: { "0.8": 1.3, "0.95": 2.1 }, calibration_rows: 150 },
+    folds: [1, 2].map((fold) => ({ fold, calibration_rows: 40 * fold, levels: [level(0.8), level(0.95)] })),
+    overall: [level(0.8), level(0.95)],
+  },
   promoted: false,
   version: "v0002",
   reason: "does not beat the promoted v0001",
@@ -79,4 +92,14 @@ Deno.test("train prints the table, the model and the decision, or with --json on
     trainReportText({ ...report, promoted: true }, false).split("\n").at(-1)!.split(" ")[0],
     "PROMOTED",
   );
+});
+
+Deno.test("train prints each fold's interval coverage and width beside the naive-volatility width", () => {
+  const lines = intervalTable(report.intervals).split("\n");
+  assertEquals(lines.map((l) => l.trim().split(/\s{2,}/)), [
+    ["fold", "calibration", "cover 80%", "width 80%", "naive", "cover 95%", "width 95%", "naive"],
+    ["1", "40", "80.5%", "80.0 bp", "88.9 bp", "95.5%", "95.0 bp", "105.6 bp"],
+    ["2", "80", "80.5%", "80.0 bp", "88.9 bp", "95.5%", "95.0 bp", "105.6 bp"],
+    ["all", "150", "80.5%", "80.0 bp", "88.9 bp", "95.5%", "95.0 bp", "105.6 bp"],
+  ]);
 });
