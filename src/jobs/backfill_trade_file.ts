@@ -22,24 +22,25 @@ export async function backfillTradeFile(
   log: Logger,
   signal: AbortSignal,
 ): Promise<number> {
+  const from = cfg.from ?? -Infinity, to = cfg.to ?? Infinity;
+  const wanted = wantedTrades(cfg.pairs, from, to);
   const { stream, stats } = await tradeFile(path, {
     format,
     pair: cfg.pairs[0],
     skipBadLines: cfg.skipBadLines,
     log,
+    keep: wanted.keep,
   });
   if (stats.format === "kraken-trades" && cfg.pairs.length > 1) {
     log.warn(`a kraken-trades file names no pair; its trades are read as ${cfg.pairs[0]}`);
   }
   const recorder = cfg.record ? (await TradeRecorder.open(cfg.record, 0)).recorder : undefined;
   const features = initialFeatureState({ windows: cfg.windows, graceMs: cfg.graceMs });
-  const from = cfg.from ?? -Infinity, to = cfg.to ?? Infinity;
-  const wanted = wantedTrades(stream, cfg.pairs, from, to);
   let rows = 0, trades = 0;
   const progress = new Progress("backfill", log);
   const started = Date.now();
   try {
-    await drainTrades(cfg, wanted.stream, {
+    await drainTrades(cfg, stream, {
       features,
       lastTradeId: {},
       batching: { size: 20_000, ms: 1000 },
@@ -89,24 +90,22 @@ export async function backfillTradeFile(
 
 /**
  * The trades of `pairs` (all, when empty) in [from, to). A trade of another pair would start a
- * series nobody asked for; it is counted in `otherPairs`, not loaded.
+ * series nobody asked for; it is counted in `otherPairs`, not loaded. Applied by the source itself:
+ * a filtering stage of its own would cost each trade another stream hop.
  */
 function wantedTrades(
-  stream: ReadableStream<Trade>,
   pairs: readonly string[],
   from: number,
   to: number,
-): { stream: ReadableStream<Trade>; otherPairs: Map<string, number> } {
+): { keep: (t: Trade) => boolean; otherPairs: Map<string, number> } {
   const wanted = new Set(pairs);
   const otherPairs = new Map<string, number>();
-  const filtered = stream.pipeThrough(
-    new TransformStream<Trade, Trade>({
-      transform: (t, c) => {
-        if (wanted.size > 0 && !wanted.has(t.pair)) {
-          otherPairs.set(t.pair, (otherPairs.get(t.pair) ?? 0) + 1);
-        } else if (t.ts >= from && t.ts < to) c.enqueue(t);
-      },
-    }),
-  );
-  return { stream: filtered, otherPairs };
+  const keep = (t: Trade) => {
+    if (wanted.size > 0 && !wanted.has(t.pair)) {
+      otherPairs.set(t.pair, (otherPairs.get(t.pair) ?? 0) + 1);
+      return false;
+    }
+    return t.ts >= from && t.ts < to;
+  };
+  return { keep, otherPairs };
 }

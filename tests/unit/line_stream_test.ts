@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
-import { type Line, LineStream } from "../../src/sources/files/line_stream.ts";
+import { fileLines, type Line, LineStream } from "../../src/sources/files/line_stream.ts";
+import { LineSplitter } from "../../src/sources/files/line_splitter.ts";
 
 const split = (chunks: string[]): Promise<Line[]> =>
   Array.fromAsync(ReadableStream.from(chunks).pipeThrough(new LineStream()));
@@ -41,4 +42,43 @@ Deno.test("LineStream() emits a last line without a newline that spans several c
 Deno.test("LineStream() emits nothing for empty input or empty chunks", async () => {
   assertEquals(await split([]), []);
   assertEquals(await split(["", "", ""]), []);
+});
+
+Deno.test("fileLines() decodes a file as one text: a bad byte or a character cut off at the end becomes U+FFFD", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/t.txt`;
+    // "é" is C3 A9 and "€" is E2 82 AC: a lone A9 is a bad byte, and the file ends inside a "€".
+    await Deno.writeFile(
+      path,
+      new Uint8Array([0xEF, 0xBB, 0xBF, 0x61, 0xA9, 0x0A, 0xC3, 0xA9, 0x0D, 0x0A, 0x62, 0xE2, 0x82]),
+    );
+    assertEquals(await Array.fromAsync(await fileLines(path)), [
+      { n: 1, text: "a\uFFFD" },
+      { n: 2, text: "é" },
+      { n: 3, text: "b\uFFFD" },
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("LineSplitter() hands on lines in place, and says when a line comes from another string than the one before", () => {
+  const seen: [string, number, boolean][] = [];
+  const splitter = new LineSplitter((text, start, end, n, fresh) =>
+    seen.push([text.slice(start, end), n, fresh])
+  );
+  splitter.push("a\nb");
+  splitter.push("c\r\nd\n\nf\ne");
+  splitter.push("\ng\nh");
+  splitter.end();
+  assertEquals(seen, [
+    ["a", 1, true],
+    ["bc", 2, true],
+    ["d", 3, true],
+    ["f", 5, false],
+    ["e", 6, true],
+    ["g", 7, true],
+    ["h", 8, true],
+  ]);
 });

@@ -3,9 +3,14 @@
  * with a {@linkcode BadLineError} naming the file and line, unless `skipBadLines` is set; then bad
  * lines are counted and the first five logged. A bad header (line 1 of a format that has one)
  * always stops it.
+ *
+ * The file is read, split and parsed in one stage, a decoded chunk (1 MiB) at a time, and the
+ * records of a chunk are queued together: a stream hop per line costs more than parsing the line.
+ * Records before a bad line are all handed on before the stream fails.
  */
 import { type Logger, silent } from "../../util/log.ts";
-import { fileLines } from "./line_stream.ts";
+import { fileText } from "./file_text.ts";
+import { LineSplitter } from "./line_splitter.ts";
 
 /** A line of a file that could not be read. */
 export class BadLineError extends Error {
@@ -15,11 +20,31 @@ export class BadLineError extends Error {
   }
 }
 
-export interface ParsedFileOptions {
+/**
+ * Reads the line `text.slice(start, end)` in place into a record, or answers `undefined` to hand
+ * it to the general parser, which then reads it or names what is wrong with it. It never throws.
+ * Lines come in order; `fresh` says `text` is another string than the line before's.
+ */
+export type FastLineParser<T> = (text: string, start: number, end: number, fresh: boolean) => T | undefined;
+
+/** A general line parser (`null` for a line without a record, such as a header), and maybe a fast path. */
+export interface RecordParser<T> {
+  parse: (line: string) => T | null;
+  fast?: FastLineParser<T> | undefined;
+}
+
+export interface ParsedFileOptions<T = unknown> {
   skipBadLines?: boolean | undefined;
   /** The first line is a header, which must parse. */
   header?: boolean;
   log?: Logger | undefined;
+  /**
+   * Which records go into the stream (all, when absent); the others are still counted in
+   * `records`. Filtering here spares each dropped record a stream hop of its own.
+   */
+  keep?: ((record: T) => boolean) | undefined;
+  /** Bytes read from the file at a time. @default 1 MiB */
+  readBytes?: number | undefined;
 }
 
 export interface ParsedFileStats {
@@ -30,40 +55,78 @@ export interface ParsedFileStats {
 
 export async function parsedFile<T>(
   path: string,
-  parse: (line: string) => T | null,
-  options: ParsedFileOptions = {},
+  parser: RecordParser<T> | ((line: string) => T | null),
+  options: ParsedFileOptions<T> = {},
 ): Promise<{ stream: ReadableStream<T>; stats: ParsedFileStats }> {
   const log = options.log ?? silent;
+  const keep = options.keep;
+  const { parse, fast } = typeof parser === "function" ? { parse: parser, fast: undefined } : parser;
   const stats: ParsedFileStats = { lines: 0, records: 0, badLines: 0 };
-  const lines = await fileLines(path);
-  const stream = lines.pipeThrough(
-    new TransformStream({
-      transform(line, controller) {
-        stats.lines = line.n;
-        let record: T | null;
-        try {
-          record = parse(line.text);
-        } catch (e) {
-          const why = (e as Error).message;
-          if (line.n === 1 && options.header) throw new BadLineError(path, 1, why, { cause: e });
-          if (!options.skipBadLines) {
-            throw new BadLineError(path, line.n, `${why} (--skip-bad-lines to skip such lines)`, {
-              cause: e,
-            });
+  const text = (await fileText(path, options.readBytes)).getReader();
+  let controller!: ReadableStreamDefaultController<T>;
+  let queued = 0;
+  const take = (record: T) => {
+    stats.records++;
+    if (keep === undefined || keep(record)) {
+      queued++;
+      controller.enqueue(record);
+    }
+  };
+
+  const general = (line: string, n: number) => {
+    let record: T | null;
+    try {
+      record = parse(line);
+    } catch (e) {
+      const why = (e as Error).message;
+      if (n === 1 && options.header) throw new BadLineError(path, 1, why, { cause: e });
+      if (!options.skipBadLines) {
+        throw new BadLineError(path, n, `${why} (--skip-bad-lines to skip such lines)`, { cause: e });
+      }
+      stats.badLines++;
+      if (stats.badLines <= 5) log.warn(`${path}:${n}: skipped: ${why}`);
+      return;
+    }
+    if (record !== null) take(record);
+  };
+  const splitter = new LineSplitter((chunk, start, end, n, fresh) => {
+    stats.lines = n;
+    if (fast !== undefined) {
+      const record = fast(chunk, start, end, fresh);
+      if (record !== undefined) {
+        take(record);
+        return;
+      }
+    }
+    general(start === 0 && end === chunk.length ? chunk : chunk.slice(start, end), n);
+  });
+
+  let failure: unknown;
+  const stream = new ReadableStream<T>({
+    async pull(c) {
+      controller = c;
+      if (failure !== undefined) throw failure;
+      const before = queued;
+      try {
+        // Until a chunk yields a record: a chunk may hold only a header, bad lines or part of a line.
+        while (queued === before) {
+          const { done, value } = await text.read();
+          if (done) {
+            splitter.end();
+            if (stats.badLines > 5) log.warn(`${path}: ${stats.badLines} bad lines skipped in all`);
+            c.close();
+            return;
           }
-          stats.badLines++;
-          if (stats.badLines <= 5) log.warn(`${path}:${line.n}: skipped: ${why}`);
-          return;
+          splitter.push(value);
         }
-        if (record !== null) {
-          stats.records++;
-          controller.enqueue(record);
-        }
-      },
-      flush() {
-        if (stats.badLines > 5) log.warn(`${path}: ${stats.badLines} bad lines skipped in all`);
-      },
-    }),
-  );
+      } catch (e) {
+        failure = e;
+        await text.cancel(e).catch(() => {});
+        // The records queued before the bad line are read first; the next pull fails.
+        if (queued === before) throw e;
+      }
+    },
+    cancel: (reason) => text.cancel(reason),
+  });
   return { stream, stats };
 }

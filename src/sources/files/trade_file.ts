@@ -7,7 +7,7 @@ import type { Trade } from "../../domain/trade.ts";
 import type { Logger } from "../../util/log.ts";
 import { fileLines } from "./line_stream.ts";
 import { parsedFile, type ParsedFileStats } from "./parsed_file.ts";
-import { detectFormat, lineParser, TRADE_FORMATS, type TradeFormat } from "./trade_formats.ts";
+import { detectFormat, TRADE_FORMATS, type TradeFormat, tradeParser } from "./trade_formats.ts";
 
 export { BadLineError } from "./parsed_file.ts";
 
@@ -18,6 +18,10 @@ export interface TradeFileOptions {
   pair?: string | undefined;
   skipBadLines?: boolean | undefined;
   log?: Logger | undefined;
+  /** Which trades go into the stream (all, when absent); `stats.records` counts them all. */
+  keep?: ((trade: Trade) => boolean) | undefined;
+  /** Bytes read from the file at a time. @default 1 MiB */
+  readBytes?: number | undefined;
 }
 
 export type TradeFileStats = ParsedFileStats & { format: TradeFormat };
@@ -60,10 +64,12 @@ export async function tradeFile(
   options: TradeFileOptions = {},
 ): Promise<{ stream: ReadableStream<Trade>; stats: TradeFileStats }> {
   const format = await resolveFormat(path, options.format);
-  const { stream, stats } = await parsedFile(path, lineParser(format, options.pair), {
+  const { stream, stats } = await parsedFile(path, tradeParser(format, options.pair), {
     skipBadLines: options.skipBadLines,
     header: format === "trades-csv",
     log: options.log,
+    keep: options.keep,
+    readBytes: options.readBytes,
   });
   return { stream, stats: Object.assign(stats, { format }) };
 }

@@ -13,6 +13,9 @@ import { type Trade, validateTrade } from "../../domain/trade.ts";
 import { normalisePair } from "../../domain/pair.ts";
 import { rfc3339ToMs } from "../../domain/time.ts";
 import { splitCsv } from "./csv.ts";
+import { fastCsvTrade, fastKrakenTrade, TickRule, type TradeColumns } from "./fast_csv_trades.ts";
+import { fastJsonlTrade } from "./fast_jsonl_trades.ts";
+import type { FastLineParser, RecordParser } from "./parsed_file.ts";
 
 export const TRADE_FORMATS = ["kraken-trades", "trades-csv", "trades-jsonl"] as const;
 export type TradeFormat = typeof TRADE_FORMATS[number];
@@ -92,64 +95,95 @@ export function tradeFromRow(row: Record<string, unknown>, defaultPair?: string)
 
 /** A parser for `format`. `pair` names the pair for files that do not (kraken-trades). */
 export function lineParser(format: TradeFormat, pair?: string): LineParser {
+  return tradeParser(format, pair).parse;
+}
+
+/**
+ * The parser for `format` with its fast path: lines in the plainest spelling of the format are
+ * read in place, the rest by the general parser, to the same trades and the same errors.
+ */
+export function tradeParser(format: TradeFormat, pair?: string): RecordParser<Trade> {
   switch (format) {
     case "trades-jsonl":
-      return (line) => {
-        let row: unknown;
-        try {
-          row = JSON.parse(line);
-        } catch {
-          throw new TypeError("line is not JSON");
-        }
-        if (typeof row !== "object" || row === null || Array.isArray(row)) {
-          throw new TypeError("line is not a JSON object");
-        }
-        return tradeFromRow(row as Record<string, unknown>, pair);
+      return {
+        parse: (line) => {
+          let row: unknown;
+          try {
+            row = JSON.parse(line);
+          } catch {
+            throw new TypeError("line is not JSON");
+          }
+          if (typeof row !== "object" || row === null || Array.isArray(row)) {
+            throw new TypeError("line is not a JSON object");
+          }
+          return tradeFromRow(row as Record<string, unknown>, pair);
+        },
+        // A default pair stands in only where a line names none, which the fast path never reads.
+        fast: fastJsonlTrade(),
       };
     case "trades-csv": {
       let header: string[] | undefined;
-      return (line) => {
-        const cells = splitCsv(line);
-        if (header === undefined) {
-          header = cells.map((c) => c.trim().toLowerCase());
-          for (const need of ["ts", "price", "qty"] as const) {
-            if (!NAMES[need].some((n) => header?.includes(n))) {
-              throw new TypeError(`header has no ${need} column (one of ${NAMES[need].join(", ")})`);
+      let fast: FastLineParser<Trade> | undefined;
+      return {
+        parse: (line) => {
+          const cells = splitCsv(line);
+          if (header === undefined) {
+            header = cells.map((c) => c.trim().toLowerCase());
+            for (const need of ["ts", "price", "qty"] as const) {
+              if (!NAMES[need].some((n) => header?.includes(n))) {
+                throw new TypeError(`header has no ${need} column (one of ${NAMES[need].join(", ")})`);
+              }
             }
+            fast = fastCsvTrade(columnsOf(header), header.length, pair);
+            return null;
           }
-          return null;
-        }
-        if (cells.length !== header.length) {
-          throw new TypeError(`${cells.length} columns where the header has ${header.length}`);
-        }
-        const row: Record<string, string> = {};
-        for (let i = 0; i < header.length; i++) row[header[i] as string] = (cells[i] as string).trim();
-        return tradeFromRow(row, pair);
+          if (cells.length !== header.length) {
+            throw new TypeError(`${cells.length} columns where the header has ${header.length}`);
+          }
+          const row: Record<string, string> = {};
+          for (let i = 0; i < header.length; i++) row[header[i] as string] = (cells[i] as string).trim();
+          return tradeFromRow(row, pair);
+        },
+        fast: (text, start, end, fresh) => fast?.(text, start, end, fresh),
       };
     }
     case "kraken-trades": {
       if (!pair) throw new RangeError("kraken-trades files name no pair: give exactly one with --pairs");
-      let lastPrice = NaN;
-      let lastSide: "buy" | "sell" = "buy";
-      return (line) => {
-        const cells = line.split(",");
-        if (cells.length !== 3) {
-          throw new TypeError(`expected unix_time,price,volume, got ${cells.length} columns`);
-        }
-        const price = numberCell(cells[1], "price");
-        if (price > lastPrice) lastSide = "buy";
-        else if (price < lastPrice) lastSide = "sell";
-        lastPrice = price;
-        return validateTrade({
-          pair,
-          price,
-          qty: numberCell(cells[2], "volume"),
-          side: lastSide,
-          ts: timeCell(cells[0]),
-        });
+      const tick = new TickRule();
+      return {
+        parse: (line) => {
+          const cells = line.split(",");
+          if (cells.length !== 3) {
+            throw new TypeError(`expected unix_time,price,volume, got ${cells.length} columns`);
+          }
+          const price = numberCell(cells[1], "price");
+          const side = tick.next(price);
+          return validateTrade({
+            pair,
+            price,
+            qty: numberCell(cells[2], "volume"),
+            side,
+            ts: timeCell(cells[0]),
+          });
+        },
+        fast: fastKrakenTrade(pair, tick),
       };
     }
   }
+}
+
+/** Where a header puts each field: per field, the columns of its names in the order `pick` tries them. */
+function columnsOf(header: readonly string[]): TradeColumns {
+  const columns = (names: readonly string[]) => names.map((n) => header.lastIndexOf(n)).filter((i) => i >= 0);
+  return {
+    ts: columns(NAMES.ts),
+    pair: columns(NAMES.pair),
+    price: columns(NAMES.price),
+    qty: columns(NAMES.qty),
+    side: columns(NAMES.side),
+    trade_id: columns(NAMES.trade_id),
+    ord_type: columns(NAMES.ord_type),
+  };
 }
 
 /**
