@@ -2,7 +2,7 @@
  * The feature pipeline's speed: trades through the candle reducer alone and through the full
  * ingest (candles, indicators, both stores) from an in-memory array and from a JSONL file, each
  * beside a bare loop over the same trades that only sums prices (the floor); memory over a
- * 10-million-trade replay; indicator cost per candle.
+ * 10-million-trade replay; indicator cost per candle, beside TA-Lib recomputing them per candle.
  */
 import type { Trade } from "../src/domain/trade.ts";
 import { tradeToJsonLine } from "../src/domain/trade.ts";
@@ -17,6 +17,7 @@ import { indicators } from "../src/stages/indicators.ts";
 import { persist } from "../src/stages/persist.ts";
 import { tradeFile } from "../src/sources/files/trade_file.ts";
 import type { BenchResult } from "./ws_frames.ts";
+import { talibResult } from "./anchors/talib.ts";
 
 const PAIRS = ["BTC/USD", "ETH/USD"];
 
@@ -233,6 +234,8 @@ export async function benchFeatures(): Promise<BenchResult[]> {
     target: "informational",
     pass: true,
   });
+  const talib = await talibResult(best, candles);
+  if (talib) results.push(talib);
   results.push(memory);
   return results;
 }

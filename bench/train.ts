@@ -1,5 +1,6 @@
 /**
  * Training and inference speed of the price models, and their real results:
+ * - GBDT against LightGBM on the same feature matrix, and at 500,000 × 80 (`gbdt_fit.ts`);
  * - GBDT, 300 rounds at depth 6 on 100,000 rows × 40 features (target < 30 s), beside ridge on
  *   the same rows;
  * - ONNX inference through onnxruntime-web per row at batch 1 (target < 50 µs) and batch 1,000,
@@ -16,23 +17,13 @@ import { fitGbdt } from "../src/model/gbdt.ts";
 import { fitRidge } from "../src/model/ridge.ts";
 import { gbdtOnnx, runOnnx } from "../src/registry/onnx_export.ts";
 import { openSession } from "../src/onnx/runtime.ts";
-import { seededRandom } from "../src/util/random.ts";
 import { Registry } from "../src/registry/registry.ts";
 import { trainAndRegister } from "../src/registry/train_and_register.ts";
 import type { Window } from "../src/domain/candle.ts";
 import type { BenchResult } from "./ws_frames.ts";
+import { benchGbdtFit, randomMatrix } from "./gbdt_fit.ts";
 
 const SHARED = new URL("../../shared/data/kraken/", import.meta.url).pathname;
-
-function synthetic(n: number, F: number) {
-  const r = seededRandom(11);
-  const X = new Float64Array(n * F), y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let f = 0; f < F; f++) X[i * F + f] = r() * 2 - 1;
-    y[i] = 1e-3 * ((X[i * F]! > 0 ? 1 : -1) + X[i * F + 1]! * X[i * F + 2]!) + 1e-3 * (r() - 0.5);
-  }
-  return { X, y };
-}
 
 async function realResults(): Promise<void> {
   for (
@@ -97,8 +88,9 @@ async function realResults(): Promise<void> {
 }
 
 export async function benchTrain(): Promise<BenchResult[]> {
+  const anchored = await benchGbdtFit();
   const n = 100_000, F = 40;
-  const { X, y } = synthetic(n, F);
+  const { X, y } = randomMatrix(n, F);
   let t0 = performance.now();
   const gbdt = fitGbdt(X, y, n, F, { rounds: 300, maxDepth: 6, maxLeaves: 63, validationFraction: 0 });
   const gbdtSeconds = (performance.now() - t0) / 1000;
@@ -130,6 +122,7 @@ export async function benchTrain(): Promise<BenchResult[]> {
 
   await realResults();
   return [
+    ...anchored,
     {
       name: "GBDT training, 300 rounds depth 6, 100k × 40",
       value: gbdtSeconds,

@@ -1,21 +1,28 @@
 /**
  * Gradient-boosted regression trees, histogram-based. Features are pre-binned once (at most
- * 256 bins from training quantiles, edges rounded to float32); a node's histogram holds the
- * gradient sum and count per bin, the smaller child's is built from its rows and the larger's
- * by subtraction. Trees grow best-first up to `maxDepth` and `maxLeaves`; rows and features are
- * subsampled per tree from a seeded generator; the last `validationFraction` of the rows (the
- * latest in time) is held out for early stopping.
+ * 256 bins from training quantiles, edges rounded to float32; see `bins.ts`); a node's histogram
+ * holds the gradient sum and count per bin, the smaller child's is built from its rows and the
+ * larger's by subtraction, and a child that cannot split gets none. Trees grow best-first up to
+ * `maxDepth` and `maxLeaves`; rows and features are subsampled per tree from a seeded generator;
+ * the last `validationFraction` of the rows (the latest in time) is held out for early stopping.
  *
  * A split sends a row left when `float32(x) <= threshold`, the rule of ONNX's
- * TreeEnsembleRegressor (BRANCH_LEQ on float inputs), so the exported model decides the same.
- * Losses: L2 (leaf = mean residual step), Huber (gradients clipped at δ, the 90th percentile of
- * |y − median| unless given), L1 (leaf = median residual).
+ * TreeEnsembleRegressor (BRANCH_LEQ on float inputs), so the exported model decides the same; in
+ * training, "bin ≤ split bin" is the same test. Losses: L2 (leaf = mean residual step), Huber
+ * (gradients clipped at δ, the 90th percentile of |y − median| unless given), L1 (leaf = median
+ * residual).
  *
- * One file of about 320 lines on purpose: `fitGbdt`'s histogram, split and partition loops are
- * closures over the same local buffers (bins, gradients, predictions), which a split would have to
- * pass around or allocate again on the hot path.
+ * A tree's rows are one index array, partitioned in place (stably) as leaves split, so a leaf is
+ * a range of it and every sum runs in row order: the trees do not depend on how the loops are
+ * arranged, only on the data, the setting and the seed. Nothing is allocated per row.
+ *
+ * One file of about 400 lines on purpose: `fitGbdt`'s histogram, split and partition steps are
+ * closures over the same local buffers (bins, gradients, row order, histogram pool), which a
+ * split would have to pass around on the hot path.
  */
 import { seededRandom } from "../util/random.ts";
+import { binMatrix } from "./bins.ts";
+import { addRows, BINS } from "./histogram.ts";
 
 export interface GbdtParams {
   loss: "l2" | "huber" | "l1";
@@ -82,34 +89,6 @@ function median(values: Float64Array): number {
   return values.length ? quantileSorted(Float64Array.from(values).sort(), 0.5) : 0;
 }
 
-/** Bin edges per feature: ascending float32 values; bin b holds x with edges[b−1] < x ≤ edges[b]. */
-export function binEdges(X: Float64Array, n: number, F: number, maxBins: number): Float32Array[] {
-  const edges: Float32Array[] = [];
-  const col = new Float32Array(n);
-  for (let f = 0; f < F; f++) {
-    for (let i = 0; i < n; i++) col[i] = X[i * F + f]!;
-    col.sort();
-    const out: number[] = [];
-    for (let b = 1; b <= maxBins; b++) {
-      const v = col[Math.min(n - 1, Math.ceil((b * n) / maxBins) - 1)]!;
-      if (out.length === 0 || v > out[out.length - 1]!) out.push(v);
-    }
-    edges.push(Float32Array.from(out));
-  }
-  return edges;
-}
-
-function binOf(edges: Float32Array, x: number): number {
-  const v = Math.fround(x);
-  let lo = 0, hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (v <= edges[mid]!) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
 function lossOf(kind: GbdtParams["loss"], delta: number, r: number): number {
   const a = Math.abs(r);
   if (kind === "l2") return 0.5 * r * r;
@@ -117,15 +96,38 @@ function lossOf(kind: GbdtParams["loss"], delta: number, r: number): number {
   return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
 }
 
+/** A leaf of the growing tree: its rows are `order[start, end)`, ascending. */
 interface Leaf {
-  rows: Uint32Array;
+  start: number;
+  end: number;
   depth: number;
-  /** Per feature × 256 bins: gradient sums and counts. */
+  node: number;
+  /** Null once the leaf cannot split (its histogram went back to the pool). */
+  hist: Histogram | null;
+  gain: number;
+  /** Index into the tree's chosen features; −1 when the leaf does not split. */
+  split: number;
+  bin: number;
+}
+
+/** Gradient sums and row counts per (chosen feature, bin): slot j·256 + b. */
+interface Histogram {
   grad: Float64Array;
   count: Float64Array;
-  best: { gain: number; feature: number; bin: number } | null;
-  node: number;
 }
+
+const B = BINS;
+
+const newLeaf = (start: number, end: number, depth: number, node: number): Leaf => ({
+  start,
+  end,
+  depth,
+  node,
+  hist: null,
+  gain: 0,
+  split: -1,
+  bin: 0,
+});
 
 export function fitGbdt(
   X: Float64Array,
@@ -137,17 +139,11 @@ export function fitGbdt(
 ): GbdtModel {
   const p: GbdtParams = { ...DEFAULT_GBDT, ...params };
   if (n < 2) throw new Error("GBDT needs at least 2 training rows");
+  if (!(p.maxBins >= 1)) throw new RangeError(`GBDT maxBins must be at least 1, got ${p.maxBins}`);
   const rand = seededRandom(p.seed);
   const nValid = Math.min(n - 1, Math.floor(n * p.validationFraction));
   const nFit = n - nValid;
-  const edges = binEdges(X, nFit, F, Math.min(256, p.maxBins));
-  const B = 256;
-  const bins = new Uint8Array(F * n);
-  for (let f = 0; f < F; f++) {
-    for (let i = 0; i < n; i++) {
-      bins[f * n + i] = Math.min(edges[f]!.length - 1, binOf(edges[f]!, X[i * F + f]!));
-    }
-  }
+  const { edges, bins } = binMatrix(X, n, nFit, F, Math.min(B, p.maxBins));
   const yFit = y.subarray(0, nFit);
   const base = p.loss === "l2" ? yFit.reduce((a, b) => a + b, 0) / nFit : median(yFit);
   const delta = p.huberDelta ?? Math.max(
@@ -164,86 +160,173 @@ export function fitGbdt(
   let bestValid = Infinity, bestRound = 0;
   const allFeatures = Array.from({ length: F }, (_, f) => f);
 
-  const histogram = (rows: Uint32Array, features: number[]): { grad: Float64Array; count: Float64Array } => {
-    const g = new Float64Array(F * B), c = new Float64Array(F * B);
-    for (const f of features) {
-      const off = f * n, hb = f * B;
-      for (let k = 0; k < rows.length; k++) {
-        const r = rows[k]!;
-        const b = hb + bins[off + r]!;
-        g[b]! += grad[r]!;
-        c[b]!++;
-      }
-    }
-    return { grad: g, count: c };
+  // The tree's rows, partitioned in place leaf by leaf; stable, so every sum keeps row order.
+  const order = new Uint32Array(nFit);
+  const scratch = new Uint32Array(nFit);
+  // The round that last put a row in a leaf; the other rows are routed down the tree.
+  const placed = new Int32Array(n).fill(-1);
+  const pool: Histogram[] = [];
+  // Per chosen feature j: its column, and its last bin (a split needs rows on both sides).
+  const chosen = new Int32Array(F);
+  const lastBin = new Int32Array(F);
+  let nf = 0;
+
+  const take = (): Histogram => {
+    const h = pool.pop() ?? { grad: new Float64Array(F * B), count: new Float64Array(F * B) };
+    h.grad.fill(0, 0, nf * B);
+    h.count.fill(0, 0, nf * B);
+    return h;
+  };
+  const release = (leaf: Leaf) => {
+    if (leaf.hist) pool.push(leaf.hist);
+    leaf.hist = null;
   };
 
-  const bestSplit = (leaf: Leaf, features: number[]): Leaf["best"] => {
+  const ordered = new Float64Array(nFit);
+  const build = (h: Histogram, start: number, end: number) =>
+    addRows(h.grad, h.count, {
+      bins,
+      n,
+      features: chosen,
+      nf,
+      gradients: grad,
+      rows: order,
+      start,
+      end,
+      ordered,
+    });
+
+  const findSplit = (leaf: Leaf) => {
+    const g = leaf.hist!.grad, c = leaf.hist!.count;
     let G = 0, C = 0;
-    const f0 = features[0]!;
     for (let b = 0; b < B; b++) {
-      G += leaf.grad[f0 * B + b]!;
-      C += leaf.count[f0 * B + b]!;
+      G += g[b]!;
+      C += c[b]!;
     }
-    const parentScore = (G * G) / (C + p.lambda);
-    let best: Leaf["best"] = null;
-    for (const f of features) {
+    const lambda = p.lambda, minLeaf = p.minSamplesLeaf;
+    const parentScore = (G * G) / (C + lambda);
+    let bestGain = 0, bestJ = -1, bestBin = 0;
+    for (let j = 0; j < nf; j++) {
       let gl = 0, cl = 0;
-      const nb = edges[f]!.length;
-      for (let b = 0; b < nb - 1; b++) {
-        gl += leaf.grad[f * B + b]!;
-        cl += leaf.count[f * B + b]!;
-        if (cl < p.minSamplesLeaf) continue;
+      const at = j * B, nb = lastBin[j]!;
+      for (let b = 0; b < nb; b++) {
+        const cb = c[at + b]!, gb = g[at + b]!;
+        // An empty bin splits as the bin before it (unless a subtraction left a rounding residue).
+        if (cb === 0 && gb === 0) continue;
+        gl += gb;
+        cl += cb;
+        if (cl < minLeaf) continue;
         const cr = C - cl;
-        if (cr < p.minSamplesLeaf) break;
+        if (cr < minLeaf) break;
         const gr = G - gl;
-        const gain = (gl * gl) / (cl + p.lambda) + (gr * gr) / (cr + p.lambda) - parentScore;
-        if (gain > 1e-18 && (best === null || gain > best.gain)) best = { gain, feature: f, bin: b };
+        const gain = (gl * gl) / (cl + lambda) + (gr * gr) / (cr + lambda) - parentScore;
+        if (gain > 1e-18 && (bestJ < 0 || gain > bestGain)) {
+          bestGain = gain;
+          bestJ = j;
+          bestBin = b;
+        }
       }
     }
-    return best;
+    leaf.gain = bestGain;
+    leaf.split = bestJ;
+    leaf.bin = bestBin;
+  };
+
+  const gradients = () => {
+    for (let i = 0; i < nFit; i++) grad[i] = pred[i]! - y[i]!;
+    if (p.loss === "l1") { for (let i = 0; i < nFit; i++) grad[i] = Math.sign(grad[i]!); }
+    if (p.loss === "huber") {
+      for (let i = 0; i < nFit; i++) grad[i] = Math.max(-delta, Math.min(delta, grad[i]!));
+    }
+  };
+
+  /** Partitions a leaf's rows in place, stably: bin ≤ `bin` first; returns where the rest start. */
+  const partition = (leaf: Leaf, feature: number, bin: number): number => {
+    const col = feature * n;
+    let w = leaf.start, s = 0;
+    for (let k = leaf.start; k < leaf.end; k++) {
+      const r = order[k]!;
+      if (bins[col + r]! <= bin) order[w++] = r;
+      else scratch[s++] = r;
+    }
+    order.set(scratch.subarray(0, s), w);
+    return w;
+  };
+
+  /**
+   * The children's histograms: the smaller child's from its rows, the larger's as the parent's
+   * minus it, in the parent's buffer; none for a child that cannot split.
+   */
+  const childHistograms = (parent: Leaf, left: Leaf, right: Leaf) => {
+    const smallIsLeft = left.end - left.start <= right.end - right.start;
+    const small = smallIsLeft ? left : right, large = smallIsLeft ? right : left;
+    const h = parent.hist!, size = nf * B;
+    parent.hist = null;
+    if (splittable(large)) {
+      small.hist = take();
+      build(small.hist, small.start, small.end);
+      large.hist = h;
+      const sg = small.hist.grad, sc = small.hist.count;
+      for (let k = 0; k < size; k++) {
+        h.grad[k]! -= sg[k]!;
+        h.count[k]! -= sc[k]!;
+      }
+    } else if (splittable(small)) {
+      small.hist = h;
+      h.grad.fill(0, 0, size);
+      h.count.fill(0, 0, size);
+      build(h, small.start, small.end);
+    } else pool.push(h);
+  };
+
+  /** The mean loss of rows `[from, to)`, summed in row order. */
+  const meanLoss = (from: number, to: number): number => {
+    let sum = 0;
+    if (p.loss === "l2") {
+      for (let i = from; i < to; i++) sum += 0.5 * (pred[i]! - y[i]!) * (pred[i]! - y[i]!);
+    } else {
+      for (let i = from; i < to; i++) sum += lossOf(p.loss, delta, pred[i]! - y[i]!);
+    }
+    return sum / (to - from);
+  };
+
+  const splittable = (leaf: Leaf) => leaf.depth < p.maxDepth && leaf.end - leaf.start >= 2 * p.minSamplesLeaf;
+  const consider = (leaf: Leaf) => {
+    if (leaf.hist && splittable(leaf)) findSplit(leaf);
+    if (leaf.split < 0) release(leaf);
   };
 
   for (let round = 0; round < p.rounds; round++) {
-    for (let i = 0; i < nFit; i++) {
-      const r = pred[i]! - y[i]!;
-      grad[i] = p.loss === "l2" ? r : p.loss === "l1" ? Math.sign(r) : Math.max(-delta, Math.min(delta, r));
-    }
-    const sampled: number[] = [];
-    for (let i = 0; i < nFit; i++) if (p.subsample >= 1 || rand() < p.subsample) sampled.push(i);
+    gradients();
+    let m = 0;
+    for (let i = 0; i < nFit; i++) if (p.subsample >= 1 || rand() < p.subsample) order[m++] = i;
     const features = p.colsample >= 1
       ? allFeatures
       : allFeatures.filter(() => rand() < p.colsample).concat().sort((a, b) => a - b);
     if (features.length === 0) features.push(Math.floor(rand() * F));
+    nf = features.length;
+    features.forEach((f, j) => {
+      chosen[j] = f;
+      lastBin[j] = edges[f]!.length - 1;
+    });
 
     const tree: Tree = { feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0] };
-    const rootRows = Uint32Array.from(sampled);
-    const rootHist = histogram(rootRows, features);
-    const root: Leaf = { rows: rootRows, depth: 0, ...rootHist, best: null, node: 0 };
-    root.best = p.maxDepth > 0 ? bestSplit(root, features) : null;
+    const splitBin: number[] = [0];
+    const root = newLeaf(0, m, 0, 0);
+    root.hist = take();
+    build(root.hist, 0, m);
+    consider(root);
     const leaves: Leaf[] = [root];
-    let nLeaves = 1;
-    for (;;) {
-      if (nLeaves >= p.maxLeaves) break;
+    while (leaves.length < p.maxLeaves) {
       let pick = -1;
       for (let k = 0; k < leaves.length; k++) {
-        const b = leaves[k]!.best;
-        if (b && (pick < 0 || b.gain > leaves[pick]!.best!.gain)) pick = k;
+        const l = leaves[k]!;
+        if (l.split >= 0 && (pick < 0 || l.gain > leaves[pick]!.gain)) pick = k;
       }
       if (pick < 0) break;
       const leaf = leaves[pick]!;
-      const { feature, bin } = leaf.best!;
-      const col = feature * n;
-      const leftRows: number[] = [], rightRows: number[] = [];
-      for (const r of leaf.rows) (bins[col + r]! <= bin ? leftRows : rightRows).push(r);
-      const L = Uint32Array.from(leftRows), R = Uint32Array.from(rightRows);
-      const smallIsLeft = L.length <= R.length;
-      const small = histogram(smallIsLeft ? L : R, features);
-      const large = { grad: leaf.grad, count: leaf.count };
-      for (let k = 0; k < large.grad.length; k++) {
-        large.grad[k]! -= small.grad[k]!;
-        large.count[k]! -= small.count[k]!;
-      }
+      const feature = chosen[leaf.split]!, bin = leaf.bin;
+      const w = partition(leaf, feature, bin);
       const lNode = tree.feature.length, rNode = lNode + 1;
       for (let k = 0; k < 2; k++) {
         tree.feature.push(-1);
@@ -251,51 +334,58 @@ export function fitGbdt(
         tree.left.push(-1);
         tree.right.push(-1);
         tree.value.push(0);
+        splitBin.push(0);
       }
       tree.feature[leaf.node] = feature;
       tree.threshold[leaf.node] = edges[feature]![bin]!;
       tree.left[leaf.node] = lNode;
       tree.right[leaf.node] = rNode;
+      splitBin[leaf.node] = bin;
       const depth = leaf.depth + 1;
-      const leftLeaf: Leaf = { rows: L, depth, ...(smallIsLeft ? small : large), best: null, node: lNode };
-      const rightLeaf: Leaf = { rows: R, depth, ...(smallIsLeft ? large : small), best: null, node: rNode };
-      for (const child of [leftLeaf, rightLeaf]) {
-        child.best = depth < p.maxDepth && child.rows.length >= 2 * p.minSamplesLeaf
-          ? bestSplit(child, features)
-          : null;
-      }
-      leaves.splice(pick, 1, leftLeaf, rightLeaf);
-      nLeaves++;
+      const left = newLeaf(leaf.start, w, depth, lNode), right = newLeaf(w, leaf.end, depth, rNode);
+      childHistograms(leaf, left, right);
+      consider(left);
+      consider(right);
+      leaves.splice(pick, 1, left, right);
     }
     for (const leaf of leaves) {
+      release(leaf);
       let v: number;
       if (p.loss === "l1") {
-        const res = Float64Array.from(leaf.rows, (r) => y[r]! - pred[r]!);
+        const res = new Float64Array(leaf.end - leaf.start);
+        for (let k = leaf.start; k < leaf.end; k++) res[k - leaf.start] = y[order[k]!]! - pred[order[k]!]!;
         v = median(res);
       } else {
         let G = 0;
-        for (const r of leaf.rows) G += grad[r]!;
-        v = -G / (leaf.rows.length + p.lambda);
+        for (let k = leaf.start; k < leaf.end; k++) G += grad[order[k]!]!;
+        v = -G / (leaf.end - leaf.start + p.lambda);
       }
       tree.value[leaf.node] = p.learningRate * v;
     }
     trees.push(tree);
 
-    // Every row moves by the new tree (the rows it was not fitted on as well).
-    let tl = 0, vl = 0;
-    for (let i = 0; i < n; i++) {
-      let node = 0;
-      while (tree.feature[node]! >= 0) {
-        const f = tree.feature[node]!;
-        node = Math.fround(X[i * F + f]!) <= tree.threshold[node]! ? tree.left[node]! : tree.right[node]!;
+    // Every row moves by the new tree, the rows it was not fitted on as well; a bin at or below
+    // the split bin is a value at or below the threshold, so routing by bins decides as X would.
+    for (const leaf of leaves) {
+      const v = tree.value[leaf.node]!;
+      for (let k = leaf.start; k < leaf.end; k++) {
+        const r = order[k]!;
+        pred[r]! += v;
+        placed[r] = round;
       }
-      pred[i]! += tree.value[node]!;
-      const l = lossOf(p.loss, delta, pred[i]! - y[i]!);
-      if (i < nFit) tl += l;
-      else vl += l;
     }
-    trainLoss.push(tl / nFit);
-    validLoss.push(nValid ? vl / nValid : tl / nFit);
+    const { feature, left, right, value } = tree;
+    for (let i = 0; i < n; i++) {
+      if (placed[i] === round) continue;
+      let node = 0;
+      while (feature[node]! >= 0) {
+        node = bins[feature[node]! * n + i]! <= splitBin[node]! ? left[node]! : right[node]!;
+      }
+      pred[i]! += value[node]!;
+    }
+    const tl = meanLoss(0, nFit), vl = meanLoss(nFit, n);
+    trainLoss.push(tl);
+    validLoss.push(nValid ? vl : tl);
     onRound?.(round + 1, trainLoss.at(-1)!, validLoss.at(-1)!);
     if (validLoss.at(-1)! < bestValid - 1e-15) {
       bestValid = validLoss.at(-1)!;
