@@ -1,8 +1,9 @@
 /**
  * The offline store on DuckDB: every feature row, in an embedded file in the data dir; the query
- * engine for training. Upserts are `INSERT OR REPLACE` on the primary key (pair, window,
- * window_start), so replaying the same history leaves one identical row per key. The tables and
- * the news join are in ./offline_schema.ts.
+ * engine for training. Upserts replace rows by the primary key (pair, window, window_start), the
+ * last row of a key in a batch winning, so replaying the same history leaves one identical row
+ * per key. The tables and the news join are in ./offline_schema.ts; how a batch is written in
+ * bulk is in ./offline_upsert.ts.
  */
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Window } from "../domain/candle.ts";
@@ -17,7 +18,7 @@ import {
 import type { NewsSignal } from "../domain/news.ts";
 import type { FeatureHistory, NewsSignalStore } from "../domain/ports.ts";
 import {
-  COLUMNS,
+  createBatchKeys,
   createTables,
   newsSql,
   NO_NEWS,
@@ -26,7 +27,9 @@ import {
   toRow,
   toSignal,
 } from "./offline_schema.ts";
+import { FeatureWriter } from "./offline_upsert.ts";
 
+/** News signals per INSERT (few arrive at a time). */
 const BATCH = 200;
 
 export { type FeatureRowWithNews, OTHER_PAIR_COLUMNS, type TrainingRow } from "../domain/feature_row.ts";
@@ -34,10 +37,16 @@ export { type FeatureRowWithNews, OTHER_PAIR_COLUMNS, type TrainingRow } from ".
 export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
   #db: DuckDBInstance;
   #conn: DuckDBConnection;
+  /**
+   * Feature upserts, on their own connection: each runs in a transaction, which statements on
+   * `#conn` (signals, predictions, reads) must not join while it waits.
+   */
+  #writer: FeatureWriter;
 
-  private constructor(db: DuckDBInstance, conn: DuckDBConnection) {
+  private constructor(db: DuckDBInstance, conn: DuckDBConnection, writer: FeatureWriter) {
     this.#db = db;
     this.#conn = conn;
+    this.#writer = writer;
   }
 
   /**
@@ -64,22 +73,19 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
       throw new Error(`cannot open the offline store ${path}: ${msg}`, { cause: e });
     }
     const conn = await db.connect();
-    if (readOnly) return new DuckDbFeatureStore(db, conn);
-    for (const sql of createTables()) await conn.run(sql);
-    return new DuckDbFeatureStore(db, conn);
+    if (!readOnly) { for (const sql of createTables()) await conn.run(sql); }
+    const writer = await db.connect();
+    // Temporary, so a read-only store has it too, and an upsert fails there as any write would.
+    await writer.run(createBatchKeys());
+    return new DuckDbFeatureStore(db, conn, new FeatureWriter(writer));
   }
 
-  async upsert(rows: readonly FeatureRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += BATCH) {
-      const batch = rows.slice(i, i + BATCH);
-      const values: (string | number | boolean | null)[] = [];
-      const tuples = batch.map((row) => {
-        const start = values.length;
-        for (const c of COLUMNS) values.push(row[c] as string | number | boolean | null);
-        return `(${COLUMNS.map((_, j) => `$${start + j + 1}`).join(", ")})`;
-      });
-      await this.#conn.run(`INSERT OR REPLACE INTO features VALUES ${tuples.join(", ")}`, values);
-    }
+  /**
+   * Inserts or replaces `rows` by key, all of them or (on an error) none; of rows sharing a key
+   * the last is kept. Concurrent calls are applied one after another, in call order.
+   */
+  upsert(rows: readonly FeatureRow[]): Promise<void> {
+    return this.#writer.upsert(rows);
   }
 
   async #select(
@@ -275,6 +281,7 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
   }
 
   close(): void {
+    this.#writer.close();
     this.#conn.closeSync();
     this.#db.closeSync();
   }

@@ -1,7 +1,8 @@
 /**
- * The offline store's SQL: its three tables, the point-in-time news join, and the mapping from
- * DuckDB's row objects back to feature rows, predictions and news signals. Text and pure functions only; the store that runs it
- * is ./offline_duckdb.ts.
+ * The offline store's SQL: its three tables, the table of keys a bulk upsert replaces, the
+ * point-in-time news join, and the mapping from DuckDB's row objects back to feature rows,
+ * predictions and news signals. Text and pure functions only; the store that runs it is
+ * ./offline_duckdb.ts.
  */
 import { type Window, WINDOW_MS } from "../domain/candle.ts";
 import {
@@ -18,7 +19,9 @@ import type { Prediction } from "../domain/prediction.ts";
 /** The columns of the `features` table, in table order. */
 export const COLUMNS = [...CANDLE_COLUMNS, ...INDICATOR_COLUMNS, "warm"] as const;
 
-const SQL_TYPE: Record<string, string> = {
+export type SqlType = "VARCHAR" | "BIGINT" | "BOOLEAN" | "DOUBLE";
+
+const SQL_TYPE: Record<string, SqlType> = {
   pair: "VARCHAR",
   window: "VARCHAR",
   window_start: "BIGINT",
@@ -27,13 +30,18 @@ const SQL_TYPE: Record<string, string> = {
   warm: "BOOLEAN",
 };
 
+/** The type of a `features` column. */
+export function sqlType(column: string): SqlType {
+  return SQL_TYPE[column] ?? "DOUBLE";
+}
+
 export function quote(name: string): string {
   return `"${name}"`;
 }
 
 /** The statements that create the store's tables when they are missing. */
 export function createTables(): string[] {
-  const columns = COLUMNS.map((c) => `${quote(c)} ${SQL_TYPE[c] ?? "DOUBLE"}`).join(", ");
+  const columns = COLUMNS.map((c) => `${quote(c)} ${sqlType(c)}`).join(", ");
   return [
     `CREATE TABLE IF NOT EXISTS features (${columns}, PRIMARY KEY (pair, "window", window_start))`,
     `CREATE TABLE IF NOT EXISTS predictions (pair VARCHAR, "window" VARCHAR, made_at BIGINT, horizon INTEGER,
@@ -42,6 +50,20 @@ export function createTables(): string[] {
     `CREATE TABLE IF NOT EXISTS news_signals (news_id VARCHAR, coin VARCHAR, signal INTEGER, score DOUBLE,
         model VARCHAR, published_at BIGINT, PRIMARY KEY (news_id, coin))`,
   ];
+}
+
+/** The temporary table holding the keys of the batch being upserted. */
+export const BATCH_KEYS = "feature_batch_keys";
+
+/** The batch-keys table: temporary, so it is never written to the file or its log. */
+export function createBatchKeys(): string {
+  return `CREATE TEMP TABLE IF NOT EXISTS ${BATCH_KEYS} (pair VARCHAR, "window" VARCHAR, window_start BIGINT)`;
+}
+
+/** Deletes the rows of `features` whose keys are in the batch-keys table. */
+export function deleteBatchKeys(): string {
+  return `DELETE FROM features WHERE (pair, "window", window_start) IN
+    (SELECT pair, "window", window_start FROM ${BATCH_KEYS})`;
 }
 
 /**

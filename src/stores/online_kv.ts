@@ -12,6 +12,13 @@ import { addSignal, initialNewsState, newsFeaturesAt } from "../transforms/news_
 
 const RECENT_ROWS = 500;
 const RECENT_EXPIRY_MS = 7 * 24 * 3_600_000;
+/**
+ * Deno KV takes at most 1,000 mutations and 800 KiB of keys and values in one atomic commit;
+ * a row is two mutations (its set and the delete of the row RECENT_ROWS back), about 1 KB.
+ */
+const ROWS_PER_COMMIT = 500;
+/** Deno KV reads at most 10 keys in one `getMany`, and KV Connect checks at most 10 in a commit. */
+const SERIES_PER_COMMIT = 10;
 
 type StoredSignal = Omit<NewsSignal, "coin" | "news_id" | "published_at">;
 
@@ -45,6 +52,11 @@ export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
     return ["features", "recent", pair, window, windowStart];
   }
 
+  /**
+   * Writes `rows` into each series' recent history and moves each series' latest row forward.
+   * The history goes in commits as large as Deno KV takes, in batch order (so of rows sharing a
+   * key the last is kept); then the latest rows, read and conditionally set ten series at a time.
+   */
   async upsert(rows: readonly FeatureRow[]): Promise<void> {
     const newest = new Map<string, FeatureRow>();
     for (const r of rows) {
@@ -52,25 +64,51 @@ export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
       const seen = newest.get(k);
       if (!seen || r.window_start >= seen.window_start) newest.set(k, r);
     }
-    // The last RECENT_ROWS rows of each series, for charts: each write drops the row that many
-    // windows back (replayed history included, whatever its dates); a week's expiry bounds leftovers.
-    for (let i = 0; i < rows.length; i += 400) {
-      const op = this.#kv.atomic();
-      for (const r of rows.slice(i, i + 400)) {
-        const span = r.window_end - r.window_start;
-        op.set(this.#recentKey(r.pair, r.window, r.window_start), r, { expireIn: RECENT_EXPIRY_MS });
-        op.delete(this.#recentKey(r.pair, r.window, r.window_start - RECENT_ROWS * span));
-      }
-      await op.commit();
+    for (let i = 0; i < rows.length; i += ROWS_PER_COMMIT) {
+      await this.#commitRecent(rows.slice(i, i + ROWS_PER_COMMIT));
     }
-    for (const row of newest.values()) {
-      const key = this.#key(row.pair, row.window);
-      for (;;) {
-        const current = await this.#kv.get<FeatureRow>(key);
-        if (current.value && current.value.window_start > row.window_start) break;
-        const res = await this.#kv.atomic().check(current).set(key, row).commit();
-        if (res.ok) break;
-      }
+    const latest = [...newest.values()];
+    for (let i = 0; i < latest.length; i += SERIES_PER_COMMIT) {
+      await this.#moveLatest(latest.slice(i, i + SERIES_PER_COMMIT));
+    }
+  }
+
+  /**
+   * The last RECENT_ROWS rows of each series, for charts: each write drops the row that many
+   * windows back (replayed history included, whatever its dates); a week's expiry bounds leftovers.
+   * Rows larger than usual can take a commit past Deno KV's total size: then it goes in halves.
+   */
+  async #commitRecent(rows: readonly FeatureRow[]): Promise<void> {
+    const op = this.#kv.atomic();
+    for (const r of rows) {
+      const span = r.window_end - r.window_start;
+      op.set(this.#recentKey(r.pair, r.window, r.window_start), r, { expireIn: RECENT_EXPIRY_MS });
+      op.delete(this.#recentKey(r.pair, r.window, r.window_start - RECENT_ROWS * span));
+    }
+    try {
+      await op.commit();
+    } catch (e) {
+      if (rows.length < 2 || !/^total .* too large/i.test((e as Error).message)) throw e;
+      const half = Math.ceil(rows.length / 2);
+      await this.#commitRecent(rows.slice(0, half));
+      await this.#commitRecent(rows.slice(half));
+    }
+  }
+
+  /** Sets each series' latest row to `rows`' one unless a newer is stored, retrying what a concurrent write beat. */
+  async #moveLatest(rows: readonly FeatureRow[]): Promise<void> {
+    let pending = rows;
+    while (pending.length > 0) {
+      const stored = await this.#kv.getMany<FeatureRow[]>(pending.map((r) => this.#key(r.pair, r.window)));
+      const op = this.#kv.atomic();
+      const moving = pending.filter((row, i) => {
+        const current = stored[i] as Deno.KvEntryMaybe<FeatureRow>;
+        if (current.value && current.value.window_start > row.window_start) return false;
+        op.check(current).set(current.key, row);
+        return true;
+      });
+      if (moving.length === 0 || (await op.commit()).ok) return;
+      pending = moving;
     }
   }
 
