@@ -13,8 +13,10 @@ const fmt = (n: number) =>
 const suites: [string, () => Promise<BenchResult[]>][] = [
   ["ws_frames", benchWsFrames],
   ["features", benchFeatures],
+  ["stores", async () => (await import("./stores.ts")).benchStores()],
   ["lines", benchLines],
   ["bus", benchBus],
+  ["density", async () => (await import("./density.ts")).benchDensity()],
   // Imported when its turn comes: transformers.js and its runtimes would otherwise sit in the
   // memory the replay benchmark measures.
   ["news", async () => (await import("./news.ts")).benchNews()],

@@ -2,8 +2,10 @@
 
 Reads a trades-csv file, produces every trade to a fresh topic (keyed by pair, the trade's time
 as the message timestamp), then runs a Quix Application with a 1m tumbling window computing
-OHLCV per pair until every trade is consumed. Prints one JSON line: wall seconds from the first
-CSV line to the last trade consumed, the produce part of them, and the candles emitted.
+OHLCV per pair until every partition is consumed to its end. Prints one JSON line: wall seconds
+from the first CSV line to the last trade consumed, the produce part of them, the trades consumed
+(redeliveries included), and the candles emitted. A run that consumes nothing for STALL_S seconds
+is stopped and reported with `stalled: true`, so a stuck consumer cannot hang the bench.
 
 usage: quix_candles.py TRADES_CSV BROKERS TOPIC_PREFIX STATE_DIR
 """
@@ -11,12 +13,31 @@ usage: quix_candles.py TRADES_CSV BROKERS TOPIC_PREFIX STATE_DIR
 import csv
 import json
 import sys
+import threading
 import time
 from datetime import timedelta
 
 import quixstreams
-from quixstreams import Application
+from confluent_kafka import Consumer, TopicPartition
+from quixstreams import Application, message_context
 from quixstreams.models import TopicConfig
+
+PARTITIONS = 3
+STALL_S = 60
+
+
+def end_offsets(brokers: str, topic: str) -> dict:
+    """The last offset of each non-empty partition, read once everything is produced."""
+    probe = Consumer({"bootstrap.servers": brokers, "group.id": f"{topic}-probe"})
+    try:
+        ends = {}
+        for p in range(PARTITIONS):
+            _, high = probe.get_watermark_offsets(TopicPartition(topic, p), timeout=30)
+            if high > 0:
+                ends[p] = high - 1
+        return ends
+    finally:
+        probe.close()
 
 
 def main() -> None:
@@ -34,7 +55,7 @@ def main() -> None:
         f"{prefix}trades",
         key_serializer="str",
         key_deserializer="str",
-        config=TopicConfig(num_partitions=3, replication_factor=1),
+        config=TopicConfig(num_partitions=PARTITIONS, replication_factor=1),
     )
 
     produced = 0
@@ -59,15 +80,36 @@ def main() -> None:
             )
             produced += 1
     produce_seconds = time.perf_counter() - started
+    # Done is every partition read to its end, not a count: a rebalance redelivers messages.
+    unread = end_offsets(brokers, trades_topic.name)
 
     consumed = 0
     candles = 0
+    finished = None
+    stalled = False
 
     def count_trade(_trade: dict) -> None:
-        nonlocal consumed
+        nonlocal consumed, finished
         consumed += 1
-        if consumed == produced:
-            app.stop()
+        ctx = message_context()
+        if unread.get(ctx.partition, -1) <= ctx.offset:
+            unread.pop(ctx.partition, None)
+            if not unread and finished is None:
+                finished = time.perf_counter()
+                app.stop()
+
+    def watchdog() -> None:
+        nonlocal stalled
+        seen = -1
+        while finished is None:
+            time.sleep(STALL_S)
+            if finished is None and consumed == seen:
+                stalled = True
+                app.stop()
+                return
+            seen = consumed
+
+    threading.Thread(target=watchdog, daemon=True).start()
 
     def count_candle(_candle: dict) -> None:
         nonlocal candles
@@ -93,11 +135,13 @@ def main() -> None:
     sdf = sdf.reduce(reducer=add, initializer=first).final()
     sdf = sdf.update(count_candle)
     app.run()
-    seconds = time.perf_counter() - started
+    seconds = (finished or time.perf_counter()) - started
     print(
         json.dumps(
             {
-                "trades": consumed,
+                "complete": finished is not None,
+                "stalled": stalled,
+                "consumed": consumed,
                 "produced": produced,
                 "candles": candles,
                 "seconds": seconds,
