@@ -22,6 +22,7 @@ export { type NewsConfig, newsConfig } from "./config/news.ts";
 export { type DistillConfig, distillConfig } from "./config/news_distill.ts";
 export { MODEL_CHOICES, type TrainConfig, trainConfig } from "./config/train.ts";
 export { type ModelsConfig, modelsConfig } from "./config/models.ts";
+export { type BacktestConfig, backtestConfig } from "./config/backtest.ts";
 export { type ServeConfig, serveConfig } from "./config/serve.ts";
 export { type StartConfig, startConfig } from "./config/start.ts";
 export { type DemoConfig, demoConfig } from "./config/demo.ts";

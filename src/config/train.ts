@@ -4,6 +4,7 @@ import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import { COMMON, HORIZON, PAIR, WINDOW } from "./shared.ts";
 
 export const MODEL_CHOICES = ["auto", "gbdt", "ridge"] as const;
+export const SHRINK_CHOICES = ["auto", "off"] as const;
 
 export const TRAIN_FLAGS = {
   ...COMMON,
@@ -26,6 +27,16 @@ export const TRAIN_FLAGS = {
     integer: true,
     default: "1",
     help: "seed of the search and the trees",
+  }),
+  blend: flag.number("blend", {
+    min: 1,
+    integer: true,
+    default: "3",
+    help: "best settings averaged into the model (1: the single best)",
+  }),
+  shrink: flag.oneOf("shrink", SHRINK_CHOICES, {
+    default: "auto",
+    help: "auto (scale the forecast toward no change by a factor chosen on the training folds) or off",
   }),
   embargo: flag.number("embargo", {
     min: 0,

@@ -1,5 +1,6 @@
 /** Every task's `--help`, from its flag declarations; `runTask` prints it. */
 import { BACKFILL_FLAGS } from "./backfill.ts";
+import { BACKTEST_FLAGS } from "./backtest.ts";
 import { DEMO_FLAGS } from "./demo.ts";
 import { EXPORT_FLAGS, TAIL_FLAGS } from "./features.ts";
 import { helpText } from "./help_text.ts";
@@ -25,6 +26,7 @@ export const TASKS: Readonly<Record<string, { flags: Flags; notes?: string }>> =
   "news:distill": { flags: DISTILL_FLAGS },
   train: { flags: TRAIN_FLAGS },
   models: { flags: MODELS_FLAGS, notes: MODELS_COMMANDS },
+  backtest: { flags: BACKTEST_FLAGS },
   serve: { flags: SERVE_FLAGS },
   sim: { flags: SIM_FLAGS },
 };

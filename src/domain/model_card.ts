@@ -5,6 +5,7 @@
  */
 import type { Window } from "./candle.ts";
 import type { IntervalReport } from "../model/conformal.ts";
+import type { Importance } from "../model/importance.ts";
 import type { Compared, FoldReport } from "../model/metrics.ts";
 import type { ModelConfig } from "../model/models.ts";
 
@@ -24,6 +25,8 @@ export interface ModelCard {
   overall: Compared;
   /** Conformal prediction intervals: the served quantiles and their measured coverage (absent on older cards). */
   intervals?: IntervalReport;
+  /** Why the model predicts what it does, per input (absent on older cards). */
+  importance?: Importance;
   onnx: { input: string; output: string; output_is: "log_return"; parity_max_rel_diff: number };
   decision: { promoted: boolean; reason: string };
   code_version: string;

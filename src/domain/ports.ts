@@ -7,6 +7,7 @@
 import type { Window } from "./candle.ts";
 import type { FeatureRow, FeatureRowWithNews, ModelRow, TrainingRow } from "./feature_row.ts";
 import type { ModelCard, PromotedFile, Promotion } from "./model_card.ts";
+import type { BacktestReport } from "../model/backtest.ts";
 import type { NewsSignal } from "./news.ts";
 import type { LiveErrors, Prediction } from "./prediction.ts";
 
@@ -99,6 +100,8 @@ export interface ModelRegistry {
   /** Which version serves and the promotion history; an empty one for a model never promoted. */
   promotedFile(name: string): Promise<PromotedFile>;
   promoted(name: string): Promise<ModelCard | null>;
+  /** A version's stored backtest, null when it has none; registries that keep none leave this out. */
+  backtest?(name: string, version: string): Promise<BacktestReport | null>;
 }
 
 /** The registry as training and a human's promote/rollback write it. */

@@ -43,7 +43,8 @@ async function list(registry: Registry, modelsDir: string): Promise<void> {
     for (const version of await registry.versions(name)) {
       // A version whose card cannot be read is listed as incomplete rather than failing the list.
       const card = await registry.card(name, version).catch(() => undefined);
-      versions.push({ version, current: version === current, card });
+      const backtest = await registry.backtest(name, version).catch(() => null);
+      versions.push({ version, current: version === current, card, backtest });
     }
     for (const line of versionsTable(versions)) console.log(line);
   }

@@ -1,8 +1,12 @@
 /**
  * What `models list` prints for one model: its versions side by side with their held-out metrics
- * and promotion decision, the promoted one starred. Pure: the caller prints the lines.
+ * and promotion decision, the promoted one starred, and the net return of the latest backtest
+ * beside buy-and-hold's when any version has one. Pure: the caller prints the lines.
  */
 import type { ModelCard } from "../domain/model_card.ts";
+import type { BacktestReport } from "../model/backtest.ts";
+import { modelSummary } from "../model/models.ts";
+import { signedPct } from "./backtest_table.ts";
 
 export interface VersionLine {
   version: string;
@@ -10,6 +14,8 @@ export interface VersionLine {
   current: boolean;
   /** Its card; none when the version's directory is incomplete. */
   card: ModelCard | undefined;
+  /** Its stored backtest, if any. */
+  backtest?: BacktestReport | null | undefined;
 }
 
 const HEAD = [
@@ -32,9 +38,7 @@ function cells({ version, current, card }: VersionLine): string[] {
     current ? "*" : "",
     version,
     card.created_at.slice(0, 16),
-    card.model.kind === "ridge"
-      ? `ridge λ=${card.model.lambda.toPrecision(2)}`
-      : `gbdt ${card.model.rounds} trees`,
+    modelSummary(card.model),
     String(card.data.rows),
     m.mae.toFixed(4),
     n.mae.toFixed(4),
@@ -44,9 +48,25 @@ function cells({ version, current, card }: VersionLine): string[] {
   ];
 }
 
-/** A header line and a line per version, indented two spaces, in left-aligned columns. */
+const BACKTEST_HEAD = "backtest net (B&H)";
+
+function backtestCell(b: BacktestReport | null | undefined): string {
+  if (!b) return "-";
+  return `${signedPct(b.overall.model.net_return)} (${signedPct(b.overall.buy_and_hold.net_return)})`;
+}
+
+/**
+ * A header line and a line per version, indented two spaces, in left-aligned columns; a backtest
+ * column before the decision when a version has a backtest.
+ */
 export function versionsTable(versions: readonly VersionLine[]): string[] {
-  const rows = [HEAD, ...versions.map(cells)];
-  const widths = HEAD.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const withBacktest = versions.some((v) => v.backtest);
+  const at = HEAD.length - 1;
+  function insert(r: string[], cell: string): string[] {
+    return withBacktest ? [...r.slice(0, at), cell, ...r.slice(at)] : r;
+  }
+  const head = insert(HEAD, BACKTEST_HEAD);
+  const rows = [head, ...versions.map((v) => insert(cells(v), v.card ? backtestCell(v.backtest) : ""))];
+  const widths = head.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => "  " + r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd());
 }

@@ -33,6 +33,8 @@ export async function trainFromStore(cfg: TrainConfig, log: Logger): Promise<Tra
       budget: cfg.budget,
       seed: cfg.seed,
       embargo: cfg.embargo,
+      blend: cfg.blend,
+      shrink: cfg.shrink,
       otherPairs: cfg.withPairs,
       registry: new Registry(cfg.modelsDir),
       onStep: (m) => {

@@ -4,6 +4,7 @@
  * the report itself. Pure: the caller prints it.
  */
 import type { IntervalReport, LevelReport } from "../model/conformal.ts";
+import type { Importance } from "../model/importance.ts";
 import type { PriceMetrics } from "../model/metrics.ts";
 import type { TrainReport } from "../registry/train_and_register.ts";
 
@@ -99,6 +100,17 @@ export function intervalTable(r: IntervalReport): string {
     .join("\n");
 }
 
+/** The inputs that matter most, with their share (and sign, for ridge). */
+export function importanceLine(imp: Importance, top = 8): string {
+  const items = imp.features.slice(0, top).map((f) =>
+    `${f.name} ${(f.share * 100).toFixed(1)}%` +
+    (f.coefficient === undefined
+      ? ""
+      : ` (${f.coefficient >= 0 ? "+" : "−"}${Math.abs(f.coefficient).toExponential(1)})`)
+  );
+  return `importance (${imp.method}): ${items.join(", ")}`;
+}
+
 /** The text `train` prints: the report as JSON, or the tables, the model and the decision. */
 export function trainReportText(r: TrainReport, json: boolean): string {
   if (json) return JSON.stringify(r, null, 2);
@@ -106,6 +118,7 @@ export function trainReportText(r: TrainReport, json: boolean): string {
     trainTable(r),
     `prediction intervals (conformal, volatility-scaled; "naive" is the width of a naive-volatility interval):`,
     intervalTable(r.intervals),
+    importanceLine(r.importance),
     `model: ${r.model.name}`,
     `${r.promoted ? "PROMOTED" : "NOT PROMOTED"} ${r.name} ${r.version}: ${r.reason}`,
   ].join("\n");

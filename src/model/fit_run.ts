@@ -1,18 +1,18 @@
 /**
  * The compute of a training run, free of I/O so it can run in a Worker: folds, the leakage
- * check, the search, the walk-forward evaluation of the chosen setting (and of the promoted
- * model's setting on the same folds), and the final fit on every row. Everything it returns is
- * plain data (structured-cloneable).
+ * check, the search, the blend of its best settings and its shrink, the walk-forward evaluation
+ * of that one setting (and of the promoted model's setting on the same folds), and the final fit
+ * on every row. Everything it returns is plain data (structured-cloneable).
  */
 import { WINDOW_MS } from "../domain/candle.ts";
 import type { Dataset } from "./dataset.ts";
 import { type IntervalReport, intervalReport } from "./conformal.ts";
+import { type Importance, importance as featureImportance } from "./importance.ts";
 import { checkLeakage, type Evaluation, fitOn, walkForward } from "./evaluate.ts";
 import { type Fold, walkForwardFolds } from "./folds.ts";
-import type { GbdtModel } from "./gbdt.ts";
-import { describe, type ModelConfig } from "./models.ts";
-import type { RidgeModel } from "./ridge.ts";
-import { candidates, type ModelChoice, search, type Trial } from "./search.ts";
+import { BLEND_MEMBERS, chooseSetting } from "./blend.ts";
+import { describe, type ModelConfig, type PriceModel } from "./models.ts";
+import { candidates, type ModelChoice, searchScored, type Trial } from "./search.ts";
 
 export interface FitRunInput {
   ds: Dataset;
@@ -21,6 +21,10 @@ export interface FitRunInput {
   budget: number;
   seed: number;
   embargo?: number | undefined;
+  /** Best settings averaged into the model (default `BLEND_MEMBERS`). */
+  blend?: number | undefined;
+  /** "off" keeps the blend's forecast at full size (default "auto": shrunk as the validation rows say). */
+  shrink?: "auto" | "off" | undefined;
   /** The promoted version's inputs and setting, to be re-evaluated on the same folds. */
   promoted: { version: string; features: string[]; model: ModelConfig } | null;
 }
@@ -28,7 +32,9 @@ export interface FitRunInput {
 export interface FitRunOutput {
   folds: Fold[];
   configs: number;
+  /** The settings searched, best first. */
   trials: Trial[];
+  /** What the test folds see: a shrunk blend of the best trials, chosen on the validation rows. */
   best: Trial;
   evaluation: Evaluation;
   /** Conformal prediction intervals of the chosen setting: per-fold coverage and the served quantiles. */
@@ -36,7 +42,9 @@ export interface FitRunOutput {
   promotedMae: { version: string; mae: number } | null;
   /** Set when the promoted model cannot be compared on this dataset. */
   notComparable: string | null;
-  final: RidgeModel | GbdtModel;
+  final: PriceModel;
+  /** Why the final model predicts what it does, per input. */
+  importance: Importance;
 }
 
 /** The dataset restricted to the named features, in that order (for an older model's inputs). */
@@ -66,8 +74,9 @@ export function fitRun(
   onStep(
     `searching ${configs.length} settings (${input.choice}) on the training side of ${folds.length} folds`,
   );
-  const trials = search(ds, folds, configs, embargo, (done, t) => onTrial?.(done, configs.length, t));
-  const best = trials[0]!;
+  const scored = searchScored(ds, folds, configs, embargo, (done, t) => onTrial?.(done, configs.length, t));
+  const trials = scored.trials;
+  const best = chooseSetting(scored, ds.y, input.blend ?? BLEND_MEMBERS, input.shrink ?? "auto");
   onStep(`chosen: ${describe(best.config)} (validation MAE of the return ${best.score.toExponential(3)})`);
   const evaluation = walkForward(ds, folds, best.config);
   onStep(`calibrating prediction intervals on out-of-sample residuals`);
@@ -92,6 +101,7 @@ export function fitRun(
 
   onStep(`fitting ${describe(best.config)} on all ${ds.n} rows`);
   const final = fitOn(ds, Uint32Array.from({ length: ds.n }, (_, i) => i), best.config).model;
+  const importance = featureImportance(final, ds.features);
   return {
     folds,
     configs: configs.length,
@@ -102,5 +112,6 @@ export function fitRun(
     promotedMae,
     notComparable,
     final,
+    importance,
   };
 }

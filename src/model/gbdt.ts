@@ -79,6 +79,8 @@ export interface GbdtModel {
   /** Training loss after each round (on the rows fitted). */
   trainLoss: number[];
   validLoss: number[];
+  /** Loss reduction of each kept tree's splits, summed per feature: gain importance. */
+  gain: number[];
 }
 
 function quantileSorted(sorted: ArrayLike<number>, q: number): number {
@@ -156,6 +158,8 @@ export function fitGbdt(
   const pred = new Float64Array(n).fill(base);
   const grad = new Float64Array(n);
   const trees: Tree[] = [];
+  /** Per tree, the split gains summed per feature. */
+  const treeGains: Float64Array[] = [];
   const trainLoss: number[] = [], validLoss: number[] = [];
   let bestValid = Infinity, bestRound = 0;
   const allFeatures = Array.from({ length: F }, (_, f) => f);
@@ -312,6 +316,7 @@ export function fitGbdt(
 
     const tree: Tree = { feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0] };
     const splitBin: number[] = [0];
+    const gains = new Float64Array(F);
     const root = newLeaf(0, m, 0, 0);
     root.hist = take();
     build(root.hist, 0, m);
@@ -337,6 +342,7 @@ export function fitGbdt(
         splitBin.push(0);
       }
       tree.feature[leaf.node] = feature;
+      gains[feature]! += leaf.gain;
       tree.threshold[leaf.node] = edges[feature]![bin]!;
       tree.left[leaf.node] = lNode;
       tree.right[leaf.node] = rNode;
@@ -363,6 +369,7 @@ export function fitGbdt(
       tree.value[leaf.node] = p.learningRate * v;
     }
     trees.push(tree);
+    treeGains.push(gains);
 
     // Every row moves by the new tree, the rows it was not fitted on as well; a bin at or below
     // the split bin is a value at or below the threshold, so routing by bins decides as X would.
@@ -393,7 +400,18 @@ export function fitGbdt(
     } else if (nValid && round + 1 - bestRound >= p.earlyStoppingRounds) break;
   }
   const kept = nValid ? Math.max(1, bestRound) : trees.length;
-  return { kind: "gbdt", base, trees: trees.slice(0, kept), params: p, rounds: kept, trainLoss, validLoss };
+  const gain = new Array<number>(F).fill(0);
+  for (const g of treeGains.slice(0, kept)) for (let f = 0; f < F; f++) gain[f]! += g[f]!;
+  return {
+    kind: "gbdt",
+    base,
+    trees: trees.slice(0, kept),
+    params: p,
+    rounds: kept,
+    trainLoss,
+    validLoss,
+    gain,
+  };
 }
 
 export function predictGbdt(m: GbdtModel, X: Float64Array, n: number, F: number): Float64Array {

@@ -1,15 +1,56 @@
-/** The price models by configuration: fitting and predicting any of them the same way. */
+/**
+ * The price models by configuration: fitting and predicting any of them the same way. A blend is
+ * the mean of a few settings' predictions, shrunk toward "no change" by a factor in [0, 1]: a weak
+ * return forecast is mostly noise, and scaling it down costs less MAE than it saves.
+ */
 import { fitGbdt, type GbdtModel, type GbdtParams, predictGbdt } from "./gbdt.ts";
 import { fitRidge, predictRidge, type RidgeModel } from "./ridge.ts";
 
-export type ModelConfig =
+export type SingleConfig =
   | { kind: "ridge"; lambda: number }
   | { kind: "gbdt"; params: Partial<GbdtParams> };
 
+export type BlendConfig = { kind: "blend"; members: SingleConfig[]; shrink: number };
+
+export type ModelConfig = SingleConfig | BlendConfig;
+
+export interface BlendModel {
+  kind: "blend";
+  members: (RidgeModel | GbdtModel)[];
+  shrink: number;
+}
+
+export type PriceModel = RidgeModel | GbdtModel | BlendModel;
+
 export interface Fitted {
   config: ModelConfig;
-  model: RidgeModel | GbdtModel;
+  model: PriceModel;
   predict(X: Float64Array, n: number): Float64Array;
+}
+
+function checkBlend(config: BlendConfig): void {
+  if (config.members.length === 0) throw new RangeError("a blend needs at least one member");
+  if (!(config.shrink >= 0 && config.shrink <= 1)) {
+    throw new RangeError(`a blend's shrink must be in [0, 1], got ${config.shrink}`);
+  }
+}
+
+/** Predicted log returns of any fitted model on rows `X` (row-major [n, F]). */
+export function predictModel(model: PriceModel, X: Float64Array, n: number, F: number): Float64Array {
+  if (model.kind === "ridge") return predictRidge(model, X, n, F);
+  if (model.kind === "gbdt") return predictGbdt(model, X, n, F);
+  const out = new Float64Array(n);
+  for (const m of model.members) {
+    const p = predictModel(m, X, n, F);
+    for (let i = 0; i < n; i++) out[i]! += p[i]!;
+  }
+  const scale = model.shrink / model.members.length;
+  for (let i = 0; i < n; i++) out[i]! *= scale;
+  return out;
+}
+
+function fitSingle(config: SingleConfig, X: Float64Array, y: Float64Array, n: number, F: number) {
+  return config.kind === "ridge" ? fitRidge(X, y, n, F, config.lambda) : fitGbdt(X, y, n, F, config.params);
 }
 
 export function fitModel(
@@ -19,15 +60,44 @@ export function fitModel(
   n: number,
   F: number,
 ): Fitted {
-  if (config.kind === "ridge") {
-    const model = fitRidge(X, y, n, F, config.lambda);
-    return { config, model, predict: (Xt, nt) => predictRidge(model, Xt, nt, F) };
+  let model: PriceModel;
+  if (config.kind === "blend") {
+    checkBlend(config);
+    model = {
+      kind: "blend",
+      members: config.members.map((c) => fitSingle(c, X, y, n, F)),
+      shrink: config.shrink,
+    };
+  } else model = fitSingle(config, X, y, n, F);
+  return { config, model, predict: (Xt, nt) => predictModel(model, Xt, nt, F) };
+}
+
+/** The setting as a card records it: each GBDT with the rounds its final fit kept. */
+export function recordedSetting(config: ModelConfig, model: PriceModel): ModelConfig & { rounds?: number } {
+  const single = (c: SingleConfig, m: RidgeModel | GbdtModel) =>
+    m.kind === "gbdt" ? { ...c, rounds: m.rounds } : c;
+  if (config.kind === "blend" && model.kind === "blend") {
+    return { ...config, members: config.members.map((c, j) => single(c, model.members[j]!)) };
   }
-  const model = fitGbdt(X, y, n, F, config.params);
-  return { config, model, predict: (Xt, nt) => predictGbdt(model, Xt, nt, F) };
+  return config.kind !== "blend" && model.kind !== "blend" ? single(config, model) : config;
+}
+
+/**
+ * The setting a card records, without what the final fit added (GBDT's `rounds` kept), so the
+ * same setting can be fitted again on other folds.
+ */
+export function settingOf(recorded: ModelConfig & { rounds?: number }): ModelConfig {
+  const single = (c: SingleConfig): SingleConfig =>
+    c.kind === "ridge" ? { kind: "ridge", lambda: c.lambda } : { kind: "gbdt", params: c.params };
+  return recorded.kind === "blend"
+    ? { kind: "blend", members: recorded.members.map(single), shrink: recorded.shrink }
+    : single(recorded);
 }
 
 export function describe(config: ModelConfig): string {
+  if (config.kind === "blend") {
+    return `${config.shrink.toFixed(2)} × mean of ${config.members.map(describe).join(", ")}`;
+  }
   if (config.kind === "ridge") return `ridge(lambda=${config.lambda.toPrecision(3)})`;
   const p = config.params;
   return `gbdt(${p.loss ?? "l2"}, depth=${p.maxDepth}, leaves=${p.maxLeaves}, lr=${
@@ -36,4 +106,17 @@ export function describe(config: ModelConfig): string {
     `min_leaf=${p.minSamplesLeaf}, subsample=${p.subsample?.toFixed(2)}, colsample=${
       p.colsample?.toFixed(2)
     })`;
+}
+
+/**
+ * A recorded setting in a few words, for tables: `ridge λ=1.0`, `gbdt 40 trees`, or a blend as its
+ * shrink and members (`0.75 × (gbdt 40 trees, ridge λ=1.0)`).
+ */
+export function modelSummary(recorded: ModelConfig & { rounds?: number }): string {
+  if (recorded.kind === "blend") {
+    return `${recorded.shrink.toFixed(2)} × (${recorded.members.map(modelSummary).join(", ")})`;
+  }
+  return recorded.kind === "ridge"
+    ? `ridge λ=${recorded.lambda.toPrecision(2)}`
+    : `gbdt ${recorded.rounds ?? recorded.params.rounds ?? "?"} trees`;
 }

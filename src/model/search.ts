@@ -9,7 +9,7 @@ import { takeRows } from "./dataset.ts";
 import type { Fold } from "./folds.ts";
 import { fitOn } from "./evaluate.ts";
 import type { GbdtParams } from "./gbdt.ts";
-import type { ModelConfig } from "./models.ts";
+import type { ModelConfig, SingleConfig } from "./models.ts";
 import { seededRandom } from "../util/random.ts";
 
 export type ModelChoice = "auto" | "gbdt" | "ridge";
@@ -24,9 +24,9 @@ const logUniform = (r: () => number, lo: number, hi: number) =>
   Math.exp(Math.log(lo) + r() * (Math.log(hi) - Math.log(lo)));
 const intIn = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
-export function candidates(choice: ModelChoice, budget: number, seed: number): ModelConfig[] {
+export function candidates(choice: ModelChoice, budget: number, seed: number): SingleConfig[] {
   const r = seededRandom(seed);
-  const out: ModelConfig[] = [];
+  const out: SingleConfig[] = [];
   const ridgeBudget = choice === "ridge"
     ? budget
     : choice === "auto"
@@ -55,6 +55,15 @@ export function candidates(choice: ModelChoice, budget: number, seed: number): M
   return out;
 }
 
+/** The trials, best first, with each one's predictions on the pooled validation rows. */
+export interface Scored {
+  trials: Trial[];
+  /** The validation rows of every fold, in the order they were scored (a row can recur across folds). */
+  rows: Uint32Array;
+  /** `predictions[k]` are trial k's (of `trials`) on `rows`. */
+  predictions: Float64Array[];
+}
+
 /** Scores every candidate on the folds' training rows only; best (lowest) first. */
 export function search(
   ds: Dataset,
@@ -63,27 +72,40 @@ export function search(
   embargoRows: number,
   onTrial?: (done: number, trial: Trial) => void,
 ): Trial[] {
+  return searchScored(ds, folds, configs, embargoRows, onTrial).trials;
+}
+
+/** As `search`, keeping the validation predictions (to blend and shrink the best settings). */
+export function searchScored(
+  ds: Dataset,
+  folds: readonly Fold[],
+  configs: readonly ModelConfig[],
+  embargoRows: number,
+  onTrial?: (done: number, trial: Trial) => void,
+): Scored {
   const F = ds.features.length;
-  const trials: Trial[] = [];
-  for (const config of configs) {
-    let sum = 0, count = 0;
-    for (const fold of folds) {
-      const n = fold.train.length;
-      const cut = Math.floor(n * 0.8);
-      const fit = fold.train.subarray(0, Math.max(0, cut - embargoRows));
-      const valid = fold.train.subarray(cut);
-      if (fit.length < 50 || valid.length === 0) continue;
-      const model = fitOn(ds, fit, config);
-      const pred = model.predict(takeRows(ds.X, F, valid), valid.length);
-      for (let k = 0; k < valid.length; k++) sum += Math.abs(pred[k]! - ds.y[valid[k]!]!);
-      count += valid.length;
-    }
-    if (count === 0) {
-      throw new Error("the folds are too short to score settings: use fewer folds or more data");
-    }
-    const trial = { config, score: sum / count };
-    trials.push(trial);
-    onTrial?.(trials.length, trial);
+  const splits = folds.map((fold) => {
+    const cut = Math.floor(fold.train.length * 0.8);
+    return { fit: fold.train.subarray(0, Math.max(0, cut - embargoRows)), valid: fold.train.subarray(cut) };
+  }).filter((s) => s.fit.length >= 50 && s.valid.length > 0);
+  if (splits.length === 0) {
+    throw new Error("the folds are too short to score settings: use fewer folds or more data");
   }
-  return trials.sort((a, b) => a.score - b.score);
+  const rows = Uint32Array.from(splits.flatMap((s) => [...s.valid]));
+  const scored: { trial: Trial; predictions: Float64Array }[] = [];
+  for (const config of configs) {
+    const predictions = new Float64Array(rows.length);
+    let at = 0, sum = 0;
+    for (const { fit, valid } of splits) {
+      const pred = fitOn(ds, fit, config).predict(takeRows(ds.X, F, valid), valid.length);
+      for (let k = 0; k < valid.length; k++) sum += Math.abs(pred[k]! - ds.y[valid[k]!]!);
+      predictions.set(pred, at);
+      at += valid.length;
+    }
+    const trial = { config, score: sum / rows.length };
+    scored.push({ trial, predictions });
+    onTrial?.(scored.length, trial);
+  }
+  scored.sort((a, b) => a.trial.score - b.trial.score);
+  return { trials: scored.map((s) => s.trial), rows, predictions: scored.map((s) => s.predictions) };
 }

@@ -1,14 +1,18 @@
 /**
  * The model registry, a directory (`--models-dir`): per model name (pair, window, horizon),
- * numbered versions each holding `model.onnx` and `card.json`, an append-only `experiments.jsonl`
- * of every training run, and `promoted.json` naming the version in service with the history of
- * promotions, so a rollback knows where to go back to. Files are written whole and renamed into
- * place, so a crash never leaves half a version or half a pointer.
+ * numbered versions each holding `model.onnx` and `card.json` (and `backtest.json` once `deno task
+ * backtest` has replayed it), an append-only `experiments.jsonl` of every training run, and
+ * `promoted.json` naming the version in service with the history of promotions, so a rollback
+ * knows where to go back to. Files are written whole and renamed into place, so a crash never
+ * leaves half a version or half a pointer.
  */
 import type { ModelCard, PromotedFile, Promotion } from "../domain/model_card.ts";
 import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
 import { writeFileAtomic } from "../stores/atomic_file.ts";
 import { systemClock } from "../util/clock.ts";
+import type { BacktestReport } from "../model/backtest.ts";
+
+const BACKTEST_FILE = "backtest.json";
 
 async function readJson<T>(path: string): Promise<T | null> {
   try {
@@ -93,6 +97,17 @@ export class Registry implements WritableModelRegistry {
       throw new RangeError(`'${file}' is not a plain file name`);
     }
     await writeFileAtomic(`${this.dir}/${name}/${version}/${file}`, text);
+  }
+
+  /** Stores a version's backtest beside its card (`backtest.json`), replacing an earlier one. */
+  async saveBacktest(report: BacktestReport & { version: string }): Promise<void> {
+    await this.card(report.name, report.version);
+    await this.saveFile(report.name, report.version, BACKTEST_FILE, JSON.stringify(report, null, 2) + "\n");
+  }
+
+  /** A version's stored backtest; null when it has none. */
+  async backtest(name: string, version: string): Promise<BacktestReport | null> {
+    return await readJson<BacktestReport>(`${this.dir}/${name}/${version}/${BACKTEST_FILE}`);
   }
 
   /** Appends one line to the experiment log (never rewritten). */

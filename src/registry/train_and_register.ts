@@ -10,16 +10,15 @@ import { isoTime } from "../domain/time.ts";
 import { type Dataset, takeRows } from "../model/dataset.ts";
 import { LeakageError } from "../model/evaluate.ts";
 import type { IntervalReport } from "../model/conformal.ts";
+import type { Importance } from "../model/importance.ts";
 import { fitRun, type FitRunInput, type FitRunOutput } from "../model/fit_run.ts";
-import { type GbdtModel, predictGbdt } from "../model/gbdt.ts";
 import type { PriceMetrics } from "../model/metrics.ts";
-import { describe, type ModelConfig } from "../model/models.ts";
+import { describe, type ModelConfig, predictModel, recordedSetting, settingOf } from "../model/models.ts";
 import { decide } from "../model/promotion.ts";
-import { predictRidge, type RidgeModel } from "../model/ridge.ts";
 import type { ModelChoice, Trial } from "../model/search.ts";
 import { systemClock } from "../util/clock.ts";
 import { codeVersion } from "./code_version.ts";
-import { checkParity, gbdtOnnx, INPUT, OUTPUT, ridgeOnnx } from "./onnx_export.ts";
+import { checkParity, INPUT, modelOnnx, OUTPUT } from "./onnx_export.ts";
 
 export interface TrainOptions {
   choice: ModelChoice;
@@ -28,6 +27,9 @@ export interface TrainOptions {
   seed: number;
   /** Candles between training and test (at least the horizon). */
   embargo?: number | undefined;
+  /** Best settings averaged into the model; see `FitRunInput`. */
+  blend?: number | undefined;
+  shrink?: "auto" | "off" | undefined;
   otherPairs?: readonly string[];
   registry: WritableModelRegistry;
   /** Dates the card. */
@@ -60,6 +62,7 @@ export interface TrainReport {
   sma: PriceMetrics;
   model: { name: string; config: ModelConfig } & PriceMetrics;
   intervals: IntervalReport;
+  importance: Importance;
   promoted: boolean;
   version: string;
   reason: string;
@@ -103,13 +106,13 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
     budget: opts.budget,
     seed: opts.seed,
     embargo: opts.embargo,
+    blend: opts.blend,
+    shrink: opts.shrink,
     promoted: current
       ? {
         version: current.version,
         features: current.features,
-        model: current.model.kind === "ridge"
-          ? { kind: "ridge", lambda: current.model.lambda }
-          : { kind: "gbdt", params: current.model.params },
+        model: settingOf(current.model),
       }
       : null,
   };
@@ -119,14 +122,7 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
   const decision = run.notComparable
     ? { promoted: false, reason: run.notComparable }
     : decide(model.mae, naive.mae, run.promotedMae);
-  const finalModel = run.final;
-  const final = {
-    model: finalModel,
-    predict: (X: Float64Array, n: number) =>
-      finalModel.kind === "ridge"
-        ? predictRidge(finalModel, X, n, ds.features.length)
-        : predictGbdt(finalModel, X, n, ds.features.length),
-  };
+  const final = run.final;
   step(`exporting to ONNX and checking it against the trained model`);
   const F = ds.features.length;
   const doc = `${ds.pair} ${ds.window} log return ${ds.horizon} candles ahead`;
@@ -136,17 +132,19 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
     horizon: String(ds.horizon),
     features: ds.features.join(","),
   };
-  const onnx = final.model.kind === "ridge"
-    ? ridgeOnnx(final.model as RidgeModel, doc, metadata)
-    : gbdtOnnx(final.model as GbdtModel, F, doc, metadata);
+  const onnx = modelOnnx(final, F, doc, metadata);
   const check = folds.at(-1)!.test;
   const Xcheck = takeRows(ds.X, F, check);
-  const parity = await checkParity(onnx, Xcheck, check.length, F, final.predict(Xcheck, check.length));
+  const parity = await checkParity(
+    onnx,
+    Xcheck,
+    check.length,
+    F,
+    predictModel(final, Xcheck, check.length, F),
+  );
 
   const version = await opts.registry.reserve(name);
-  const modelConfig = final.model.kind === "gbdt"
-    ? { ...best.config, rounds: (final.model as GbdtModel).rounds }
-    : best.config;
+  const modelConfig = recordedSetting(best.config, final);
   const card: ModelCard = {
     name,
     version,
@@ -166,6 +164,7 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
     folds: evaluation.folds,
     overall: evaluation.overall,
     intervals: run.intervals,
+    importance: run.importance,
     onnx: { input: INPUT, output: OUTPUT, output_is: "log_return", parity_max_rel_diff: parity.maxRelDiff },
     decision,
     code_version: await codeVersion(),
@@ -215,6 +214,7 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
     sma,
     model: { name: describe(best.config), config: best.config, ...model },
     intervals: run.intervals,
+    importance: run.importance,
     promoted: decision.promoted,
     version,
     reason: decision.reason,

@@ -31,7 +31,7 @@ export function dashboardHtml(series: readonly { pair: string; window: string }[
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font-family:system-ui,sans-serif;margin:1.5rem;background:#0f1115;color:#e6e6e6}
-h1{font-size:1.3rem;margin:0 0 1rem} h2{margin:.2rem 0 .6rem;font-size:1.1rem} small{color:#9aa0a6}
+h1{font-size:1.3rem;margin:0 0 1rem} a{color:#93c5fd} h2{margin:.2rem 0 .6rem;font-size:1.1rem} small{color:#9aa0a6}
 .card{background:#171a21;border-radius:8px;padding:1rem;margin-bottom:1.2rem}
 .stats{display:flex;flex-wrap:wrap;gap:1.4rem;margin-bottom:.6rem}
 .stats span{display:block;font-size:.75rem;color:#9aa0a6} .stats b{font-size:1.05rem}
@@ -41,7 +41,7 @@ h1{font-size:1.3rem;margin:0 0 1rem} h2{margin:.2rem 0 .6rem;font-size:1.1rem} s
 .worse{color:#f87171;margin:.2rem 0} .market:empty,.ended:empty,.worse:empty{display:none}
 </style></head>
 <body>
-<h1>crypto-rt <small data-testid="updated">connecting…</small></h1>
+<h1>crypto-rt <small data-testid="updated">connecting…</small> <small><a href="/backtests">backtests</a></small></h1>
 <p class="market" data-testid="market"></p>
 <p class="ended" data-testid="replay-ended"></p>
 <p class="legend">candles: the realised market · orange: predicted close (drawn at the time it is for) · blue: realised close</p>

@@ -166,3 +166,69 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "backtests page: in headless chromium each stored backtest draws its three equity curves and its figures equal the API's",
+  ignore: !chromium && !Deno.env.get("CI"),
+  async fn() {
+    if (!chromium) throw new Error("chromium is required under CI (apt-get install chromium)");
+    const dir = await Deno.makeTempDir();
+    const s = await seed(dir, { n: 600 });
+    const card = await s.registry.card("btc-usd_1m_h1", "v0001");
+    const rule = (net: number) => ({
+      candles: 3,
+      net_return: net,
+      sharpe: 1.5,
+      max_drawdown: 0.02,
+      trades: 2,
+      hit_rate: 0.5,
+      exposure: 0.6,
+      turnover: 4,
+    });
+    const overall = { model: rule(0.0123), buy_and_hold: rule(-0.045), momentum: rule(0.002) };
+    const t = Date.UTC(2024, 0, 1);
+    await s.registry.saveBacktest({
+      name: card.name,
+      version: "v0001",
+      pair: card.pair,
+      window: card.window,
+      horizon: card.horizon,
+      model: "ridge",
+      data: { rows: card.data.rows, from: card.data.from, to: card.data.to, hash: card.data.hash },
+      costs: { fee_bps: 26, slippage_bps: 2 },
+      threshold: "auto",
+      long_only: false,
+      folds: [],
+      overall,
+      equity: {
+        at: [t, t + 60_000, t + 120_000],
+        model: [1.01, 1.005, 1.0123],
+        buy_and_hold: [0.99, 0.97, 0.955],
+        momentum: [1, 1.001, 1.002],
+      },
+      created_at: new Date(t).toISOString(),
+    });
+    const srv = await serveSeeded(s);
+    try {
+      const api = await (await fetch(`${srv.base}/models/btc-usd_1m_h1/v0001/backtest`)).json();
+      assertEquals(api.overall, overall);
+      assertEquals((await fetch(`${srv.base}/models/btc-usd_1m_h1/v0002/backtest`)).status, 404);
+      assertEquals((await fetch(`${srv.base}/models/..%2Fx/v0001/backtest`)).status, 400);
+      const dom = await renderedDom(`${srv.base}/backtests`, dir);
+      const id = "btc-usd_1m_h1-v0001";
+      assertEquals(attr(dom, "none").value, "1");
+      for (const r of ["model", "buy_and_hold", "momentum"] as const) {
+        assertEquals(attr(dom, `net-${r}-${id}`).value, String(overall[r].net_return));
+      }
+      assertEquals(attr(dom, `net-model-${id}`).text, "1.23%");
+      const chart = dom.slice(dom.indexOf(`id="equity-${id}"`));
+      assert(/^id="equity-[^"]+"[^>]*data-points="3"/.test(chart), chart.slice(0, 200));
+      assert(chart.indexOf("<canvas") > 0, "no canvas in the equity chart");
+    } finally {
+      await srv.close();
+      s.online.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -1,5 +1,6 @@
 import { assertEquals } from "../assert.ts";
 import type { ModelCard } from "../../src/domain/model_card.ts";
+import type { BacktestReport } from "../../src/model/backtest.ts";
 import { versionsTable } from "../../src/jobs/models_table.ts";
 import { cardFor } from "../memory_ports.ts";
 
@@ -47,5 +48,35 @@ Deno.test("models list shows a version without a readable card as incomplete", (
   assertEquals(
     versionsTable([{ version: "v0003", current: false, card: undefined }]).at(-1),
     "    v0003    (incomplete)",
+  );
+});
+
+Deno.test("models list shows each version's backtest net return beside buy-and-hold's once one has a backtest", () => {
+  const stats = {
+    candles: 10,
+    sharpe: 1,
+    max_drawdown: 0.01,
+    trades: 2,
+    hit_rate: 0.5,
+    exposure: 0.5,
+    turnover: 4,
+  };
+  const backtest = {
+    overall: {
+      model: { ...stats, net_return: 0.0125 },
+      buy_and_hold: { ...stats, net_return: -0.034 },
+      momentum: { ...stats, net_return: 0 },
+    },
+  } as BacktestReport;
+  assertEquals(
+    versionsTable([
+      { version: "v0001", current: true, card: ridge, backtest },
+      { version: "v0002", current: false, card: gbdt, backtest: null },
+    ]),
+    [
+      "     version  created           model          rows  MAE     naive MAE  skill   dir. acc.  backtest net (B&H)  decision",
+      "  *  v0001    2024-03-02T10:11  ridge λ=1.0    100   1.2346  1.2500     1.23%   55.0%      +1.25% (−3.40%)     promoted",
+      "     v0002    2024-03-03T00:00  gbdt 40 trees  2500  1.3000  1.2500     -4.00%  -          -                   rejected: worse than naive",
+    ],
   );
 });

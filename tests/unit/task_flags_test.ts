@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import {
   backfillConfig,
+  backtestConfig,
   demoConfig,
   distillConfig,
   type Env,
@@ -31,6 +32,7 @@ const CONFIGS: Record<string, (more: string[]) => object> = {
   "news:distill": (more) => distillConfig(["--data", "d.jsonl", ...more], withToken),
   train: (more) => trainConfig(["--pair", "BTC/USD", ...more], withToken),
   models: (more) => modelsConfig(more, withToken),
+  backtest: (more) => backtestConfig(["--pair", "BTC/USD", ...more], withToken),
   serve: (more) => serveConfig(more, withToken),
   sim: (more) => simConfig(["--file", "t.csv", ...more], withToken),
 };

@@ -1,7 +1,7 @@
 import { assertEquals } from "../assert.ts";
 import type { PriceMetrics } from "../../src/model/metrics.ts";
 import type { TrainReport } from "../../src/registry/train_and_register.ts";
-import { intervalTable, trainReportText, trainTable } from "../../src/jobs/train_table.ts";
+import { importanceLine, intervalTable, trainReportText, trainTable } from "../../src/jobs/train_table.ts";
 
 const metrics = (mae: number, skill: number, dir: number | null): PriceMetrics => ({
   n: 50,
@@ -58,6 +58,13 @@ const report: TrainReport = {
     folds: [1, 2].map((fold) => ({ fold, calibration_rows: 40 * fold, levels: [level(0.8), level(0.95)] })),
     overall: [level(0.8), level(0.95)],
   },
+  importance: {
+    method: "standardised coefficients",
+    features: [
+      { name: "rsi_14", share: 0.75, coefficient: -0.00042 },
+      { name: "log_return_1", share: 0.25, coefficient: 0.00014 },
+    ],
+  },
   promoted: false,
   version: "v0002",
   reason: "does not beat the promoted v0001",
@@ -102,4 +109,12 @@ Deno.test("train prints each fold's interval coverage and width beside the naive
     ["2", "80", "80.5%", "80.0 bp", "88.9 bp", "95.5%", "95.0 bp", "105.6 bp"],
     ["all", "150", "80.5%", "80.0 bp", "88.9 bp", "95.5%", "95.0 bp", "105.6 bp"],
   ]);
+});
+
+Deno.test("train names the inputs that matter most, with their share and, for ridge, their sign", () => {
+  assertEquals(
+    importanceLine(report.importance),
+    "importance (standardised coefficients): rsi_14 75.0% (−4.2e-4), log_return_1 25.0% (+1.4e-4)",
+  );
+  assertEquals(trainReportText(report, false).split("\n").at(-3), importanceLine(report.importance));
 });

@@ -1,7 +1,19 @@
-/** GET /models: every model in the registry, its versions with their metrics, and which is promoted. */
+/**
+ * GET /models: every model in the registry, its versions with their metrics, feature importance,
+ * interval coverage and latest backtest (overall figures of the rule, buy-and-hold and momentum),
+ * and which is promoted;
+ * GET /models/:name/:version/backtest: a version's stored backtest whole.
+ */
 import { Hono } from "hono";
 import type { ModelRegistry } from "../../domain/ports.ts";
+import type { BacktestReport } from "../../model/backtest.ts";
 import type { RouteContext } from "../route_context.ts";
+
+function backtestSummary(b: BacktestReport | null) {
+  if (!b) return null;
+  const { created_at, costs, threshold, long_only, overall } = b;
+  return { created_at, costs, threshold, long_only, folds: b.folds.length, overall };
+}
 
 async function listing(registry: ModelRegistry): Promise<string> {
   const out = [];
@@ -11,6 +23,7 @@ async function listing(registry: ModelRegistry): Promise<string> {
     for (const v of await registry.versions(name)) {
       try {
         const card = await registry.card(name, v);
+        const backtest = await registry.backtest?.(name, v).catch(() => null) ?? null;
         versions.push({
           version: v,
           promoted: v === current,
@@ -19,6 +32,12 @@ async function listing(registry: ModelRegistry): Promise<string> {
           rows: card.data.rows,
           overall: card.overall,
           decision: card.decision,
+          backtest: backtestSummary(backtest),
+          // The ten inputs that matter most, and the intervals' coverage over the test folds.
+          importance: card.importance
+            ? { method: card.importance.method, features: card.importance.features.slice(0, 10) }
+            : null,
+          intervals: card.intervals ? { q: card.intervals.model.q, overall: card.intervals.overall } : null,
         });
       } catch {
         versions.push({ version: v, promoted: false, incomplete: true });
@@ -30,8 +49,19 @@ async function listing(registry: ModelRegistry): Promise<string> {
 }
 
 export function modelRoutes(ctx: RouteContext): Hono {
-  return new Hono().get("/models", async (c) => {
-    const body = await ctx.reads.shared("models", () => listing(ctx.registry));
-    return c.body(body, 200, { "content-type": "application/json" });
-  });
+  return new Hono()
+    .get("/models", async (c) => {
+      const body = await ctx.reads.shared("models", () => listing(ctx.registry));
+      return c.body(body, 200, { "content-type": "application/json" });
+    })
+    // The whole stored backtest of a version, equity curves included.
+    .get("/models/:name/:version/backtest", async (c) => {
+      const { name, version } = c.req.param();
+      if (!/^[a-z0-9-]+_\w+_h\d+$/.test(name) || !/^v\d+$/.test(version)) {
+        return c.json({ error: `no such model version: ${name} ${version}` }, 400);
+      }
+      const report = await ctx.registry.backtest?.(name, version).catch(() => null) ?? null;
+      if (!report) return c.json({ error: `no backtest stored for ${name} ${version}` }, 404);
+      return c.json(report);
+    });
 }

@@ -1,0 +1,140 @@
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
+import { chooseBlend, chooseSetting } from "../../src/model/blend.ts";
+import type { Dataset } from "../../src/model/dataset.ts";
+import { fitRun } from "../../src/model/fit_run.ts";
+import { fitModel, modelSummary, settingOf, type SingleConfig } from "../../src/model/models.ts";
+import type { Scored } from "../../src/model/search.ts";
+import { seededRandom } from "../../src/util/random.ts";
+
+const ridge = (lambda: number): SingleConfig => ({ kind: "ridge", lambda });
+
+/** A search result over `n` validation rows whose trials predicted `preds[k]`, with scores from them. */
+function scored(y: Float64Array, preds: Float64Array[]): Scored {
+  const rows = Uint32Array.from(y, (_, i) => i);
+  const score = (p: Float64Array) => p.reduce((a, v, i) => a + Math.abs(v - y[i]!), 0) / y.length;
+  return {
+    trials: preds.map((p, k) => ({ config: ridge(k + 1), score: score(p) })),
+    rows,
+    predictions: preds,
+  };
+}
+
+function noise(n: number, seed: number, scale = 1e-3): Float64Array {
+  const r = seededRandom(seed);
+  return Float64Array.from({ length: n }, () => scale * (r() - 0.5));
+}
+
+Deno.test("a forecast twice the size of what happens is shrunk to half on the validation rows", () => {
+  const y = noise(400, 1);
+  const best = chooseBlend(scored(y, [y.map((v) => 2 * v)]), y, 1);
+  assertEquals(best.config.shrink, 0.5);
+  assertAlmostEquals(best.score, 0, 1e-15);
+});
+
+Deno.test("a forecast with the wrong sign is shrunk to nothing, which scores as naive", () => {
+  const y = noise(400, 2);
+  const best = chooseBlend(scored(y, [y.map((v) => -v)]), y, 1);
+  assertEquals(best.config.shrink, 0);
+  assertAlmostEquals(best.score, y.reduce((a, v) => a + Math.abs(v), 0) / y.length, 1e-15);
+});
+
+Deno.test("an exact forecast keeps its full size", () => {
+  const y = noise(400, 3);
+  assertEquals(chooseBlend(scored(y, [y.slice()]), y, 1).config.shrink, 1);
+});
+
+Deno.test("a blend averages the best trials in the search's order and is scored on their mean", () => {
+  const y = noise(300, 4);
+  // Two trials whose errors cancel in their mean, a third that is pure noise.
+  const e = noise(300, 5);
+  const s = scored(y, [y.map((v, i) => v + e[i]!), y.map((v, i) => v - e[i]!), noise(300, 6)]);
+  const best = chooseBlend(s, y, 2);
+  assertEquals(best.config.members, [ridge(1), ridge(2)]);
+  assertEquals(best.config.shrink, 1);
+  assertAlmostEquals(best.score, 0, 1e-15);
+  assert(best.score < s.trials[0]!.score);
+  assertEquals(chooseBlend(s, y).config.members.length, 3);
+});
+
+Deno.test("a blend predicts its shrink times the mean of its members' predictions", () => {
+  const F = 2, n = 120;
+  const r = seededRandom(7);
+  // The third column stands for the volatility the prediction intervals are scaled by.
+  const X = Float64Array.from({ length: n * F }, (_, k) => k % F === 2 ? 1e-3 : r() - 0.5);
+  const y = Float64Array.from({ length: n }, (_, i) => 1e-3 * X[i * F]! + 1e-4 * (r() - 0.5));
+  const members: SingleConfig[] = [ridge(1e-3), { kind: "gbdt", params: { rounds: 20, seed: 1 } }];
+  const a = fitModel(members[0]!, X, y, n, F).predict(X, n);
+  const b = fitModel(members[1]!, X, y, n, F).predict(X, n);
+  const blend = fitModel({ kind: "blend", members, shrink: 0.6 }, X, y, n, F).predict(X, n);
+  for (let i = 0; i < n; i++) assertAlmostEquals(blend[i]!, 0.6 * (a[i]! + b[i]!) / 2, 1e-15);
+});
+
+Deno.test("a blend with no members or a shrink outside [0, 1] is refused, naming the parameter", () => {
+  const X = new Float64Array(4), y = new Float64Array(2);
+  assertThrows(() => fitModel({ kind: "blend", members: [], shrink: 1 }, X, y, 2, 2), RangeError, "member");
+  assertThrows(
+    () => fitModel({ kind: "blend", members: [ridge(1)], shrink: 1.5 }, X, y, 2, 2),
+    RangeError,
+    "shrink",
+  );
+});
+
+Deno.test("a card's blend setting is fitted again without the rounds its final fit kept, and reads as a summary", () => {
+  const recorded = {
+    kind: "blend" as const,
+    shrink: 0.75,
+    members: [{ kind: "gbdt" as const, params: { rounds: 300 }, rounds: 42 }, {
+      ...ridge(1),
+      rounds: undefined,
+    }],
+  };
+  assertEquals(settingOf(recorded), {
+    kind: "blend",
+    shrink: 0.75,
+    members: [{ kind: "gbdt", params: { rounds: 300 } }, ridge(1)],
+  });
+  assertEquals(modelSummary(recorded), "0.75 × (gbdt 42 trees, ridge λ=1.0)");
+});
+
+Deno.test("with one member and no shrink the setting is the search's best, as a single model", () => {
+  const y = noise(200, 8);
+  const s = scored(y, [y.map((v) => 0.5 * v), y.map((v) => -v)]);
+  assertEquals(chooseSetting(s, y, 1, "off"), s.trials[0]);
+  assertEquals(chooseBlend(s, y, 2, "off").config.shrink, 1);
+});
+
+function dataset(n: number, flipFrom = n): Dataset {
+  const F = 3, r = seededRandom(9);
+  // The third column stands for the volatility the prediction intervals are scaled by.
+  const X = Float64Array.from({ length: n * F }, (_, k) => k % F === 2 ? 1e-3 : r() - 0.5);
+  const y = Float64Array.from(
+    { length: n },
+    (_, i) => (i < flipFrom ? 1 : -1) * 1e-3 * X[i * F]! + 1e-3 * (r() - 0.5),
+  );
+  const close = new Float64Array(n).fill(100);
+  return {
+    pair: "BTC/USD",
+    window: "1m",
+    horizon: 1,
+    features: ["a", "b", "realized_vol_15"],
+    X,
+    y,
+    close,
+    targetClose: close.map((c, i) => c * Math.exp(y[i]!)),
+    sma: close,
+    time: Float64Array.from({ length: n }, (_, i) => i * 60_000),
+    n,
+    range: { from: 0, to: (n - 1) * 60_000 },
+    hash: "",
+  };
+}
+
+Deno.test("the blend and its shrink are chosen without the test folds: other targets there change nothing", () => {
+  const n = 800, folds = 3;
+  const run = (ds: Dataset) => fitRun({ ds, choice: "ridge", folds, budget: 4, seed: 1, promoted: null });
+  const honest = run(dataset(n));
+  // The last test block is 1/(folds + 1) of the rows; its relation turned upside down.
+  const flipped = run(dataset(n, n - Math.floor(n / (folds + 1))));
+  assertEquals(flipped.best, honest.best);
+  assert(flipped.evaluation.folds.at(-1)!.model.skill < 0 && honest.evaluation.folds.at(-1)!.model.skill > 0);
+});

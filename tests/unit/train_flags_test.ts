@@ -1,0 +1,25 @@
+import { assertEquals, assertThrows } from "../assert.ts";
+import { ConfigError, trainConfig } from "../../src/config.ts";
+
+const noEnv = () => undefined;
+const base = ["--pair", "BTC/USD", "--window", "5m", "--horizon", "1"];
+
+Deno.test("train blends the best three settings and shrinks them unless told otherwise", () => {
+  const c = trainConfig(base, noEnv);
+  assertEquals([c.blend, c.shrink], [3, "auto"]);
+  const d = trainConfig([...base, "--blend", "1", "--shrink", "off"], noEnv);
+  assertEquals([d.blend, d.shrink], [1, "off"]);
+});
+
+Deno.test("a bad --blend or --shrink is one line naming the flag", () => {
+  for (
+    const [args, message] of [
+      [["--blend", "0"], "--blend"],
+      [["--blend", "2.5"], "--blend"],
+      [["--shrink", "0.5"], "--shrink"],
+    ] as const
+  ) {
+    const e = assertThrows(() => trainConfig([...base, ...args], noEnv), ConfigError, message);
+    assertEquals(e.message.includes("\n"), false, e.message);
+  }
+});
