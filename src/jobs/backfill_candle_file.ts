@@ -9,6 +9,7 @@ import { type BackfillConfig, ConfigError } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import { candleFile } from "../sources/files/candle_file.ts";
 import type { CandleFormat } from "../sources/files/candle_formats.ts";
+import { CandleIntervalError, checkCandleInterval } from "../sources/files/candle_interval.ts";
 import { candlesInRange } from "../sources/files/candle_range.ts";
 import { candles } from "../stages/candles.ts";
 import { cutBars } from "../stages/cut.ts";
@@ -50,7 +51,11 @@ export async function backfillCandleFile(
     skipBadLines: cfg.skipBadLines,
     log,
   });
-  const source = candlesInRange(stream, { from: cfg.from, to: cfg.to, skip: written });
+  const source = candlesInRange(stream.pipeThrough(checkCandleInterval(window)), {
+    from: cfg.from,
+    to: cfg.to,
+    skip: written,
+  });
   const stores = await openFeatureStores(cfg.dataDir);
   let rows = 0;
   try {
@@ -66,6 +71,7 @@ export async function backfillCandleFile(
         { signal },
       );
   } catch (e) {
+    if (e instanceof CandleIntervalError) throw new ConfigError(`${path}: ${e.message}`, { cause: e });
     if (!signal.aborted) throw e;
     log.warn(
       `interrupted after ${job.state.pairs[pair]?.trades ?? 0} candles; run the same command again to resume`,

@@ -269,3 +269,21 @@ Deno.test("backfill --file skips and counts the rows of pairs not in --pairs", a
     assert(recorded.every((t) => t.pair === "BTC/USD"));
   });
 });
+
+Deno.test("backfill of a 5m candle file with the default windows stops, naming its interval and --windows", async () => {
+  await withTempDir(async (dir) => {
+    const t0 = 1_561_939_200;
+    const lines = Array.from({ length: 100 }, (_, i) => `${t0 + i * 300},100,101,99,100.5,2,10`);
+    await Deno.writeTextFile(`${dir}/bars.csv`, lines.join("\n") + "\n");
+    const args = ["--file", "bars.csv", "--format", "kraken-ohlcvt", "--pairs", "BTC/USD"];
+    const refused = await output(runPipeline("backfill", args, dir));
+    assertEquals(refused.code, 2, refused.stderr);
+    assert(
+      refused.stderr.includes("it holds 5m candles") && refused.stderr.includes("--windows 5m"),
+      refused.stderr,
+    );
+    const loaded = await output(runPipeline("backfill", [...args, "--windows", "5m,15m"], dir));
+    assertEquals(loaded.code, 0, loaded.stderr);
+    assert(loaded.stderr.includes("BTC/USD 5m: 100 rows"), loaded.stderr);
+  });
+});
