@@ -187,6 +187,8 @@ export class FixedPredictor implements Predictor {
       log_return: this.logReturn,
       predicted_close: row.close * Math.exp(this.logReturn),
       model: { name: model.name, version: model.version },
+      interval_80: null,
+      interval_95: null,
     });
   }
 }

@@ -6,7 +6,13 @@ import type { Window } from "../src/domain/candle.ts";
 import type { FeatureRow, ModelRow, TrainingRow } from "../src/domain/feature_row.ts";
 import { NEWS_COLUMNS } from "../src/domain/feature_row.ts";
 import type { FeatureHistory, OnlineFeatureStore, PredictionStore } from "../src/domain/ports.ts";
-import type { LiveErrors, Prediction } from "../src/domain/prediction.ts";
+import {
+  addRealised,
+  type LiveErrors,
+  liveErrorsOf,
+  type LiveSums,
+  type Prediction,
+} from "../src/domain/prediction.ts";
 import { withOthers } from "../src/model/features.ts";
 
 const key = (pair: string, window: string) => `${pair}|${window}`;
@@ -99,7 +105,7 @@ export class MemoryFeatureStore implements OnlineFeatureStore, Pick<FeatureHisto
 
 export class MemoryPredictionStore implements PredictionStore {
   readonly predictions = new Map<string, Prediction>();
-  #sums = new Map<string, { n: number; model: number; naive: number }>();
+  #sums = new Map<string, LiveSums>();
 
   put(p: Prediction): Promise<boolean> {
     const k = `${key(p.pair, p.window)}|${p.made_at}`;
@@ -111,12 +117,8 @@ export class MemoryPredictionStore implements PredictionStore {
   realise(pair: string, window: string, madeAt: number, close: number): Promise<boolean> {
     const p = this.predictions.get(`${key(pair, window)}|${madeAt}`);
     if (!p || p.realised_close !== null) return Promise.resolve(false);
+    this.#sums.set(key(pair, window), addRealised(this.#sums.get(key(pair, window)) ?? null, p, close));
     p.realised_close = close;
-    const s = this.#sums.get(key(pair, window)) ?? { n: 0, model: 0, naive: 0 };
-    s.n++;
-    s.model += Math.abs(p.predicted_close - close);
-    s.naive += Math.abs(p.current_close - close);
-    this.#sums.set(key(pair, window), s);
     return Promise.resolve(true);
   }
 
@@ -126,8 +128,6 @@ export class MemoryPredictionStore implements PredictionStore {
   }
 
   liveErrors(pair: string, window: string): Promise<LiveErrors> {
-    const s = this.#sums.get(key(pair, window));
-    if (!s || s.n === 0) return Promise.resolve({ n: 0, mae_model: null, mae_naive: null });
-    return Promise.resolve({ n: s.n, mae_model: s.model / s.n, mae_naive: s.naive / s.n });
+    return Promise.resolve(liveErrorsOf(this.#sums.get(key(pair, window)) ?? null));
   }
 }

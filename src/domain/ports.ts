@@ -124,6 +124,9 @@ export interface PointPrediction {
   log_return: number;
   predicted_close: number;
   model: { name: string; version: string };
+  /** Central 80% and 95% intervals of the close; null when the model has no calibrated intervals. */
+  interval_80: [number, number] | null;
+  interval_95: [number, number] | null;
 }
 
 /** The model version a predictor serves. */

@@ -12,6 +12,12 @@ export interface Prediction {
   model: { name: string; version: string | null };
   /** The close `horizon` candles later, once known. */
   realised_close: number | null;
+  /**
+   * Central 80% and 95% prediction intervals of that close, [lower, upper]; null from a model
+   * without calibrated intervals (and absent on predictions stored before they existed).
+   */
+  interval_80?: [number, number] | null;
+  interval_95?: [number, number] | null;
 }
 
 /** Running sums of live errors, per pair and window. */
@@ -20,4 +26,44 @@ export interface LiveErrors {
   /** Mean absolute error of the predictions, and of "no change", over the realised ones. */
   mae_model: number | null;
   mae_naive: number | null;
+  /** Share of realised closes inside the 80% and 95% intervals, over the predictions that had them. */
+  coverage_80: number | null;
+  coverage_95: number | null;
+}
+
+/** What a prediction store keeps per series to answer {@linkcode LiveErrors}. */
+export interface LiveSums {
+  n: number;
+  model: number;
+  naive: number;
+  /** Realised predictions that carried intervals, and how many closes fell inside each. */
+  intervals?: number;
+  inside_80?: number;
+  inside_95?: number;
+}
+
+const inside = (band: [number, number] | null | undefined, close: number) =>
+  band ? (close >= band[0] && close <= band[1] ? 1 : 0) : 0;
+
+/** The sums after `p` is realised by `close`. */
+export function addRealised(s: LiveSums | null, p: Prediction, close: number): LiveSums {
+  const has = p.interval_80 && p.interval_95 ? 1 : 0;
+  return {
+    n: (s?.n ?? 0) + 1,
+    model: (s?.model ?? 0) + Math.abs(p.predicted_close - close),
+    naive: (s?.naive ?? 0) + Math.abs(p.current_close - close),
+    intervals: (s?.intervals ?? 0) + has,
+    inside_80: (s?.inside_80 ?? 0) + (has && inside(p.interval_80, close)),
+    inside_95: (s?.inside_95 ?? 0) + (has && inside(p.interval_95, close)),
+  };
+}
+
+export function liveErrorsOf(s: LiveSums | null): LiveErrors {
+  const k = s?.intervals ?? 0;
+  const coverage = {
+    coverage_80: k ? (s!.inside_80 ?? 0) / k : null,
+    coverage_95: k ? (s!.inside_95 ?? 0) / k : null,
+  };
+  if (!s || s.n === 0) return { n: 0, mae_model: null, mae_naive: null, ...coverage };
+  return { n: s.n, mae_model: s.model / s.n, mae_naive: s.naive / s.n, ...coverage };
 }

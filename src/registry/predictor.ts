@@ -11,6 +11,7 @@ import type { Window } from "../domain/candle.ts";
 import type { FeatureRowWithNews } from "../domain/feature_row.ts";
 import { modelName, type PromotedFile } from "../domain/model_card.ts";
 import type { ModelRegistry, PointPrediction, Predictor, ServingModel } from "../domain/ports.ts";
+import { interval } from "../model/conformal.ts";
 import { featureVector } from "../model/features.ts";
 import type { ort } from "../onnx/runtime.ts";
 import { type Logger, silent } from "../util/log.ts";
@@ -126,10 +127,15 @@ export class OnnxPredictor implements Predictor {
     this.#queue = run.catch(() => {});
     return run.then((out) => {
       const r = out[0]!;
+      const bands = model.card.intervals?.model;
+      // The same σ the intervals were calibrated with: the row's realised volatility.
+      const vol = row.realized_vol_15 ?? 0;
       return {
         log_return: r,
         predicted_close: row.close * Math.exp(r),
         model: { name: model.name, version: model.version },
+        interval_80: bands ? interval(row.close, r, vol, bands, 0.8) : null,
+        interval_95: bands ? interval(row.close, r, vol, bands, 0.95) : null,
       };
     });
   }

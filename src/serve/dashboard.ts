@@ -2,7 +2,8 @@
  * The dashboard: one page, no build step. Per tracked series, a candlestick chart of recent
  * candles with the predicted close drawn against the realised one, live MAE of the model and of
  * "no change" (flagged when the model's is worse), the model version and how fresh the features
- * are; refreshed every two seconds from the API. Under `start` and `demo`, /health's `system` also
+ * are, the predictions' 80% interval as a band and how often realised closes fell inside it;
+ * refreshed every two seconds from the API. Under `start` and `demo`, /health's `system` also
  * names the market (a SYNTHETIC one or a replayed file, in the demo) and says when a replay has
  * ended, and the page shows both. Every number is also in a `data-value` attribute, exactly as the
  * API gave it.
@@ -18,6 +19,7 @@ export function dashboardHtml(series: readonly { pair: string; window: string }[
     <div><span>live MAE model</span><b data-testid="mae-model-${id}">–</b></div>
     <div><span>live MAE naive</span><b data-testid="mae-naive-${id}">–</b></div>
     <div><span>realised</span><b data-testid="realised-${id}">–</b></div>
+    <div><span>live coverage 80% / 95%</span><b data-testid="coverage-${id}">–</b></div>
     <div><span>features age</span><b data-testid="age-${id}">–</b></div>
     <div><span>last prediction</span><b data-testid="prediction-${id}">–</b></div>
   </div>
@@ -44,7 +46,7 @@ h1{font-size:1.3rem;margin:0 0 1rem} a{color:#93c5fd} h2{margin:.2rem 0 .6rem;fo
 <h1>crypto-rt <small data-testid="updated">connecting…</small> <small><a href="/backtests">backtests</a></small></h1>
 <p class="market" data-testid="market"></p>
 <p class="ended" data-testid="replay-ended"></p>
-<p class="legend">candles: the realised market · orange: predicted close (drawn at the time it is for) · blue: realised close</p>
+<p class="legend">candles: the realised market · orange: predicted close (drawn at the time it is for), dashed: its 80% interval · blue: realised close</p>
 ${cards}
 <script src="/assets/lightweight-charts.js"></script>
 <script>
@@ -69,7 +71,10 @@ function chartFor(id) {
   const candles = chart.addSeries(LightweightCharts.CandlestickSeries, {});
   const predicted = chart.addSeries(LightweightCharts.LineSeries, { color: "#f59e0b", lineWidth: 2 });
   const realised = chart.addSeries(LightweightCharts.LineSeries, { color: "#3b82f6", lineWidth: 1 });
-  return charts[id] = { chart, candles, predicted, realised };
+  const band = { color: "rgba(245,158,11,0.55)", lineWidth: 1, lineStyle: 2, lastValueVisible: false, priceLineVisible: false };
+  const upper = chart.addSeries(LightweightCharts.LineSeries, band);
+  const lower = chart.addSeries(LightweightCharts.LineSeries, band);
+  return charts[id] = { chart, candles, predicted, realised, upper, lower };
 }
 async function json(url) {
   const r = await fetch(url);
@@ -95,7 +100,11 @@ async function refresh() {
     const at = (x) => secs(Date.parse(x.made_at)) + x.horizon_s;
     c0.predicted.setData(dedupe(preds.map((x) => ({ time: at(x), value: x.predicted_close }))));
     c0.realised.setData(dedupe(preds.filter((x) => x.realised_close !== null).map((x) => ({ time: at(x), value: x.realised_close }))));
-    const el = document.getElementById("chart-" + id);
+    const banded = preds.filter((x) => x.interval_80);
+    c0.upper.setData(dedupe(banded.map((x) => ({ time: at(x), value: x.interval_80[1] }))));
+    c0.lower.setData(dedupe(banded.map((x) => ({ time: at(x), value: x.interval_80[0] }))));
+    el0(id).dataset.band = String(banded.length);
+    const el = el0(id);
     if (!el.dataset.candles && c.candles.length) c0.chart.timeScale().fitContent();
     el.dataset.candles = String(c.candles.length);
     el.dataset.predictions = String(preds.length);
@@ -103,6 +112,8 @@ async function refresh() {
     put("mae-model-" + id, p.live.mae_model, fmt(p.live.mae_model, 4));
     put("mae-naive-" + id, p.live.mae_naive, fmt(p.live.mae_naive, 4));
     put("realised-" + id, p.live.n, String(p.live.n));
+    put("coverage-" + id, p.live.coverage_80, p.live.coverage_80 === null || p.live.coverage_80 === undefined ? "–"
+      : fmt(100 * p.live.coverage_80, 1) + "% / " + fmt(100 * p.live.coverage_95, 1) + "%");
     const worse = p.live.n > 0 && p.live.mae_model > p.live.mae_naive;
     put("worse-" + id, worse, worse
       ? "The model's live MAE (" + fmt(p.live.mae_model, 4) + ") is worse than naive's (" + fmt(p.live.mae_naive, 4) + "): predicting 'no change' would have done better."
@@ -117,6 +128,7 @@ async function refresh() {
   }
   put("updated", Date.now(), "updated " + new Date().toLocaleTimeString());
 }
+function el0(id) { return document.getElementById("chart-" + id); }
 function dedupe(points) {
   const out = [];
   for (const p of points) {

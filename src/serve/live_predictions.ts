@@ -86,6 +86,7 @@ export class LivePredictions implements RowForecaster {
     const W = WINDOW_MS[row.window];
     let predicted = row.close;
     let model: Prediction["model"] = { name: "naive", version: null };
+    let bands: Pick<Prediction, "interval_80" | "interval_95"> = { interval_80: null, interval_95: null };
     const current = predictor.current;
     if (current) {
       // The row as the store serves it to /predict (with the rows still on their way to it), so
@@ -101,6 +102,7 @@ export class LivePredictions implements RowForecaster {
       const p = await predictor.predict(input);
       predicted = p.predicted_close;
       model = p.model;
+      bands = { interval_80: p.interval_80, interval_95: p.interval_95 };
     }
     return {
       pair: row.pair,
@@ -112,6 +114,7 @@ export class LivePredictions implements RowForecaster {
       predicted_close: predicted,
       model,
       realised_close: null,
+      ...bands,
     };
   }
 }

@@ -1,19 +1,19 @@
 /**
  * Predictions in Deno KV: every prediction by (pair, window, made_at), kept for a week, and the
- * running sums of live errors, updated in the same atomic operation that fills in a realised
+ * running sums of live errors and interval coverage, updated in the same atomic operation that fills in a realised
  * close (so a repeated fill cannot count twice). The serving side reads only this, so it also
  * runs on Deno Deploy.
  */
 import type { PredictionStore } from "../domain/ports.ts";
-import type { LiveErrors, Prediction } from "../domain/prediction.ts";
+import {
+  addRealised,
+  type LiveErrors,
+  liveErrorsOf,
+  type LiveSums,
+  type Prediction,
+} from "../domain/prediction.ts";
 
 const KEEP_MS = 7 * 24 * 3_600_000;
-
-interface Sums {
-  n: number;
-  model: number;
-  naive: number;
-}
 
 export class KvPredictionStore implements PredictionStore {
   constructor(readonly kv: Deno.Kv) {}
@@ -31,14 +31,9 @@ export class KvPredictionStore implements PredictionStore {
     const key = ["pred", pair, window, madeAt];
     const statsKey = ["pred_stats", pair, window];
     for (;;) {
-      const [pred, stats] = await this.kv.getMany<[Prediction, Sums]>([key, statsKey]);
+      const [pred, stats] = await this.kv.getMany<[Prediction, LiveSums]>([key, statsKey]);
       if (!pred.value || pred.value.realised_close !== null) return false;
-      const s = stats.value ?? { n: 0, model: 0, naive: 0 };
-      const next: Sums = {
-        n: s.n + 1,
-        model: s.model + Math.abs(pred.value.predicted_close - close),
-        naive: s.naive + Math.abs(pred.value.current_close - close),
-      };
+      const next = addRealised(stats.value, pred.value, close);
       const res = await this.kv.atomic().check(pred, stats)
         .set(key, { ...pred.value, realised_close: close }, { expireIn: KEEP_MS })
         .set(statsKey, next)
@@ -59,8 +54,6 @@ export class KvPredictionStore implements PredictionStore {
   }
 
   async liveErrors(pair: string, window: string): Promise<LiveErrors> {
-    const s = (await this.kv.get<Sums>(["pred_stats", pair, window])).value;
-    if (!s || s.n === 0) return { n: 0, mae_model: null, mae_naive: null };
-    return { n: s.n, mae_model: s.model / s.n, mae_naive: s.naive / s.n };
+    return liveErrorsOf((await this.kv.get<LiveSums>(["pred_stats", pair, window])).value);
   }
 }

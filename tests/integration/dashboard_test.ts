@@ -84,6 +84,10 @@ Deno.test({
       assertEquals(attr(dom, `mae-model-${id}`).value, String(api.live.mae_model));
       assertEquals(attr(dom, `mae-naive-${id}`).value, String(api.live.mae_naive));
       assertEquals(attr(dom, `realised-${id}`).value, String(api.live.n));
+      // Live interval coverage as the API gives it, and the 80% band drawn for every prediction.
+      assert(api.live.coverage_80 !== null, JSON.stringify(api.live));
+      assertEquals(attr(dom, `coverage-${id}`).value, String(api.live.coverage_80));
+      assert(/data-band="30"/.test(dom.slice(dom.indexOf(`id="chart-${id}"`))), "no interval band");
       assertEquals(attr(dom, `worse-${id}`).value, String(api.live.mae_model > api.live.mae_naive));
       assertEquals(attr(dom, `prediction-${id}`).value, String(api.predictions[0].predicted_close));
       assertEquals(attr(dom, `version-${id}`).value, health.series[0].model.version);

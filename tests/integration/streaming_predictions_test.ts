@@ -31,6 +31,8 @@ function fakePredictor(): Predictor & { inputs: unknown[] } {
         log_return: 0,
         predicted_close: row.close + 1,
         model: { name: "btc-usd_1m_h1", version: "v0001" },
+        interval_80: null,
+        interval_95: null,
       });
     },
   };

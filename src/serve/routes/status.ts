@@ -62,6 +62,16 @@ export function statusRoutes(ctx: RouteContext, metrics: Metrics): Hono {
           ),
         ),
         ...gauge(
+          "live_interval_coverage",
+          "Share of realised closes inside the prediction interval of each level.",
+          series.flatMap((s) =>
+            [
+              [{ ...l(s), level: "0.8" }, s.live.coverage_80],
+              [{ ...l(s), level: "0.95" }, s.live.coverage_95],
+            ] as [Record<string, string>, number | null][]
+          ),
+        ),
+        ...gauge(
           "model_info",
           "The model version serving.",
           series.map((s) => [{ ...l(s), version: s.model?.version ?? "none" }, 1]),
