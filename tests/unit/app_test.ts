@@ -229,7 +229,7 @@ Deno.test("/candles answers the newest candles oldest first up to the limit, /pr
     (list.body.predictions as { made_at: string }[]).map((p) => p.made_at),
     [new Date(3 * MIN).toISOString(), new Date(2 * MIN).toISOString()],
   );
-  assertEquals(list.body.live, { n: 1, mae_model: 2, mae_naive: 3 });
+  assertEquals(list.body.live, { n: 1, mae_model: 2, mae_naive: 3, coverage_80: null, coverage_95: null });
   assertEquals((await w.get("/predictions?pair=BTC/USD&limit=0")).body.parameter, "limit");
   assertEquals((await w.get("/candles?pair=SOL/USD")).body, { error: "SOL/USD is not tracked" });
 });
