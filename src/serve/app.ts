@@ -75,7 +75,6 @@ export function createApp(deps: ServeDeps): Hono {
   const isRoute = (path: string) =>
     (known ??= new Set(app.routes.filter((r) => r.method === "GET").map((r) => r.path))).has(path);
 
-  app.use("*", gate({ metrics, log, maxInFlight: deps.maxInFlight, isRoute }));
   if (deps.corsOrigins?.length) {
     const origin = deps.corsOrigins.includes("*") ? "*" : deps.corsOrigins;
     app.use("*", cors({ origin, allowMethods: ["GET"] }));
@@ -96,5 +95,7 @@ export function createApp(deps: ServeDeps): Hono {
     c.header("Allow", "GET, HEAD");
     return c.json({ error: `${c.req.method} is not allowed on ${c.req.path}: use GET` }, 405);
   });
+  // In front of everything, `app.request` included (it calls `fetch`).
+  app.fetch = gate(app.fetch, { metrics, log, maxInFlight: deps.maxInFlight, isRoute });
   return app;
 }

@@ -4,8 +4,16 @@
  * built on, which Deno 2.9 keeps among its internals), so requests cost what they cost under
  * `Deno.serve`. What `Deno.serve` cannot do, this can: a sweep closes every connection that has
  * no request in flight and has been quiet too long — since connecting (`headersTimeoutMs`: silent,
- * or its headers still incomplete) or since its last response (`idleTimeoutMs`). While
+ * or its headers still incomplete) or since its last answer (`idleTimeoutMs`). While
  * `maxConnections` are open, accepting pauses and new connections wait in the kernel's backlog.
+ *
+ * A request costs the sweep two counters and no clock read or promise: the sweep itself notes,
+ * each time round, which connections have had a request since it last looked or have one in
+ * flight, and measures their quiet from then on (so a connection is closed at least the timeout
+ * after its last answer, and at most two sweeps later). A request is in flight until the handler's
+ * answer is in hand: the engine sends a body given whole (a string or bytes, as the app's all are)
+ * at once. Watching each response out through `info.completed` instead costs a promise chain per
+ * request, about a quarter of what a bare `Deno.serve` spends on one.
  */
 import type { Handler, Limits, Listening } from "./http_listener.ts";
 
@@ -27,9 +35,14 @@ export function serveOnConnection(): ServeOne | undefined {
 interface Connection {
   stop: AbortController;
   inFlight: number;
-  /** When it last had nothing in flight: accepted, or its last response sent. */
+  /** Requests it has sent. */
+  requests: number;
+  /** Requests it has sent and answers given it after they were awaited: any moves its quiet on. */
+  activity: number;
+  /** `activity` when the sweep last looked. */
+  seen: number;
+  /** Since when it has been quiet, as far as the sweep knows: accepted, or last seen busy. */
   quietSince: number;
-  answered: boolean;
 }
 
 export function listenOnConnections(serve: ServeOne, handler: Handler, o: Limits): Listening {
@@ -42,10 +55,16 @@ export function listenOnConnections(serve: ServeOne, handler: Handler, o: Limits
   const sweep = setInterval(() => {
     const now = performance.now();
     for (const c of open) {
-      const limit = c.answered ? o.idleTimeoutMs : o.headersTimeoutMs;
-      if (c.inFlight > 0 || now - c.quietSince < limit || c.stop.signal.aborted) continue;
+      if (c.activity !== c.seen || c.inFlight > 0) {
+        c.seen = c.activity;
+        c.quietSince = now;
+        continue;
+      }
+      const answered = c.requests > 0;
+      const limit = answered ? o.idleTimeoutMs : o.headersTimeoutMs;
+      if (now - c.quietSince < limit || c.stop.signal.aborted) continue;
       c.stop.abort();
-      o.onTimeout?.(c.answered ? "idle" : "headers");
+      o.onTimeout?.(answered ? "idle" : "headers");
     }
   }, Math.max(10, Math.min(1000, Math.min(o.headersTimeoutMs, o.idleTimeoutMs) / 4)));
 
@@ -68,21 +87,33 @@ export function listenOnConnections(serve: ServeOne, handler: Handler, o: Limits
       const c: Connection = {
         stop: new AbortController(),
         inFlight: 0,
+        requests: 0,
+        activity: 0,
+        seen: 0,
         quietSince: performance.now(),
-        answered: false,
       };
       open.add(c);
+      const answered = () => {
+        c.inFlight--;
+        c.activity++;
+      };
       const served = serve(
         conn,
         c.stop.signal,
-        (request, info) => {
+        (request) => {
+          c.requests++;
+          c.activity++;
           c.inFlight++;
-          c.answered = true;
-          info.completed.catch(() => {}).finally(() => {
+          let answer: Response | Promise<Response>;
+          try {
+            answer = handler(request);
+          } catch (e) {
             c.inFlight--;
-            c.quietSince = performance.now();
-          });
-          return handler(request);
+            throw e;
+          }
+          if (answer instanceof Response) c.inFlight--;
+          else answer.then(answered, answered);
+          return answer;
         },
         onError,
         () => {},

@@ -1,11 +1,19 @@
 /**
- * The middleware in front of every route: it refuses an over-long URL (414) and a request beyond
+ * What stands in front of every route: it refuses an over-long URL (414) and a request beyond
  * `maxInFlight` answered at once (503 with Retry-After: however many arrive, at most that many
  * wait on the stores), and counts and times every answer into the metrics.
+ *
+ * It wraps the app's `fetch` instead of sitting in Hono's middleware chain: Hono composes
+ * middleware through async functions, so a chain with it in costs every request a few promises,
+ * even one a route answers at once from memory (`/predict` between store reads). Wrapped, an
+ * answer given synchronously stays synchronous all the way to the HTTP engine.
  */
-import type { MiddlewareHandler } from "hono";
+import { getPath } from "hono/utils/url";
 import { logEnabled, type Logger } from "../util/log.ts";
 import type { Metrics } from "./metrics.ts";
+
+/** A fetch handler: the request, then whatever else its runtime passes along. */
+export type Fetch<A extends unknown[]> = (request: Request, ...rest: A) => Response | Promise<Response>;
 
 export interface GateOptions {
   metrics: Metrics;
@@ -18,31 +26,68 @@ export interface GateOptions {
   isRoute: (path: string) => boolean;
 }
 
-export function gate(options: GateOptions): MiddlewareHandler {
+/**
+ * `fetch` behind the gate.
+ *
+ * @example
+ * ```ts
+ * app.fetch = gate(app.fetch, { metrics, log, isRoute: (p) => p === "/predict" });
+ * ```
+ */
+export function gate<A extends unknown[]>(fetch: Fetch<A>, options: GateOptions): Fetch<A> {
   const { metrics, log, isRoute } = options;
   const maxInFlight = options.maxInFlight ?? 256;
   const maxUrl = options.maxUrl ?? 2048;
   let inFlight = 0;
-  return async function gate(c, next) {
-    const started = performance.now();
-    if (c.req.url.length > maxUrl) {
-      c.res = c.json({ error: `the URL is longer than ${maxUrl} characters` }, 414);
-    } else if (inFlight >= maxInFlight) {
-      c.header("Retry-After", "1");
-      c.res = c.json({ error: "busy", reason: `${maxInFlight} requests are being answered; retry` }, 503);
-    } else {
-      inFlight++;
-      try {
-        await next();
-      } finally {
-        inFlight--;
-      }
-    }
+
+  const count = (request: Request, path: string, status: number, started: number) => {
     const seconds = (performance.now() - started) / 1000;
-    metrics.request(isRoute(c.req.path) ? c.req.path : "other", c.res.status, seconds);
+    metrics.request(isRoute(path) ? path : "other", status, seconds);
     // The path only: query strings are the caller's business, and never secrets of ours.
     if (logEnabled("debug")) {
-      log.debug(`${c.req.method} ${c.req.path} ${c.res.status} ${(seconds * 1000).toFixed(1)}ms`);
+      log.debug(`${request.method} ${path} ${status} ${(seconds * 1000).toFixed(1)}ms`);
     }
+  };
+
+  return function gated(request: Request, ...rest: A): Response | Promise<Response> {
+    const started = performance.now();
+    const path = getPath(request);
+    let refused: Response | null = null;
+    if (request.url.length > maxUrl) {
+      refused = Response.json({ error: `the URL is longer than ${maxUrl} characters` }, { status: 414 });
+    } else if (inFlight >= maxInFlight) {
+      refused = Response.json(
+        { error: "busy", reason: `${maxInFlight} requests are being answered; retry` },
+        {
+          status: 503,
+          headers: { "Retry-After": "1" },
+        },
+      );
+    }
+    if (refused) {
+      count(request, path, refused.status, started);
+      return request.method === "HEAD" ? new Response(null, refused) : refused;
+    }
+    inFlight++;
+    let answer: Response | Promise<Response>;
+    try {
+      answer = fetch(request, ...rest);
+    } catch (e) {
+      inFlight--;
+      throw e;
+    }
+    if (answer instanceof Response) {
+      inFlight--;
+      count(request, path, answer.status, started);
+      return answer;
+    }
+    return answer.then((res) => {
+      inFlight--;
+      count(request, path, res.status, started);
+      return res;
+    }, (e) => {
+      inFlight--;
+      throw e;
+    });
   };
 }

@@ -7,27 +7,39 @@ function labels(l: Record<string, string>): string {
   return parts.length ? `{${parts.join(",")}}` : "";
 }
 
+/** One route's latency histogram: counts per bucket, made cumulative when rendered. */
+interface Histogram {
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
 export class Metrics {
-  #requests = new Map<string, number>();
-  #latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  #requests = new Map<string, Map<number, number>>();
+  #latency = new Map<string, Histogram>();
   #timedOut = new Map<string, number>();
 
   request(route: string, status: number, seconds: number): void {
-    const key = `${route}\u0000${status}`;
-    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    this.#count(route, status);
     let h = this.#latency.get(route);
     if (!h) this.#latency.set(route, h = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 });
-    BUCKETS.forEach((b, i) => {
-      if (seconds <= b) h!.buckets[i]!++;
-    });
+    // Only the first bucket that holds it: a request is counted once, not once per bucket.
+    let i = 0;
+    while (i < BUCKETS.length && seconds > BUCKETS[i]!) i++;
+    if (i < BUCKETS.length) h.buckets[i]!++;
     h.sum += seconds;
     h.count++;
   }
 
+  #count(route: string, status: number): void {
+    let byStatus = this.#requests.get(route);
+    if (!byStatus) this.#requests.set(route, byStatus = new Map());
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+  }
+
   /** An answer the server gave on its own, before any route (a request it could not parse): counted, not timed. */
   serverAnswer(status: number): void {
-    const key = `other\u0000${status}`;
-    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    this.#count("other", status);
   }
 
   /** A connection the server closed for taking too long: `headers` or `idle`. */
@@ -41,18 +53,21 @@ export class Metrics {
       "# HELP http_requests_total HTTP requests by route and status.",
       "# TYPE http_requests_total counter",
     ];
-    for (const [key, n] of this.#requests) {
-      const [route, status] = key.split("\u0000") as [string, string];
-      out.push(`http_requests_total${labels({ route, status })} ${n}`);
+    for (const [route, byStatus] of this.#requests) {
+      for (const [status, n] of byStatus) {
+        out.push(`http_requests_total${labels({ route, status: String(status) })} ${n}`);
+      }
     }
     out.push(
       "# HELP http_request_duration_seconds Request latency by route.",
       "# TYPE http_request_duration_seconds histogram",
     );
     for (const [route, h] of this.#latency) {
-      BUCKETS.forEach((b, i) =>
-        out.push(`http_request_duration_seconds_bucket${labels({ route, le: String(b) })} ${h.buckets[i]}`)
-      );
+      let below = 0;
+      BUCKETS.forEach((b, i) => {
+        below += h.buckets[i]!;
+        out.push(`http_request_duration_seconds_bucket${labels({ route, le: String(b) })} ${below}`);
+      });
       out.push(`http_request_duration_seconds_bucket${labels({ route, le: "+Inf" })} ${h.count}`);
       out.push(`http_request_duration_seconds_sum${labels({ route })} ${h.sum}`);
       out.push(`http_request_duration_seconds_count${labels({ route })} ${h.count}`);

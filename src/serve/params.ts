@@ -6,12 +6,22 @@ import { badRequest } from "./http_error.ts";
 /** The largest `limit` a list route answers. */
 export const MAX_LIMIT = 1000;
 
+/**
+ * Pairs as they were asked, normalised: clients ask for the same few again and again, and a look-up
+ * costs a fraction of the parse. The first few distinct spellings only, so odd input cannot grow it.
+ */
+const asked = new Map<string, string>();
+const ASKED_KEPT = 64;
+
 export function pairParam(raw: string | undefined): string {
   if (raw === undefined || raw === "") {
     throw badRequest("pair", "the pair parameter is required, e.g. pair=BTC/USD");
   }
+  const known = asked.get(raw);
+  if (known !== undefined) return known;
   const pair = raw.length <= 32 ? normalisePair(raw) : null;
   if (!pair) throw badRequest("pair", `'${raw.slice(0, 32)}' is not a pair such as BTC/USD`);
+  if (asked.size < ASKED_KEPT) asked.set(raw, pair);
   return pair;
 }
 

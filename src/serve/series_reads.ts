@@ -1,7 +1,8 @@
 /**
  * What the read routes read, per tracked series, through reads shared per series and second
  * (`shared_reads.ts`): a burst of requests costs one store read (and one inference) per series,
- * whatever its size. List answers are kept with their bodies rendered per limit asked.
+ * whatever its size. List answers are kept with their bodies rendered per limit asked. The read
+ * routes' reads give the value itself, not a promise, once this second's read has answered.
  */
 import type { FeatureRow, ModelRow } from "../domain/feature_row.ts";
 import type { OnlineFeatureStore, PointPrediction, PredictionStore, Predictor } from "../domain/ports.ts";
@@ -24,6 +25,12 @@ export interface Latest {
   prediction: PointPrediction | null;
 }
 
+/** The live errors of a series and its recent predictions, newest first. */
+export interface RecentPredictions {
+  live: LiveErrors;
+  recent: Recent<Omit<Prediction, "made_at"> & { made_at: string }>;
+}
+
 /** The newest items of one series as a route answers them, with bodies already rendered per limit. */
 export interface Recent<T> {
   items: T[];
@@ -44,27 +51,40 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const series = (p: Predictor) => `${p.pair}|${p.window}`;
 
 export class SeriesReads {
-  readonly #reads = new SharedReads();
+  // Read again in the background in the last tenth of a second, so a steady stream of requests
+  // never queues behind a store read (under load one costs a few turns of a busy event loop).
+  readonly #reads = new SharedReads({ refreshAheadMs: 100 });
   readonly #candles = new Map<string, CandlePoint[]>();
+  readonly #latestKeys = new WeakMap<Predictor, { version: string; key: string }>();
 
   constructor(readonly online: OnlineFeatureStore, readonly predictions: PredictionStore) {}
 
   /** The latest row and its prediction; keyed by model version too, so a swapped model answers at once. */
-  latest(predictor: Predictor): Promise<Latest> {
+  latest(predictor: Predictor): Latest | Promise<Latest> {
     const model = predictor.current;
-    return this.#reads.get(`latest|${series(predictor)}|${model?.version ?? ""}`, async () => {
+    return this.#reads.getNow(this.#latestKey(predictor), async () => {
       const row = await this.online.modelRow(predictor.pair, predictor.window, model?.card.other_pairs ?? []);
       return { row, prediction: row ? await predictor.predict(row) : null };
     });
+  }
+
+  /** The key of `latest`, made once per series and model version rather than once per request. */
+  #latestKey(predictor: Predictor): string {
+    const version = predictor.current?.version ?? "";
+    let kept = this.#latestKeys.get(predictor);
+    if (kept?.version !== version) {
+      this.#latestKeys.set(predictor, kept = { version, key: `latest|${series(predictor)}|${version}` });
+    }
+    return kept.key;
   }
 
   /**
    * The recent candles, newest first (so a limit is a prefix). Kept between refreshes: a refresh
    * reads the newest few rows, not all of them, so it never holds the server up for long.
    */
-  candles(p: Predictor): Promise<Recent<CandlePoint>> {
+  candles(p: Predictor): Recent<CandlePoint> | Promise<Recent<CandlePoint>> {
     const key = series(p);
-    return this.#reads.get(`candles|${key}`, async () => {
+    return this.#reads.getNow(`candles|${key}`, async () => {
       const kept = this.#candles.get(key) ?? [];
       const read = async (n: number) =>
         (await this.online.recent(p.pair, p.window, n)).reverse().map((r) => ({
@@ -82,10 +102,8 @@ export class SeriesReads {
   }
 
   /** The live errors and the recent predictions, newest first. */
-  recentPredictions(
-    p: Predictor,
-  ): Promise<{ live: LiveErrors; recent: Recent<Omit<Prediction, "made_at"> & { made_at: string }> }> {
-    return this.#reads.get(`predictions|${series(p)}`, async () => {
+  recentPredictions(p: Predictor): RecentPredictions | Promise<RecentPredictions> {
+    return this.#reads.getNow(`predictions|${series(p)}`, async () => {
       const [list, live] = await Promise.all([
         this.predictions.recent(p.pair, p.window, MAX_LIMIT),
         this.predictions.liveErrors(p.pair, p.window),

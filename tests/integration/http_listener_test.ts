@@ -4,20 +4,26 @@
  * Each test runs on both mechanisms: the connections this process accepts, and `node:http`.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { listen, type ListenOptions } from "../../src/serve/http_listener.ts";
+import { type Handler, listen, type ListenOptions } from "../../src/serve/http_listener.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 const SERVERS = ["connections", "node:http"] as const;
 
-/** A listener with short timeouts, answering every request with the method and path it got. */
-async function serveShort(server: typeof SERVERS[number], extra: Partial<ListenOptions> = {}) {
+/**
+ * A listener with short timeouts, answering every request with the method and path it got (or as
+ * `handler` does).
+ */
+async function serveShort(
+  server: typeof SERVERS[number],
+  { handler, ...extra }: Partial<ListenOptions> & { handler?: Handler } = {},
+) {
   const controller = new AbortController();
   const own: number[] = [];
   const timeouts: string[] = [];
   const listening = await listen(
-    (req) => Response.json({ method: req.method, path: new URL(req.url).pathname }),
+    handler ?? ((req) => Response.json({ method: req.method, path: new URL(req.url).pathname })),
     {
       port: 0,
       hostname: "127.0.0.1",
@@ -114,6 +120,30 @@ for (const server of SERVERS) {
       assert(got.includes('{"method":"GET","path":"/first"}'), got);
       // node:http closes idle connections without telling.
       assertEquals([srv.timeouts, srv.own], [server === "node:http" ? [] : ["idle"], []]);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  Deno.test(`${server}: a request answered after longer than the idle timeout is not cut off, nor is its connection right after`, async () => {
+    const srv = await serveShort(server, {
+      handler: async (req) => {
+        if (new URL(req.url).pathname === "/slow") await new Promise((r) => setTimeout(r, 900));
+        return Response.json({ path: new URL(req.url).pathname });
+      },
+    });
+    try {
+      const conn = await Deno.connect({ port: srv.port, hostname: "127.0.0.1" });
+      await conn.write(encoder.encode("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+      const buf = new Uint8Array(4096);
+      const first = decoder.decode(buf.subarray(0, (await conn.read(buf)) ?? 0));
+      assert(first.includes('{"path":"/slow"}'), first);
+      // Well inside the idle timeout after the answer: the connection still serves.
+      await new Promise((r) => setTimeout(r, 100));
+      await conn.write(encoder.encode("GET /next HTTP/1.1\r\nHost: x\r\n\r\n"));
+      const next = await readUntilClosed(conn);
+      assert(next?.includes('{"path":"/next"}'), String(next));
+      assertEquals(srv.own, []);
     } finally {
       await srv.close();
     }

@@ -42,6 +42,14 @@ Deno.test("serve: /predict answers 200, 400, 404 and 503 as the contract says", 
     await session.release();
     assertAlmostEquals(b.predicted_close as number, last.close * Math.exp(r), 1e-9);
     assertAlmostEquals(b.predicted_change_pct as number, (Math.exp(r) - 1) * 100, 1e-9);
+    // The card's conformal quantiles around the prediction, scaled by the row's volatility.
+    const q = (await s.registry.card("btc-usd_1m_h1", "v0001")).intervals!.model;
+    for (const [key, level] of [["interval_80", "0.8"], ["interval_95", "0.95"]] as const) {
+      const half = q.q[level]! * Math.max(row.realized_vol_15 ?? 0, q.floor);
+      const band = b[key] as [number, number];
+      assertAlmostEquals(band[0], last.close * Math.exp(r - half), 1e-9);
+      assertAlmostEquals(band[1], last.close * Math.exp(r + half), 1e-9);
+    }
     assertEquals((await get(`${srv.base}/predict?pair=btc-usd&window=1m`)).status, 200);
 
     for (
@@ -214,6 +222,38 @@ Deno.test("live predictions: each closed candle is predicted, realised a horizon
     assertEquals(ethList[0]!.predicted_close, ethList[0]!.current_close);
     await predictor.close();
   } finally {
+    s.online.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a predictor answers concurrent predictions each from its own row, across a swap, as one at a time would", async () => {
+  const dir = await Deno.makeTempDir();
+  const s = await seed(dir);
+  const name = "btc-usd_1m_h1";
+  const predictor = new OnnxPredictor(s.registry, "BTC/USD", "1m", 1);
+  try {
+    await predictor.refresh();
+    const rows = [];
+    for (const r of s.rows.slice(-20)) {
+      rows.push((await s.online.modelRow("BTC/USD", "1m", [], r.window_start))!);
+    }
+    const one = [];
+    for (const r of rows) one.push((await predictor.predict(r)).predicted_close);
+    const v2 = await s.registry.reserve(name);
+    await s.registry.save(
+      { ...(await s.registry.card(name, "v0001")), version: v2 },
+      await s.registry.modelBytes(name, "v0001"),
+    );
+    await s.registry.promote(name, v2, "promote", "test");
+    const first = rows.map((r) => predictor.predict(r));
+    assertEquals(await predictor.refresh(), "swapped");
+    const second = rows.map((r) => predictor.predict(r));
+    const answers = await Promise.all([...first, ...second]);
+    assertEquals(answers.map((a) => a.predicted_close), [...one, ...one]);
+    assertEquals(answers.map((a) => a.model.version), [...rows.map(() => "v0001"), ...rows.map(() => v2)]);
+  } finally {
+    await predictor.close();
     s.online.close();
     await Deno.remove(dir, { recursive: true });
   }

@@ -7,6 +7,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { type FeatureRow, INDICATOR_COLUMNS } from "../../src/domain/feature_row.ts";
 import type { Predictor } from "../../src/domain/ports.ts";
 import { createApp, type ServeDeps } from "../../src/serve/app.ts";
+import { Metrics } from "../../src/serve/metrics.ts";
 import {
   cardFor,
   FixedPredictor,
@@ -100,6 +101,8 @@ Deno.test("/predict answers the predictor's prediction from the latest row in th
     current_close: last.close,
     predicted_close: last.close * Math.exp(0.01),
     predicted_change_pct: (Math.exp(0.01) - 1) * 100,
+    interval_80: null,
+    interval_95: null,
     model: { name: "btc-usd_1m_h1", version: "v0001" },
     features_age_s: 5,
   });
@@ -262,5 +265,63 @@ Deno.test("/candles takes in candles closed since its last read, a few or more t
     // Reads are shared for a second.
     await new Promise((r) => setTimeout(r, 1_100));
     assertEquals(await starts(), rows(more).map((r) => r.window_start));
+  }
+});
+
+Deno.test("/predict answers each request with its own age, the model's body kept between requests", async () => {
+  let now = T0 + 120 * MIN + 5_000;
+  const w = await world({ now: () => now });
+  const last = w.rows.at(-1)!;
+  const fields = {
+    pair: "BTC/USD",
+    window: "1m",
+    as_of: new Date(last.window_end).toISOString(),
+    horizon_s: 60,
+    current_close: last.close,
+    predicted_close: last.close * Math.exp(0.01),
+    predicted_change_pct: (Math.exp(0.01) - 1) * 100,
+    interval_80: null,
+    interval_95: null,
+    model: { name: "btc-usd_1m_h1", version: "v0001" },
+  };
+  const first = await w.get("/predict?pair=BTC/USD");
+  assertEquals(await first.res.text(), JSON.stringify({ ...fields, features_age_s: 5 }));
+  assertEquals(first.res.headers.get("content-type"), "application/json");
+  now += 2_250;
+  assertEquals(
+    await (await w.get("/predict?pair=BTC/USD")).res.text(),
+    JSON.stringify({ ...fields, features_age_s: 7.25 }),
+  );
+  // A model swapped in answers at once, within the second the last read is shared for.
+  w.btc.serve("v0002");
+  const swapped = await w.get("/predict?pair=BTC/USD");
+  assertEquals(swapped.body.model, { name: "btc-usd_1m_h1", version: "v0002" });
+  assertEquals(w.btc.asked.length, 2);
+});
+
+Deno.test("/predict, /candles and /predictions answer without a promise while the second's read has answered", async () => {
+  const metrics = new Metrics();
+  const online = new MemoryFeatureStore();
+  await online.upsert(rows(10));
+  const app = createApp({
+    online,
+    predictions: new MemoryPredictionStore(),
+    registry: new MemoryRegistry(),
+    predictors: [new FixedPredictor("BTC/USD", "1m", 1).serve("v0001")],
+    maxFeatureAgeS: 0,
+    metrics,
+  });
+  for (const path of ["/predict?pair=BTC/USD", "/candles?pair=BTC/USD", "/predictions?pair=BTC/USD"]) {
+    const request = () => app.fetch(new Request(`http://localhost${path}`));
+    const first = request();
+    assert(first instanceof Promise, `${path}: the first request waits on the store`);
+    assertEquals((await first).status, 200);
+    const again = request();
+    assert(again instanceof Response, `${path}: the next one is answered at once`);
+    assertEquals(again.status, 200);
+  }
+  const text = metrics.render([]);
+  for (const route of ["/predict", "/candles", "/predictions"]) {
+    assert(text.includes(`http_requests_total{route="${route}",status="200"} 2`), text);
   }
 });

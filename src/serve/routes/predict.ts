@@ -1,14 +1,17 @@
 /**
- * GET /predict?pair=P[&window=W]: the promoted model's prediction from the latest features; 404
+ * GET /predict?pair=P[&window=W]: the promoted model's prediction from the latest features, with the
+ * 80% and 95% intervals of the close (null from a model without calibrated intervals); 404
  * for a series not tracked, 503 (with the reason and Retry-After) when no model serves, no candle
  * has closed, or the latest features are older than the limit. Contract: DESIGN.md section 4.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { type Window, WINDOW_MS } from "../../domain/candle.ts";
-import type { Predictor } from "../../domain/ports.ts";
+import type { ModelRow } from "../../domain/feature_row.ts";
+import type { PointPrediction, Predictor } from "../../domain/ports.ts";
 import { httpError } from "../http_error.ts";
 import { pairParam, windowParam } from "../params.ts";
 import { type RouteContext, trackedOr404 } from "../route_context.ts";
+import type { Latest } from "../series_reads.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -20,43 +23,80 @@ function noModelReason(ctx: RouteContext, predictor: Predictor): string {
     `no promoted model ${predictor.name}: run deno task train --pair ${predictor.pair} --window ${predictor.window}`;
 }
 
-export function predictRoutes(ctx: RouteContext): Hono {
-  const maxAge = (window: Window) => ctx.maxFeatureAgeS ?? (3 * WINDOW_MS[window]) / 1000;
-  return new Hono().get("/predict", async (c) => {
-    const pair = pairParam(c.req.query("pair"));
-    const window = windowParam(c.req.query("window"));
-    const predictor = trackedOr404(ctx, pair, window, {
-      error: `${pair}${window ? ` ${window}` : ""} is not tracked`,
-      tracked: ctx.predictors.map((p) => `${p.pair} ${p.window}`),
-    });
+const JSON_TYPE = { "content-type": "application/json" };
+
+/**
+ * The answer's JSON up to its last member, `features_age_s`, which alone changes from one request
+ * to the next: made once per prediction (a store read and model run, shared per series and second)
+ * and kept with it, so a request only appends its age.
+ */
+const prepared = new WeakMap<Latest, string>();
+
+function preparedPrefix(latest: Latest, predictor: Predictor, row: ModelRow, prediction: PointPrediction) {
+  let prefix = prepared.get(latest);
+  if (prefix === undefined) {
     const w = predictor.window;
-    const retry = { "Retry-After": String(WINDOW_MS[w] / 1000) };
-    if (!predictor.current) {
-      throw httpError(503, { error: "no model", reason: noModelReason(ctx, predictor) }, {
-        "Retry-After": "60",
-      });
-    }
-    const { row, prediction } = await ctx.reads.latest(predictor);
-    if (!row || !prediction) {
-      throw httpError(503, { error: "no features", reason: `no ${pair} ${w} candle has closed yet` }, retry);
-    }
-    const age = (ctx.now() - row.window_end) / 1000;
-    const limit = maxAge(w);
-    if (limit > 0 && age > limit) {
-      const reason = `the latest ${pair} ${w} features are ${Math.round(age)} s old (limit ${limit} s): ` +
-        `is ingest running?`;
-      throw httpError(503, { error: "stale features", reason }, retry);
-    }
-    return c.json({
-      pair,
+    const body = JSON.stringify({
+      pair: predictor.pair,
       window: w,
       as_of: iso(row.window_end),
       horizon_s: (predictor.horizon * WINDOW_MS[w]) / 1000,
       current_close: row.close,
       predicted_close: prediction.predicted_close,
       predicted_change_pct: (prediction.predicted_close / row.close - 1) * 100,
+      interval_80: prediction.interval_80,
+      interval_95: prediction.interval_95,
       model: prediction.model,
-      features_age_s: age,
     });
+    prefix = `${body.slice(0, -1)},"features_age_s":`;
+    prepared.set(latest, prefix);
+  }
+  return prefix;
+}
+
+export function predictRoutes(ctx: RouteContext): Hono {
+  const maxAge = (window: Window) => ctx.maxFeatureAgeS ?? (3 * WINDOW_MS[window]) / 1000;
+
+  const answer = (c: Context, predictor: Predictor, latest: Latest): Response => {
+    const { row, prediction } = latest;
+    const { pair, window: w } = predictor;
+    if (!row || !prediction) {
+      throw httpError(503, { error: "no features", reason: `no ${pair} ${w} candle has closed yet` }, {
+        "Retry-After": String(WINDOW_MS[w] / 1000),
+      });
+    }
+    const age = (ctx.now() - row.window_end) / 1000;
+    const limit = maxAge(w);
+    if (limit > 0 && age > limit) {
+      const reason = `the latest ${pair} ${w} features are ${Math.round(age)} s old (limit ${limit} s): ` +
+        `is ingest running?`;
+      throw httpError(503, { error: "stale features", reason }, {
+        "Retry-After": String(WINDOW_MS[w] / 1000),
+      });
+    }
+    return c.body(
+      `${preparedPrefix(latest, predictor, row, prediction)}${JSON.stringify(age)}}`,
+      200,
+      JSON_TYPE,
+    );
+  };
+
+  // Not async: while this second's read of the series has answered, the answer is made at once,
+  // with no promise between the request and the HTTP engine.
+  return new Hono().get("/predict", (c): Response | Promise<Response> => {
+    const pair = pairParam(c.req.query("pair"));
+    const window = windowParam(c.req.query("window"));
+    const predictor = trackedOr404(ctx, pair, window, {
+      error: `${pair}${window ? ` ${window}` : ""} is not tracked`,
+      tracked: ctx.predictors.map((p) => `${p.pair} ${p.window}`),
+    });
+    if (!predictor.current) {
+      throw httpError(503, { error: "no model", reason: noModelReason(ctx, predictor) }, {
+        "Retry-After": "60",
+      });
+    }
+    const latest = ctx.reads.latest(predictor);
+    if (latest instanceof Promise) return latest.then((l) => answer(c, predictor, l));
+    return answer(c, predictor, latest);
   });
 }

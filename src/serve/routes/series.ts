@@ -10,32 +10,40 @@ import { bodyFor, MAX_CANDLES } from "../series_reads.ts";
 
 const JSON_TYPE = { "content-type": "application/json" };
 
+/** `answer(value)`, at once when `value` is at hand rather than a promise of it. */
+function when<T>(value: T | Promise<T>, answer: (value: T) => Response): Response | Promise<Response> {
+  return value instanceof Promise ? value.then(answer) : answer(value);
+}
+
+// Not async: once this second's read has answered, a request is answered without a promise.
 export function seriesRoutes(ctx: RouteContext): Hono {
   return new Hono()
-    .get("/predictions", async (c) => {
+    .get("/predictions", (c): Response | Promise<Response> => {
       const pair = pairParam(c.req.query("pair"));
       const window = windowParam(c.req.query("window"));
       const limit = limitParam(c.req.query("limit"), 100);
       const predictor = trackedOr404(ctx, pair, window);
-      const { live, recent } = await ctx.reads.recentPredictions(predictor);
-      const body = bodyFor(
-        recent,
-        limit,
-        (predictions) => ({ pair, window: predictor.window, live, predictions }),
-      );
-      return c.body(body, 200, JSON_TYPE);
+      return when(ctx.reads.recentPredictions(predictor), ({ live, recent }) => {
+        const body = bodyFor(
+          recent,
+          limit,
+          (predictions) => ({ pair, window: predictor.window, live, predictions }),
+        );
+        return c.body(body, 200, JSON_TYPE);
+      });
     })
-    .get("/candles", async (c) => {
+    .get("/candles", (c): Response | Promise<Response> => {
       const pair = pairParam(c.req.query("pair"));
       const window = windowParam(c.req.query("window"));
       const limit = limitParam(c.req.query("limit"), 200);
       const predictor = trackedOr404(ctx, pair, window);
-      const recent = await ctx.reads.candles(predictor);
-      const body = bodyFor(
-        recent,
-        Math.min(limit, MAX_CANDLES),
-        (items) => ({ pair, window: predictor.window, candles: items.toReversed() }),
-      );
-      return c.body(body, 200, JSON_TYPE);
+      return when(ctx.reads.candles(predictor), (recent) => {
+        const body = bodyFor(
+          recent,
+          Math.min(limit, MAX_CANDLES),
+          (items) => ({ pair, window: predictor.window, candles: items.toReversed() }),
+        );
+        return c.body(body, 200, JSON_TYPE);
+      });
     });
 }
