@@ -2,8 +2,11 @@
  * Feature-store writes at real trade density: feature rows upserted into the offline store
  * (DuckDB, a file) and the online store (Deno KV, a file), each beside the way the stores used to
  * write (kept here as the reference), on the same rows in the same run. Each offline batch is one
- * commit, so its rate at the pipeline's batch size is bounded by DuckDB's cost per commit (a WAL
- * sync among it); the one-batch figure shows the rate without that bound.
+ * commit, and at the pipeline's batch size DuckDB's cost per commit bounds the rate: it plans the
+ * appender's INSERT, appends the rows to the transaction's storage and then to the table, checks
+ * and inserts every key in the primary-key index, and logs the rows and syncs the log (the sync is
+ * about a tenth of it). The one-batch figure shows the rate without that bound, into a fresh store
+ * (where DuckDB moves a transaction's rows over whole).
  *
  * Rows are shaped like the pipeline's: every indicator column filled, four pairs, the 1m, 5m, 15m
  * and 1h windows closing in time order, written in batches of 540 rows, what a 20,000-trade batch

@@ -31,6 +31,13 @@ import { FeatureWriter } from "./offline_upsert.ts";
 
 /** News signals per INSERT (few arrive at a time). */
 const BATCH = 200;
+/**
+ * How much write-ahead log a writer gathers before it checkpoints. At DuckDB's default of 16 MB a
+ * backfill checkpoints every 40-50,000 feature rows, and the commit that triggers one waits for
+ * it; at 64 MB long backfills run about a quarter faster. Every commit is still synced to the log
+ * before it returns, so a crash loses no committed batch; the next open just has more log to replay.
+ */
+const CHECKPOINT_THRESHOLD = "64MB";
 
 export { type FeatureRowWithNews, OTHER_PAIR_COLUMNS, type TrainingRow } from "../domain/feature_row.ts";
 
@@ -57,7 +64,10 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     let db: DuckDBInstance;
     try {
       if (readOnly) await Deno.stat(path);
-      db = await DuckDBInstance.create(path, readOnly ? { access_mode: "READ_ONLY" } : {});
+      db = await DuckDBInstance.create(
+        path,
+        readOnly ? { access_mode: "READ_ONLY" } : { checkpoint_threshold: CHECKPOINT_THRESHOLD },
+      );
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) {
         throw new Error(`there is no offline store at ${path} yet: run ingest or backfill first`, {

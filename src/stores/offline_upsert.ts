@@ -1,32 +1,19 @@
 /**
  * How the offline store writes a batch of feature rows: in one transaction, the rows whose keys
  * are in the batch are deleted and the batch's rows (the last of each key) appended as DuckDB
- * data chunks, column vectors with no SQL per row. Replacing by key this way leaves what
- * `INSERT OR REPLACE` left, one row per key, at a fraction of its cost (and of binding every value
- * as a parameter), and the batch lands whole or not at all.
+ * data chunks (./offline_chunk.ts), column vectors with no SQL per row. Replacing by key this way
+ * leaves what `INSERT OR REPLACE` left, one row per key, at a fraction of its cost (and of binding
+ * every value as a parameter), and the batch lands whole or not at all.
  *
- * Values of the types a feature row declares (strings, safe integers in the BIGINT columns,
- * numbers including NaN and the infinities in the DOUBLE ones, booleans, null) go straight into
- * the vectors, converted as DuckDB converted them as parameters. Anything else (a numeric string, undefined, a fractional time) is bound as a
- * parameter, so DuckDB converts it, or refuses it with its own message, as it always has.
+ * A slice of rows with a value the vectors do not take (a numeric string, undefined, a fractional
+ * time) is bound as parameters instead, so DuckDB converts it, or refuses it with its own
+ * message, as it always has.
  */
-import {
-  BIGINT,
-  BOOLEAN,
-  DOUBLE,
-  type DuckDBAppender,
-  type DuckDBConnection,
-  DuckDBDataChunk,
-  type DuckDBType,
-  type DuckDBValue,
-  type DuckDBVector,
-  VARCHAR,
-} from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import type { FeatureRow } from "../domain/feature_row.ts";
-import { BATCH_KEYS, COLUMNS, deleteBatchKeys, type SqlType, sqlType } from "./offline_schema.ts";
+import { CHUNK_ROWS, RowChunk } from "./offline_chunk.ts";
+import { BATCH_KEYS, COLUMNS, deleteBatchKeys } from "./offline_schema.ts";
 
-/** DuckDB's vector size: the most rows one data chunk holds. */
-const CHUNK_ROWS = 2048;
 /**
  * An appender commits what it holds by itself once it holds this many rows (100 vectors), so a
  * batch relying on its flush alone to be one transaction must be smaller.
@@ -36,7 +23,6 @@ const APPENDER_FLUSH_ROWS = 100 * CHUNK_ROWS;
 const BOUND_ROWS = 200;
 
 const KEY_COLUMNS = ["pair", "window", "window_start"] as const;
-const VECTOR_TYPE: Record<SqlType, DuckDBType> = { VARCHAR, BIGINT, BOOLEAN, DOUBLE };
 
 type Values = Record<string, unknown>;
 
@@ -54,6 +40,7 @@ type Values = Record<string, unknown>;
 export class FeatureWriter {
   #conn: DuckDBConnection;
   #appenders: { keys: DuckDBAppender; rows: DuckDBAppender } | undefined;
+  #chunks: { keys: RowChunk; rows: RowChunk } | undefined;
   /**
    * The newest stored window start of each series, read once and then kept up to date: this
    * connection is the only one that writes features, and DuckDB lets one process at a time open
@@ -89,10 +76,11 @@ export class FeatureWriter {
   }
 
   /**
-   * Rows `order` have distinct keys. In one transaction the stored rows of those keys are deleted
-   * (found through the batch-keys table) and the rows appended. A batch that only extends its
-   * series, as ingest and backfill do, has nothing stored to delete: when its values also all go
-   * straight into vectors, the appender's own flush is its one transaction, with no SQL at all.
+   * The batch's rows, the last of each key, have distinct keys. In one transaction the stored
+   * rows of those keys are deleted (found through the batch-keys table) and the rows appended. A
+   * batch that only extends its series, as ingest and backfill do, has nothing stored to delete:
+   * when its values also all go straight into vectors, the appender's own flush is its one
+   * transaction, with no SQL at all.
    */
   async #replaceByKey(rows: readonly FeatureRow[], spans: Spans) {
     const conn = this.#conn;
@@ -101,40 +89,36 @@ export class FeatureWriter {
       rows: await conn.createAppender("features"),
     };
     const { keys, rows: appender } = this.#appenders;
+    const chunks = this.#chunks ??= { keys: new RowChunk(KEY_COLUMNS), rows: new RowChunk(COLUMNS) };
     const newest = this.#newest ??= await newestStarts(conn);
-    const order = spans.forward ? rows.map((_, i) => i) : lastOfEachKey(rows);
+    const batch = spans.forward ? rows : lastOfEachKey(rows).map((i) => rows[i] as FeatureRow);
     let extending = true;
     for (const [pair, windows] of spans.series) {
       for (const [window, span] of windows) {
         if (span.first <= (newest.get(pair)?.get(window) ?? -Infinity)) extending = false;
       }
     }
-    const chunks: DuckDBDataChunk[] = [];
-    const loose: number[][] = [];
-    for (let i = 0; i < order.length; i += CHUNK_ROWS) {
-      const at = order.slice(i, i + CHUNK_ROWS);
-      const chunk = chunkOf(rows, at, COLUMNS);
-      if (chunk) chunks.push(chunk);
-      else loose.push(at);
-    }
-    if (extending && loose.length === 0 && order.length < APPENDER_FLUSH_ROWS) {
-      for (const chunk of chunks) appender.appendDataChunk(chunk);
+    if (extending && batch.length < APPENDER_FLUSH_ROWS && chunks.rows.appendAll(appender, batch)) {
       appender.flushSync();
     } else {
+      // Rows a stopped append left in the appender would otherwise land with the next flush.
+      appender.clear();
       if (extending) await conn.run("BEGIN TRANSACTION");
       else {
-        for (let i = 0; i < order.length; i += CHUNK_ROWS) {
-          keys.appendDataChunk(chunkOf(rows, order.slice(i, i + CHUNK_ROWS), KEY_COLUMNS) as DuckDBDataChunk);
-        }
+        // Keys are strings and safe integers here (see seriesSpans): they always fit the vectors.
+        chunks.keys.appendAll(keys, batch);
         keys.flushSync();
         await conn.run(`BEGIN TRANSACTION; ${deleteBatchKeys()}; DELETE FROM ${BATCH_KEYS}`);
       }
-      for (const chunk of chunks) appender.appendDataChunk(chunk);
+      const loose: FeatureRow[] = [];
+      for (let i = 0; i < batch.length; i += CHUNK_ROWS) {
+        const to = Math.min(i + CHUNK_ROWS, batch.length);
+        if (chunks.rows.fill(batch, i, to)) appender.appendDataChunk(chunks.rows.chunk);
+        else loose.push(...batch.slice(i, to));
+      }
       appender.flushSync();
-      for (const at of loose) {
-        for (let i = 0; i < at.length; i += BOUND_ROWS) {
-          await insertBound(conn, "INSERT INTO features", rows, at.slice(i, i + BOUND_ROWS));
-        }
+      for (let i = 0; i < loose.length; i += BOUND_ROWS) {
+        await insertBound(conn, "INSERT INTO features", loose.slice(i, i + BOUND_ROWS));
       }
       await conn.run("COMMIT");
     }
@@ -154,7 +138,7 @@ export class FeatureWriter {
   async #replaceInOrder(rows: readonly FeatureRow[]) {
     await this.#conn.run("BEGIN TRANSACTION");
     for (let i = 0; i < rows.length; i++) {
-      await insertBound(this.#conn, "INSERT OR REPLACE INTO features", rows, [i]);
+      await insertBound(this.#conn, "INSERT OR REPLACE INTO features", [rows[i] as FeatureRow]);
     }
     await this.#conn.run("COMMIT");
     // Its keys are whatever DuckDB made of them: read the series' newest starts afresh.
@@ -247,76 +231,12 @@ function lastOfEachKey(rows: readonly FeatureRow[]): number[] {
   return keys.flatMap((k, i) => last.get(k) === i ? [i] : []);
 }
 
-/** Rows `at` of `rows` as one data chunk of `columns`, or null if a value needs DuckDB's conversion. */
-function chunkOf(
-  rows: readonly FeatureRow[],
-  at: readonly number[],
-  columns: readonly string[],
-): DuckDBDataChunk | null {
-  const kinds = columns.map(sqlType);
-  const chunk = DuckDBDataChunk.create(kinds.map((k) => VECTOR_TYPE[k]), at.length);
-  for (let j = 0; j < columns.length; j++) {
-    const vector = chunk.getColumnVector(j);
-    if (!fill(vector, kinds[j] as SqlType, rows, at, columns[j] as string)) return null;
-    vector.flush();
-  }
-  return chunk;
-}
-
-/** Writes one column into its vector; false at the first value of a type the vector does not take. */
-function fill(
-  vector: DuckDBVector,
-  kind: SqlType,
-  rows: readonly FeatureRow[],
-  at: readonly number[],
-  column: string,
-): boolean {
-  const n = at.length;
-  switch (kind) {
-    case "DOUBLE":
-      for (let k = 0; k < n; k++) {
-        const v = (rows[at[k] as number] as unknown as Values)[column];
-        if (typeof v !== "number" && v !== null) return false;
-        // -0 is kept as 0, as it always was: a whole number is bound as an INTEGER.
-        vector.setItem(k, v === 0 ? 0 : v);
-      }
-      return true;
-    case "BIGINT":
-      for (let k = 0; k < n; k++) {
-        const v = (rows[at[k] as number] as unknown as Values)[column];
-        if (v === null) vector.setItem(k, null);
-        else if (Number.isSafeInteger(v)) vector.setItem(k, BigInt(v as number));
-        else return false;
-      }
-      return true;
-    case "VARCHAR":
-      for (let k = 0; k < n; k++) {
-        const v = (rows[at[k] as number] as unknown as Values)[column];
-        if (typeof v !== "string" && v !== null) return false;
-        vector.setItem(k, v);
-      }
-      return true;
-    case "BOOLEAN":
-      for (let k = 0; k < n; k++) {
-        const v = (rows[at[k] as number] as unknown as Values)[column];
-        if (typeof v !== "boolean" && v !== null) return false;
-        vector.setItem(k, v);
-      }
-      return true;
-  }
-}
-
-/** `insert` (a statement up to VALUES) of rows `at`, every value a bound parameter. */
-async function insertBound(
-  conn: DuckDBConnection,
-  insert: string,
-  rows: readonly FeatureRow[],
-  at: readonly number[],
-) {
+/** `insert` (a statement up to VALUES) of `rows`, every value a bound parameter. */
+async function insertBound(conn: DuckDBConnection, insert: string, rows: readonly FeatureRow[]) {
   const values: DuckDBValue[] = [];
-  const tuples = at.map((r) => {
+  const tuples = rows.map((r) => {
     const start = values.length;
-    const row = rows[r] as unknown as Values;
+    const row = r as unknown as Values;
     for (const c of COLUMNS) values.push(row[c] as DuckDBValue);
     return `(${COLUMNS.map((_, j) => `$${start + j + 1}`).join(", ")})`;
   });

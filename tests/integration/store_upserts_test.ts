@@ -6,6 +6,7 @@ import { type FeatureRow, INDICATOR_COLUMNS } from "../../src/domain/feature_row
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { KvFeatureStore } from "../../src/stores/online_kv.ts";
 
+const ROOT = new URL("../../", import.meta.url).pathname;
 const MIN = 60_000;
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -76,6 +77,54 @@ Deno.test("offline store: a batch larger than any internal chunk lands whole, ea
     assertEquals(rows[n - 1], row(n - 1, 9));
     assertEquals(rows[1000], row(1000));
     assertEquals((await store.counts())[0]?.rows, n);
+  });
+});
+
+Deno.test("offline store: a value DuckDB must convert past the first chunk of a new series lands every row once", async () => {
+  await offline(async (store) => {
+    const n = 2100;
+    const rows = Array.from({ length: n }, (_, i) => row(i));
+    rows[2050] = { ...row(2050), close: "101.5" } as unknown as FeatureRow;
+    await store.upsert(rows);
+    const stored = await store.range("BTC/USD", "1m");
+    assertEquals(stored.length, n);
+    assertEquals(stored[0], row(0));
+    assertEquals(stored[2050]?.close, 101.5);
+    await store.upsert([row(n)]);
+    assertEquals((await store.counts())[0]?.rows, n + 1);
+  });
+});
+
+Deno.test("offline store: nulls and values of one batch never carry into the next one", async () => {
+  await offline(async (store) => {
+    const cold = (i: number) =>
+      ({
+        ...row(i),
+        ...Object.fromEntries(INDICATOR_COLUMNS.map((c) => [c, null])),
+        warm: false,
+      }) as FeatureRow;
+    const batches = [
+      [0, 1, 2].map(cold),
+      [3, 4, 5].map((i) => row(i)),
+      [6, 7, 8].map(cold),
+      [9, 10, 11, 12, 13].map((i) => row(i)),
+      [14, 15].map(cold),
+      Array.from({ length: 2100 }, (_, i) => row(16 + i)),
+      [2116].map(cold),
+    ];
+    for (const batch of batches) await store.upsert(batch);
+    assertEquals(await store.range("BTC/USD", "1m"), batches.flat());
+  });
+});
+
+Deno.test("offline store: many batches of one size with pair names too long to inline keep every name", async () => {
+  await offline(async (store) => {
+    const pairs = ["LONGNAMECOIN/USDT", "ANOTHERLONGCOIN/EUR"];
+    const batches = Array.from({ length: 150 }, (_, b) => pairs.map((p) => row(b, 100 + b, p)));
+    for (const batch of batches) await store.upsert(batch);
+    for (const p of pairs) {
+      assertEquals(await store.range(p, "1m"), batches.map((batch) => batch.find((r) => r.pair === p)));
+    }
   });
 });
 
@@ -193,6 +242,49 @@ Deno.test("offline store: concurrent upserts are applied whole, in the order the
     assertEquals(rows.length, 300);
     assertEquals(rows.filter((r) => r.close === 2).length, 299);
     assertEquals(rows[5]?.close, 3);
+  });
+});
+
+Deno.test("offline store: a writer keeps up to 64 MB of log before it checkpoints, not DuckDB's 16 MB", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/offline.duckdb`;
+    const store = await DuckDbFeatureStore.open(path);
+    try {
+      for (let i = 0; i < 100_000; i += 10_000) {
+        await store.upsert(Array.from({ length: 10_000 }, (_, k) => row(i + k)));
+      }
+      const log = (await Deno.stat(`${path}.wal`)).size;
+      assert(log > 16 * 2 ** 20 && log < 64 * 2 ** 20, `log of ${log} bytes`);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+Deno.test("offline store: rows committed before the writing process is killed are there when the store is reopened", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/offline.duckdb`;
+    const writer = new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        `import { DuckDbFeatureStore } from "${ROOT}src/stores/offline_duckdb.ts";
+         const rows = JSON.parse(${JSON.stringify(JSON.stringify([0, 1, 2].map((i) => row(i))))});
+         const s = await DuckDbFeatureStore.open(${JSON.stringify(path)});
+         await s.upsert(rows.slice(0, 2));
+         await s.upsert(rows.slice(2));
+         Deno.kill(Deno.pid, "SIGKILL");`,
+      ],
+      cwd: ROOT,
+      stderr: "piped",
+    });
+    const { signal, stderr } = await writer.output();
+    assertEquals(signal, "SIGKILL", new TextDecoder().decode(stderr));
+    const store = await DuckDbFeatureStore.open(path, { readOnly: true });
+    try {
+      assertEquals(await store.range("BTC/USD", "1m"), [0, 1, 2].map((i) => row(i)));
+    } finally {
+      store.close();
+    }
   });
 });
 
