@@ -25,7 +25,7 @@ import { Registry } from "../registry/registry.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { systemClock } from "../util/clock.ts";
 import type { Logger } from "../util/log.ts";
-import { Progress } from "../util/progress.ts";
+import { searchProgress } from "./search_progress.ts";
 
 const DEFAULT_FOLDS = 5;
 
@@ -89,8 +89,7 @@ async function versionWalk(
 
 /** The setting `train` would choose now, by its own search, walked forward as `train` does. */
 function trainWalk(ds: Dataset, cfg: BacktestConfig, log: Logger): WalkedForward {
-  const progress = new Progress("search", log);
-  const started = performance.now();
+  const progress = searchProgress(log);
   const run = fitRun(
     {
       ds,
@@ -101,16 +100,8 @@ function trainWalk(ds: Dataset, cfg: BacktestConfig, log: Logger): WalkedForward
       embargo: cfg.embargo,
       promoted: null,
     },
-    (m) => {
-      progress.done();
-      log.info(m);
-    },
-    (done, total, t) =>
-      progress.update({
-        fraction: done / total,
-        detail: `${done}/${total} settings · best so far ${t.score.toExponential(3)}`,
-        rate: done / ((performance.now() - started) / 1000),
-      }, done === total),
+    progress.onStep,
+    progress.onTrial,
   );
   progress.done();
   return { config: run.best.config, folds: run.folds, evaluation: run.evaluation };

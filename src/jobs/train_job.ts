@@ -9,7 +9,7 @@ import { Registry } from "../registry/registry.ts";
 import { trainAndRegister, type TrainReport } from "../registry/train_and_register.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import type { Logger } from "../util/log.ts";
-import { Progress } from "../util/progress.ts";
+import { searchProgress } from "./search_progress.ts";
 
 /** Reads the store of `cfg.dataDir` (read-only, closed before it resolves) and registers a version. */
 export async function trainFromStore(cfg: TrainConfig, log: Logger): Promise<TrainReport> {
@@ -25,8 +25,7 @@ export async function trainFromStore(cfg: TrainConfig, log: Logger): Promise<Tra
       `${ds.n} ${cfg.pair} ${cfg.window} rows with a target ${cfg.horizon} candle(s) ahead, ${ds.features.length} features` +
         (ds.n ? ` (${new Date(ds.range.from).toISOString()} .. ${new Date(ds.range.to).toISOString()})` : ""),
     );
-    const progress = new Progress("search", log);
-    const started = performance.now();
+    const progress = searchProgress(log);
     const report = await trainAndRegister(ds, {
       choice: cfg.model,
       folds: cfg.folds,
@@ -37,16 +36,8 @@ export async function trainFromStore(cfg: TrainConfig, log: Logger): Promise<Tra
       shrink: cfg.shrink,
       otherPairs: cfg.withPairs,
       registry: new Registry(cfg.modelsDir),
-      onStep: (m) => {
-        progress.done();
-        log.info(m);
-      },
-      onTrial: (done, total, t) =>
-        progress.update({
-          fraction: done / total,
-          detail: `${done}/${total} settings · best so far ${t.score.toExponential(3)}`,
-          rate: done / ((performance.now() - started) / 1000),
-        }, done === total),
+      onStep: progress.onStep,
+      onTrial: progress.onTrial,
     });
     progress.done();
     return report;
