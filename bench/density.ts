@@ -6,6 +6,9 @@
  * real Kraken hour repeated over four pairs; without ../shared, the synthetic market calibrated to
  * the same trades per minute, and the output says which. Uses `KAFKA_BROKERS`, or starts the local
  * broker from infra/kafka.
+ *
+ * One file of about 430 lines on purpose: the input, the three paths, their rotation under a time
+ * budget and the table check share one run's state, and read best together.
  */
 import denoJson from "../deno.json" with { type: "json" };
 import { DuckDBInstance } from "@duckdb/node-api";

@@ -11,7 +11,8 @@
  * - the model's inference time per request, in process (the fastest of five blocks);
  * - the serve process's RSS, sampled throughout the load, at its highest.
  * The serve process is `pipelines/serve.ts` with the task's own permissions, over a seeded data dir
- * whose prediction store holds 1,000 predictions. The wrk driver is ./wrk.ts.
+ * whose prediction store holds 1,000 predictions. The wrk driver is ./wrk.ts. One file of about 330
+ * lines on purpose: every figure above shares the seeded server and the bare one it is measured against.
  */
 import type { BenchResult } from "./ws_frames.ts";
 import { hasWrk, latencyAt, wrk, type WrkRun } from "./wrk.ts";
