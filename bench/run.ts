@@ -1,6 +1,7 @@
 /**
- * `deno task bench`: every benchmark, each figure printed beside its reference and the ratio
- * between them, in one run. Exits 0 either way; the PASS/MISS column says where a target is missed.
+ * `deno task bench [SUITE...]`: every benchmark (or the suites named), each figure printed beside
+ * its reference and the ratio between them, in one run. Exits 0 either way; the PASS/MISS column
+ * says where a target is missed.
  */
 import { type BenchResult, benchWsFrames } from "./ws_frames.ts";
 import { benchFeatures } from "./features.ts";
@@ -18,13 +19,20 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ["bus", benchBus],
   ["density", async () => (await import("./density.ts")).benchDensity()],
   // Imported when its turn comes: transformers.js and its runtimes would otherwise sit in the
-  // memory the replay benchmark measures.
+  // memory the replay benchmark measures. The classifier alone, then `news --file` end to end.
   ["news", async () => (await import("./news.ts")).benchNews()],
   ["train", async () => (await import("./train.ts")).benchTrain()],
   ["serve", async () => (await import("./serve.ts")).benchServe()],
+  ["retrain", async () => (await import("./retrain.ts")).benchRetrain()],
 ];
+// `deno task bench serve retrain`: only the suites named.
+const unknown = Deno.args.filter((a) => !suites.some(([name]) => name === a));
+if (unknown.length) {
+  console.error(`unknown suite ${unknown.join(", ")}; the suites: ${suites.map(([n]) => n).join(", ")}`);
+  Deno.exit(2);
+}
 const results: BenchResult[] = [];
-for (const [name, run] of suites) {
+for (const [name, run] of suites.filter(([n]) => Deno.args.length === 0 || Deno.args.includes(n))) {
   console.log(`${name}:`);
   results.push(...await run());
 }

@@ -28,8 +28,16 @@ function millis(text: string): number {
   return Number(m[1]) * (m[2] === "us" ? 1e-3 : m[2] === "s" ? 1e3 : 1);
 }
 
-/** `connections` connections on `url` for `seconds`, requests timing out after 2 s. */
-export async function wrk(url: string, connections: number, seconds: number): Promise<WrkRun> {
+/**
+ * `connections` connections on `url` for `seconds`, requests timing out after 2 s; `script`: a
+ * wrk Lua script (e.g. one whose `delay()` paces each connection).
+ */
+export async function wrk(
+  url: string,
+  connections: number,
+  seconds: number,
+  { script }: { script?: string } = {},
+): Promise<WrkRun> {
   const out = await new Deno.Command("wrk", {
     args: [
       `-t${Math.min(2, connections)}`,
@@ -38,6 +46,7 @@ export async function wrk(url: string, connections: number, seconds: number): Pr
       "--timeout",
       "2s",
       "--latency",
+      ...(script ? ["-s", script] : []),
       url,
     ],
     stdout: "piped",

@@ -9,6 +9,9 @@
 import { demoConfig } from "../src/config.ts";
 import { startSim } from "../src/sim/server.ts";
 import { openDemoMarket, replayLine, replayStart } from "../src/system/demo_market.ts";
+import { promoteBiasedModel } from "../src/registry/biased_model.ts";
+import { modelName } from "../src/domain/model_card.ts";
+import { isoTime } from "../src/domain/time.ts";
 import { runSystem } from "../src/system/system.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
@@ -48,6 +51,24 @@ await runTask("demo", async ({ signal }) => {
       now: () => sim.clock.now(),
       replayEnd: sim.replayed.then(() => book.lastTs),
       job: JOB,
+      loop: cfg,
+      onLive: ({ registry, predictors }) => {
+        if (cfg.badModelAtMs === undefined) return;
+        // The drill: a biased model forced on the first pair, for the guard to demote.
+        const at = startAt + cfg.badModelAtMs;
+        const timer = setInterval(async () => {
+          if (sim.clock.now() < at || !predictors[0]?.current) return;
+          clearInterval(timer);
+          const name = modelName(book.pairs[0]!, "1m", cfg.horizon);
+          try {
+            const version = await promoteBiasedModel(registry, name, 0.002, isoTime(sim.clock.now()));
+            log.warn(`drill: promoted ${name} ${version}, a deliberately biased model (--bad-model-at)`);
+          } catch (e) {
+            log.error(`drill: cannot promote a biased model: ${(e as Error).message}`);
+          }
+        }, 1000);
+        signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+      },
     }, signal);
   } finally {
     await sim.close();

@@ -5,13 +5,22 @@
  * Each batch is classified in-process by a transformers.js model (`--news-model`), written,
  * and only then marked as seen, so a crash repeats a batch rather than losing it
  * (src/jobs/news_job.ts).
+ *
+ * `deno task news export --out FILE [--format csv|jsonl] [--from T --to T]` writes every
+ * classified headline of the offline store instead (src/jobs/news_export_job.ts).
  */
-import { newsConfig } from "../src/config.ts";
+import { newsConfig, newsExportConfig } from "../src/config.ts";
+import { exportNews } from "../src/jobs/news_export_job.ts";
 import { classifyNews } from "../src/jobs/news_job.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
 
 await runTask("news", async ({ signal }) => {
+  if (Deno.args[0] === "export") {
+    const cfg = newsExportConfig(Deno.args.slice(1));
+    setLogLevel(cfg.logLevel);
+    return await exportNews(cfg, logger("news"));
+  }
   const cfg = newsConfig(Deno.args);
   setLogLevel(cfg.logLevel);
   await classifyNews(cfg, logger("news"), signal);

@@ -16,6 +16,7 @@ await runTask("start", async ({ signal }) => {
   await runSystem({
     ...cfg,
     minRowsToTrain: cfg.minRows,
+    loop: cfg,
     market: exchangeMarket(cfg.restUrl, cfg.wsUrl),
   }, signal);
   return 0;

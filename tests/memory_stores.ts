@@ -114,12 +114,12 @@ export class MemoryPredictionStore implements PredictionStore {
     return Promise.resolve(true);
   }
 
-  realise(pair: string, window: string, madeAt: number, close: number): Promise<boolean> {
+  realise(pair: string, window: string, madeAt: number, close: number): Promise<Prediction | null> {
     const p = this.predictions.get(`${key(pair, window)}|${madeAt}`);
-    if (!p || p.realised_close !== null) return Promise.resolve(false);
+    if (!p || p.realised_close !== null) return Promise.resolve(null);
     this.#sums.set(key(pair, window), addRealised(this.#sums.get(key(pair, window)) ?? null, p, close));
     p.realised_close = close;
-    return Promise.resolve(true);
+    return Promise.resolve(p);
   }
 
   recent(pair: string, window: string, limit: number): Promise<Prediction[]> {

@@ -13,7 +13,16 @@ import { prng } from "./helpers.ts";
 export const T0 = Date.UTC(2024, 2, 1);
 const MIN = 60_000;
 
-export function syntheticRows(n: number, { phi = 0.6, seed = 1, pair = "BTC/USD" } = {}): FeatureRow[] {
+export function syntheticRows(
+  n: number,
+  { phi = 0.6, seed = 1, pair = "BTC/USD", change }: {
+    phi?: number;
+    seed?: number;
+    pair?: string;
+    /** A regime change: from minute `at` on, returns follow AR(1) with `phi` instead. */
+    change?: { at: number; phi: number };
+  } = {},
+): FeatureRow[] {
   const rand = prng(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
   const state = initialFeatureState({ windows: ["1m"], graceMs: 0 });
@@ -21,7 +30,7 @@ export function syntheticRows(n: number, { phi = 0.6, seed = 1, pair = "BTC/USD"
   const rows: FeatureRow[] = [];
   let close = 50_000, r = 0;
   for (let i = 0; i < n; i++) {
-    r = phi * r + 0.001 * gauss();
+    r = (change && i >= change.at ? change.phi : phi) * r + 0.001 * gauss();
     const open = close;
     close = open * Math.exp(r);
     const volume = 1 + rand() * 3;

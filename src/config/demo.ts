@@ -1,5 +1,6 @@
 /** `deno task demo`: the system offline, against the simulator replaying a generated or given file. */
 import { flag } from "./flag.ts";
+import { LOOP } from "./loop.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import { COLD_START, COMMON, HORIZON, TRADE_FORMAT } from "./shared.ts";
 
@@ -39,9 +40,16 @@ export const DEMO_FLAGS = {
     default: "60",
     help: "simulated seconds per real second after the history",
   }),
+  regimeChangeMs: flag.duration("regime-change", {
+    help: "synthetic market: its momentum turns to mean reversion this far into it (e.g. 30h)",
+  }),
+  badModelAtMs: flag.duration("bad-model-at", {
+    help: "this far into the replay, promote a deliberately biased model, to watch the loop demote it",
+  }),
   horizon: HORIZON,
   port: flag.port("port", { default: "8000", help: "HTTP port of the API and dashboard" }),
   ...COLD_START,
+  ...LOOP,
 };
 
 export type DemoConfig = Parsed<typeof DEMO_FLAGS>;

@@ -2,7 +2,8 @@
 import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { COMMON, cryptoPanicToken, NEWS } from "./shared.ts";
+import { COMMON, cryptoPanicToken, llmSettings, NEWS, NEWS_LLM } from "./shared.ts";
+import type { LlmSettings } from "../news_model/llm/llm_settings.ts";
 
 export const NEWS_FLAGS = {
   ...COMMON,
@@ -30,6 +31,7 @@ export const NEWS_FLAGS = {
   }),
   apiRate: flag.number("api-rate", { positive: true, default: "0.5", help: "API requests per second" }),
   newsModel: NEWS.newsModel,
+  ...NEWS_LLM,
   batch: flag.number("batch", {
     min: 1,
     integer: true,
@@ -40,6 +42,7 @@ export const NEWS_FLAGS = {
 
 export interface NewsConfig extends Parsed<typeof NEWS_FLAGS> {
   token: string | undefined;
+  llm: LlmSettings;
 }
 
 export function newsConfig(args: readonly string[], env: Env = denoEnv): NewsConfig {
@@ -50,5 +53,10 @@ export function newsConfig(args: readonly string[], env: Env = denoEnv): NewsCon
       "set CRYPTOPANIC_TOKEN to read the CryptoPanic API, or pass --file to classify a history file",
     );
   }
-  return { ...c, token, currencies: c.currencies?.length ? c.currencies : undefined };
+  return {
+    ...c,
+    token,
+    currencies: c.currencies?.length ? c.currencies : undefined,
+    llm: llmSettings(c, env),
+  };
 }

@@ -7,6 +7,9 @@ import { TRADE_FORMATS } from "../sources/files/trade_formats.ts";
 import { KRAKEN_WS_URL } from "../sources/kraken/live_trades.ts";
 import { KRAKEN_REST_URL } from "../sources/kraken/rest_client.ts";
 import { DEFAULT_NEWS_MODEL } from "../news_model/default_model.ts";
+import type { LlmSettings } from "../news_model/llm/llm_settings.ts";
+import { OLLAMA_URL } from "../news_model/llm/ollama.ts";
+import { OPENAI_URL } from "../news_model/llm/openai_compat.ts";
 import type { Level } from "../util/log.ts";
 import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
@@ -135,13 +138,47 @@ export function checkBus(c: BusConfig): void {
   if (c.bus === "embedded" && c.stage !== "all") throw new ConfigError("--stage needs --bus kafka");
 }
 
+/** How to reach the LLM of `--news-model ollama:MODEL` or `openai:MODEL`. */
+export const NEWS_LLM = {
+  llmUrl: flag.url("llm-url", ["http:", "https:"], {
+    env: "LLM_URL",
+    help: `LLM server base URL (default ${OLLAMA_URL} for ollama:, ${OPENAI_URL} for openai:); ` +
+      "key from env LLM_API_KEY or OPENAI_API_KEY",
+  }),
+  llmConcurrency: flag.number("llm-concurrency", {
+    min: 1,
+    integer: true,
+    default: "4",
+    help: "LLM requests in flight at once",
+  }),
+  llmRate: flag.number("llm-rate", { positive: true, help: "LLM requests per second (default: no limit)" }),
+  llmTimeoutMs: flag.seconds("llm-timeout", {
+    positive: true,
+    default: "60",
+    help: "seconds an LLM request may take before it is retried",
+  }),
+};
+
+/** The LLM settings of parsed `NEWS_LLM` flags, with the key from the environment (never a flag). */
+export function llmSettings(c: Parsed<typeof NEWS_LLM>, env: Env): LlmSettings {
+  return {
+    url: c.llmUrl,
+    concurrency: c.llmConcurrency,
+    rate: c.llmRate,
+    timeoutMs: c.llmTimeoutMs,
+    apiKey: env("LLM_API_KEY") || env("OPENAI_API_KEY") || undefined,
+  };
+}
+
 /** The news classifier and the CryptoPanic API. */
 export const NEWS = {
   newsModel: flag.string("news-model", {
     env: "NEWS_MODEL",
     default: DEFAULT_NEWS_MODEL,
-    help: "transformers.js text-classification model: a local directory or a Hugging Face id",
+    help: "transformers.js text-classification model (a local directory or a Hugging Face id), " +
+      "or an LLM: ollama:MODEL or openai:MODEL",
   }),
+  ...NEWS_LLM,
   apiUrl: flag.url("api-url", ["http:", "https:"], {
     env: "CRYPTOPANIC_API_URL",
     default: CRYPTOPANIC_URL,

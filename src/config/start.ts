@@ -1,5 +1,6 @@
 /** `deno task start`: the whole system in one process against Kraken. */
 import { flag } from "./flag.ts";
+import { LOOP } from "./loop.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import {
   COLD_START,
@@ -11,9 +12,11 @@ import {
   HTTP_PORT,
   KRAKEN_REST,
   KRAKEN_WS,
+  llmSettings,
   MAX_FEATURE_AGE,
   NEWS,
 } from "./shared.ts";
+import type { LlmSettings } from "../news_model/llm/llm_settings.ts";
 
 export const START_NOTES =
   "news: set CRYPTOPANIC_TOKEN to classify CryptoPanic posts (--news-model, --api-url, --poll)";
@@ -34,6 +37,7 @@ export const START_FLAGS = {
     help: "cold start: history to load before the first model (e.g. 12h, 2d)",
   }),
   ...COLD_START,
+  ...LOOP,
   maxFeatureAgeS: MAX_FEATURE_AGE,
   ...KRAKEN_WS,
   ...KRAKEN_REST,
@@ -44,11 +48,16 @@ type News = Parsed<typeof NEWS>;
 
 export interface StartConfig extends Omit<Parsed<typeof START_FLAGS>, keyof News> {
   /** Present when CRYPTOPANIC_TOKEN is set. */
-  news: { token: string; apiUrl: string; model: string; pollMs: number } | undefined;
+  news: { token: string; apiUrl: string; model: string; pollMs: number; llm: LlmSettings } | undefined;
 }
 
 export function startConfig(args: readonly string[], env: Env = denoEnv): StartConfig {
-  const { newsModel, apiUrl, pollMs, ...c } = parseFlags(START_FLAGS, args, env);
+  const { newsModel, apiUrl, pollMs, llmUrl, llmConcurrency, llmRate, llmTimeoutMs, ...c } = parseFlags(
+    START_FLAGS,
+    args,
+    env,
+  );
   const token = cryptoPanicToken(env);
-  return { ...c, news: token ? { token, apiUrl, model: newsModel, pollMs } : undefined };
+  const llm = llmSettings({ llmUrl, llmConcurrency, llmRate, llmTimeoutMs }, env);
+  return { ...c, news: token ? { token, apiUrl, model: newsModel, pollMs, llm } : undefined };
 }

@@ -8,6 +8,9 @@ import { INGEST_FLAGS } from "./ingest.ts";
 import { MODELS_COMMANDS, MODELS_FLAGS } from "./models.ts";
 import { NEWS_FLAGS } from "./news.ts";
 import { DISTILL_FLAGS } from "./news_distill.ts";
+import { EVAL_FLAGS } from "./news_eval.ts";
+import { NEWS_EXPORT_FLAGS } from "./news_export.ts";
+import { LABEL_FLAGS } from "./news_label.ts";
 import type { Flags } from "./parse_flags.ts";
 import { SERVE_FLAGS } from "./serve.ts";
 import { SIM_FLAGS } from "./sim.ts";
@@ -23,7 +26,10 @@ export const TASKS: Readonly<Record<string, { flags: Flags; notes?: string }>> =
   "features export": { flags: EXPORT_FLAGS },
   "features tail": { flags: TAIL_FLAGS },
   news: { flags: NEWS_FLAGS },
+  "news export": { flags: NEWS_EXPORT_FLAGS },
   "news:distill": { flags: DISTILL_FLAGS },
+  "news:eval": { flags: EVAL_FLAGS },
+  "news:label": { flags: LABEL_FLAGS },
   train: { flags: TRAIN_FLAGS },
   models: { flags: MODELS_FLAGS, notes: MODELS_COMMANDS },
   backtest: { flags: BACKTEST_FLAGS },
@@ -41,6 +47,8 @@ export const TASKS: Readonly<Record<string, { flags: Flags; notes?: string }>> =
  * ```
  */
 export function usage(task: string, args: readonly string[] = []): string {
+  // A task that has subcommands besides its own flags (`news`, `news export`).
+  if (args[0] !== undefined && TASKS[`${task} ${args[0]}`]) return usage(`${task} ${args[0]}`);
   const own = TASKS[task];
   if (own) return helpText(task, own.flags, own.notes);
   const subcommands = Object.keys(TASKS).filter((name) => name.startsWith(`${task} `));

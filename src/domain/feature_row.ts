@@ -48,8 +48,33 @@ export const NEWS_COLUMNS = [
 
 export type NewsColumn = typeof NEWS_COLUMNS[number];
 
-/** A feature row with the news columns of its pair's base coin, as known at its close. */
-export type FeatureRowWithNews = FeatureRow & Record<NewsColumn, number | null>;
+/**
+ * The same aggregates over the market-wide signals (the pseudo-coin `MARKET` of domain/news.ts:
+ * headlines that name no coin), which every pair reads beside its own coin's.
+ */
+export const MARKET_NEWS_COLUMNS = [
+  "market_news_signal_sum_1h",
+  "market_news_signal_mean_1h",
+  "market_news_count_1h",
+  "market_news_signal_sum_4h",
+  "market_news_signal_mean_4h",
+  "market_news_count_4h",
+  "market_news_signal_sum_24h",
+  "market_news_signal_mean_24h",
+  "market_news_count_24h",
+  "market_news_minutes_since_signal",
+] as const;
+
+export type MarketNewsColumn = typeof MARKET_NEWS_COLUMNS[number];
+
+/**
+ * A feature row with the news columns of its pair's base coin and of the market, as known at its
+ * close. The stores always fill the market columns; a row without them reads as no market news.
+ */
+export type FeatureRowWithNews =
+  & FeatureRow
+  & Record<NewsColumn, number | null>
+  & Partial<Record<MarketNewsColumn, number | null>>;
 
 /** Columns of other pairs a training row can carry (stationary ones only). */
 export const OTHER_PAIR_COLUMNS = ["log_return_1", "log_return_5", "realized_vol_15", "rsi_14"] as const;

@@ -36,7 +36,7 @@ export interface ModelCard {
 export interface Promotion {
   version: string;
   at: string;
-  by: "train" | "promote" | "rollback";
+  by: "train" | "promote" | "rollback" | "shadow";
   reason: string;
 }
 

@@ -49,7 +49,16 @@ export function stableId(text: string): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
-/** A classified headline, per coin it concerns. */
+/**
+ * The pseudo-coin of market-wide signals. A headline that names no coin (no coin tagged, none in
+ * its title: "Fed holds rates steady", "crypto funds see outflows") is classified all the same,
+ * and its signal is stored under this coin. Every pair reads these signals as its `market_news_*`
+ * feature columns, beside its own coin's `news_*` ones. It is never a real ticker: a source's
+ * `MARKET` tag is dropped (`NOT_COINS` in transforms/coins.ts).
+ */
+export const MARKET = "MARKET";
+
+/** A classified headline, per coin it concerns (or {@linkcode MARKET}, when it names none). */
 export interface NewsSignal {
   news_id: string;
   coin: string;

@@ -66,6 +66,18 @@ export interface FeatureHistory extends FeatureStore {
     horizonMs: number,
     others?: readonly string[],
   ): Promise<TrainingRow[]>;
+  /**
+   * Writes `trainingRows` (those from window start `from` on) to a CSV file at `path`, for a
+   * Worker to read without holding the caller's thread; stores that cannot leave it out.
+   */
+  exportTrainingRows?(
+    path: string,
+    pair: string,
+    window: Window,
+    horizonMs: number,
+    others?: readonly string[],
+    from?: number,
+  ): Promise<void>;
 }
 
 /** Where classified headlines are kept, per coin; the news feature columns are computed from it. */
@@ -80,8 +92,11 @@ export interface NewsSignalStore {
 export interface PredictionStore {
   /** Keeps a prediction; false (and nothing changes) when one was already made at that time. */
   put(p: Prediction): Promise<boolean>;
-  /** Fills in the realised close of the prediction made at `madeAt`; false when there is none to fill. */
-  realise(pair: string, window: string, madeAt: number, close: number): Promise<boolean>;
+  /**
+   * Fills in the realised close of the prediction made at `madeAt` and returns it so filled; null
+   * when there is none to fill (none made, or filled before).
+   */
+  realise(pair: string, window: string, madeAt: number, close: number): Promise<Prediction | null>;
   /** The newest `limit` predictions, newest first. */
   recent(pair: string, window: string, limit: number): Promise<Prediction[]>;
   liveErrors(pair: string, window: string): Promise<LiveErrors>;
@@ -102,6 +117,8 @@ export interface ModelRegistry {
   promoted(name: string): Promise<ModelCard | null>;
   /** A version's stored backtest, null when it has none; registries that keep none leave this out. */
   backtest?(name: string, version: string): Promise<BacktestReport | null>;
+  /** The model loop's promotion or retirement of a version it ran in shadow, with its statistics. */
+  liveDecision?(name: string, version: string): Promise<Record<string, unknown> | null>;
 }
 
 /** The registry as training and a human's promote/rollback write it. */
@@ -123,7 +140,8 @@ export interface WritableModelRegistry extends ModelRegistry {
 export interface PointPrediction {
   log_return: number;
   predicted_close: number;
-  model: { name: string; version: string };
+  /** `naive` with a null version and the reason while the series has fallen back to naive. */
+  model: { name: string; version: string | null; reason?: string };
   /** Central 80% and 95% intervals of the close; null when the model has no calibrated intervals. */
   interval_80: [number, number] | null;
   interval_95: [number, number] | null;
@@ -148,14 +166,28 @@ export interface Predictor {
   readonly current: ServingModel | null;
   /** Why the promoted version is not serving (or serves in place of another), for /health. */
   readonly lastError: string | null;
+  /** Why the series serves naive instead of its loaded model (the model loop's fallback), if it does. */
+  readonly fallback?: string | null;
   /** Rejects when no model serves. */
   predict(row: FeatureRowWithNews & { others?: Record<string, number | null> }): Promise<PointPrediction>;
+  /** The loaded model's own prediction even while the series has fallen back to naive. */
+  predictModel?(
+    row: FeatureRowWithNews & { others?: Record<string, number | null> },
+  ): Promise<PointPrediction>;
 }
 
 export interface Classified {
   signal: -1 | 0 | 1;
   /** The model's probability for that class. */
   score: number;
+  /**
+   * The headline's signal per coin, from a classifier that names the coins itself (an LLM): these
+   * are written instead of `signal` for each of the headline's own coins. Empty when it concerns
+   * no coin, or could not be classified (`error`).
+   */
+  coins?: { coin: string; signal: -1 | 0 | 1; score: number }[];
+  /** Why the headline could not be classified; it then gives no signal. */
+  error?: string;
 }
 
 /** A headline classifier: titles in, one signal each out. */

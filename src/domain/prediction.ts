@@ -8,8 +8,11 @@ export interface Prediction {
   horizon_s: number;
   current_close: number;
   predicted_close: number;
-  /** `naive` (no change) when no model was promoted. */
-  model: { name: string; version: string | null };
+  /**
+   * `naive` (no change) when no model was promoted, or when the series has fallen back to naive
+   * (then `reason` says why).
+   */
+  model: { name: string; version: string | null; reason?: string };
   /** The close `horizon` candles later, once known. */
   realised_close: number | null;
   /**
@@ -18,6 +21,17 @@ export interface Prediction {
    */
   interval_80?: [number, number] | null;
   interval_95?: [number, number] | null;
+  /**
+   * What the champion and the challenger in shadow predicted at the same row, served or not, so
+   * both are judged on live data beside naive once the close is known (absent where no loop runs).
+   */
+  shadow?: ShadowForecasts;
+}
+
+/** The closes the loop's models predicted at one row. */
+export interface ShadowForecasts {
+  champion?: { version: string; predicted_close: number };
+  challenger?: { version: string; predicted_close: number };
 }
 
 /** Running sums of live errors, per pair and window. */

@@ -4,6 +4,14 @@
  * baselines; or, for `--json`, the report itself. Pure: the caller prints it.
  */
 import type { DistillReport } from "../news_model/distill.ts";
+import type { TeacherHabit } from "../news_model/teacher_data.ts";
+
+/** What reading a teacher found of its habit, and what reconciling it did. */
+export function habitLine(h: TeacherHabit): string {
+  const share = h.signals > 0 ? ` (${(100 * h.zeros / h.signals).toFixed(1)}%)` : "";
+  return `${h.teacher} in ${h.file}: ${h.headlines} headlines, ${h.signals} signals, ${h.zeros} zero${share}: ` +
+    `${h.habit}` + (h.dropped ? `; ${h.dropped} zeros for coins the headline does not name dropped` : "");
+}
 
 /** The held-out table: a header and a line per classifier, names left, scores right. */
 export function distillTable(r: DistillReport): string {
@@ -26,7 +34,8 @@ export function distillReportText(r: DistillReport, json: boolean): string {
   if (json) return JSON.stringify(r, null, 2);
   return [
     `${r.split.train_examples} training / ${r.split.test_examples} held-out examples, ` +
-    `vocabulary ${r.vocab_size}, l2 ${r.params.l2}, balanced ${r.params.balanced}, ` +
+    `vocabulary ${r.vocab_size}, ${r.features.bigrams} bigrams, negation window ${r.features.negation_window}, ` +
+    `number shapes ${r.features.number_shapes}, l2 ${r.params.l2}, balanced ${r.params.balanced}, ` +
     `lexicon prior ${r.params.lexicon_weight}`,
     distillTable(r),
   ].join("\n");

@@ -1,18 +1,24 @@
 /**
  * `news`: headlines in batches through the classifier into both stores. Each batch is written
- * and only then marked as seen, so a crash repeats a batch rather than losing it.
+ * and only then marked as seen, so a crash repeats a batch rather than losing it. Writes run
+ * behind the classifier (./write_behind.ts): the batches classified while one write commits go
+ * together in the next, since a commit's sync, not its size, is what a store write costs.
  */
 import type { NewsConfig } from "../config.ts";
 import type { NewsItem } from "../domain/news.ts";
 import { loadNewsClassifier } from "../news_model/classifier.ts";
 import { openFeatureStores } from "../stores/feature_stores.ts";
 import { SeenIds } from "../stores/seen_ids.ts";
-import { NewsSignalStream } from "../transforms/news_signals.ts";
+import { type ClassifiedBatch, NewsSignalStream } from "../transforms/news_signals.ts";
 import { BatchStream } from "../util/batches.ts";
 import type { Logger } from "../util/log.ts";
 import { Progress } from "../util/progress.ts";
 import { newsFileSummary, NewsTally } from "./news_report.ts";
 import { cryptoPanicItems, readNewsFile } from "./news_source.ts";
+import { WriteBehind } from "./write_behind.ts";
+
+/** Headlines classified ahead of the writes at most, before the classifier waits for them. */
+const MAX_UNWRITTEN = 8192;
 
 /** Runs until the file is classified, or, polling the API, until `signal` aborts. */
 export async function classifyNews(cfg: NewsConfig, log: Logger, signal: AbortSignal): Promise<void> {
@@ -23,10 +29,14 @@ export async function classifyNews(cfg: NewsConfig, log: Logger, signal: AbortSi
     : { path: cfg.file, ...await readNewsFile(cfg.file, cfg.skipBadLines) };
 
   const started = performance.now();
-  const classifier = await loadNewsClassifier(cfg.newsModel, { cacheDir: `${cfg.dataDir}/hf-cache` });
+  const classifier = await loadNewsClassifier(cfg.newsModel, {
+    cacheDir: `${cfg.dataDir}/hf-cache`,
+    llm: cfg.llm,
+  });
   log.info(`news model ${classifier.name} loaded in ${Math.round(performance.now() - started)} ms`);
   const stores = await openFeatureStores(cfg.dataDir);
   let seen: SeenIds | undefined;
+  let writer: WriteBehind<ClassifiedBatch> | undefined;
   try {
     let items: ReadableStream<NewsItem>;
     let total: number | undefined;
@@ -35,29 +45,38 @@ export async function classifyNews(cfg: NewsConfig, log: Logger, signal: AbortSi
       total = file.stats.items;
       log.info(newsFileSummary(file.path, file.stats));
     } else {
-      seen = await SeenIds.open(`${cfg.dataDir}/news_seen.json`);
+      seen = await SeenIds.open(`${cfg.dataDir}/news_seen.json`, undefined, { untilWritten: true });
       items = cryptoPanicItems(cfg, seen, log, signal);
     }
 
     const tally = new NewsTally();
     const progress = new Progress("classifying", log);
-    const batches = items
-      .pipeThrough(new BatchStream<NewsItem>(cfg.batch, 250))
-      .pipeThrough(new NewsSignalStream(classifier));
-    for await (const batch of batches) {
-      await stores.putSignals(batch.signals);
+    // The batches classified since the last write: their signals to both stores, then their ids seen.
+    const write = async (written: ClassifiedBatch[]) => {
+      await stores.putSignals(written.flatMap((b) => b.signals));
+      seen?.written(written.flatMap((b) => b.items.map((i) => i.id)));
       await seen?.save();
-      tally.add(batch);
-      const detail = tally.detail(batch.items.at(-1)!.published_at);
+      for (const batch of written) tally.add(batch);
+      const detail = tally.detail(written.at(-1)!.items.at(-1)!.published_at);
       const rate = tally.headlines / Math.max(0.001, (performance.now() - started) / 1000);
       // Live polls are rare and worth a line each; a file is a bar.
       if (total === undefined) log.info(detail);
       else progress.update({ fraction: tally.headlines / total, detail, rate });
+    };
+    writer = new WriteBehind(write, (b) => b.items.length, MAX_UNWRITTEN);
+    const batches = items
+      .pipeThrough(new BatchStream<NewsItem>(cfg.batch, 250))
+      .pipeThrough(new NewsSignalStream(classifier));
+    for await (const batch of batches) {
+      await writer.push(batch);
       if (signal.aborted) break;
     }
+    await writer.close();
     progress.done();
     log.info(tally.summary(classifier.name, cfg.dataDir));
   } finally {
+    // Nothing is closed under a write still running (the error, if any, is already on its way).
+    await writer?.close().catch(() => {});
     await seen?.save();
     stores.close();
     await classifier.dispose();

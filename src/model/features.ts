@@ -3,11 +3,14 @@
  * (SMAs, Bollinger bands, MACD, ATR, open/high/low, VWAP) enter relative to the close, volumes as
  * logs, so the features mean the same at 7,000 as at 90,000 USD; the cumulative OBV is left out.
  * Missing values are filled: 0, except minutes since the last news signal, capped at a week.
- * Training and serving both use this function, and a model's card records the names in order.
+ * Training and serving both use this function, and a model's card records the names in order; a
+ * model serves on the features its card names, so one trained before a column existed (the
+ * market-wide news columns, say) keeps serving on the ones it knows.
  */
 import {
   type FeatureRow,
   type FeatureRowWithNews,
+  MARKET_NEWS_COLUMNS,
   type ModelRow,
   NEWS_COLUMNS,
   OTHER_PAIR_COLUMNS,
@@ -66,11 +69,15 @@ const BASE: readonly [string, (r: Row) => number][] = [
   ["order_flow_imbalance", (r) => num(r.order_flow_imbalance)],
   ["hour_of_day", (r) => num(r.hour_of_day)],
   ["day_of_week", (r) => num(r.day_of_week)],
-  ...NEWS_COLUMNS.map((c): [string, (r: Row) => number] => [
+  ...[...NEWS_COLUMNS, ...MARKET_NEWS_COLUMNS].map((c): [string, (r: Row) => number] => [
     c,
-    c === "news_minutes_since_signal" ? (r) => Math.min(MINUTES_CAP, r[c] ?? MINUTES_CAP) : (r) => num(r[c]),
+    c.endsWith("news_minutes_since_signal")
+      ? (r) => Math.min(MINUTES_CAP, r[c] ?? MINUTES_CAP)
+      : (r) => num(r[c]),
   ]),
 ];
+
+const BY_NAME = new Map(BASE);
 
 /** Names of the model's inputs, in order; `others` are other pairs' columns (`ETH/USD:rsi_14`). */
 export function featureNames(others: readonly string[] = []): string[] {
@@ -94,10 +101,27 @@ export function withOthers(
   return { ...row, others };
 }
 
-/** The input vector of one row, in `featureNames(others)` order. */
-export function featureVector(row: Row, others: readonly string[] = []): Float64Array {
+/**
+ * The input vector of one row, in `featureNames(others)` order, or in the order of `names` (a
+ * model card's features: base features and `others`' columns) when given.
+ */
+export function featureVector(
+  row: Row,
+  others: readonly string[] = [],
+  names?: readonly string[],
+): Float64Array {
+  if (names !== undefined) return namedVector(row, names);
   const out = new Float64Array(BASE.length + others.length);
   BASE.forEach(([, f], i) => out[i] = f(row));
   others.forEach((name, j) => out[BASE.length + j] = num(row.others?.[name]));
+  return out;
+}
+
+function namedVector(row: Row, names: readonly string[]): Float64Array {
+  const out = new Float64Array(names.length);
+  names.forEach((name, i) => {
+    const f = BY_NAME.get(name);
+    out[i] = f ? f(row) : num(row.others?.[name]);
+  });
   return out;
 }

@@ -168,7 +168,8 @@ export interface GuardState {
 
 /**
  * The champion's guard over its last `guard` realised predictions: it falls back to naive when its
- * live MAE is significantly worse than naive's (one-sided DM at `alpha`). Once on fallback it stays
+ * live MAE is significantly worse than naive's (one-sided DM at `alpha`) and by more than `margin`
+ * of naive's MAE. Once on fallback it stays
  * there until a challenger earns promotion, or the champion's shadow errors over a later window are
  * no longer worse at all (MAE at or below naive's): a wide gap between the two thresholds, so the
  * series does not flap.
@@ -176,7 +177,7 @@ export interface GuardState {
 export function guard(
   state: GuardState,
   errors: Pick<LiveErrors, "champion" | "naive">,
-  options: { guard: number; alpha: number; horizon: number },
+  options: { guard: number; alpha: number; horizon: number; margin?: number },
 ): GuardState {
   const n = Math.min(errors.champion.length, errors.naive.length, options.guard);
   if (n < options.guard) return state;
@@ -186,7 +187,10 @@ export function guard(
   const stats = `live MAE ${mae(champ).toPrecision(5)} vs naive ${
     mae(naive).toPrecision(5)
   } over ${n} rows, DM p=${dm.pWorse.toPrecision(3)}`;
-  if (!state.fallback && dm.pWorse < options.alpha) {
+  // A champion that barely moves off "no change" can be significantly worse by a hair: falling back
+  // then changes nothing a user would notice, so the loss must also be `margin` worse (relative).
+  const material = mae(champ) > mae(naive) * (1 + (options.margin ?? 0));
+  if (!state.fallback && dm.pWorse < options.alpha && material) {
     return { fallback: true, reason: `champion significantly worse than naive: ${stats}` };
   }
   if (state.fallback && dm.meanDiff <= 0) {

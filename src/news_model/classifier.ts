@@ -2,9 +2,12 @@
  * The headline classifier behind the news pipeline: any transformers.js text-classification
  * model, from a local directory (the distilled one) or the Hugging Face hub. Its labels are
  * mapped to signals by name (bullish/positive → +1, neutral → 0, bearish/negative → −1); a model
- * with a label that maps to none is refused on load.
+ * with a label that maps to none is refused on load. `ollama:MODEL` and `openai:MODEL` load an
+ * LLM classifier instead (src/news_model/llm/).
  */
 import type { NewsClassifier } from "../domain/ports.ts";
+import { loadLlmClassifier } from "./llm/llm_classifier.ts";
+import { DEFAULT_LLM_SETTINGS, type LlmSettings, parseLlmSpec } from "./llm/llm_settings.ts";
 import { configureFor, pipeline, type TextClassificationPipeline } from "./transformers_env.ts";
 
 export { DEFAULT_NEWS_MODEL } from "./default_model.ts";
@@ -21,9 +24,15 @@ export function signalOfLabel(label: string): -1 | 0 | 1 | undefined {
 export interface LoadOptions {
   /** Where hub models are cached. */
   cacheDir: string;
+  /** How to reach the LLM of an `ollama:` or `openai:` spec. */
+  llm?: LlmSettings | undefined;
 }
 
-export async function loadNewsClassifier(spec: string, { cacheDir }: LoadOptions): Promise<NewsClassifier> {
+export async function loadNewsClassifier(
+  spec: string,
+  { cacheDir, llm }: LoadOptions,
+): Promise<NewsClassifier> {
+  if (parseLlmSpec(spec) !== undefined) return loadLlmClassifier(spec, llm ?? DEFAULT_LLM_SETTINGS);
   const { id, local } = await configureFor(spec, cacheDir);
   let classifier: TextClassificationPipeline;
   try {

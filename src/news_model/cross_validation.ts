@@ -4,6 +4,7 @@
  * only, over folds drawn by a stable hash of the headline so no headline is on both sides.
  */
 import { stableId } from "../domain/news.ts";
+import { featureRows, type FeatureSpec } from "./bag_features.ts";
 import { lexiconWords } from "./lexicon.ts";
 import { classificationMetrics } from "./metrics.ts";
 import { type BagExample, predict, train } from "./softmax_regression.ts";
@@ -44,17 +45,23 @@ export function settingsGrid(
 
 /**
  * The lexicon as a prior on the weights: a word scored s pushes bullish up and bearish down by
- * `weight · s / 5`, and the training data corrects it where the teacher disagrees.
+ * `weight · s / 5` (its negated twin the other way), and the training data corrects it where the
+ * teacher disagrees. Bigram rows have no prior.
  */
-export function lexiconPrior(vocab: readonly string[], weight: number): Float32Array {
-  const prior = new Float32Array(vocab.length * LABELS.length);
+export function lexiconPrior(vocab: readonly string[], weight: number, spec: FeatureSpec): Float32Array {
+  const C = LABELS.length;
+  const prior = new Float32Array(featureRows(spec) * C);
   if (weight === 0) return prior;
   const words = lexiconWords();
+  const twins = spec.negationWindow > 0;
   vocab.forEach((w, i) => {
     const s = words.get(w);
     if (s === undefined) return;
-    prior[i * LABELS.length + labelOf(1)] = (weight * s) / 5;
-    prior[i * LABELS.length + labelOf(-1)] = (-weight * s) / 5;
+    prior[i * C + labelOf(1)] = (weight * s) / 5;
+    prior[i * C + labelOf(-1)] = (-weight * s) / 5;
+    if (!twins) return;
+    prior[(i + vocab.length) * C + labelOf(1)] = (-weight * s) / 5;
+    prior[(i + vocab.length) * C + labelOf(-1)] = (weight * s) / 5;
   });
   return prior;
 }
@@ -63,18 +70,20 @@ export function lexiconPrior(vocab: readonly string[], weight: number): Float32A
 export function crossValidate(
   train_: readonly (BagExample & { headline: string })[],
   vocab: readonly string[],
+  spec: FeatureSpec,
   epochs: number,
   grid: Setting[],
 ): ScoredSetting[] {
+  const rows = featureRows(spec);
   return grid.map(({ l2, balanced, lexicon_weight }) => {
-    const prior = lexiconPrior(vocab, lexicon_weight);
+    const prior = lexiconPrior(vocab, lexicon_weight, spec);
     const truth: number[] = [], predicted: number[] = [];
     for (let k = 0; k < FOLDS; k++) {
       const inFold = (d: { headline: string }) => Math.floor(unitHash(d.headline, "fold") * FOLDS) === k;
       const fit = train_.filter((d) => !inFold(d));
       const held = train_.filter(inFold);
       if (fit.length === 0 || held.length === 0) continue;
-      const m = train(fit, { classes: LABELS.length, vocabSize: vocab.length, l2, balanced, epochs, prior });
+      const m = train(fit, { classes: LABELS.length, vocabSize: rows, l2, balanced, epochs, prior });
       for (const d of held) {
         truth.push(d.label);
         predicted.push(predict(m, d.ids));

@@ -2,11 +2,22 @@
  * Distillation: a compact headline classifier trained on a large model's labels, written as a
  * transformers.js model directory and checked through transformers.js before it is kept.
  *
- * The split is by headline (a stable hash), so no headline is on both sides; the regularisation,
+ * The teachers' label habits are reconciled on reading (./teacher_data.ts). The split is by
+ * headline (a stable hash, ./held_out.ts), so no headline is on both sides; the regularisation,
  * class weighting and lexicon prior are chosen by cross-validation on the training side only
- * (./cross_validation.ts). The held-out report sets the model beside two baselines: the
- * npm:sentiment lexicon and the training majority class.
+ * (./cross_validation.ts). The model reads words (with number shapes), negated words and, when
+ * asked, word bigrams (./bag_features.ts), all computed inside its ONNX graph from the token ids;
+ * it must stay within {@linkcode MAX_MODEL_BYTES} on disk. The held-out report sets the model beside two
+ * baselines: the npm:sentiment lexicon and the training majority class.
  */
+import {
+  buildBigrams,
+  featureIds,
+  featureRows,
+  type FeatureSpec,
+  NEGATORS,
+  NO_BIGRAMS,
+} from "./bag_features.ts";
 import { bagOfWordsOnnx } from "./bow_onnx.ts";
 import {
   crossValidate,
@@ -15,14 +26,17 @@ import {
   type ScoredSetting,
   type Setting,
   settingsGrid,
-  unitHash,
 } from "./cross_validation.ts";
+import { isHeldOut } from "./held_out.ts";
 import { lexiconSignal, lexiconWords } from "./lexicon.ts";
 import { type ClassificationMetrics, classificationMetrics } from "./metrics.ts";
 import { type BagExample, logits, predict, softmax, type SoftmaxModel, train } from "./softmax_regression.ts";
-import { labelOf, LABELS, type TeacherData } from "./teacher_data.ts";
+import { labelOf, LABELS, type TeacherData, type TeacherHabit } from "./teacher_data.ts";
 import { AutoTokenizer, configureFor, pipeline } from "./transformers_env.ts";
-import { buildVocab, tokenizerFiles } from "./vocab.ts";
+import { buildVocab, numberShape, tokenizerFiles } from "./vocab.ts";
+
+/** The edge budget: the model directory's files together, in bytes. */
+export const MAX_MODEL_BYTES = 1_000_000;
 
 export interface DistillOptions {
   /** Share of headlines held out for the report. */
@@ -33,6 +47,13 @@ export interface DistillOptions {
   /** Tokens per headline the model reads. */
   maxLength: number;
   epochs: number;
+  /** A bigram gets a weight after this many training headlines use it (0: no bigrams). */
+  bigramMinCount: number;
+  maxBigrams: number;
+  /** Tokens after a negator read as negated (0: no negation). */
+  negationWindow: number;
+  /** Read each run of digits as `0` (see ./vocab.ts). */
+  numberShapes: boolean;
   /** Fixed settings; each is chosen by cross-validation when absent. */
   l2?: number | undefined;
   balanced?: boolean | undefined;
@@ -43,20 +64,31 @@ export interface DistillOptions {
   keepWorse?: boolean | undefined;
 }
 
+/** Within {@linkcode MAX_MODEL_BYTES} at the largest vocabulary and bigram table these allow. */
 export const DEFAULT_DISTILL: DistillOptions = {
   testFraction: 0.2,
   minCount: 2,
-  maxVocab: 20_000,
+  maxVocab: 10_000,
   maxLength: 64,
   epochs: 300,
+  // Bigrams lowered held-back macro-F1 on the shared teacher files (README, "news:distill"); off.
+  bigramMinCount: 0,
+  maxBigrams: 4_000,
+  negationWindow: 3,
+  numberShapes: true,
 };
 
 export interface DistillReport {
   model_dir: string;
   teachers: string[];
+  /** Each teacher's label habit, and the padding zeros reconciling it dropped. */
+  habits: TeacherHabit[];
   data: { lines: number; skipped: number; examples: number; headlines: number; no_coin: number };
   split: { test_fraction: number; train_examples: number; test_examples: number };
   vocab_size: number;
+  features: { number_shapes: boolean; negation_window: number; bigrams: number; weight_rows: number };
+  /** The model directory's size on disk (0 when it was not written). */
+  size_bytes: number;
   params: Setting & { epochs: number };
   cross_validation: ScoredSetting[];
   test: {
@@ -73,8 +105,17 @@ function evaluate(model: SoftmaxModel, data: readonly BagExample[]): Classificat
   return classificationMetrics(data.map((d) => d.label), data.map((d) => predict(model, d.ids)), LABELS);
 }
 
-async function writeJson(path: string, value: unknown): Promise<void> {
-  await Deno.writeTextFile(path, JSON.stringify(value, null, 2) + "\n");
+async function writeJson(path: string, value: unknown, { compact = false } = {}): Promise<void> {
+  await Deno.writeTextFile(path, JSON.stringify(value, null, compact ? 0 : 2) + "\n");
+}
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for await (const e of Deno.readDir(dir)) {
+    const path = `${dir}/${e.name}`;
+    total += e.isDirectory ? await directoryBytes(path) : (await Deno.stat(path)).size;
+  }
+  return total;
 }
 
 /**
@@ -90,12 +131,13 @@ export async function distill(
   if (data.examples.length === 0) {
     throw new Error(`the teacher data has no labelled (headline, coin) examples (${data.lines} lines read)`);
   }
-  const isTest = (h: string) => unitHash(h) < opts.testFraction;
+  const isTest = (h: string) => isHeldOut(h, opts.testFraction);
   const trainHeadlines = [...new Set(data.examples.map((e) => e.headline).filter((h) => !isTest(h)))];
   if (trainHeadlines.length === 0) {
     throw new Error("every headline fell in the test split: lower --test-fraction");
   }
-  const vocab = buildVocab(trainHeadlines, opts.minCount, opts.maxVocab, lexiconWords().keys());
+  const shaped = opts.numberShapes ? trainHeadlines.map(numberShape) : trainHeadlines;
+  const vocab = buildVocab(shaped, opts.minCount, opts.maxVocab, lexiconWords().keys());
   progress(`vocabulary: ${vocab.length} tokens from ${trainHeadlines.length} training headlines`);
 
   // Staged beside the target and renamed at the end, so a failed run leaves the old model alone.
@@ -103,8 +145,8 @@ export async function distill(
   await Deno.remove(staging, { recursive: true }).catch(() => {});
   await Deno.mkdir(`${staging}/onnx`, { recursive: true });
   try {
-    const files = tokenizerFiles(vocab, opts.maxLength);
-    await writeJson(`${staging}/tokenizer.json`, files.tokenizer);
+    const files = tokenizerFiles(vocab, opts.maxLength, { numberShapes: opts.numberShapes });
+    await writeJson(`${staging}/tokenizer.json`, files.tokenizer, { compact: true });
     await writeJson(`${staging}/tokenizer_config.json`, files.config);
 
     // Features come from the tokenizer transformers.js will use at inference, so they match.
@@ -116,9 +158,28 @@ export async function distill(
         idsOf.set(e.headline, (tokenizer.encode(e.headline) as number[]).slice(0, opts.maxLength));
       }
     }
+    const tokenIds = new Map(vocab.map((w, i) => [w, i]));
+    const spec: FeatureSpec = {
+      vocabSize: vocab.length,
+      negators: NEGATORS.map((w) => tokenIds.get(w)).filter((id) => id !== undefined),
+      negationWindow: opts.negationWindow,
+      bigrams: NO_BIGRAMS,
+    };
+    spec.bigrams = buildBigrams(
+      trainHeadlines.map((h) => idsOf.get(h)!),
+      vocab.length,
+      opts.bigramMinCount,
+      opts.maxBigrams,
+    );
+    const featuresOf = new Map([...idsOf].map(([h, ids]) => [h, featureIds(spec, ids)]));
+    const rows = featureRows(spec);
+    progress(
+      `${rows} weight rows: ${vocab.length} words, ${spec.bigrams.keys.length - 1} bigrams` +
+        (spec.negationWindow > 0 ? `, negated words` : ""),
+    );
     const examples = data.examples.map((e) => ({
       headline: e.headline,
-      ids: idsOf.get(e.headline)!,
+      ids: featuresOf.get(e.headline)!,
       label: e.label,
     }));
     const trainSet = examples.filter((e) => !isTest(e.headline));
@@ -127,18 +188,18 @@ export async function distill(
 
     const grid = settingsGrid(opts);
     progress(`cross-validating ${grid.length} settings over ${FOLDS} folds of ${trainSet.length} examples`);
-    const cv = grid.length > 1 ? crossValidate(trainSet, vocab, opts.epochs, grid) : [];
+    const cv = grid.length > 1 ? crossValidate(trainSet, vocab, spec, opts.epochs, grid) : [];
     const best = grid.length > 1
       ? cv.reduce((a, b) => (b.macro_f1 + b.accuracy > a.macro_f1 + a.accuracy ? b : a))
       : grid[0]!;
     progress(`training with l2=${best.l2} balanced=${best.balanced} lexicon_weight=${best.lexicon_weight}`);
     const model = train(trainSet, {
       classes: LABELS.length,
-      vocabSize: vocab.length,
+      vocabSize: rows,
       l2: best.l2,
       balanced: best.balanced,
       epochs: opts.epochs,
-      prior: lexiconPrior(vocab, best.lexicon_weight),
+      prior: lexiconPrior(vocab, best.lexicon_weight, spec),
     });
 
     const truth = testSet.map((e) => e.label);
@@ -148,6 +209,7 @@ export async function distill(
     const report: DistillReport = {
       model_dir: outDir,
       teachers: data.teachers,
+      habits: data.habits,
       data: {
         lines: data.lines,
         skipped: data.skipped,
@@ -161,6 +223,13 @@ export async function distill(
         test_examples: testSet.length,
       },
       vocab_size: vocab.length,
+      features: {
+        number_shapes: opts.numberShapes,
+        negation_window: opts.negationWindow,
+        bigrams: spec.bigrams.keys.length - 1,
+        weight_rows: rows,
+      },
+      size_bytes: 0,
       params: { ...best, epochs: opts.epochs },
       cross_validation: cv,
       test: {
@@ -186,6 +255,7 @@ export async function distill(
       `${staging}/onnx/model.onnx`,
       bagOfWordsOnnx(
         model,
+        spec,
         `bag-of-words headline classifier distilled from ${data.teachers.join(", ") || "teacher labels"}`,
       ),
     );
@@ -200,10 +270,19 @@ export async function distill(
       distilled: {
         teachers: data.teachers,
         params: report.params,
+        features: report.features,
         test: { accuracy: m.accuracy, macro_f1: m.macro_f1 },
       },
     });
+    report.size_bytes = await directoryBytes(staging);
+    if (report.size_bytes > MAX_MODEL_BYTES) {
+      throw new Error(
+        `the model takes ${report.size_bytes} bytes, over the ${MAX_MODEL_BYTES}-byte edge budget: ` +
+          "use fewer words (--min-count) or bigrams (--bigram-min-count)",
+      );
+    }
     await writeJson(`${staging}/distill_report.json`, report);
+    report.size_bytes = await directoryBytes(staging);
 
     progress("checking the model through transformers.js");
     await verifyThroughTransformers(staging, model, testSet.slice(0, 200));

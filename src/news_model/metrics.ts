@@ -11,19 +11,27 @@ export interface ClassificationMetrics {
   confusion: number[][];
 }
 
-export function classificationMetrics(
+/** The `k`×`k` counts of (true, predicted) class pairs. */
+export function confusionMatrix(
   truth: readonly number[],
   predicted: readonly number[],
+  k: number,
+): number[][] {
+  if (truth.length !== predicted.length) throw new Error("truth and predictions differ in length");
+  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  truth.forEach((t, i) => confusion[t]![predicted[i]!]!++);
+  return confusion;
+}
+
+/** The metrics of a confusion matrix (confusion[true][predicted]), one row and column per label. */
+export function metricsOfConfusion(
+  confusion: readonly (readonly number[])[],
   labels: readonly string[],
 ): ClassificationMetrics {
-  if (truth.length !== predicted.length) throw new Error("truth and predictions differ in length");
-  const k = labels.length;
-  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  let correct = 0;
-  truth.forEach((t, i) => {
-    const p = predicted[i]!;
-    confusion[t]![p]!++;
-    if (t === p) correct++;
+  let n = 0, correct = 0;
+  confusion.forEach((row, t) => {
+    row.forEach((count) => n += count);
+    correct += row[t]!;
   });
   const per_class = labels.map((label, c) => {
     const tp = confusion[c]![c]!;
@@ -37,10 +45,18 @@ export function classificationMetrics(
   const present = per_class.filter((c) => c.support > 0 || c.predictedN > 0);
   const macro_f1 = present.length > 0 ? present.reduce((a, c) => a + c.f1, 0) / present.length : 0;
   return {
-    n: truth.length,
-    accuracy: truth.length > 0 ? correct / truth.length : 0,
+    n,
+    accuracy: n > 0 ? correct / n : 0,
     macro_f1,
     per_class: per_class.map(({ predictedN: _, ...c }) => c),
-    confusion,
+    confusion: confusion.map((row) => [...row]),
   };
+}
+
+export function classificationMetrics(
+  truth: readonly number[],
+  predicted: readonly number[],
+  labels: readonly string[],
+): ClassificationMetrics {
+  return metricsOfConfusion(confusionMatrix(truth, predicted, labels.length), labels);
 }

@@ -2,11 +2,18 @@
  * The distilled classifier's vocabulary and its tokenizer files, in the Hugging Face
  * `tokenizers` format that transformers.js loads: BERT normalisation (lower case, accents
  * stripped) and pre-tokenisation (whitespace and punctuation), then WordPiece over a vocabulary
- * of whole words only, so a word outside it is one `[UNK]`.
+ * of whole words only, so a word outside it is one `[UNK]`. With number shapes, every run of
+ * digits is read as `0` first, so "$26M" is "$" "0m" and "10%" is "0" "%": the shape of a number
+ * (a magnitude's letter, a percentage) is what generalises, not the amount.
  */
 
 export const PAD = "[PAD]";
 export const UNK = "[UNK]";
+
+/** What the number-shape normaliser makes of a text: each run of ASCII digits becomes `0`. */
+export function numberShape(text: string): string {
+  return text.replace(/[0-9]+/g, "0");
+}
 
 /** The words BERT's normaliser and pre-tokeniser make of a text (used to count the vocabulary). */
 export function basicTokens(text: string): string[] {
@@ -45,8 +52,16 @@ function special(id: number, content: string) {
   return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
 }
 
-/** `tokenizer.json` and `tokenizer_config.json` for a vocabulary. */
-export function tokenizerFiles(vocab: readonly string[], maxLength: number): {
+const BERT_NORMALIZER = {
+  type: "BertNormalizer",
+  clean_text: true,
+  handle_chinese_chars: true,
+  strip_accents: true,
+  lowercase: true,
+};
+
+/** `tokenizer.json` and `tokenizer_config.json` for a vocabulary (`numberShapes`: see the module doc). */
+export function tokenizerFiles(vocab: readonly string[], maxLength: number, { numberShapes = false } = {}): {
   tokenizer: Record<string, unknown>;
   config: Record<string, unknown>;
 } {
@@ -56,13 +71,12 @@ export function tokenizerFiles(vocab: readonly string[], maxLength: number): {
       truncation: null,
       padding: null,
       added_tokens: [special(0, PAD), special(1, UNK)],
-      normalizer: {
-        type: "BertNormalizer",
-        clean_text: true,
-        handle_chinese_chars: true,
-        strip_accents: true,
-        lowercase: true,
-      },
+      normalizer: numberShapes
+        ? {
+          type: "Sequence",
+          normalizers: [{ type: "Replace", pattern: { Regex: "[0-9]+" }, content: "0" }, BERT_NORMALIZER],
+        }
+        : BERT_NORMALIZER,
       pre_tokenizer: { type: "BertPreTokenizer" },
       post_processor: null,
       decoder: { type: "WordPiece", prefix: "##", cleanup: true },

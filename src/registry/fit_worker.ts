@@ -1,13 +1,39 @@
 /**
  * A Worker that runs `fitRun`, so a process that also serves HTTP and ingests trades (`start`)
- * keeps answering while a model trains. Messages out: `{ step }`, then `{ done }` or `{ error }`.
+ * keeps answering while a model trains. Given a training-rows file instead of a dataset, it also
+ * reads the file and builds the dataset, and hands it back first (its arrays transferred, not
+ * copied): turning thousands of rows into a matrix would otherwise hold the serving thread.
+ * Messages out: `{ dataset }` (from a file), `{ step }`s, then `{ done }` or `{ error }`.
  */
 /// <reference lib="deno.worker" />
-import { fitRun, type FitRunInput } from "../model/fit_run.ts";
+import { type Dataset, datasetFromRows } from "../model/dataset.ts";
+import { fitRun } from "../model/fit_run.ts";
+import { trainingRowsFromCsv } from "../stores/training_rows.ts";
+import type { WorkerInput } from "./worker_input.ts";
 
-self.onmessage = (e: MessageEvent<FitRunInput>) => {
+self.onmessage = async (e: MessageEvent<WorkerInput>) => {
   try {
-    const done = fitRun(e.data, (step) => self.postMessage({ step }));
+    let ds: Dataset;
+    if ("source" in e.data) {
+      const { file, ...options } = e.data.source;
+      const rows = trainingRowsFromCsv(await Deno.readTextFile(file), options.otherPairs ?? []);
+      ds = await datasetFromRows(rows, options);
+      // The Worker keeps its own; the copies move to the caller without another copy.
+      const copy = {
+        ...ds,
+        X: ds.X.slice(),
+        y: ds.y.slice(),
+        close: ds.close.slice(),
+        targetClose: ds.targetClose.slice(),
+        sma: ds.sma.slice(),
+        time: ds.time.slice(),
+      };
+      const arrays = [copy.X, copy.y, copy.close, copy.targetClose, copy.sma, copy.time];
+      self.postMessage({ dataset: copy }, { transfer: arrays.map((a) => a.buffer) });
+    } else {
+      ds = e.data.ds;
+    }
+    const done = fitRun({ ...e.data, ds }, (step) => self.postMessage({ step }));
     self.postMessage({ done });
   } catch (err) {
     self.postMessage({ error: { name: (err as Error).name, message: (err as Error).message } });

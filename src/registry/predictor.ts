@@ -22,6 +22,65 @@ export interface LoadedModel extends ServingModel {
   session: ort.InferenceSession;
 }
 
+type ModelInput = FeatureRowWithNews & { others?: Record<string, number | null> };
+
+/** "No change", labelled naive, with why the series serves it. */
+export function naivePoint(close: number, reason: string): PointPrediction {
+  return {
+    log_return: 0,
+    predicted_close: close,
+    model: { name: "naive", version: null, reason },
+    interval_80: null,
+    interval_95: null,
+  };
+}
+
+/** One model's prediction from a row: the log return, the close, and the calibrated intervals. */
+async function pointPrediction(model: LoadedModel, row: ModelInput): Promise<PointPrediction> {
+  const x = featureVector(row, model.others, model.card.features);
+  const out = await runOnnx(model.session, x, 1, x.length);
+  const r = out[0]!;
+  const bands = model.card.intervals?.model;
+  // The same σ the intervals were calibrated with: the row's realised volatility.
+  const vol = row.realized_vol_15 ?? 0;
+  return {
+    log_return: r,
+    predicted_close: row.close * Math.exp(r),
+    model: { name: model.name, version: model.version },
+    interval_80: bands ? interval(row.close, r, vol, bands, 0.8) : null,
+    interval_95: bands ? interval(row.close, r, vol, bands, 0.95) : null,
+  };
+}
+
+/**
+ * One registered version loaded on its own, promoted or not: the challenger the model loop runs in
+ * shadow beside the champion. Checked on load like a promoted one.
+ */
+export class VersionModel {
+  #queue: Promise<unknown> = Promise.resolve();
+  private constructor(readonly model: LoadedModel) {}
+
+  static async load(registry: ModelRegistry, name: string, version: string): Promise<VersionModel> {
+    const { card, session, others } = await checkModel(registry, name, version);
+    return new VersionModel({ name, version, card, session, others });
+  }
+
+  get version(): string {
+    return this.model.version;
+  }
+
+  predict(row: ModelInput): Promise<PointPrediction> {
+    const run = this.#queue.then(() => pointPrediction(this.model, row));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+    await this.model.session.release();
+  }
+}
+
 export class OnnxPredictor implements Predictor {
   readonly name: string;
   #current: LoadedModel | null = null;
@@ -118,26 +177,30 @@ export class OnnxPredictor implements Predictor {
     return { name: this.name, version, card, session, others };
   }
 
-  /** Predicts from a feature row (and other pairs' columns, when the model reads them). */
-  predict(row: FeatureRowWithNews & { others?: Record<string, number | null> }): Promise<PointPrediction> {
+  /**
+   * Why the series serves naive instead of its model (set by the model loop of `start`/`demo`),
+   * or null. The model stays loaded: the loop keeps judging it in shadow.
+   */
+  fallback: string | null = null;
+
+  /**
+   * Predicts from a feature row (and other pairs' columns, when the model reads them): the
+   * model's prediction, or naive's labelled with the reason while the series has fallen back.
+   */
+  predict(row: ModelInput): Promise<PointPrediction> {
+    if (this.fallback !== null && this.#current) {
+      return Promise.resolve(naivePoint(row.close, this.fallback));
+    }
+    return this.predictModel(row);
+  }
+
+  /** The model's own prediction, fallback or not. */
+  predictModel(row: ModelInput): Promise<PointPrediction> {
     const model = this.#current;
     if (!model) return Promise.reject(new Error(`no promoted model ${this.name}`));
-    const x = featureVector(row, model.others);
-    const run = this.#queue.then(() => runOnnx(model.session, x, 1, x.length));
+    const run = this.#queue.then(() => pointPrediction(model, row));
     this.#queue = run.catch(() => {});
-    return run.then((out) => {
-      const r = out[0]!;
-      const bands = model.card.intervals?.model;
-      // The same σ the intervals were calibrated with: the row's realised volatility.
-      const vol = row.realized_vol_15 ?? 0;
-      return {
-        log_return: r,
-        predicted_close: row.close * Math.exp(r),
-        model: { name: model.name, version: model.version },
-        interval_80: bands ? interval(row.close, r, vol, bands, 0.8) : null,
-        interval_95: bands ? interval(row.close, r, vol, bands, 0.95) : null,
-      };
-    });
+    return run;
   }
 
   /** Checks the registry every `everyMs` until `signal` aborts. */

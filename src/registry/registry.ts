@@ -110,6 +110,11 @@ export class Registry implements WritableModelRegistry {
     return await readJson<BacktestReport>(`${this.dir}/${name}/${version}/${BACKTEST_FILE}`);
   }
 
+  /** The model loop's verdict on a version it ran in shadow (`live_decision.json`); null when none. */
+  async liveDecision(name: string, version: string): Promise<Record<string, unknown> | null> {
+    return await readJson<Record<string, unknown>>(`${this.dir}/${name}/${version}/live_decision.json`);
+  }
+
   /** Appends one line to the experiment log (never rewritten). */
   async log(name: string, entry: Record<string, unknown>): Promise<void> {
     await Deno.mkdir(`${this.dir}/${name}`, { recursive: true });

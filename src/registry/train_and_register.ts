@@ -7,18 +7,20 @@
 import { type ModelCard, modelName } from "../domain/model_card.ts";
 import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
 import { isoTime } from "../domain/time.ts";
-import { type Dataset, takeRows } from "../model/dataset.ts";
+import { type Dataset, datasetFromRows, takeRows } from "../model/dataset.ts";
 import { LeakageError } from "../model/evaluate.ts";
 import type { IntervalReport } from "../model/conformal.ts";
 import type { Importance } from "../model/importance.ts";
-import { fitRun, type FitRunInput, type FitRunOutput } from "../model/fit_run.ts";
+import { fitRun, type FitRunOutput } from "../model/fit_run.ts";
 import type { PriceMetrics } from "../model/metrics.ts";
 import { describe, type ModelConfig, predictModel, recordedSetting, settingOf } from "../model/models.ts";
 import { decide } from "../model/promotion.ts";
 import type { ModelChoice, Trial } from "../model/search.ts";
+import { trainingRowsFromCsv } from "../stores/training_rows.ts";
 import { systemClock } from "../util/clock.ts";
 import { codeVersion } from "./code_version.ts";
 import { checkParity, INPUT, modelOnnx, OUTPUT } from "./onnx_export.ts";
+import type { DatasetFile, WorkerInput } from "./worker_input.ts";
 
 export interface TrainOptions {
   choice: ModelChoice;
@@ -38,6 +40,19 @@ export interface TrainOptions {
   onTrial?: (done: number, total: number, trial: Trial) => void;
   /** Train in a Worker, leaving the event loop free (for a process that also serves). */
   inWorker?: boolean;
+  /**
+   * False: a version that passes the gate is registered but not promoted (the model loop runs it
+   * as a challenger in shadow first). @default true
+   */
+  promote?: boolean;
+  /**
+   * False: the gate asks only that the model beat naive on the folds, not also the promoted
+   * version's setting re-fitted on them. The model loop's retrainings pass false: re-fitted on the
+   * latest data, the promoted setting is often the one the search picks again (then the two tie and
+   * the retrained model could never challenge), and the loop compares the serving model itself with
+   * the challenger live, on the same rows. @default true
+   */
+  vsPromoted?: boolean;
 }
 
 export interface TrainReport {
@@ -63,7 +78,10 @@ export interface TrainReport {
   model: { name: string; config: ModelConfig } & PriceMetrics;
   intervals: IntervalReport;
   importance: Importance;
+  /** Promoted now. */
   promoted: boolean;
+  /** Passed the gate (promoted, or a challenger when `promote` was false). */
+  passed: boolean;
   version: string;
   reason: string;
 }
@@ -72,13 +90,26 @@ export interface TrainReport {
 // WebAssembly under Deno's Node compatibility, leaves node:worker_threads' Worker on globalThis.
 const WebWorker = globalThis.Worker;
 
-/** Runs `fitRun` in a Worker; its steps are reported as they happen, its errors rethrown here. */
-function fitRunInWorker(input: FitRunInput, onStep: (m: string) => void): Promise<FitRunOutput> {
+/**
+ * Runs `fitRun` in a Worker; its steps are reported as they happen, its errors rethrown here. From a
+ * file, the Worker builds the dataset and hands it back first (`onDataset`).
+ */
+function fitRunInWorker(
+  input: WorkerInput,
+  onStep: (m: string) => void,
+  onDataset: (ds: Dataset) => void = () => {},
+): Promise<FitRunOutput> {
   const worker = new WebWorker(new URL("./fit_worker.ts", import.meta.url).href, { type: "module" });
   return new Promise<FitRunOutput>((resolve, reject) => {
     worker.onmessage = (e: MessageEvent) => {
-      const msg = e.data as { step?: string; done?: FitRunOutput; error?: { name: string; message: string } };
-      if (msg.step) onStep(msg.step);
+      const msg = e.data as {
+        dataset?: Dataset;
+        step?: string;
+        done?: FitRunOutput;
+        error?: { name: string; message: string };
+      };
+      if (msg.dataset) onDataset(msg.dataset);
+      else if (msg.step) onStep(msg.step);
       else if (msg.done) resolve(msg.done);
       else if (msg.error) {
         const err = msg.error.name === "LeakageError"
@@ -95,12 +126,19 @@ function fitRunInWorker(input: FitRunInput, onStep: (m: string) => void): Promis
   }).finally(() => worker.terminate());
 }
 
-export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise<TrainReport> {
+/**
+ * Trains on `data` (a dataset, or a training-rows file that the Worker reads: `inWorker` then
+ * applies), registers the version, and promotes it when it passes the gate (unless `promote` is
+ * false).
+ */
+export async function trainAndRegister(
+  data: Dataset | DatasetFile,
+  opts: TrainOptions,
+): Promise<TrainReport> {
   const step = opts.onStep ?? (() => {});
-  const name = modelName(ds.pair, ds.window, ds.horizon);
-  const current = await opts.registry.promoted(name);
-  const input: FitRunInput = {
-    ds,
+  const name = modelName(data.pair, data.window, data.horizon);
+  const current = opts.vsPromoted === false ? null : await opts.registry.promoted(name);
+  const base = {
     choice: opts.choice,
     folds: opts.folds,
     budget: opts.budget,
@@ -116,12 +154,35 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
       }
       : null,
   };
-  const run = opts.inWorker ? await fitRunInWorker(input, step) : fitRun(input, step, opts.onTrial);
+  let ds: Dataset;
+  let run: FitRunOutput;
+  if ("file" in data) {
+    if (opts.inWorker) {
+      let built: Dataset | undefined;
+      run = await fitRunInWorker({ ...base, source: data }, step, (d) => built = d);
+      ds = built!;
+    } else {
+      const { file, ...options } = data;
+      ds = await datasetFromRows(
+        trainingRowsFromCsv(await Deno.readTextFile(file), options.otherPairs ?? []),
+        options,
+      );
+      run = fitRun({ ...base, ds }, step, opts.onTrial);
+    }
+  } else {
+    ds = data;
+    run = opts.inWorker
+      ? await fitRunInWorker({ ...base, ds }, step)
+      : fitRun({ ...base, ds }, step, opts.onTrial);
+  }
   const { folds, trials, best, evaluation } = run;
   const { model, naive, sma } = evaluation.overall;
-  const decision = run.notComparable
+  const gate = run.notComparable
     ? { promoted: false, reason: run.notComparable }
     : decide(model.mae, naive.mae, run.promotedMae);
+  const decision = opts.vsPromoted === false && gate.promoted
+    ? { ...gate, reason: `${gate.reason.split(";")[0]}; the serving model is compared with it live` }
+    : gate;
   const final = run.final;
   step(`exporting to ONNX and checking it against the trained model`);
   const F = ds.features.length;
@@ -187,10 +248,12 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
     naive_mae: naive.mae,
     skill: model.skill,
     directional_accuracy: model.directional_accuracy,
-    promoted: decision.promoted,
+    promoted: decision.promoted && opts.promote !== false,
+    ...(decision.promoted && opts.promote === false ? { challenger: true } : {}),
     reason: decision.reason,
   });
-  if (decision.promoted) await opts.registry.promote(name, version, "train", decision.reason);
+  const promoted = decision.promoted && opts.promote !== false;
+  if (promoted) await opts.registry.promote(name, version, "train", decision.reason);
 
   return {
     name,
@@ -215,7 +278,8 @@ export async function trainAndRegister(ds: Dataset, opts: TrainOptions): Promise
     model: { name: describe(best.config), config: best.config, ...model },
     intervals: run.intervals,
     importance: run.importance,
-    promoted: decision.promoted,
+    promoted,
+    passed: decision.promoted,
     version,
     reason: decision.reason,
   };

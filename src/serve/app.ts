@@ -9,6 +9,7 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import type { LoopStatus } from "../domain/model_loop.ts";
 import type { ModelRegistry, OnlineFeatureStore, PredictionStore, Predictor } from "../domain/ports.ts";
 import { type Logger, silent } from "../util/log.ts";
 import { gate } from "./gate.ts";
@@ -41,6 +42,8 @@ export interface ServeDeps {
   chartScript?: string | undefined;
   /** What the whole system is doing (under `start`/`demo`): shown by /health, /predict and the page. */
   status?: (() => SystemStatus) | undefined;
+  /** The model loop's view of a series (under `start`/`demo`): /health and the page show it. */
+  loop?: ((pair: string, window: string) => LoopStatus | null) | undefined;
   /** Requests handled at once; more are answered 503 at once. @default {256} */
   maxInFlight?: number | undefined;
   /** Where requests are counted (shared with the server, which counts what it refuses itself). */
@@ -65,6 +68,7 @@ export function createApp(deps: ServeDeps): Hono {
     reads: new SeriesReads(deps.online, deps.predictions),
     now: deps.now ?? Date.now,
     status: deps.status,
+    loop: deps.loop,
     maxFeatureAgeS: deps.maxFeatureAgeS,
     chartScript: deps.chartScript,
   };

@@ -8,8 +8,8 @@
  */
 import { WINDOW_MS } from "../domain/candle.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
-import type { Prediction } from "../domain/prediction.ts";
-import type { Predictor } from "../domain/ports.ts";
+import type { Prediction, ShadowForecasts } from "../domain/prediction.ts";
+import type { PointPrediction, Predictor } from "../domain/ports.ts";
 import type { KvFeatureStore } from "../stores/online_kv.ts";
 import type { KvPredictionStore } from "../stores/prediction_store.ts";
 import type { Forecast } from "../stages/batch.ts";
@@ -19,6 +19,19 @@ import { type Logger, silent } from "../util/log.ts";
 export interface PredictionHistory {
   putPrediction(p: Prediction): Promise<void>;
   realisePrediction(pair: string, window: string, madeAt: number, close: number): Promise<void>;
+}
+
+/** The model loop as the predictions see it: the challenger to run in shadow, and where realised ones go. */
+export interface ShadowLoop {
+  challenger(pair: string, window: string): ShadowModel | null;
+  onRealised(p: Prediction): Promise<void>;
+}
+
+/** A model run in shadow: its predictions are stored beside the served ones, never served. */
+export interface ShadowModel {
+  readonly version: string;
+  readonly model: { card: { other_pairs: string[] } };
+  predict(row: Parameters<Predictor["predict"]>[0]): Promise<PointPrediction>;
 }
 
 export class LivePredictions implements RowForecaster {
@@ -33,6 +46,7 @@ export class LivePredictions implements RowForecaster {
     readonly predictions: KvPredictionStore,
     readonly history: PredictionHistory | null = null,
     readonly log: Logger = silent,
+    readonly loop: ShadowLoop | null = null,
   ) {
     for (const p of predictors) this.#byKey.set(`${p.pair}|${p.window}`, p);
   }
@@ -66,11 +80,22 @@ export class LivePredictions implements RowForecaster {
   async write(forecasts: readonly Forecast[]): Promise<void> {
     for (const { realises: r, prediction } of forecasts) {
       try {
-        if (await this.predictions.realise(r.pair, r.window, r.made_at, r.close)) this.realised++;
+        const done = await this.predictions.realise(r.pair, r.window, r.made_at, r.close);
+        if (done) {
+          this.realised++;
+          await this.loop?.onRealised(done);
+        }
         await this.history?.realisePrediction(r.pair, r.window, r.made_at, r.close);
-        if (prediction === null || !(await this.predictions.put(prediction))) continue;
-        await this.history?.putPrediction(prediction);
-        this.made++;
+        if (prediction === null) continue;
+        if (await this.predictions.put(prediction)) {
+          await this.history?.putPrediction(prediction);
+          this.made++;
+        } else if (this.history) {
+          // Made before (a replay): the history gets the stored one, in case a crash came between the
+          // two writes; it replaces by key, so a second copy changes nothing.
+          const stored = await this.predictions.get(prediction.pair, prediction.window, prediction.made_at);
+          if (stored) await this.history.putPrediction(stored);
+        }
       } catch (e) {
         this.#failed(r.pair, r.window, prediction?.made_at ?? r.made_at, e);
       }
@@ -87,6 +112,7 @@ export class LivePredictions implements RowForecaster {
     let predicted = row.close;
     let model: Prediction["model"] = { name: "naive", version: null };
     let bands: Pick<Prediction, "interval_80" | "interval_95"> = { interval_80: null, interval_95: null };
+    let shadow: ShadowForecasts | undefined;
     const current = predictor.current;
     if (current) {
       // The row as the store serves it to /predict (with the rows still on their way to it), so
@@ -99,10 +125,36 @@ export class LivePredictions implements RowForecaster {
         unsaved,
       );
       if (!input) throw new Error("the row is not in the online store");
-      const p = await predictor.predict(input);
-      predicted = p.predicted_close;
-      model = p.model;
-      bands = { interval_80: p.interval_80, interval_95: p.interval_95 };
+      // The model runs even while the series serves naive: the loop keeps judging it.
+      const p = await (predictor.predictModel ?? predictor.predict).call(predictor, input);
+      if (predictor.fallback) {
+        model = { name: "naive", version: null, reason: predictor.fallback };
+      } else {
+        predicted = p.predicted_close;
+        model = p.model;
+        bands = { interval_80: p.interval_80, interval_95: p.interval_95 };
+      }
+      if (this.loop) {
+        shadow = { champion: { version: current.version, predicted_close: p.predicted_close } };
+        const challenger = this.loop.challenger(row.pair, row.window);
+        if (challenger) {
+          try {
+            const others = challenger.model.card.other_pairs;
+            const same = others.join() === current.card.other_pairs.join();
+            const cInput = same
+              ? input
+              : await this.online.modelRow(row.pair, row.window, others, row.window_start, unsaved);
+            if (cInput) {
+              const c = await challenger.predict(cInput);
+              shadow.challenger = { version: challenger.version, predicted_close: c.predicted_close };
+            }
+          } catch (e) {
+            this.log.warn(
+              `challenger ${challenger.version} of ${row.pair} ${row.window}: ${(e as Error).message}`,
+            );
+          }
+        }
+      }
     }
     return {
       pair: row.pair,
@@ -115,6 +167,7 @@ export class LivePredictions implements RowForecaster {
       model,
       realised_close: null,
       ...bands,
+      ...(shadow ? { shadow } : {}),
     };
   }
 }

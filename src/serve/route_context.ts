@@ -1,5 +1,6 @@
 /** What every route group of the app shares: its dependencies, the shared reads and the clock. */
 import type { Window } from "../domain/candle.ts";
+import type { LoopStatus } from "../domain/model_loop.ts";
 import type { ModelRegistry, Predictor } from "../domain/ports.ts";
 import { httpError } from "./http_error.ts";
 import type { SeriesReads } from "./series_reads.ts";
@@ -18,6 +19,8 @@ export interface RouteContext {
   /** Epoch ms. */
   now: () => number;
   status?: (() => SystemStatus) | undefined;
+  /** The model loop's view of a series (under `start`/`demo`); absent under plain `serve`. */
+  loop?: ((pair: string, window: string) => LoopStatus | null) | undefined;
   /** Seconds; 0 disables the check; undefined: three windows. */
   maxFeatureAgeS?: number | undefined;
   chartScript?: string | undefined;

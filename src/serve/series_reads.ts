@@ -70,7 +70,8 @@ export class SeriesReads {
 
   /** The key of `latest`, made once per series and model version rather than once per request. */
   #latestKey(predictor: Predictor): string {
-    const version = predictor.current?.version ?? "";
+    // Falling back to naive changes the answer as a new version would.
+    const version = `${predictor.current?.version ?? ""}${predictor.fallback ? "|naive" : ""}`;
     let kept = this.#latestKeys.get(predictor);
     if (kept?.version !== version) {
       this.#latestKeys.set(predictor, kept = { version, key: `latest|${series(predictor)}|${version}` });

@@ -3,7 +3,9 @@
  * with some momentum (AR(1), φ = 0.35, so a model has something to learn) and volatility regimes (calm and stormy, switching as
  * a Markov chain), filled with trades inside each minute: a Poisson number of them (more in
  * storms), prices walking from the minute's open to its close, log-normal sizes, sides by the
- * tick rule. Deterministic for a seed. Pure.
+ * tick rule. With `regimeChangeMinute`, the momentum turns to mean reversion (φ = −0.35) from that
+ * minute on: a model trained before it is worse than "no change" after it, and one retrained on the
+ * new regime is better again (the demo's drill of the model loop). Deterministic for a seed. Pure.
  */
 import type { Trade } from "../domain/trade.ts";
 import { seededRandom } from "../util/random.ts";
@@ -14,12 +16,16 @@ export interface SyntheticOptions {
   start: number;
   minutes: number;
   seed?: number;
+  /** The minute from which returns mean-revert instead of trending. */
+  regimeChangeMinute?: number | undefined;
 }
 
 const START_PRICE: Record<string, number> = { "BTC/USD": 60_000, "ETH/USD": 3_000, "SOL/USD": 150 };
 
 /** Trades of every pair, in time order. */
-export function syntheticTrades({ pairs, start, minutes, seed = 42 }: SyntheticOptions): Trade[] {
+export function syntheticTrades(
+  { pairs, start, minutes, seed = 42, regimeChangeMinute = Infinity }: SyntheticOptions,
+): Trade[] {
   const out: Trade[] = [];
   pairs.forEach((pair, k) => {
     const r = seededRandom(seed * 31 + k);
@@ -33,7 +39,7 @@ export function syntheticTrades({ pairs, start, minutes, seed = 42 }: SyntheticO
     for (let m = 0; m < minutes; m++) {
       if (r() < (stormy ? 0.02 : 0.005)) stormy = !stormy;
       const sigma = stormy ? 0.0018 : 0.0006;
-      ret = 0.35 * ret + sigma * gauss();
+      ret = (m < regimeChangeMinute ? 0.35 : -0.35) * ret + sigma * gauss();
       const open = price;
       const close = open * Math.exp(ret);
       // Poisson by inversion: about 20 trades a minute when calm, 60 in a storm.

@@ -5,13 +5,13 @@
  * per key. The tables and the news join are in ./offline_schema.ts; how a batch is written in
  * bulk is in ./offline_upsert.ts.
  */
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Window } from "../domain/candle.ts";
 import type { Prediction } from "../domain/prediction.ts";
+import { trainingRowOf } from "./training_rows.ts";
 import {
   type FeatureRow,
   type FeatureRowWithNews,
-  NEWS_COLUMNS,
   OTHER_PAIR_COLUMNS,
   type TrainingRow,
 } from "../domain/feature_row.ts";
@@ -20,6 +20,7 @@ import type { FeatureHistory, NewsSignalStore } from "../domain/ports.ts";
 import {
   createBatchKeys,
   createTables,
+  JOINED_NEWS_COLUMNS,
   newsSql,
   NO_NEWS,
   quote,
@@ -29,8 +30,8 @@ import {
 } from "./offline_schema.ts";
 import { FeatureWriter } from "./offline_upsert.ts";
 
-/** News signals per INSERT (few arrive at a time). */
-const BATCH = 200;
+/** The temporary table a batch of news signals is appended to before it replaces stored ones. */
+const SIGNAL_BATCH = "news_signal_batch";
 /**
  * How much write-ahead log a writer gathers before it checkpoints. At DuckDB's default of 16 MB a
  * backfill checkpoints every 40-50,000 feature rows, and the commit that triggers one waits for
@@ -49,6 +50,9 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
    * `#conn` (signals, predictions, reads) must not join while it waits.
    */
   #writer: FeatureWriter;
+  /** News signal writes: their connection (holding the batch table) and appender, once used. */
+  #signals: { conn: DuckDBConnection; appender: DuckDBAppender } | undefined;
+  #signalQueue: Promise<void> = Promise.resolve();
 
   private constructor(db: DuckDBInstance, conn: DuckDBConnection, writer: FeatureWriter) {
     this.#db = db;
@@ -155,7 +159,7 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     );
     return reader.getRowObjectsJS().map((r) => {
       const row = toRow(r) as FeatureRowWithNews;
-      for (const c of NEWS_COLUMNS) row[c] = r[c] === null || r[c] === undefined ? null : Number(r[c]);
+      for (const c of JOINED_NEWS_COLUMNS) row[c] = r[c] === null || r[c] === undefined ? null : Number(r[c]);
       return row;
     });
   }
@@ -172,10 +176,39 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     horizonMs: number,
     others: readonly string[] = [],
   ): Promise<TrainingRow[]> {
-    const rowsSql = `SELECT * FROM features WHERE pair = $1 AND "window" = $2 AND warm`;
+    const sql = await this.#trainingSql(others, false);
+    const reader = await this.#conn.runAndReadAll(sql, [pair, window, horizonMs, ...others]);
+    return reader.getRowObjectsJS().map((r) => trainingRowOf(r, others));
+  }
+
+  /**
+   * Writes `trainingRows` (those from `from` on) to a CSV file at `path` with a header, for a Worker
+   * to read: DuckDB writes it on its own threads, so the caller's event loop stays free (turning
+   * thousands of rows into objects here would hold it for hundreds of milliseconds).
+   */
+  async exportTrainingRows(
+    path: string,
+    pair: string,
+    window: Window,
+    horizonMs: number,
+    others: readonly string[] = [],
+    from = 0,
+  ): Promise<void> {
+    const sql = await this.#trainingSql(others, true);
+    // COPY takes no parameters: the values are inlined, strings quoted.
+    const params = [pair, window, horizonMs, ...others, from].map((v) =>
+      typeof v === "string" ? `'${v.replaceAll("'", "''")}'` : String(Math.trunc(v))
+    );
+    const inlined = sql.replace(/\$(\d+)/g, (_, i: string) => params[Number(i) - 1]!);
+    await this.#conn.run(`COPY (${inlined}) TO '${path.replaceAll("'", "''")}' (FORMAT csv, HEADER)`);
+  }
+
+  async #trainingSql(others: readonly string[], withFrom: boolean): Promise<string> {
+    const fromClause = withFrom ? ` AND window_start >= $${4 + others.length}` : "";
+    const rowsSql = `SELECT * FROM features WHERE pair = $1 AND "window" = $2 AND warm${fromClause}`;
     const base = (await this.#hasNewsTable())
       ? newsSql(rowsSql)
-      : `SELECT *, ${NEWS_COLUMNS.map((c) => `${NO_NEWS[c] === null ? "NULL" : 0} AS ${c}`).join(", ")}
+      : `SELECT *, ${JOINED_NEWS_COLUMNS.map((c) => `${NO_NEWS[c] === null ? "NULL" : 0} AS ${c}`).join(", ")}
          FROM (${rowsSql}) ORDER BY window_start`;
     const joins = others.map((_, i) =>
       `LEFT JOIN features o${i} ON o${i}.pair = $${
@@ -190,20 +223,7 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
       FROM b JOIN features t ON t.pair = b.pair AND t."window" = b."window" AND t.window_start = b.window_start + $3
       ${joins}
       ORDER BY b.window_start`;
-    const reader = await this.#conn.runAndReadAll(sql, [pair, window, horizonMs, ...others]);
-    return reader.getRowObjectsJS().map((r) => {
-      const row = toRow(r) as TrainingRow;
-      for (const c of NEWS_COLUMNS) row[c] = r[c] === null || r[c] === undefined ? null : Number(r[c]);
-      row.target_close = Number(r.target_close);
-      row.others = {};
-      others.forEach((o, i) => {
-        for (const c of OTHER_PAIR_COLUMNS) {
-          const v = r[`o${i}:${c}`];
-          row.others[`${o}:${c}`] = v === null || v === undefined ? null : Number(v);
-        }
-      });
-      return row;
-    });
+    return sql;
   }
 
   /** Keeps a prediction in the history (replacing one made at the same time). */
@@ -250,19 +270,61 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     return Number(reader.getRowObjectsJS()[0]?.n) > 0;
   }
 
-  /** Inserts or replaces signals by (news_id, coin). */
-  async putSignals(signals: readonly NewsSignal[]): Promise<void> {
-    const cols = ["news_id", "coin", "signal", "score", "model", "published_at"] as const;
-    for (let i = 0; i < signals.length; i += BATCH) {
-      const batch = signals.slice(i, i + BATCH);
-      const values: (string | number)[] = [];
-      const tuples = batch.map((sig) => {
-        const start = values.length;
-        for (const c of cols) values.push(sig[c]);
-        return `(${cols.map((_, j) => `$${start + j + 1}`).join(", ")})`;
-      });
-      await this.#conn.run(`INSERT OR REPLACE INTO news_signals VALUES ${tuples.join(", ")}`, values);
+  /**
+   * Inserts or replaces signals by (news_id, coin), the last of a key in the batch winning, all or
+   * (on an error) none. The batch is appended to a temporary table (no SQL per signal, nothing
+   * logged) and moved in one `INSERT OR REPLACE … SELECT`: one commit, whose sync is most of the
+   * cost, however many signals it holds. Calls run one after another, on a connection of their own
+   * so the appender never waits on a read.
+   */
+  putSignals(signals: readonly NewsSignal[]): Promise<void> {
+    if (signals.length === 0) return this.#signalQueue;
+    const run = this.#signalQueue.then(() => this.#putSignals(signals));
+    this.#signalQueue = run.catch(() => {});
+    return run;
+  }
+
+  async #putSignals(signals: readonly NewsSignal[]): Promise<void> {
+    if (!this.#signals) {
+      const conn = await this.#db.connect();
+      await conn.run(
+        `CREATE TEMP TABLE IF NOT EXISTS ${SIGNAL_BATCH} (news_id VARCHAR, coin VARCHAR, signal INTEGER,
+          score DOUBLE, model VARCHAR, published_at BIGINT)`,
+      );
+      this.#signals = { conn, appender: await conn.createAppender(SIGNAL_BATCH, null, "temp") };
     }
+    const { conn, appender } = this.#signals;
+    const last = new Map<string, NewsSignal>();
+    for (const s of signals) last.set(`${s.coin.length}:${s.coin}|${s.news_id}`, s);
+    try {
+      for (const s of last.values()) {
+        appender.appendVarchar(s.news_id);
+        appender.appendVarchar(s.coin);
+        appender.appendInteger(s.signal);
+        appender.appendDouble(s.score);
+        appender.appendVarchar(s.model);
+        appender.appendBigInt(BigInt(s.published_at));
+        appender.endRow();
+      }
+      appender.flushSync();
+      await conn.run(`INSERT OR REPLACE INTO news_signals SELECT * FROM ${SIGNAL_BATCH}`);
+    } catch (e) {
+      // The batch table goes with its connection, and a half-appended row with its appender.
+      this.#closeSignals();
+      throw e;
+    }
+    await conn.run(`DELETE FROM ${SIGNAL_BATCH}`);
+  }
+
+  #closeSignals(): void {
+    try {
+      this.#signals?.appender.clear();
+      this.#signals?.appender.closeSync();
+    } catch {
+      // Already unusable; nothing of it is kept.
+    }
+    this.#signals?.conn.closeSync();
+    this.#signals = undefined;
   }
 
   /** Signals of a coin published in [from, to), oldest first. */
@@ -274,6 +336,37 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
       [coin, from, to],
     );
     return reader.getRowObjectsJS().map(toSignal);
+  }
+
+  /**
+   * Every stored signal published in [from, to), oldest first (then by id and coin), in chunks
+   * as DuckDB streams them, so an export of millions never holds them all. `title` says whether
+   * the table stores headlines' titles; each row then carries its own.
+   */
+  async signalRows(
+    from = -8.64e15,
+    to = 8.64e15,
+  ): Promise<{ title: boolean; chunks: AsyncIterable<(NewsSignal & { title?: string | null })[]> }> {
+    const stored = await this.#hasNewsTable();
+    const columns = await this.#conn.runAndReadAll(
+      `SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'news_signals' AND column_name = 'title'`,
+    );
+    const title = Number(columns.getRowObjectsJS()[0]?.n) > 0;
+    const result = stored
+      ? await this.#conn.stream(
+        `SELECT * FROM news_signals WHERE published_at >= $1 AND published_at < $2 ORDER BY published_at, news_id, coin`,
+        [from, to],
+      )
+      : undefined;
+    async function* chunks() {
+      if (result === undefined) return;
+      for await (const rows of result.yieldRowObjectJs()) {
+        yield rows.map((r) =>
+          title ? { ...toSignal(r), title: r.title === null ? null : String(r.title) } : toSignal(r)
+        );
+      }
+    }
+    return { title, chunks: chunks() };
   }
 
   async counts(): Promise<{ pair: string; window: Window; rows: number; first: number; last: number }[]> {
@@ -291,6 +384,7 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
   }
 
   close(): void {
+    this.#closeSignals();
     this.#writer.close();
     this.#conn.closeSync();
     this.#db.closeSync();

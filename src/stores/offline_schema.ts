@@ -9,11 +9,13 @@ import {
   CANDLE_COLUMNS,
   type FeatureRow,
   INDICATOR_COLUMNS,
+  MARKET_NEWS_COLUMNS,
+  type MarketNewsColumn,
   NEWS_COLUMNS,
   NEWS_SPANS,
   type NewsColumn,
 } from "../domain/feature_row.ts";
-import type { NewsSignal } from "../domain/news.ts";
+import { MARKET, type NewsSignal } from "../domain/news.ts";
 import type { Prediction } from "../domain/prediction.ts";
 
 /** The columns of the `features` table, in table order. */
@@ -66,43 +68,61 @@ export function deleteBatchKeys(): string {
     (SELECT pair, "window", window_start FROM ${BATCH_KEYS})`;
 }
 
+/** The news columns the offline store joins to feature rows: the pair's coin's, then the market's. */
+export const JOINED_NEWS_COLUMNS = [...NEWS_COLUMNS, ...MARKET_NEWS_COLUMNS] as const;
+
+/** Sum, mean and count per span of the signals `s` joined to each row of `f`, named `<prefix>news_…`. */
+function spanAggregates(prefix: string): string {
+  return Object.entries(NEWS_SPANS).map(([name, ms]) => {
+    const within = `s.published_at > f.window_end - ${ms}`;
+    return `coalesce(sum(s.signal) FILTER (WHERE ${within}), 0) AS ${prefix}news_signal_sum_${name},
+      coalesce(avg(s.signal) FILTER (WHERE ${within}), 0) AS ${prefix}news_signal_mean_${name},
+      count(s.signal) FILTER (WHERE ${within}) AS ${prefix}news_count_${name}`;
+  }).join(",\n      ");
+}
+
 /**
  * The news columns of feature rows `f`, point in time: signals of the pair's base coin
  * published in (window_end − span, window_end]; minutes since the last non-zero signal at or
- * before window_end. The same definitions as `transforms/news_features.ts`.
+ * before window_end; and the same over the market-wide signals (coin `MARKET`) as the
+ * `market_news_*` columns. The same definitions as `transforms/news_features.ts`.
  */
 export function newsSql(rowsSql: string): string {
-  const spans = Object.entries(NEWS_SPANS).map(([name, ms]) => {
-    const within = `s.published_at > f.window_end - ${ms}`;
-    return `coalesce(sum(s.signal) FILTER (WHERE ${within}), 0) AS news_signal_sum_${name},
-      coalesce(avg(s.signal) FILTER (WHERE ${within}), 0) AS news_signal_mean_${name},
-      count(s.signal) FILTER (WHERE ${within}) AS news_count_${name}`;
-  }).join(",\n      ");
-  return `WITH f AS (${rowsSql}),
-    agg AS (
-      SELECT f.pair, f.window_start, ${spans}
+  const aggregates = (name: string, prefix: string, coin: string) =>
+    `${name} AS (
+      SELECT f.pair, f.window_start, ${spanAggregates(prefix)}
       FROM f LEFT JOIN news_signals s
-        ON s.coin = split_part(f.pair, '/', 1)
+        ON s.coin = ${coin}
         AND s.published_at <= f.window_end AND s.published_at > f.window_end - ${NEWS_SPANS["24h"]}
       GROUP BY f.pair, f.window_start
-    ),
+    )`;
+  const spanColumns = (table: string, columns: readonly string[]) =>
+    columns.filter((c) => !c.endsWith("news_minutes_since_signal")).map((c) => `${table}.${c}`).join(", ");
+  return `WITH f AS (${rowsSql}),
+    ${aggregates("agg", "", "split_part(f.pair, '/', 1)")},
+    ${aggregates("market_agg", "market_", `'${MARKET}'`)},
     nz AS (SELECT coin, published_at FROM news_signals WHERE signal <> 0),
     last AS (
       SELECT f.pair, f.window_start, (f.window_end - nz.published_at) / 60000.0 AS news_minutes_since_signal
       FROM f ASOF LEFT JOIN nz ON nz.coin = split_part(f.pair, '/', 1) AND f.window_end >= nz.published_at
+    ),
+    market_last AS (
+      SELECT f.pair, f.window_start,
+        (f.window_end - m.published_at) / 60000.0 AS market_news_minutes_since_signal
+      FROM f ASOF LEFT JOIN (SELECT published_at FROM nz WHERE coin = '${MARKET}') m
+        ON f.window_end >= m.published_at
     )
-    SELECT f.*, ${
-    NEWS_COLUMNS.filter((c) => c !== "news_minutes_since_signal").map((c) => `agg.${c}`).join(", ")
-  },
-      last.news_minutes_since_signal
+    SELECT f.*, ${spanColumns("agg", NEWS_COLUMNS)}, last.news_minutes_since_signal,
+      ${spanColumns("market_agg", MARKET_NEWS_COLUMNS)}, market_last.market_news_minutes_since_signal
     FROM f JOIN agg USING (pair, window_start) JOIN last USING (pair, window_start)
+      JOIN market_agg USING (pair, window_start) JOIN market_last USING (pair, window_start)
     ORDER BY f.window_start`;
 }
 
 /** The news columns of a row when no signal exists: counts 0, minutes since a signal unknown. */
 export const NO_NEWS = Object.fromEntries(
-  NEWS_COLUMNS.map((c) => [c, c === "news_minutes_since_signal" ? null : 0]),
-) as Record<NewsColumn, number | null>;
+  JOINED_NEWS_COLUMNS.map((c) => [c, c.endsWith("news_minutes_since_signal") ? null : 0]),
+) as Record<NewsColumn | MarketNewsColumn, number | null>;
 
 /** A DuckDB row object as a feature row (BIGINTs as numbers, missing values null). */
 export function toRow(r: Record<string, unknown>): FeatureRow {

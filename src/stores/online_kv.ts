@@ -4,11 +4,18 @@
  * only moves the latest row forward, so replays and overlapping backfills cannot roll it back.
  */
 import type { Window } from "../domain/candle.ts";
-import { type FeatureRow, type ModelRow, NEWS_SPANS, type NewsColumn } from "../domain/feature_row.ts";
-import type { NewsSignal } from "../domain/news.ts";
+import {
+  type FeatureRow,
+  type FeatureRowWithNews,
+  type MarketNewsColumn,
+  type ModelRow,
+  NEWS_SPANS,
+  type NewsColumn,
+} from "../domain/feature_row.ts";
+import { MARKET, type NewsSignal } from "../domain/news.ts";
 import type { NewsSignalStore, OnlineFeatureStore } from "../domain/ports.ts";
 import { withOthers } from "../model/features.ts";
-import { addSignal, initialNewsState, newsFeaturesAt } from "../transforms/news_features.ts";
+import { addSignal, asMarketColumns, initialNewsState, newsFeaturesAt } from "../transforms/news_features.ts";
 
 const RECENT_ROWS = 500;
 const RECENT_EXPIRY_MS = 7 * 24 * 3_600_000;
@@ -17,6 +24,8 @@ const RECENT_EXPIRY_MS = 7 * 24 * 3_600_000;
  * a row is two mutations (its set and the delete of the row RECENT_ROWS back), about 1 KB.
  */
 const ROWS_PER_COMMIT = 500;
+/** A signal is two mutations (its set, and the set or delete of its non-zero index entry). */
+const SIGNALS_PER_COMMIT = 500;
 /** Deno KV reads at most 10 keys in one `getMany`, and KV Connect checks at most 10 in a commit. */
 const SERIES_PER_COMMIT = 10;
 
@@ -133,15 +142,42 @@ export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
     return row && row.window_end <= t ? row : null;
   }
 
+  /**
+   * Inserts or replaces signals, in commits as large as Deno KV takes (a commit's cost, its sync,
+   * is the same for one signal as for hundreds), in batch order; of signals sharing a key the
+   * last is kept. A signal and its place in the non-zero index change in the same commit.
+   */
   async putSignals(signals: readonly NewsSignal[]): Promise<void> {
+    const last = new Map<string, NewsSignal>();
     for (const s of signals) {
-      const key = ["news", s.coin, s.published_at, s.news_id];
+      const k = JSON.stringify([s.coin, s.published_at, s.news_id]);
+      // Deleted first, so a repeated key moves to the end: the batch order of last writes stays.
+      last.delete(k);
+      last.set(k, s);
+    }
+    const unique = [...last.values()];
+    for (let i = 0; i < unique.length; i += SIGNALS_PER_COMMIT) {
+      await this.#commitSignals(unique.slice(i, i + SIGNALS_PER_COMMIT));
+    }
+  }
+
+  /** One commit of `signals`; one past Deno KV's total size (a long model name) goes in halves. */
+  async #commitSignals(signals: readonly NewsSignal[]): Promise<void> {
+    const op = this.#kv.atomic();
+    for (const s of signals) {
       const nonzero = ["news_nonzero", s.coin, s.published_at, s.news_id];
       const value: StoredSignal = { signal: s.signal, score: s.score, model: s.model };
-      const op = this.#kv.atomic().set(key, value);
+      op.set(["news", s.coin, s.published_at, s.news_id], value);
       if (s.signal !== 0) op.set(nonzero, true);
       else op.delete(nonzero);
+    }
+    try {
       await op.commit();
+    } catch (e) {
+      if (signals.length < 2 || !/^total .* too large/i.test((e as Error).message)) throw e;
+      const half = Math.ceil(signals.length / 2);
+      await this.#commitSignals(signals.slice(0, half));
+      await this.#commitSignals(signals.slice(half));
     }
   }
 
@@ -170,14 +206,23 @@ export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
     return cols;
   }
 
-  /** The latest row of a series with its news columns, as known when its candle closed. */
-  async latestWithNews(
+  /**
+   * The news columns of `pair` at `t`: its base coin's, and the market-wide ones (the signals of
+   * the pseudo-coin `MARKET`) under their `market_` names.
+   */
+  async pairNewsAt(
     pair: string,
-    window: Window,
-  ): Promise<(FeatureRow & Record<NewsColumn, number | null>) | null> {
+    t: number,
+  ): Promise<Record<NewsColumn, number | null> & Record<MarketNewsColumn, number | null>> {
+    const [coin, market] = await Promise.all([this.newsAt(pair.split("/")[0]!, t), this.newsAt(MARKET, t)]);
+    return { ...coin, ...asMarketColumns(market) };
+  }
+
+  /** The latest row of a series with its news columns, as known when its candle closed. */
+  async latestWithNews(pair: string, window: Window): Promise<FeatureRowWithNews | null> {
     const row = await this.latest(pair, window);
     if (!row) return null;
-    return { ...row, ...(await this.newsAt(pair.split("/")[0]!, row.window_end)) };
+    return { ...row, ...(await this.pairNewsAt(pair, row.window_end)) };
   }
 
   /**
@@ -208,7 +253,7 @@ export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
     if (unsaved) {
       otherPairs.forEach((p, i) => others[i] = unsaved.get(p, window, row.window_start) ?? others[i] ?? null);
     }
-    const news = await this.newsAt(pair.split("/")[0]!, row.window_end);
+    const news = await this.pairNewsAt(pair, row.window_end);
     return withOthers({ ...row, ...news }, otherPairs, others);
   }
 

@@ -26,19 +26,25 @@ export class KvPredictionStore implements PredictionStore {
     return res.ok;
   }
 
-  /** Fills in the realised close of the prediction made at `madeAt`; false when there is none. */
-  async realise(pair: string, window: string, madeAt: number, close: number): Promise<boolean> {
+  /** The prediction made at `madeAt`, if any. */
+  async get(pair: string, window: string, madeAt: number): Promise<Prediction | null> {
+    return (await this.kv.get<Prediction>(["pred", pair, window, madeAt])).value;
+  }
+
+  /** Fills in the realised close of the prediction made at `madeAt`; null when there is none to fill. */
+  async realise(pair: string, window: string, madeAt: number, close: number): Promise<Prediction | null> {
     const key = ["pred", pair, window, madeAt];
     const statsKey = ["pred_stats", pair, window];
     for (;;) {
       const [pred, stats] = await this.kv.getMany<[Prediction, LiveSums]>([key, statsKey]);
-      if (!pred.value || pred.value.realised_close !== null) return false;
+      if (!pred.value || pred.value.realised_close !== null) return null;
       const next = addRealised(stats.value, pred.value, close);
+      const realised = { ...pred.value, realised_close: close };
       const res = await this.kv.atomic().check(pred, stats)
-        .set(key, { ...pred.value, realised_close: close }, { expireIn: KEEP_MS })
+        .set(key, realised, { expireIn: KEEP_MS })
         .set(statsKey, next)
         .commit();
-      if (res.ok) return true;
+      if (res.ok) return realised;
     }
   }
 

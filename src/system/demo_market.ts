@@ -21,6 +21,8 @@ export interface DemoMarketConfig {
   pairs: readonly string[];
   /** Minutes of synthetic market. */
   minutes: number;
+  /** Synthetic market: momentum turns to mean reversion this long after its start. */
+  regimeChangeMs?: number | undefined;
 }
 
 /** Claims the data dir for the market (refused untouched if it holds another), then loads its book. */
@@ -28,7 +30,10 @@ export async function openDemoMarket(
   cfg: DemoMarketConfig,
   log: Logger,
 ): Promise<{ market: Market; book: TradeBook }> {
-  const file = cfg.file ?? `${cfg.dataDir}/synthetic_trades.jsonl`;
+  const change = cfg.regimeChangeMs === undefined ? undefined : Math.round(cfg.regimeChangeMs / 60_000);
+  // Another regime is another market: its own file, so a data dir never mixes the two.
+  const file = cfg.file ??
+    `${cfg.dataDir}/synthetic_trades${change === undefined ? "" : `_regime_change_${change}m`}.jsonl`;
   const market = replayMarket(file, cfg.file === undefined);
   await claimMarket(cfg.dataDir, market);
   if (cfg.file === undefined) {
@@ -39,9 +44,13 @@ export async function openDemoMarket(
         pairs: [...cfg.pairs],
         start: Date.UTC(2024, 0, 1),
         minutes: cfg.minutes,
+        regimeChangeMinute: change,
       });
       await Deno.writeTextFile(file, trades.map(tradeToJsonLine).join("\n") + "\n");
-      log.info(`generated a SYNTHETIC market: ${trades.length} trades of ${cfg.pairs.join(", ")} in ${file}`);
+      log.info(
+        `generated a SYNTHETIC market: ${trades.length} trades of ${cfg.pairs.join(", ")} in ${file}` +
+          (change === undefined ? "" : `; momentum turns to mean reversion at minute ${change}`),
+      );
     }
   }
   const { stream } = await tradeFile(file, { format: cfg.format, pair: cfg.pairs[0], log });

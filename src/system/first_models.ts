@@ -5,8 +5,7 @@
  */
 import type { Window } from "../domain/candle.ts";
 import type { FeatureHistory, WritableModelRegistry } from "../domain/ports.ts";
-import { buildDataset } from "../model/dataset.ts";
-import { trainAndRegister } from "../registry/train_and_register.ts";
+import { trainSeries } from "../registry/train_series.ts";
 import { type Logger, logger } from "../util/log.ts";
 import { FIRST_MODEL_TRAINING, firstModelDecision } from "./training_policy.ts";
 
@@ -19,7 +18,7 @@ export interface TrainablePredictor {
 
 export interface FirstModelsOptions {
   predictors: readonly TrainablePredictor[];
-  history: Pick<FeatureHistory, "counts" | "trainingRows">;
+  history: Pick<FeatureHistory, "counts" | "trainingRows" | "exportTrainingRows">;
   registry: WritableModelRegistry;
   window: Window;
   horizon: number;
@@ -69,12 +68,10 @@ export class FirstModels {
       this.#busy = true;
       o.onTraining(`${p.pair} ${o.window} on ${rows} candles`);
       try {
-        const ds = await buildDataset(o.history, { pair: p.pair, window: o.window, horizon: o.horizon });
-        const report = await trainAndRegister(ds, {
+        const report = await trainSeries(o.history, { pair: p.pair, window: o.window, horizon: o.horizon }, {
           ...FIRST_MODEL_TRAINING,
           budget: o.budget,
           registry: o.registry,
-          inWorker: true,
           onStep: (m) => logger("train").info(m),
         });
         this.#tried.set(p.pair, rows);

@@ -4,6 +4,7 @@
  */
 import type { NewsItem } from "../domain/news.ts";
 import type { NewsSignalStore } from "../domain/ports.ts";
+import type { LlmSettings } from "../news_model/llm/llm_settings.ts";
 import { SeenIds } from "../stores/seen_ids.ts";
 import { BatchStream } from "../util/batches.ts";
 import { logger } from "../util/log.ts";
@@ -11,8 +12,10 @@ import { logger } from "../util/log.ts";
 export interface NewsLoopOptions {
   token: string;
   apiUrl: string;
-  /** The classifier: a hub id or a local directory. */
+  /** The classifier: a hub id, a local directory, or an LLM (`ollama:M`, `openai:M`). */
   model: string;
+  /** How to reach the LLM of an `ollama:` or `openai:` model. */
+  llm?: LlmSettings | undefined;
   pollMs: number;
 }
 
@@ -29,8 +32,9 @@ export async function runNews(
     const { CryptoPanic } = await import("../sources/cryptopanic/client.ts");
     const { cryptoPanicNews } = await import("../sources/cryptopanic/news_stream.ts");
     const { NewsSignalStream } = await import("../transforms/news_signals.ts");
-    const classifier = await loadNewsClassifier(n.model, { cacheDir: `${dataDir}/hf-cache` });
-    const seen = await SeenIds.open(`${dataDir}/news_seen.json`);
+    const classifier = await loadNewsClassifier(n.model, { cacheDir: `${dataDir}/hf-cache`, llm: n.llm });
+    // An id is saved as seen only once its signals are written: a crash repeats, never loses.
+    const seen = await SeenIds.open(`${dataDir}/news_seen.json`, undefined, { untilWritten: true });
     const client = new CryptoPanic({ baseUrl: n.apiUrl, token: n.token, log: logger("cryptopanic") });
     const batches = cryptoPanicNews({
       client,
@@ -43,6 +47,7 @@ export async function runNews(
       .pipeThrough(new NewsSignalStream(classifier));
     for await (const batch of batches) {
       await stores.putSignals(batch.signals);
+      seen.written(batch.items.map((i) => i.id));
       await seen.save();
       log.info(`${batch.items.length} headlines → ${batch.signals.length} signals`);
     }

@@ -12,13 +12,14 @@ import type { Window } from "../domain/candle.ts";
 import { isoTime } from "../domain/time.ts";
 import { resumeCursors } from "../jobs/live_cursors.ts";
 import { krakenTrades } from "../jobs/live_source.ts";
-import { openPredictors } from "../registry/predictor.ts";
+import { type OnnxPredictor, openPredictors } from "../registry/predictor.ts";
 import { Registry } from "../registry/registry.ts";
 import type { SystemStatus } from "../serve/app.ts";
 import { LivePredictions } from "../serve/live_predictions.ts";
 import { candles, cut, dedupe, indicators, persist, predict } from "../stages/mod.ts";
 import { openFeatureStores } from "../stores/feature_stores.ts";
 import { claimMarket, type Market } from "../stores/market_file.ts";
+import { KvLoopStore } from "../stores/loop_store.ts";
 import { KvPredictionStore } from "../stores/prediction_store.ts";
 import { lastTradeIds, openTradeJob, restoreFeatures } from "../stores/trade_job.ts";
 import { isAbort } from "../util/abortable.ts";
@@ -27,6 +28,7 @@ import { Progress } from "../util/progress.ts";
 import { catchUpStatus } from "./catch_up.ts";
 import { FirstModels } from "./first_models.ts";
 import { LiveRows } from "./live_rows.ts";
+import { ModelLoop } from "./model_loop.ts";
 import { runNews } from "./news_loop.ts";
 import { serveSystem } from "./system_server.ts";
 
@@ -60,6 +62,16 @@ export interface SystemOptions {
   replayEnd?: Promise<number> | undefined;
   /** The ingest checkpoint's name (default `ingest <rest url>`, shared with `deno task ingest`). */
   job?: string | undefined;
+  /** The model loop (./model_loop.ts): retraining, shadow, guard and expiry. */
+  loop: {
+    retrainEveryMs: number;
+    trainWindowMs: number;
+    shadow: number;
+    guard: number;
+    maxModelAgeMs: number;
+  };
+  /** Called once the system is live with its registry and predictors (the demo's scripted events). */
+  onLive?: ((deps: { registry: Registry; predictors: readonly OnnxPredictor[] }) => void) | undefined;
 }
 
 /** What /health reports as `system` under `start` and `demo`, and the dashboard shows. */
@@ -95,10 +107,45 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
     log: logger("model"),
   });
   const predictions = new KvPredictionStore(stores.online.kv);
-  const live = new LivePredictions(predictors, stores.online, predictions, stores.offline, logger("predict"));
+  let retraining: string | null = null;
+  const loop = await ModelLoop.open({
+    retrainEveryMs: o.loop.retrainEveryMs,
+    trainWindowMs: o.loop.trainWindowMs,
+    shadow: o.loop.shadow,
+    guard: o.loop.guard,
+    maxAgeMs: o.loop.maxModelAgeMs,
+    alpha: 0.05,
+    guardAlpha: 0.01,
+    horizon: o.horizon,
+    predictors,
+    registry,
+    history: stores.offline,
+    store: new KvLoopStore(stores.online.kv),
+    window,
+    now,
+    budget: o.trainBudget,
+    log: logger("loop"),
+    onTraining: (detail) => retraining = detail,
+  });
+  const live = new LivePredictions(
+    predictors,
+    stores.online,
+    predictions,
+    stores.offline,
+    logger("predict"),
+    loop,
+  );
   const server = await serveSystem(
     o,
-    { online: stores.online, predictions, registry, predictors, status: state, now },
+    {
+      online: stores.online,
+      predictions,
+      registry,
+      predictors,
+      status: state,
+      loop: (pair, w) => loop.status(pair, w),
+      now,
+    },
     signal,
   );
 
@@ -147,11 +194,20 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
       return;
     }
     progress.done();
-    if (firstModels.busy) return;
-    if (firstModels.complete) return setStatus("live", "predicting with the promoted models");
-    const notes = await firstModels.step();
-    if (notes.length) setStatus("live", `${notes.join("; ")}; predicting "no change" meanwhile`);
+    if (!wentLive) {
+      wentLive = true;
+      o.onLive?.({ registry, predictors });
+    }
+    if (firstModels.busy || loop.busy) return;
+    if (!firstModels.complete) {
+      const notes = await firstModels.step();
+      if (notes.length) setStatus("live", `${notes.join("; ")}; predicting "no change" meanwhile`);
+    } else {
+      setStatus("live", `predicting with the promoted models${retraining ? `; ${retraining}` : ""}`);
+    }
+    await loop.tick();
   };
+  let wentLive = false;
   const timer = setInterval(
     () => void tick().catch((e) => log.error(`status: ${(e as Error).message}`)),
     2000,
@@ -177,6 +233,7 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
     progress.done();
     await server.finished;
     await newsDone;
+    await loop.close();
     for (const p of predictors) await p.close();
     stores.close();
     log.info(`stopped; ${live.made} predictions made, ${live.realised} realised this run`);

@@ -1,4 +1,5 @@
 /** The API and dashboard of `start` and `demo`, on the system's own listener, and the startup line naming it. */
+import type { LoopStatus } from "../domain/model_loop.ts";
 import type { OnlineFeatureStore, PredictionStore } from "../domain/ports.ts";
 import type { OnnxPredictor } from "../registry/predictor.ts";
 import type { Registry } from "../registry/registry.ts";
@@ -15,6 +16,7 @@ export interface SystemServerDeps {
   registry: Registry;
   predictors: readonly OnnxPredictor[];
   status: () => SystemStatus;
+  loop: (pair: string, window: string) => LoopStatus | null;
   now: () => number;
 }
 

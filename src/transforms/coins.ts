@@ -104,6 +104,8 @@ export const NOT_COINS: ReadonlySet<string> = new Set([
   "ETF",
   "SEC",
   "CEO",
+  // The market-wide pseudo-coin (domain/news.ts), so no source can tag a headline with it.
+  "MARKET",
 ]);
 
 /**

@@ -3,11 +3,12 @@
  * only signals published at or before `t` (a headline one second after the close belongs to the
  * next candle). For each span (1h, 4h, 24h): the sum, mean and count of signals published in
  * (t − span, t]; and the minutes from the last non-zero signal to `t`. Signals may arrive out of
- * order (a classifier catching up); they are kept sorted by publication time. Pure; the state is
- * plain data.
+ * order (a classifier catching up); they are kept sorted by publication time. The market-wide
+ * columns are the same aggregates over the signals of the pseudo-coin `MARKET` (headlines that
+ * name no coin), point in time alike. Pure; the state is plain data.
  */
-import { NEWS_SPANS, type NewsColumn } from "../domain/feature_row.ts";
-import type { NewsSignal } from "../domain/news.ts";
+import { type MarketNewsColumn, NEWS_SPANS, type NewsColumn } from "../domain/feature_row.ts";
+import { MARKET, type NewsSignal } from "../domain/news.ts";
 
 export interface NewsFeatureState {
   /** Per coin: signals as [published_at, signal, news id], sorted by time. */
@@ -78,6 +79,33 @@ export function newsFeaturesAt(
     }
   }
   out.news_minutes_since_signal = since;
+  return out;
+}
+
+/**
+ * The market-wide news columns as known at `t`: {@linkcode newsFeaturesAt} of `MARKET`, each
+ * column under its `market_` name.
+ *
+ * @example
+ * ```ts
+ * const s = initialNewsState();
+ * addSignal(s, { news_id: "1", coin: "MARKET", signal: -1, score: 0.8, model: "m", published_at: 0 });
+ * marketNewsFeaturesAt(s, 60_000).market_news_signal_sum_1h; // -1
+ * ```
+ */
+export function marketNewsFeaturesAt(
+  state: NewsFeatureState,
+  t: number,
+): Record<MarketNewsColumn, number | null> {
+  return asMarketColumns(newsFeaturesAt(state, MARKET, t));
+}
+
+/** A coin's news columns renamed as the market's (`news_count_1h` → `market_news_count_1h`). */
+export function asMarketColumns(
+  cols: Record<NewsColumn, number | null>,
+): Record<MarketNewsColumn, number | null> {
+  const out = {} as Record<MarketNewsColumn, number | null>;
+  for (const [c, v] of Object.entries(cols)) out[`market_${c}` as MarketNewsColumn] = v;
   return out;
 }
 

@@ -1,15 +1,42 @@
 /**
  * Headlines to per-coin signals. A headline's coins are those its source tagged, else the ones
- * the coin dictionary finds in the title; a headline about no coin gives no signal. The
- * classifier reads the headline once and its signal applies to each of its coins.
+ * the coin dictionary finds in the title; a headline about no coin is a market-wide signal, under
+ * the pseudo-coin `MARKET` (domain/news.ts). The classifier reads the headline once and its
+ * signal applies to each of its coins.
  */
-import type { NewsItem, NewsSignal } from "../domain/news.ts";
+import { MARKET, type NewsItem, type NewsSignal } from "../domain/news.ts";
 import type { Classified, NewsClassifier } from "../domain/ports.ts";
 import { coinsOf } from "./coins.ts";
 
-/** The signals of one classified headline. */
+/**
+ * The coins a headline's signal is stored under: its own, else {@linkcode MARKET}.
+ *
+ * @example
+ * ```ts
+ * signalCoins({ title: "Fed holds rates steady", currencies: [] }); // ["MARKET"]
+ * ```
+ */
+export function signalCoins(item: { title: string; currencies: readonly string[] }): string[] {
+  const coins = coinsOf(item);
+  return coins.length > 0 ? coins : [MARKET];
+}
+
+/**
+ * The signals of one classified headline: the classifier's own per-coin signals when it gives
+ * them (an LLM names the coins it judged; none when it failed), else its one signal per coin.
+ */
 export function signalsOf(item: NewsItem, result: Classified, model: string): NewsSignal[] {
-  return coinsOf(item).map((coin) => ({
+  if (result.coins !== undefined) {
+    return result.coins.map(({ coin, signal, score }) => ({
+      news_id: item.id,
+      coin,
+      signal,
+      score,
+      model,
+      published_at: item.published_at,
+    }));
+  }
+  return signalCoins(item).map((coin) => ({
     news_id: item.id,
     coin,
     signal: result.signal,
@@ -26,18 +53,17 @@ export interface ClassifiedBatch {
 }
 
 /**
- * Classifies batches of headlines (only those about some coin go to the model). Batches are
- * whatever arrives: group items upstream to classify many at once.
+ * Classifies batches of headlines, every one of them (one about no coin as a market-wide signal).
+ * Batches are whatever arrives: group items upstream to classify many at once.
  */
 export async function classifyBatch(
   items: readonly NewsItem[],
   classifier: NewsClassifier,
 ): Promise<ClassifiedBatch> {
-  const relevant = items.filter((i) => coinsOf(i).length > 0);
-  const results = await classifier.classify(relevant.map((i) => i.title));
+  const results = await classifier.classify(items.map((i) => i.title));
   return {
     items: [...items],
-    signals: relevant.flatMap((item, k) => signalsOf(item, results[k]!, classifier.name)),
+    signals: items.flatMap((item, k) => signalsOf(item, results[k]!, classifier.name)),
   };
 }
 

@@ -3,8 +3,10 @@
  * loopback, runs its scripts against the API, and the rendered DOM is read back. Ignored, with a
  * warning, on a machine without chromium (.ci/run installs it).
  */
-import { assert, assertEquals } from "../assert.ts";
-import { seed, serveSeeded } from "../serve_fixtures.ts";
+import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
+import { seed, type Seeded, serveSeeded } from "../serve_fixtures.ts";
+import type { LoopStatus } from "../../src/domain/model_loop.ts";
+import { dashboardHtml, SKILL_MIN_ROWS, SKILL_WINDOW } from "../../src/serve/dashboard.ts";
 import { LivePredictions } from "../../src/serve/live_predictions.ts";
 import { OnnxPredictor } from "../../src/registry/predictor.ts";
 import type { SystemState } from "../../src/system/system.ts";
@@ -52,6 +54,15 @@ async function renderedDom(url: string, dir: string): Promise<string> {
   assert(out.success && dom.includes("</html>"), new TextDecoder().decode(out.stderr).slice(-2000));
   return dom;
 }
+
+/** The opening tag of the element with `testid`, as rendered. */
+function tag(dom: string, testid: string): string {
+  const at = dom.indexOf(`data-testid="${testid}"`);
+  if (at < 0) throw new Error(`no element ${testid}`);
+  return dom.slice(dom.lastIndexOf("<", at), dom.indexOf(">", at) + 1);
+}
+
+const hidden = (dom: string, testid: string) => /\shidden(=""|\s|>)/.test(tag(dom, testid));
 
 function attr(dom: string, testid: string): { value: string; text: string } {
   const m = new RegExp(
@@ -104,6 +115,10 @@ Deno.test({
         "no canvas in the chart",
       );
       assert(!attr(dom, "updated").text.startsWith("offline"), attr(dom, "updated").text);
+      // Plain serve has no model loop: its parts and the banner stay hidden.
+      assert(!("loop" in health.series[0]), JSON.stringify(health.series[0]));
+      assert(hidden(dom, `loop-${id}`) && hidden(dom, `banner-${id}`), tag(dom, `loop-${id}`));
+      assertEquals(attr(dom, `banner-${id}`).value, "");
     } finally {
       await srv.close();
       s.online.close();
@@ -229,6 +244,169 @@ Deno.test({
       const chart = dom.slice(dom.indexOf(`id="equity-${id}"`));
       assert(/^id="equity-[^"]+"[^>]*data-points="3"/.test(chart), chart.slice(0, 200));
       assert(chart.indexOf("<canvas") > 0, "no canvas in the equity chart");
+    } finally {
+      await srv.close();
+      s.online.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/**
+ * `n` realised predictions per pair over the latest rows: BTC/USD's champion predicts the close
+ * moving half a step the wrong way (live skill −0.5 on every row) and its challenger three
+ * quarters of the step the right way (0.75); ETH/USD's model half the step the right way (0.5).
+ */
+async function putSkilledPredictions(s: Seeded, n: number): Promise<void> {
+  const rows = s.rows.slice(-(n + 1));
+  for (const [i, row] of rows.entries()) {
+    const next = rows[i + 1];
+    const move = next ? next.close - row.close : 0;
+    const champion = row.close - 0.5 * move;
+    const base = {
+      window: "1m",
+      made_at: row.window_end,
+      horizon: 1,
+      horizon_s: 60,
+      current_close: row.close,
+    };
+    const model = { name: "m", version: "v0001" };
+    await s.predictions.put({
+      ...base,
+      pair: "BTC/USD",
+      // Served naive, as on fallback: the skill line follows the champion's own close, in shadow.
+      predicted_close: row.close,
+      model: { name: "naive", version: null, reason: "fallback" },
+      realised_close: null,
+      shadow: {
+        champion: { version: "v0001", predicted_close: champion },
+        challenger: { version: "v0002", predicted_close: row.close + 0.75 * move },
+      },
+    });
+    await s.predictions.put({
+      ...base,
+      pair: "ETH/USD",
+      predicted_close: row.close + 0.5 * move,
+      model,
+      realised_close: null,
+    });
+    if (next) {
+      await s.predictions.realise("BTC/USD", "1m", row.window_end, next.close);
+      await s.predictions.realise("ETH/USD", "1m", row.window_end, next.close);
+    }
+  }
+}
+
+const REASON = `live MAE 41.2 vs naive 34.3 <b>bold</b> & "quoted" (DM p=0.003)`;
+
+function loopOf(pair: string, btcFallback: boolean): LoopStatus {
+  if (pair === "BTC/USD") {
+    return {
+      champion: { version: "v0001", trained_to: "2024-01-01T06:00:00.000Z", age_s: 3 * 3600 + 12 * 60 },
+      challenger: { version: "v0002", realised: 30, needed: 120 },
+      fallback: btcFallback ? { reason: REASON, since: "2024-01-01T09:00:00.000Z" } : null,
+      // No skill of its own yet: the page's rolling one decides the banner.
+      live_skill: null,
+      live_rows: 0,
+      last_decision: { at: "2024-01-01T09:00:00.000Z", text: "fell back to naive <i>x</i>" },
+      retrain: { running: false, next_at: "2024-01-01T12:00:00.000Z" },
+      max_model_age_s: 2 * 86400,
+    };
+  }
+  return {
+    champion: { version: "v0003", trained_to: "2024-01-01T08:00:00.000Z", age_s: 1500 },
+    challenger: null,
+    fallback: null,
+    // Below zero, but over too few rows to raise the banner.
+    live_skill: -0.1,
+    live_rows: SKILL_MIN_ROWS - 1,
+    last_decision: null,
+    retrain: { running: true, next_at: null },
+    // Past it: due for retraining.
+    max_model_age_s: 1200,
+  };
+}
+
+Deno.test("dashboard: the page carries the loop's elements, the skill window, and escapes the series names", () => {
+  const html = dashboardHtml([{ pair: "BTC/USD", window: "1m" }]);
+  for (const el of ["banner", "loop", "champion", "challenger", "shadow", "retrain", "decision", "skill"]) {
+    assert(html.includes(`data-testid="${el}-BTC/USD-1m"`), `no ${el} element`);
+  }
+  assert(
+    new RegExp(`rolling over the last\\s+${SKILL_WINDOW}\\s+realised predictions`).test(html),
+    "no window label",
+  );
+  assert(/data-testid="loop-BTC\/USD-1m" hidden/.test(html) && /"banner-BTC\/USD-1m" hidden/.test(html));
+  const odd = dashboardHtml([{ pair: `<img src=x onerror="alert(1)">`, window: "</script>" }]);
+  assert(!odd.includes("<img") && !odd.includes(`"</script>"`), "a series name was not escaped");
+  assert(odd.includes("&#60;img src=x onerror=&#34;alert(1)&#34;&#62;"));
+});
+
+Deno.test({
+  name:
+    "dashboard: with the model loop each series shows champion, challenger and its shadow progress, the rolling skill, and a red banner on fallback or when worse than naive",
+  ignore: !chromium && !Deno.env.get("CI"),
+  async fn() {
+    if (!chromium) throw new Error("chromium is required under CI (apt-get install chromium)");
+    const dir = await Deno.makeTempDir();
+    const s = await seed(dir, { n: 300, train: false });
+    await putSkilledPredictions(s, 80);
+    let btcFallback = true;
+    const srv = await serveSeeded(s, { loop: (pair) => loopOf(pair, btcFallback) });
+    try {
+      const health = await (await fetch(`${srv.base}/health`)).json();
+      assertEquals(health.series[0].loop.fallback.reason, REASON);
+      let dom = await renderedDom(`${srv.base}/`, dir);
+      const btc = "BTC/USD-1m", eth = "ETH/USD-1m";
+
+      // On fallback: the banner is shown, says naive serves and why, and the reason stays text.
+      assert(!hidden(dom, `banner-${btc}`), tag(dom, `banner-${btc}`));
+      const banner = attr(dom, `banner-${btc}`);
+      assertEquals(banner.value, "fallback");
+      const escaped = REASON.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+      assertEquals(banner.text, `Serving naive: ${escaped} (since 2024-01-01 09:00 UTC)`);
+      assert(!dom.includes("<b>bold</b>") && !dom.includes("<i>x</i>"), "server text was parsed as HTML");
+
+      assert(!hidden(dom, `loop-${btc}`));
+      assertEquals(attr(dom, `champion-${btc}`), { value: "v0001", text: "v0001 · 3h 12m old" });
+      assertEquals(attr(dom, `challenger-${btc}`), { value: "v0002", text: "v0002 · 30 / 120 realised" });
+      assert(!hidden(dom, `shadow-${btc}`));
+      assertEquals(attr(dom, `shadow-${btc}`).value, "0.25");
+      assert(
+        /^<i style="width: 25%;?">/.test(dom.slice(dom.indexOf(">", dom.indexOf(`"shadow-${btc}"`)) + 1)),
+      );
+      assertEquals(attr(dom, `retrain-${btc}`).text, "next 2024-01-01 12:00 UTC");
+      assertEquals(
+        attr(dom, `decision-${btc}`).text,
+        "2024-01-01 09:00 UTC: fell back to naive &lt;i&gt;x&lt;/i&gt;",
+      );
+
+      // The rolling skill of the champion's own closes over the last 60 of 80 realised rows.
+      const skill = attr(dom, `skill-${btc}`);
+      assertAlmostEquals(Number(skill.value), -0.5, 1e-9);
+      assertEquals(skill.text, `-0.500 over the last ${SKILL_WINDOW}`);
+      assertAlmostEquals(Number(attr(dom, `skill-${eth}`).value), 0.5, 1e-9);
+      const points = /id="chart-BTC\/USD-1m"[^>]*data-skill="(\d+)"/.exec(dom);
+      assertEquals(points?.[1], String(80 - SKILL_MIN_ROWS + 1));
+
+      // ETH: no challenger, retraining, a negative skill over too few rows: no banner.
+      assert(hidden(dom, `banner-${eth}`), tag(dom, `banner-${eth}`));
+      assertEquals(attr(dom, `banner-${eth}`).value, "");
+      assertEquals(attr(dom, `champion-${eth}`).text, "v0003 · 25m old (past max age 20m)");
+      assertEquals(attr(dom, `challenger-${eth}`).text, "no challenger");
+      assert(hidden(dom, `shadow-${eth}`));
+      assertEquals(attr(dom, `retrain-${eth}`).text, "running…");
+      assertEquals(attr(dom, `decision-${eth}`).text, "none yet");
+
+      // Off fallback, the champion's rolling skill below zero raises the banner on its own.
+      btcFallback = false;
+      dom = await renderedDom(`${srv.base}/`, dir);
+      assert(!hidden(dom, `banner-${btc}`));
+      assertEquals(attr(dom, `banner-${btc}`), {
+        value: "worse",
+        text: `Worse than naive: live skill -0.500 over the last ${SKILL_WINDOW} realised predictions`,
+      });
+      assert(hidden(dom, `banner-${eth}`));
     } finally {
       await srv.close();
       s.online.close();

@@ -122,7 +122,7 @@ Deno.test("news model: a corrupt file, unknown labels and an unreachable hub are
   }
 });
 
-Deno.test("news signals: tagged coins, else dictionary coins; a headline about no coin is not classified", async () => {
+Deno.test("news signals: tagged coins, else dictionary coins; a headline about no coin is a MARKET signal", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const classifier = await loadNewsClassifier(await tinyModel(dir), { cacheDir: dir });
@@ -145,12 +145,12 @@ Deno.test("news signals: tagged coins, else dictionary coins; a headline about n
       item("3", "Exchange hack drains wallets", ["XRP", "US"]),
     ], counting);
     assertEquals(items.length, 3);
-    assertEquals(calls, [2]);
-    assertEquals(signals.map((s) => [s.news_id, s.coin, s.signal]), [["1", "BTC", 1], ["1", "ETH", 1], [
+    assertEquals(calls, [3]);
+    assertEquals(signals.map((s) => [s.news_id, s.coin]), [["1", "BTC"], ["1", "ETH"], ["2", "MARKET"], [
       "3",
       "XRP",
-      -1,
     ]]);
+    assertEquals(signals.filter((s) => s.news_id !== "2").map((s) => s.signal), [1, 1, -1]);
     assert(signals.every((s) => s.model === "model" && s.published_at === Date.UTC(2025, 1, 26)));
     await classifier.dispose();
   } finally {

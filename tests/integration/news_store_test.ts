@@ -1,10 +1,15 @@
 import { assertAlmostEquals, assertEquals } from "../assert.ts";
 import type { FeatureRow } from "../../src/domain/feature_row.ts";
-import { INDICATOR_COLUMNS, NEWS_COLUMNS } from "../../src/domain/feature_row.ts";
-import type { NewsSignal } from "../../src/domain/news.ts";
+import { INDICATOR_COLUMNS, MARKET_NEWS_COLUMNS, NEWS_COLUMNS } from "../../src/domain/feature_row.ts";
+import { MARKET, type NewsSignal } from "../../src/domain/news.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { KvFeatureStore } from "../../src/stores/online_kv.ts";
-import { addSignal, initialNewsState, newsFeaturesAt } from "../../src/transforms/news_features.ts";
+import {
+  addSignal,
+  initialNewsState,
+  marketNewsFeaturesAt,
+  newsFeaturesAt,
+} from "../../src/transforms/news_features.ts";
 import { prng } from "../helpers.ts";
 
 const MIN = 60_000;
@@ -119,6 +124,114 @@ Deno.test("online store: news columns of the latest row equal the offline store'
         if (want[c] === null) assertEquals(got[c], null, c);
         else assertAlmostEquals(got[c]!, want[c]!, 1e-9, `${c} at row ${i}`);
       }
+    }
+  } finally {
+    offline.close();
+    online.close();
+  }
+});
+
+Deno.test("both stores: market-wide columns for every pair, and a market headline after a close is not in that candle", async () => {
+  const offline = await DuckDbFeatureStore.open(":memory:");
+  const online = await KvFeatureStore.open(":memory:");
+  try {
+    const signals = [
+      sig("m", T0 + 30_000, 1, MARKET),
+      sig("future", T0 + MIN + 1000, -1, MARKET),
+      sig("b", T0 + 10_000, 1, "BTC"),
+    ];
+    await offline.putSignals(signals);
+    await online.putSignals(signals);
+    const want = [
+      // Row 0 closes at T0 + 1 min: the future headline is a second after it.
+      { market_news_count_1h: 1, market_news_signal_sum_1h: 1, market_news_minutes_since_signal: 0.5 },
+      { market_news_count_1h: 2, market_news_signal_sum_1h: 0, market_news_minutes_since_signal: 59 / 60 },
+    ];
+    for (const pair of ["BTC/USD", "ETH/USD"]) {
+      await offline.upsert([row(0, pair), row(1, pair), row(2, pair)]);
+      const stored = await offline.rangeWithNews(pair, "1m");
+      const training = await offline.trainingRows(pair, "1m", MIN);
+      for (const i of [0, 1]) {
+        await online.upsert([row(i, pair)]);
+        const served = await online.modelRow(pair, "1m");
+        for (
+          const [name, got] of [["range", stored[i]], ["training", training[i]], ["online", served]] as const
+        ) {
+          for (const [c, v] of Object.entries(want[i]!)) {
+            assertAlmostEquals(
+              got![c as keyof typeof got] as number,
+              v,
+              1e-9,
+              `${pair} ${name} row ${i} ${c}`,
+            );
+          }
+        }
+      }
+      // The pair's own coin's columns never count market-wide signals.
+      assertEquals(stored[1]!.news_count_24h, pair === "BTC/USD" ? 1 : 0);
+    }
+  } finally {
+    offline.close();
+    online.close();
+  }
+});
+
+Deno.test("both stores: market-wide columns equal the streaming computation on random signals", async () => {
+  const offline = await DuckDbFeatureStore.open(":memory:");
+  const online = await KvFeatureStore.open(":memory:");
+  const rand = prng(13);
+  try {
+    const signals: NewsSignal[] = [];
+    for (let k = 0; k < 240; k++) {
+      const coin = rand() < 0.5 ? MARKET : rand() < 0.5 ? "BTC" : "ETH";
+      // Mostly neutral, so "minutes since the last non-zero signal" often reaches back past 24 hours.
+      const signal = rand() < 0.7 ? 0 : rand() < 0.5 ? -1 : 1;
+      signals.push(sig(`n${k}`, T0 - 72 * 3_600_000 + Math.floor(rand() * 80 * 3_600_000), signal, coin));
+    }
+    await offline.putSignals(signals);
+    await online.putSignals(signals);
+    const state = initialNewsState();
+    for (const s of signals) addSignal(state, s);
+    for (const pair of ["BTC/USD", "ETH/USD"]) {
+      await offline.upsert(Array.from({ length: 8 * 60 }, (_, i) => row(i, pair)));
+      const stored = await offline.rangeWithNews(pair, "1m");
+      for (let i = 0; i < stored.length; i += 7) {
+        const r = stored[i]!;
+        const want = {
+          ...newsFeaturesAt(state, pair.split("/")[0]!, r.window_end),
+          ...marketNewsFeaturesAt(state, r.window_end),
+        };
+        await online.upsert([row(i, pair)]);
+        const served = (await online.latestWithNews(pair, "1m"))!;
+        for (const c of [...NEWS_COLUMNS, ...MARKET_NEWS_COLUMNS]) {
+          for (const [name, got] of [["offline", r[c]], ["online", served[c]]] as const) {
+            if (want[c] === null) assertEquals(got, null, `${pair} ${name} ${c} at row ${i}`);
+            else assertAlmostEquals(got!, want[c]!, 1e-9, `${pair} ${name} ${c} at row ${i}`);
+          }
+        }
+      }
+    }
+  } finally {
+    offline.close();
+    online.close();
+  }
+});
+
+Deno.test("both stores: a large batch of signals lands whole, the last of a repeated key kept", async () => {
+  const offline = await DuckDbFeatureStore.open(":memory:");
+  const online = await KvFeatureStore.open(":memory:");
+  try {
+    // More signals than one Deno KV commit takes, one of them repeated with another label.
+    const signals = Array.from(
+      { length: 1200 },
+      (_, k) => sig(`n${k}`, T0 + k * 1000, 1, k % 2 ? "ETH" : MARKET),
+    );
+    const batch = [...signals, { ...signals[10]!, signal: -1 as const, score: 0.6 }];
+    for (const store of [offline, online]) {
+      await store.putSignals(batch);
+      const market = await store.signals(MARKET);
+      assertEquals([market.length, (await store.signals("ETH")).length], [600, 600]);
+      assertEquals([market[5]!.news_id, market[5]!.signal, market[5]!.score], ["n10", -1, 0.6]);
     }
   } finally {
     offline.close();

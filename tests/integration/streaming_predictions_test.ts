@@ -7,6 +7,7 @@ import { syntheticRows } from "../model_fixtures.ts";
 import type { FeatureRow } from "../../src/domain/feature_row.ts";
 import type { ModelCard } from "../../src/domain/model_card.ts";
 import type { Predictor } from "../../src/domain/ports.ts";
+import type { Prediction } from "../../src/domain/prediction.ts";
 import { LivePredictions } from "../../src/serve/live_predictions.ts";
 import { emptyBatch } from "../../src/stages/batch.ts";
 import { persist, predict } from "../../src/stages/mod.ts";
@@ -78,6 +79,29 @@ Deno.test("predict() then persist() store the rows, then the predictions made at
       [btc[2]!.window_end, btc[2]!.close + 1, null],
     ]);
     assertEquals([live.made, live.realised, live.failures], [3, 2, 0]);
+  } finally {
+    online.close();
+  }
+});
+
+Deno.test("a replayed prediction stored online but not in the history (a crash between) reaches the history as stored", async () => {
+  const online = await KvFeatureStore.open(":memory:");
+  try {
+    const predictions = new KvPredictionStore(online.kv);
+    const history: Prediction[] = [];
+    const sink = {
+      putPrediction: (p: Prediction) => Promise.resolve(void history.push(p)),
+      realisePrediction: () => Promise.resolve(),
+    };
+    const live = new LivePredictions([fakePredictor()], online, predictions, sink);
+    await online.upsert([...btc.slice(0, 29), ...eth.slice(0, 29), btc[29]!, eth[29]!]);
+    const forecast = (await live.forecast(btc[29]!))!;
+    // The first run stored it online, then stopped before the history write.
+    await predictions.put(forecast.prediction!);
+    const replayed = { ...forecast, prediction: { ...forecast.prediction!, predicted_close: 1 } };
+    await live.write([replayed]);
+    assertEquals(live.made, 0, "nothing new was made");
+    assertEquals(history, [forecast.prediction], "the history has the stored prediction, not the replay's");
   } finally {
     online.close();
   }

@@ -53,10 +53,11 @@ Deno.test("a --with-pairs model gets the same input vector and value from traini
     const row = btc[at]!;
     await online.upsert([...btc.slice(0, at), ...eth.slice(0, at)]);
     const seen: Input[] = [];
-    const predict = predictor.predict.bind(predictor);
-    predictor.predict = (input: Input) => {
+    // Streaming and /predict both run the model through predictModel.
+    const predictModel = predictor.predictModel.bind(predictor);
+    predictor.predictModel = (input: Input) => {
       seen.push(input);
-      return predict(input);
+      return predictModel(input);
     };
 
     const live = new LivePredictions([predictor], online, predictions);

@@ -78,6 +78,19 @@ Deno.test("the guard falls back when the champion is significantly worse than na
   assertEquals(guard(fallen, { champion: good, naive }, options).fallback, false);
 });
 
+Deno.test("a champion worse than naive by a hair, however significant, is not demoted under a margin", () => {
+  const truth = gaussians(200, 4);
+  const naive = abs(truth);
+  // Consistently 0.5% worse, with almost no spread: significant, and immaterial.
+  const hair = naive.map((x) => x * 1.005 + 1e-9);
+  const options = { guard: 100, alpha: 0.01, horizon: 1 };
+  const on = { fallback: false, reason: "" };
+  assert(guard(on, { champion: hair, naive }, options).fallback, "without a margin it falls back");
+  assertEquals(guard(on, { champion: hair, naive }, { ...options, margin: 0.01 }).fallback, false);
+  const worse = naive.map((x) => x * 1.02 + 1e-9);
+  assert(guard(on, { champion: worse, naive }, { ...options, margin: 0.01 }).fallback);
+});
+
 Deno.test("a model is due for retraining at its maximum age and expires at twice it", () => {
   const day = 86_400_000;
   assertEquals(modelAge(0, day, 2 * day), "fresh");

@@ -3,6 +3,7 @@ import type { NewsSignal } from "../../src/domain/news.ts";
 import {
   addSignal,
   initialNewsState,
+  marketNewsFeaturesAt,
   newsFeaturesAt,
   pruneBefore,
 } from "../../src/transforms/news_features.ts";
@@ -72,4 +73,32 @@ Deno.test("signals arriving out of order or twice count once, in time order; pru
   pruneBefore(s, T);
   assertEquals(s.coins.BTC?.length, 2);
   assertEquals(Object.keys(s.seen).sort(), ["a|BTC", "b|BTC"]);
+});
+
+Deno.test("market-wide signals are columns of their own, point in time: a future market headline is not seen", () => {
+  const s = initialNewsState();
+  addSignal(s, sig("m1", 100, -1, "MARKET"));
+  addSignal(s, sig("m2", 10, 0, "MARKET"));
+  addSignal(s, sig("b1", 5, 1));
+  // Published one second after the candle's close: it belongs to the next candle.
+  addSignal(s, { ...sig("future", 0, 1, "MARKET"), published_at: T + 1000 });
+  const at = marketNewsFeaturesAt(s, T);
+  assertEquals(
+    [
+      at.market_news_count_1h,
+      at.market_news_count_4h,
+      at.market_news_signal_sum_4h,
+      at.market_news_signal_mean_4h,
+    ],
+    [1, 2, -1, -0.5],
+  );
+  assertEquals(at.market_news_minutes_since_signal, 100, "the neutral one is skipped, the future one unseen");
+  // A coin's own columns never count market-wide signals, nor the market's a coin's.
+  assertEquals(
+    [newsFeaturesAt(s, "BTC", T).news_count_24h, newsFeaturesAt(s, "BTC", T).news_signal_sum_24h],
+    [1, 1],
+  );
+  const next = marketNewsFeaturesAt(s, T + MIN);
+  assertEquals([next.market_news_count_1h, next.market_news_signal_sum_1h], [2, 1]);
+  assertEquals(next.market_news_minutes_since_signal, (MIN - 1000) / MIN);
 });

@@ -1,6 +1,8 @@
 import { assertEquals, assertThrows } from "../assert.ts";
-import { InvalidNewsError, stableId, validateNews } from "../../src/domain/news.ts";
+import { InvalidNewsError, MARKET, type NewsItem, stableId, validateNews } from "../../src/domain/news.ts";
+import type { NewsClassifier } from "../../src/domain/ports.ts";
 import { COINS, coinsIn, coinsOf } from "../../src/transforms/coins.ts";
+import { classifyBatch, signalCoins } from "../../src/transforms/news_signals.ts";
 import { parseCsv } from "../../src/sources/files/csv.ts";
 import { parseNewsTime } from "../../src/sources/files/news_file.ts";
 
@@ -73,6 +75,40 @@ Deno.test("coinsIn() finds tickers and names on word boundaries, longest name fi
 Deno.test("coinsOf() prefers the source's tags to the title", () => {
   assertEquals(coinsOf({ title: "Bitcoin soars", currencies: ["SOL"] }), ["SOL"]);
   assertEquals(coinsOf({ title: "Bitcoin soars", currencies: [] }), ["BTC"]);
+});
+
+Deno.test("a headline that names no coin is classified, as a market-wide signal under MARKET", async () => {
+  const asked: string[][] = [];
+  const classifier: NewsClassifier = {
+    name: "fake",
+    classify: (titles) => {
+      asked.push([...titles]);
+      return Promise.resolve(titles.map((_, i) => ({ signal: i === 0 ? 1 : -1, score: 0.7 })));
+    },
+    dispose: () => Promise.resolve(),
+  };
+  const item = (id: string, title: string, currencies: string[] = []): NewsItem => ({
+    id,
+    title,
+    published_at: 1_700_000_000_000 + Number(id),
+    source: null,
+    currencies,
+  });
+  const items = [
+    item("1", "Bitcoin slides as miners sell"),
+    item("2", "Fed holds rates steady; crypto funds see outflows"),
+    // Tags that are not coins, and a source's own MARKET tag, leave the headline about no coin.
+    item("3", "JUST IN: SEC delays decision on altcoin ETFs", ["IN", "SEC", "MARKET"]),
+  ];
+  const { signals } = await classifyBatch(items, classifier);
+  assertEquals(asked, [items.map((i) => i.title)], "every headline goes to the classifier, once");
+  assertEquals(signals.map((s) => [s.news_id, s.coin, s.signal, s.published_at]), [
+    ["1", "BTC", 1, 1_700_000_000_001],
+    ["2", MARKET, -1, 1_700_000_000_002],
+    ["3", MARKET, -1, 1_700_000_000_003],
+  ]);
+  assertEquals(signalCoins({ title: "Solana and $ETH rally", currencies: [] }), ["ETH", "SOL"]);
+  assertEquals(coinsOf({ title: "Markets calm", currencies: ["MARKET"] }), []);
 });
 
 Deno.test("parseCsv() keeps quoted newlines and commas inside a field", () => {

@@ -7,6 +7,7 @@ import {
   type Env,
   exportConfig,
   ingestConfig,
+  labelConfig,
   modelsConfig,
   newsConfig,
   serveConfig,
@@ -16,6 +17,8 @@ import {
   trainConfig,
   usage,
 } from "../../src/config.ts";
+import { evalConfig } from "../../src/config/news_eval.ts";
+import { newsExportConfig } from "../../src/config/news_export.ts";
 import { TASKS } from "../../src/config/usage.ts";
 
 const withToken: Env = (name) => (name === "CRYPTOPANIC_TOKEN" ? "token" : undefined);
@@ -30,6 +33,10 @@ const CONFIGS: Record<string, (more: string[]) => object> = {
   "features tail": (more) => tailConfig(["--pair", "BTC/USD", ...more], withToken),
   news: (more) => newsConfig(more, withToken),
   "news:distill": (more) => distillConfig(["--data", "d.jsonl", ...more], withToken),
+  "news export": (more) => newsExportConfig(["--out", "-", ...more], withToken),
+  "news:eval": (more) => evalConfig(["--data", "l.jsonl", "--news-model", "lexicon", ...more], withToken),
+  "news:label": (more) =>
+    labelConfig(["--file", "h.json", "--news-model", "ollama:m", "--out", "l.jsonl", ...more], withToken),
   train: (more) => trainConfig(["--pair", "BTC/USD", ...more], withToken),
   models: (more) => modelsConfig(more, withToken),
   backtest: (more) => backtestConfig(["--pair", "BTC/USD", ...more], withToken),

@@ -66,6 +66,7 @@ const report: TrainReport = {
     ],
   },
   promoted: false,
+  passed: false,
   version: "v0002",
   reason: "does not beat the promoted v0001",
 };

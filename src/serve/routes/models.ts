@@ -1,7 +1,8 @@
 /**
  * GET /models: every model in the registry, its versions with their metrics, feature importance,
  * interval coverage and latest backtest (overall figures of the rule, buy-and-hold and momentum),
- * and which is promoted;
+ * which is promoted, the model loop's verdict on each version it ran in shadow, and (under
+ * `start`/`demo`) the loop's state of the series: champion, challenger, fallback, last decision;
  * GET /models/:name/:version/backtest: a version's stored backtest whole.
  */
 import { Hono } from "hono";
@@ -15,7 +16,8 @@ function backtestSummary(b: BacktestReport | null) {
   return { created_at, costs, threshold, long_only, folds: b.folds.length, overall };
 }
 
-async function listing(registry: ModelRegistry): Promise<string> {
+async function listing(ctx: RouteContext): Promise<string> {
+  const registry: ModelRegistry = ctx.registry;
   const out = [];
   for (const name of await registry.names()) {
     const { current } = await registry.promotedFile(name);
@@ -33,6 +35,7 @@ async function listing(registry: ModelRegistry): Promise<string> {
           overall: card.overall,
           decision: card.decision,
           backtest: backtestSummary(backtest),
+          live_decision: await registry.liveDecision?.(name, v).catch(() => null) ?? null,
           // The ten inputs that matter most, and the intervals' coverage over the test folds.
           importance: card.importance
             ? { method: card.importance.method, features: card.importance.features.slice(0, 10) }
@@ -43,7 +46,9 @@ async function listing(registry: ModelRegistry): Promise<string> {
         versions.push({ version: v, promoted: false, incomplete: true });
       }
     }
-    out.push({ name, promoted: current, versions });
+    const series = ctx.predictors.find((p) => p.name === name);
+    const loop = series && ctx.loop ? ctx.loop(series.pair, series.window) : undefined;
+    out.push({ name, promoted: current, ...(loop ? { loop } : {}), versions });
   }
   return JSON.stringify({ models: out });
 }
@@ -51,7 +56,7 @@ async function listing(registry: ModelRegistry): Promise<string> {
 export function modelRoutes(ctx: RouteContext): Hono {
   return new Hono()
     .get("/models", async (c) => {
-      const body = await ctx.reads.shared("models", () => listing(ctx.registry));
+      const body = await ctx.reads.shared("models", () => listing(ctx));
       return c.body(body, 200, { "content-type": "application/json" });
     })
     // The whole stored backtest of a version, equity curves included.

@@ -1,10 +1,13 @@
 /**
  * GET /health (liveness and readiness, with each series' last candle, model and live errors) and
  * GET /metrics (Prometheus text: the request counters, and per series the feature lag, realised
- * predictions, live MAE of model and naive, and the model version serving).
+ * predictions, live MAE of model and naive, interval coverage, the model version serving, and under
+ * `start`/`demo` the model loop's live skill, model age, fallback, shadow progress and retraining;
+ * names and help in ../metric_names.ts).
  */
 import { Hono } from "hono";
 import type { Predictor } from "../../domain/ports.ts";
+import { SERIES_GAUGES, type SeriesGauge } from "../metric_names.ts";
 import { gauge, type Metrics } from "../metrics.ts";
 import type { RouteContext } from "../route_context.ts";
 
@@ -22,6 +25,7 @@ async function seriesStatus(ctx: RouteContext) {
       model: p.current ? { name: p.name, version: p.current.version } : null,
       model_error: p.lastError,
       live,
+      ...(ctx.loop ? { loop: ctx.loop(p.pair, p.window) } : {}),
     };
   }));
 }
@@ -40,42 +44,47 @@ export function statusRoutes(ctx: RouteContext, metrics: Metrics): Hono {
     .get("/metrics", async (c) => {
       const series = await seriesStatus(ctx);
       const l = (s: { pair: string; window: string }) => ({ pair: s.pair, window: s.window });
+      type Sample = [Record<string, string>, number | null];
+      const g = (name: SeriesGauge, samples: Sample[]) => gauge(name, SERIES_GAUGES[name].help, samples);
+      const looped = series.flatMap((s) => (s.loop ? [{ s, loop: s.loop }] : []));
       const text = metrics.render([
-        ...gauge(
-          "feature_lag_seconds",
-          "Age of the latest feature row.",
-          series.map((s) => [l(s), s.features_age_s]),
-        ),
-        ...gauge(
-          "predictions_realised",
-          "Predictions whose horizon has passed.",
-          series.map((s) => [l(s), s.live.n]),
-        ),
-        ...gauge(
+        ...g("feature_lag_seconds", series.map((s) => [l(s), s.features_age_s])),
+        ...g("predictions_realised", series.map((s) => [l(s), s.live.n])),
+        ...g(
           "live_mae",
-          "Live mean absolute error of the close.",
-          series.flatMap((s) =>
-            [
-              [{ ...l(s), predictor: "model" }, s.live.mae_model],
-              [{ ...l(s), predictor: "naive" }, s.live.mae_naive],
-            ] as [Record<string, string>, number | null][]
-          ),
+          series.flatMap((s): Sample[] => [
+            [{ ...l(s), predictor: "model" }, s.live.mae_model],
+            [{ ...l(s), predictor: "naive" }, s.live.mae_naive],
+          ]),
         ),
-        ...gauge(
+        ...g(
           "live_interval_coverage",
-          "Share of realised closes inside the prediction interval of each level.",
-          series.flatMap((s) =>
-            [
-              [{ ...l(s), level: "0.8" }, s.live.coverage_80],
-              [{ ...l(s), level: "0.95" }, s.live.coverage_95],
-            ] as [Record<string, string>, number | null][]
+          series.flatMap((s): Sample[] => [
+            [{ ...l(s), level: "0.8" }, s.live.coverage_80],
+            [{ ...l(s), level: "0.95" }, s.live.coverage_95],
+          ]),
+        ),
+        ...g("model_info", series.map((s) => [{ ...l(s), version: s.model?.version ?? "none" }, 1])),
+        // The model loop's gauges, under start and demo.
+        ...(looped.length === 0 ? [] : [
+          ...g("live_skill", looped.map(({ s, loop }) => [l(s), loop.live_skill])),
+          ...g("live_skill_rows", looped.map(({ s, loop }) => [l(s), loop.live_rows])),
+          ...g("model_age_seconds", looped.map(({ s, loop }) => [l(s), loop.champion?.age_s ?? null])),
+          ...g("model_max_age_seconds", looped.map(({ s, loop }) => [l(s), loop.max_model_age_s])),
+          ...g("model_fallback", looped.map(({ s, loop }) => [l(s), loop.fallback ? 1 : 0])),
+          ...g(
+            "shadow_progress",
+            looped.flatMap(({ s, loop }): Sample[] =>
+              loop.challenger
+                ? [[
+                  { ...l(s), version: loop.challenger.version },
+                  loop.challenger.realised / loop.challenger.needed,
+                ]]
+                : []
+            ),
           ),
-        ),
-        ...gauge(
-          "model_info",
-          "The model version serving.",
-          series.map((s) => [{ ...l(s), version: s.model?.version ?? "none" }, 1]),
-        ),
+          ...g("retrain_running", looped.map(({ s, loop }) => [l(s), loop.retrain.running ? 1 : 0])),
+        ]),
       ]);
       return c.text(text, 200, { "content-type": "text/plain; version=0.0.4" });
     });

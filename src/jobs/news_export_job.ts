@@ -1,0 +1,74 @@
+/**
+ * `news export`: every classified headline in the offline store, one row per (headline, coin),
+ * oldest first, streamed from DuckDB to a file or stdout chunk by chunk, so the size of the store
+ * does not matter. A file is written beside its target and renamed when complete.
+ */
+import { ConfigError, type NewsExportConfig } from "../config.ts";
+import { isoTime } from "../domain/time.ts";
+import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
+import type { Logger } from "../util/log.ts";
+import { newsExportHeader, newsExportLines } from "./news_export_text.ts";
+
+/** The offline store of `dataDir`; a missing directory or store is a bad `--data-dir`. */
+async function storePath(dataDir: string): Promise<string> {
+  try {
+    if (!(await Deno.stat(dataDir)).isDirectory) {
+      throw new ConfigError(`--data-dir: ${dataDir} is not a directory`);
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new ConfigError(`--data-dir: no such directory: ${dataDir}`);
+    throw e;
+  }
+  const path = `${dataDir}/offline.duckdb`;
+  try {
+    await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ConfigError(
+        `--data-dir: ${dataDir} has no offline store (offline.duckdb): run deno task news first`,
+      );
+    }
+    throw e;
+  }
+  return path;
+}
+
+/** Resolves with the exit status: 0, also when the range holds no signal (which is warned about). */
+export async function exportNews(cfg: NewsExportConfig, log: Logger): Promise<number> {
+  const store = await DuckDbFeatureStore.open(await storePath(cfg.dataDir), { readOnly: true });
+  const toFile = cfg.out !== "-";
+  const partial = `${cfg.out}.partial-${Deno.pid}`;
+  let file: Deno.FsFile | undefined;
+  let rows = 0, first: number | undefined, last: number | undefined;
+  try {
+    const { title, chunks } = await store.signalRows(cfg.from, cfg.to);
+    file = toFile ? await Deno.open(partial, { write: true, create: true, truncate: true }) : undefined;
+    const sink = file ?? Deno.stdout;
+    const encoder = new TextEncoder();
+    const write = async (text: string) => {
+      const bytes = encoder.encode(text);
+      for (let done = 0; done < bytes.length;) done += await sink.write(bytes.subarray(done));
+    };
+    await write(newsExportHeader(cfg.format, title));
+    for await (const chunk of chunks) {
+      if (chunk.length === 0) continue;
+      await write(newsExportLines(chunk, cfg.format, title));
+      rows += chunk.length;
+      first ??= chunk[0]!.published_at;
+      last = chunk.at(-1)!.published_at;
+    }
+    file?.close();
+    file = undefined;
+    if (toFile) await Deno.rename(partial, cfg.out);
+  } catch (e) {
+    file?.close();
+    if (toFile) await Deno.remove(partial).catch(() => {});
+    throw e;
+  } finally {
+    store.close();
+  }
+  const span = first !== undefined ? ` (${isoTime(first)} .. ${isoTime(last!)})` : "";
+  log.info(`${rows} news signals${span} written to ${toFile ? cfg.out : "stdout"}`);
+  if (rows === 0) log.warn(`no news signals in ${cfg.dataDir}/offline.duckdb for that range`);
+  return 0;
+}

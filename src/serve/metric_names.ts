@@ -1,0 +1,65 @@
+/**
+ * The metrics `/metrics` exposes, by name, with their help text and labels: one list that the route
+ * renders from and that the Prometheus alert rules (`infra/prometheus/alerts.yml`) are checked
+ * against, so a renamed gauge cannot silently leave an alert watching a series that no longer exists.
+ */
+
+/** What one metric is: its help line and the labels every sample carries. */
+export interface MetricDoc {
+  help: string;
+  labels: readonly string[];
+}
+
+const SERIES = ["pair", "window"] as const;
+
+/** The per-series gauges, computed at scrape time. */
+export const SERIES_GAUGES = {
+  feature_lag_seconds: { help: "Age of the latest feature row.", labels: SERIES },
+  predictions_realised: { help: "Predictions whose horizon has passed.", labels: SERIES },
+  live_mae: {
+    help: "Live mean absolute error of the close.",
+    labels: [...SERIES, "predictor"],
+  },
+  live_interval_coverage: {
+    help: "Share of realised closes inside the prediction interval of each level.",
+    labels: [...SERIES, "level"],
+  },
+  model_info: { help: "The model version serving.", labels: [...SERIES, "version"] },
+  live_skill: {
+    help: "1 - MAE(champion) / MAE(naive) over the last --guard realised predictions.",
+    labels: SERIES,
+  },
+  live_skill_rows: { help: "Realised predictions behind live_skill.", labels: SERIES },
+  model_age_seconds: {
+    help: "From the end of the champion's training data to now, on the market clock.",
+    labels: SERIES,
+  },
+  model_max_age_seconds: { help: "The configured --max-model-age.", labels: SERIES },
+  model_fallback: {
+    help: "1 while the series serves naive instead of its champion (worse than naive, or expired).",
+    labels: SERIES,
+  },
+  shadow_progress: {
+    help: "Realised predictions of the challenger in shadow over those it needs (0..1).",
+    labels: [...SERIES, "version"],
+  },
+  retrain_running: { help: "1 while the series is being retrained.", labels: SERIES },
+} as const satisfies Record<string, MetricDoc>;
+
+export type SeriesGauge = keyof typeof SERIES_GAUGES;
+
+/** The request metrics the server keeps (see metrics.ts). */
+export const REQUEST_METRICS = {
+  http_requests_total: { help: "HTTP requests by route and status.", labels: ["route", "status"] },
+  http_request_duration_seconds: { help: "Request latency by route.", labels: ["route"] },
+  http_connections_timed_out_total: {
+    help: "Connections closed for sending no complete request in time.",
+    labels: ["timeout"],
+  },
+} as const satisfies Record<string, MetricDoc>;
+
+/** Every metric name `/metrics` documents (a histogram by its base name, without `_bucket`/`_sum`/`_count`). */
+export const METRIC_NAMES: readonly string[] = [
+  ...Object.keys(SERIES_GAUGES),
+  ...Object.keys(REQUEST_METRICS),
+];
