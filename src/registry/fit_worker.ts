@@ -3,12 +3,13 @@
  * keeps answering while a model trains. Given a training-rows file instead of a dataset, it also
  * reads the file and builds the dataset, and hands it back first (its arrays transferred, not
  * copied): turning thousands of rows into a matrix would otherwise hold the serving thread.
- * Messages out: `{ dataset }` (from a file), `{ step }`s, then `{ done }` or `{ error }`.
+ * Messages out: `{ dataset }` (from a file), `{ step }`s, then `{ done, artifacts }` or `{ error }`.
  */
 /// <reference lib="deno.worker" />
 import { type Dataset, datasetFromRows } from "../model/dataset.ts";
 import { fitRun } from "../model/fit_run.ts";
 import { trainingRowsFromCsv } from "../stores/training_rows.ts";
+import { modelArtifacts } from "./model_artifacts.ts";
 import type { WorkerInput } from "./worker_input.ts";
 
 self.onmessage = async (e: MessageEvent<WorkerInput>) => {
@@ -33,8 +34,13 @@ self.onmessage = async (e: MessageEvent<WorkerInput>) => {
     } else {
       ds = e.data.ds;
     }
-    const done = fitRun({ ...e.data, ds }, (step) => self.postMessage({ step }));
-    self.postMessage({ done });
+    const run = fitRun({ ...e.data, ds }, (step) => self.postMessage({ step }));
+    // The export, reference predictions and recorded setting are made here too: the fitted model
+    // itself (thousands of tree nodes) never crosses back to the serving thread.
+    const artifacts = modelArtifacts(ds, run);
+    const done = { ...run, final: null };
+    const transfer = [artifacts.onnx.buffer, artifacts.check.X.buffer, artifacts.check.expected.buffer];
+    self.postMessage({ done, artifacts }, { transfer: transfer as ArrayBuffer[] });
   } catch (err) {
     self.postMessage({ error: { name: (err as Error).name, message: (err as Error).message } });
   }

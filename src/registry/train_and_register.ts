@@ -7,19 +7,20 @@
 import { type ModelCard, modelName } from "../domain/model_card.ts";
 import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
 import { isoTime } from "../domain/time.ts";
-import { type Dataset, datasetFromRows, takeRows } from "../model/dataset.ts";
+import { type Dataset, datasetFromRows } from "../model/dataset.ts";
 import { LeakageError } from "../model/evaluate.ts";
 import type { IntervalReport } from "../model/conformal.ts";
 import type { Importance } from "../model/importance.ts";
 import { fitRun, type FitRunOutput } from "../model/fit_run.ts";
 import type { PriceMetrics } from "../model/metrics.ts";
-import { describe, type ModelConfig, predictModel, recordedSetting, settingOf } from "../model/models.ts";
+import { describe, type ModelConfig, settingOf } from "../model/models.ts";
 import { decide } from "../model/promotion.ts";
 import type { ModelChoice, Trial } from "../model/search.ts";
 import { trainingRowsFromCsv } from "../stores/training_rows.ts";
 import { systemClock } from "../util/clock.ts";
 import { codeVersion } from "./code_version.ts";
-import { checkParity, INPUT, modelOnnx, OUTPUT } from "./onnx_export.ts";
+import { type ModelArtifacts, modelArtifacts } from "./model_artifacts.ts";
+import { checkParity, INPUT, OUTPUT } from "./onnx_export.ts";
 import type { DatasetFile, WorkerInput } from "./worker_input.ts";
 
 export interface TrainOptions {
@@ -98,19 +99,20 @@ function fitRunInWorker(
   input: WorkerInput,
   onStep: (m: string) => void,
   onDataset: (ds: Dataset) => void = () => {},
-): Promise<FitRunOutput> {
+): Promise<{ run: FitRunOutput; artifacts: ModelArtifacts }> {
   const worker = new WebWorker(new URL("./fit_worker.ts", import.meta.url).href, { type: "module" });
-  return new Promise<FitRunOutput>((resolve, reject) => {
+  return new Promise<{ run: FitRunOutput; artifacts: ModelArtifacts }>((resolve, reject) => {
     worker.onmessage = (e: MessageEvent) => {
       const msg = e.data as {
         dataset?: Dataset;
         step?: string;
         done?: FitRunOutput;
+        artifacts?: ModelArtifacts;
         error?: { name: string; message: string };
       };
       if (msg.dataset) onDataset(msg.dataset);
       else if (msg.step) onStep(msg.step);
-      else if (msg.done) resolve(msg.done);
+      else if (msg.done) resolve({ run: msg.done, artifacts: msg.artifacts! });
       else if (msg.error) {
         const err = msg.error.name === "LeakageError"
           ? new LeakageError(msg.error.message)
@@ -156,24 +158,24 @@ export async function trainAndRegister(
   };
   let ds: Dataset;
   let run: FitRunOutput;
-  if ("file" in data) {
-    if (opts.inWorker) {
-      let built: Dataset | undefined;
-      run = await fitRunInWorker({ ...base, source: data }, step, (d) => built = d);
-      ds = built!;
-    } else {
+  let artifacts: ModelArtifacts;
+  if (opts.inWorker) {
+    let built: Dataset | undefined = "file" in data ? undefined : data;
+    const input = "file" in data ? { ...base, source: data } : { ...base, ds: data };
+    ({ run, artifacts } = await fitRunInWorker(input, step, (d) => built = d));
+    ds = built!;
+  } else {
+    if ("file" in data) {
       const { file, ...options } = data;
       ds = await datasetFromRows(
         trainingRowsFromCsv(await Deno.readTextFile(file), options.otherPairs ?? []),
         options,
       );
-      run = fitRun({ ...base, ds }, step, opts.onTrial);
+    } else {
+      ds = data;
     }
-  } else {
-    ds = data;
-    run = opts.inWorker
-      ? await fitRunInWorker({ ...base, ds }, step)
-      : fitRun({ ...base, ds }, step, opts.onTrial);
+    run = fitRun({ ...base, ds }, step, opts.onTrial);
+    artifacts = modelArtifacts(ds, run);
   }
   const { folds, trials, best, evaluation } = run;
   const { model, naive, sma } = evaluation.overall;
@@ -183,29 +185,12 @@ export async function trainAndRegister(
   const decision = opts.vsPromoted === false && gate.promoted
     ? { ...gate, reason: `${gate.reason.split(";")[0]}; the serving model is compared with it live` }
     : gate;
-  const final = run.final;
   step(`exporting to ONNX and checking it against the trained model`);
-  const F = ds.features.length;
-  const doc = `${ds.pair} ${ds.window} log return ${ds.horizon} candles ahead`;
-  const metadata = {
-    pair: ds.pair,
-    window: ds.window,
-    horizon: String(ds.horizon),
-    features: ds.features.join(","),
-  };
-  const onnx = modelOnnx(final, F, doc, metadata);
-  const check = folds.at(-1)!.test;
-  const Xcheck = takeRows(ds.X, F, check);
-  const parity = await checkParity(
-    onnx,
-    Xcheck,
-    check.length,
-    F,
-    predictModel(final, Xcheck, check.length, F),
-  );
+  const { onnx, check } = artifacts;
+  const parity = await checkParity(onnx, check.X, check.n, ds.features.length, check.expected);
 
   const version = await opts.registry.reserve(name);
-  const modelConfig = recordedSetting(best.config, final);
+  const modelConfig = artifacts.recorded;
   const card: ModelCard = {
     name,
     version,
