@@ -44,7 +44,8 @@ async function list(registry: Registry, modelsDir: string): Promise<void> {
       // A version whose card cannot be read is listed as incomplete rather than failing the list.
       const card = await registry.card(name, version).catch(() => undefined);
       const backtest = await registry.backtest(name, version).catch(() => null);
-      versions.push({ version, current: version === current, card, backtest });
+      const live = await registry.liveDecision(name, version).catch(() => null);
+      versions.push({ version, current: version === current, card, backtest, live });
     }
     for (const line of versionsTable(versions)) console.log(line);
   }

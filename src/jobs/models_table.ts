@@ -1,7 +1,8 @@
 /**
  * What `models list` prints for one model: its versions side by side with their held-out metrics
  * and promotion decision, the promoted one starred, and the net return of the latest backtest
- * beside buy-and-hold's when any version has one. Pure: the caller prints the lines.
+ * beside buy-and-hold's when any version has one, and the model loop's live verdict on the versions
+ * it ran in shadow. Pure: the caller prints the lines.
  */
 import type { ModelCard } from "../domain/model_card.ts";
 import type { BacktestReport } from "../model/backtest.ts";
@@ -16,6 +17,8 @@ export interface VersionLine {
   card: ModelCard | undefined;
   /** Its stored backtest, if any. */
   backtest?: BacktestReport | null | undefined;
+  /** The model loop's verdict after running it in shadow (`live_decision.json`), if any. */
+  live?: { decision?: unknown; vs_champion?: { pBetter?: unknown } } | null | undefined;
 }
 
 const HEAD = [
@@ -48,6 +51,15 @@ function cells({ version, current, card }: VersionLine): string[] {
   ];
 }
 
+const LIVE_HEAD = "live (shadow)";
+
+function liveCell(live: VersionLine["live"]): string {
+  if (!live || (live.decision !== "promote" && live.decision !== "retire")) return "-";
+  const p = Number(live.vs_champion?.pBetter);
+  const verdict = live.decision === "promote" ? "promoted" : "retired";
+  return Number.isFinite(p) ? `${verdict} (p=${p.toPrecision(2)})` : verdict;
+}
+
 const BACKTEST_HEAD = "backtest net (B&H)";
 
 function backtestCell(b: BacktestReport | null | undefined): string {
@@ -57,16 +69,23 @@ function backtestCell(b: BacktestReport | null | undefined): string {
 
 /**
  * A header line and a line per version, indented two spaces, in left-aligned columns; a backtest
- * column before the decision when a version has a backtest.
+ * column before the decision when a version has a backtest, and a live column when the loop judged one.
  */
 export function versionsTable(versions: readonly VersionLine[]): string[] {
   const withBacktest = versions.some((v) => v.backtest);
+  const withLive = versions.some((v) => v.live);
   const at = HEAD.length - 1;
-  function insert(r: string[], cell: string): string[] {
-    return withBacktest ? [...r.slice(0, at), cell, ...r.slice(at)] : r;
+  function insert(r: string[], backtest: string, live: string): string[] {
+    const extra = [...(withBacktest ? [backtest] : []), ...(withLive ? [live] : [])];
+    return [...r.slice(0, at), ...extra, ...r.slice(at)];
   }
-  const head = insert(HEAD, BACKTEST_HEAD);
-  const rows = [head, ...versions.map((v) => insert(cells(v), v.card ? backtestCell(v.backtest) : ""))];
+  const head = insert(HEAD, BACKTEST_HEAD, LIVE_HEAD);
+  const rows = [
+    head,
+    ...versions.map((v) =>
+      insert(cells(v), v.card ? backtestCell(v.backtest) : "", v.card ? liveCell(v.live) : "")
+    ),
+  ];
   const widths = head.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => "  " + r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd());
 }

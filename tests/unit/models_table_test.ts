@@ -80,3 +80,30 @@ Deno.test("models list shows each version's backtest net return beside buy-and-h
     ],
   );
 });
+
+Deno.test("models list shows the model loop's live verdict on the versions it ran in shadow", () => {
+  const lines = versionsTable([
+    { version: "v0001", current: false, card: ridge, live: null },
+    {
+      version: "v0002",
+      current: true,
+      card: gbdt,
+      live: { decision: "promote", vs_champion: { pBetter: 0.00194 } },
+    },
+    {
+      version: "v0003",
+      current: false,
+      card: gbdt,
+      live: { decision: "retire", vs_champion: { pBetter: 0.57 } },
+    },
+  ]);
+  assertEquals(/live \(shadow\)\s+decision$/.test(lines[0]!), true, lines[0]);
+  assertEquals(
+    lines.slice(1).map((l) => /(promoted|retired) \(p=[\d.]+\)/.exec(l)?.[0] ?? "-"),
+    [
+      "-",
+      "promoted (p=0.0019)",
+      "retired (p=0.57)",
+    ],
+  );
+});
