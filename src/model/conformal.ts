@@ -93,9 +93,11 @@ interface Scored {
   model: number[];
   naive: number[];
   vol: number[];
+  /** The rows' window starts, epoch ms. */
+  time: number[];
 }
 
-const empty = (): Scored => ({ model: [], naive: [], vol: [] });
+const empty = (): Scored => ({ model: [], naive: [], vol: [], time: [] });
 
 function add(into: Scored, ds: Dataset, rows: ArrayLike<number>, pred: ArrayLike<number>, col: number) {
   const F = ds.features.length;
@@ -104,18 +106,44 @@ function add(into: Scored, ds: Dataset, rows: ArrayLike<number>, pred: ArrayLike
     into.model.push(Math.abs(ds.y[i]! - pred[k]!));
     into.naive.push(Math.abs(ds.y[i]!));
     into.vol.push(ds.X[i * F + col]!);
+    into.time.push(ds.time[i]!);
   }
 }
 
-function quantiles(s: Scored) {
+function quantiles(s: Scored, at: number) {
   const floor = volatilityFloor(s.vol);
   const norm = (abs: number[]) => abs.map((a, k) => a / Math.max(s.vol[k]!, floor));
   const m = norm(s.model), n = norm(s.naive);
+  const w = s.time.map((t) => Math.pow(0.5, Math.max(0, at - t) / HALF_LIFE_MS));
   return {
     floor,
-    model: Object.fromEntries(LEVELS.map((l) => [String(l), conformalQuantile(m, l)])),
-    naive: Object.fromEntries(LEVELS.map((l) => [String(l), conformalQuantile(n, l)])),
+    model: Object.fromEntries(LEVELS.map((l) => [String(l), weightedConformalQuantile(m, w, l)])),
+    naive: Object.fromEntries(LEVELS.map((l) => [String(l), weightedConformalQuantile(n, w, l)])),
   };
+}
+
+/** Calibration scores lose half their weight per this much market time before the rows they serve. */
+export const HALF_LIFE_MS = 86_400_000;
+
+/**
+ * The conformal quantile of scores that are not exchangeable, weighted by recency (Barber, Candès,
+ * Ramdas and Tibshirani 2023): the smallest score whose weight share, counting the new point's own
+ * weight of 1 at +∞, reaches `level`. Equal weights give {@linkcode conformalQuantile}.
+ */
+export function weightedConformalQuantile(
+  scores: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  level: number,
+): number {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let total = 1;
+  for (let i = 0; i < weights.length; i++) total += weights[i]!;
+  let cum = 0;
+  for (const i of order) {
+    cum += weights[i]!;
+    if (cum / total >= level - 1e-12) return scores[i]!;
+  }
+  return Infinity;
 }
 
 /**
@@ -147,9 +175,10 @@ export function intervalReport(
     calibration.model.push(...earlier.model);
     calibration.naive.push(...earlier.naive);
     calibration.vol.push(...earlier.vol);
-    const q = quantiles(calibration);
-
+    calibration.time.push(...earlier.time);
     const rows = evaluation.rows.subarray(at, at + fold.test.length);
+    const q = quantiles(calibration, ds.time[rows[0] ?? 0] ?? 0);
+
     const pred = evaluation.predictions.subarray(at, at + fold.test.length);
     at += fold.test.length;
     const levels = LEVELS.map((level): LevelReport => {
@@ -176,7 +205,7 @@ export function intervalReport(
     reports.push({ fold: fold.index, calibration_rows: calibration.model.length, levels });
     add(earlier, ds, rows, pred, col);
   }
-  const served = quantiles(earlier);
+  const served = quantiles(earlier, ds.range.to);
   const tested = folds.map((f) => f.test.length);
   const total = tested.reduce((a, b) => a + b, 0) || 1;
   const pooled = (li: number, key: Exclude<keyof LevelReport, "level">) =>

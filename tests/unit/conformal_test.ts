@@ -1,5 +1,11 @@
 import { assert, assertEquals } from "../assert.ts";
-import { conformalQuantile, interval, intervalReport, volatilityFloor } from "../../src/model/conformal.ts";
+import {
+  conformalQuantile,
+  interval,
+  intervalReport,
+  volatilityFloor,
+  weightedConformalQuantile,
+} from "../../src/model/conformal.ts";
 import type { Dataset } from "../../src/model/dataset.ts";
 import { walkForward } from "../../src/model/evaluate.ts";
 import { walkForwardFolds } from "../../src/model/folds.ts";
@@ -104,4 +110,20 @@ Deno.test("a model with signal gets narrower intervals than naive volatility at 
     assert(Math.abs(l.naive_coverage - l.level) < 0.03, JSON.stringify(l));
     assert(l.width < l.naive_width, JSON.stringify(l));
   }
+});
+
+Deno.test("the recency-weighted conformal quantile: equal weights give the plain one, recent scores count more", () => {
+  const scores = Array.from({ length: 99 }, (_, i) => i + 1);
+  for (const level of [0.5, 0.8, 0.95]) {
+    assertEquals(
+      weightedConformalQuantile(scores, scores.map(() => 1), level),
+      conformalQuantile(scores, level),
+    );
+  }
+  // The large scores are the recent ones (weight 1), the small ones old (weight 0.01): the quantile rises.
+  const weights = scores.map((s) => (s > 50 ? 1 : 0.01));
+  const q = weightedConformalQuantile(scores, weights, 0.8);
+  assertEquals(q > conformalQuantile(scores, 0.8), true, `${q}`);
+  assertEquals(q, 90);
+  assertEquals(weightedConformalQuantile([1, 2], [1, 1], 0.95), Infinity, "too little weight for the level");
 });
