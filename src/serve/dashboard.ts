@@ -250,7 +250,9 @@ async function refresh() {
     if (!el.dataset.candles && c.candles.length) c0.chart.timeScale().fitContent();
     el.dataset.candles = String(c.candles.length);
     el.dataset.predictions = String(preds.length);
-    put("version-" + id, h.model ? h.model.version : null, h.model ? h.model.name + " " + h.model.version : "naive (no model)");
+    const onFallback = h.loop && h.loop.fallback;
+    put("version-" + id, h.model ? h.model.version + (onFallback ? "|naive" : "") : null, !h.model ? "naive (no model)"
+      : onFallback ? "naive (" + h.model.version + " on fallback)" : h.model.name + " " + h.model.version);
     put("mae-model-" + id, p.live.mae_model, fmt(p.live.mae_model, 4));
     put("mae-naive-" + id, p.live.mae_naive, fmt(p.live.mae_naive, 4));
     put("realised-" + id, p.live.n, String(p.live.n));
