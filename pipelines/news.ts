@@ -4,13 +4,15 @@
  * every `--poll` seconds, deduplicated across restarts), or from a history file (`--file`).
  * Each batch is classified in-process by a transformers.js model (`--news-model`), written,
  * and only then marked as seen, so a crash repeats a batch rather than losing it
- * (src/jobs/news_job.ts).
+ * (src/jobs/news_job.ts). With `--bus kafka` the same steps run as stages over Kafka
+ * (`--stage headlines|signals|store|all`, src/jobs/news_bus_job.ts).
  *
  * `deno task news export --out FILE [--format csv|jsonl] [--from T --to T]` writes every
  * classified headline of the offline store instead (src/jobs/news_export_job.ts).
  */
 import { newsConfig, newsExportConfig } from "../src/config.ts";
 import { exportNews } from "../src/jobs/news_export_job.ts";
+import { newsOverBus } from "../src/jobs/news_bus_job.ts";
 import { classifyNews } from "../src/jobs/news_job.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
@@ -23,5 +25,6 @@ await runTask("news", async ({ signal }) => {
   }
   const cfg = newsConfig(Deno.args);
   setLogLevel(cfg.logLevel);
-  await classifyNews(cfg, logger("news"), signal);
+  if (cfg.bus === "kafka") await newsOverBus(cfg, logger("news"), signal);
+  else await classifyNews(cfg, logger("news"), signal);
 });

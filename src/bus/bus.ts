@@ -1,6 +1,7 @@
 /**
  * Running the pipeline over Kafka: the trades stage publishes what a source produces, the candles
- * and features stages consume. With `--stage all` one process runs all three over the broker.
+ * and features stages consume, and the predict stage (./predict_stage.ts) turns feature rows into
+ * predictions. With `--stage all` one process runs the first three over the broker.
  */
 import type { Admin, Kafka } from "kafkajs";
 import type { BusConfig } from "../config.ts";
@@ -13,8 +14,9 @@ import { encode } from "./codec.ts";
 import { runStage, type StageRun } from "./consumer_stage.ts";
 import { BusUnavailableError, connectWithin, createKafka, ensureTopics } from "./kafka.ts";
 import { BusProducer } from "./producer.ts";
+import { type PredictSettings, predictSettings, startPredictStage } from "./predict_stage.ts";
 import { candlesStage, featuresStage } from "./stages.ts";
-import { topicNames, type Topics } from "./topics.ts";
+import { type TopicName, topicNames, type Topics } from "./topics.ts";
 
 export interface Bus {
   kafka: Kafka;
@@ -25,18 +27,24 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-export async function openBus(cfg: BusConfig, log: Logger, signal?: AbortSignal): Promise<Bus> {
+/**
+ * Connects to the cluster and creates the topics of `streams` (and their DLQs) that are missing: by
+ * default the trade pipeline's; `news` passes its own.
+ */
+export async function openBus(
+  cfg: Pick<BusConfig, "brokers" | "busDeadlineMs" | "topicPrefix" | "partitions">,
+  log: Logger,
+  signal?: AbortSignal,
+  streams: readonly TopicName[] = ["trades", "candles", "features", "predictions"],
+): Promise<Bus> {
   const kafka = createKafka({ brokers: cfg.brokers, deadlineMs: cfg.busDeadlineMs, log });
   const admin = kafka.admin();
   await connectWithin("admin", () => admin.connect(), { deadlineMs: cfg.busDeadlineMs, log, signal });
   const topics = topicNames(cfg.topicPrefix);
-  await ensureTopics(admin, [topics.trades, topics.candles, topics.features], cfg.partitions);
+  const created = streams.map((s) => topics[s]);
+  await ensureTopics(admin, created, cfg.partitions);
   const producer = await BusProducer.connect(kafka, { deadlineMs: cfg.busDeadlineMs, log, signal });
-  log.info(
-    `Kafka at ${
-      cfg.brokers.join(",")
-    }: topics ${topics.trades}, ${topics.candles}, ${topics.features} (+ .dlq)`,
-  );
+  log.info(`Kafka at ${cfg.brokers.join(",")}: topics ${created.join(", ")} (+ .dlq)`);
   return {
     kafka,
     admin,
@@ -127,25 +135,35 @@ export async function lag(admin: Admin, groupId: string, topic: string): Promise
   return Number(total);
 }
 
+/** A consumer stage to wait for: its group, the topic it reads, and what that topic's messages are. */
+export interface Drained {
+  group: string;
+  topic: string;
+  what: string;
+}
+
 /**
- * Waits until the candles and features stages have consumed everything produced so far. Broker
- * errors are waited out, up to `deadlineMs` without an answer.
+ * Waits until the consumer stages (by default candles and features) have consumed everything
+ * produced so far, in pipeline order. Broker errors are waited out, up to `deadlineMs` without an
+ * answer.
  */
-async function waitForCatchUp(
+export async function waitForCatchUp(
   bus: Bus,
   log: Logger,
   deadlineMs: number,
   signal?: AbortSignal,
+  stages: readonly Drained[] = [
+    { group: `${bus.groupPrefix}candles-stage`, topic: bus.topics.trades, what: "trades" },
+    { group: `${bus.groupPrefix}features-stage`, topic: bus.topics.candles, what: "candles" },
+  ],
 ): Promise<void> {
   let shown = 0;
   let answered = Date.now();
   let caughtUp = 0;
-  const candlesGroup = `${bus.groupPrefix}candles-stage`, featuresGroup = `${bus.groupPrefix}features-stage`;
   for (;;) {
-    let candles: number, features: number;
+    const lags: number[] = [];
     try {
-      candles = await lag(bus.admin, candlesGroup, bus.topics.trades);
-      features = await lag(bus.admin, featuresGroup, bus.topics.candles);
+      for (const s of stages) lags.push(await lag(bus.admin, s.group, s.topic));
       answered = Date.now();
     } catch (e) {
       if (Date.now() - answered > deadlineMs) {
@@ -157,12 +175,13 @@ async function waitForCatchUp(
       await sleep(1000, signal);
       continue;
     }
-    // Twice in a row: a last candle batch may be in flight from the candles stage.
-    caughtUp = candles === 0 && features === 0 ? caughtUp + 1 : 0;
+    // Twice in a row: a last batch may be in flight from an earlier stage to a later one.
+    caughtUp = lags.every((n) => n === 0) ? caughtUp + 1 : 0;
     if (caughtUp >= 2) return;
     if (caughtUp === 0 && Date.now() - shown > 5000) {
       shown = Date.now();
-      log.info(`waiting for the stages: ${candles} trades and ${features} candles not yet consumed`);
+      const left = stages.map((s, i) => `${lags[i]} ${s.what}`).join(" and ");
+      log.info(`waiting for the stages: ${left} not yet consumed`);
     }
     await sleep(caughtUp ? 300 : 200, signal);
   }
@@ -172,24 +191,29 @@ export type Publisher = ReturnType<typeof tradesPublisher>;
 
 /**
  * Runs a task's part of the bus pipeline per `--stage`: `produce` (the task's source into the
- * trades topic) for `trades` or `all`; the consumer stages for `candles`, `features` or `all`.
+ * trades topic) for `trades` or `all`; the consumer stages for `candles`, `features` or `all`;
+ * the predict stage for `predict` (with `cfg`'s predict settings, which only `ingest` has).
  * A bounded `produce` with `all` waits for the consumer stages to finish its trades; otherwise the
  * consumer stages run until the signal aborts.
  */
 export async function runOnBus(
-  cfg: BusConfig & { dataDir: string; windows: readonly Window[]; graceMs: number },
+  cfg:
+    & BusConfig
+    & { dataDir: string; windows: readonly Window[]; graceMs: number }
+    & Partial<PredictSettings>,
   openStores: () => Promise<FeatureStores>,
   produce: (publish: Publisher) => Promise<void>,
   options: { bounded: boolean; log: Logger; signal: AbortSignal },
 ): Promise<void> {
   const { log, signal } = options;
+  const predicts = cfg.stage === "predict" ? predictSettings(cfg) : undefined;
   const bus = await openBus(cfg, log, signal);
   const consumers: ("candles" | "features")[] = cfg.stage === "all"
     ? ["candles", "features"]
     : cfg.stage === "candles" || cfg.stage === "features"
     ? [cfg.stage]
     : [];
-  const stores = consumers.includes("features") ? await openStores() : undefined;
+  const stores = consumers.includes("features") || predicts ? await openStores() : undefined;
   let runs: StageRun[] = [];
   try {
     runs = await startConsumerStages(bus, consumers, {
@@ -201,6 +225,10 @@ export async function runOnBus(
       log,
       signal,
     });
+    if (predicts && stores) {
+      const options = { dataDir: cfg.dataDir, deadlineMs: cfg.busDeadlineMs, log, signal };
+      runs.push(await startPredictStage(bus, stores, predicts, options));
+    }
     const failed = Promise.race(runs.map((r) => r.done.then(() => new Promise<never>(() => {}))));
     if (cfg.stage === "trades" || cfg.stage === "all") {
       await Promise.race([produce(tradesPublisher(bus)), failed]);
@@ -221,14 +249,18 @@ export async function runOnBus(
   }
 }
 
-/** True when this process runs only consumer stages (`--stage candles|features`), with no source. */
+/** True when this process runs only consumer stages (`--stage candles|features|predict`), with no source. */
 export function consumersOnly(cfg: BusConfig): boolean {
-  return cfg.bus === "kafka" && (cfg.stage === "candles" || cfg.stage === "features");
+  return cfg.bus === "kafka" &&
+    (cfg.stage === "candles" || cfg.stage === "features" || cfg.stage === "predict");
 }
 
 /** Runs the consumer stage(s) of `--stage` until the signal aborts; the task's source flags are unused. */
 export function runConsumersOnly(
-  cfg: BusConfig & { dataDir: string; windows: readonly Window[]; graceMs: number },
+  cfg:
+    & BusConfig
+    & { dataDir: string; windows: readonly Window[]; graceMs: number }
+    & Partial<PredictSettings>,
   openStores: () => Promise<FeatureStores>,
   log: Logger,
   signal: AbortSignal,

@@ -9,15 +9,18 @@
  * The consumer is the source: it decodes a fetched batch into slices, bounded in messages and in
  * time, and feeds them to the partition's pipeline one at a time. The sink writes a slice's
  * outputs, then the partition's checkpoint (its stages' state and the offset it covers) is saved,
- * and only then is the offset committed, with heartbeats throughout: a member never goes silent for
- * long. Delivery is at least once; the sinks are idempotent (store upserts by key, downstream
- * stages dropping what they have seen). A member that loses its place in the group anyway rejoins
- * (./group_member.ts) and resumes from the checkpoints.
+ * in the data dir and in the stage's changelog topic (./changelog.ts), and only then is the offset
+ * committed, with heartbeats throughout: a member never goes silent for long. Delivery is at least
+ * once; the sinks are idempotent (store upserts by key, downstream stages dropping what they have
+ * seen). A member that loses its place in the group anyway rejoins (./group_member.ts) and resumes
+ * from the checkpoints.
  *
  * A message at or below the checkpoint's offset is skipped (it was applied before a crash, or a
- * lost membership, that came before the commit). A partition the stage has no checkpoint for, or a
- * stale one (another member moved the committed offset on), is rebuilt by replaying it from its
- * earliest retained offset. A pipeline that fails is dropped and started again from the checkpoint.
+ * lost membership, that came before the commit). A checkpoint is current when it reaches the
+ * group's offset for the partition; a stale one (another member moved the offset on) is not used.
+ * A partition resumes from the first current one of: the local checkpoint, the changelog's latest
+ * record, and only when neither is, a replay from its earliest retained offset. A pipeline that
+ * fails is dropped and started again from the checkpoint.
  *
  * A message that cannot be decoded goes to `<topic>.dlq` with the error and its origin; the stage
  * goes on.
@@ -25,8 +28,9 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import { type Batch, emptyBatch } from "../stages/batch.ts";
 import { type Logger, silent } from "../util/log.ts";
-import { decode, DecodeError } from "./codec.ts";
+import { type ConsumedKind, decode, DecodeError } from "./codec.ts";
 import { GROUP_TIMEOUTS, type GroupTimeouts, joinGroup } from "./group_member.ts";
+import { openChangelog } from "./changelog.ts";
 import { withHeartbeats } from "./heartbeating.ts";
 import { connectWithin } from "./kafka.ts";
 import { PartitionPipe, type PipelineOf } from "./partition_pipe.ts";
@@ -41,9 +45,10 @@ export interface StageSpec<S> {
   topic: string;
   /**
    * What the topic carries: a slice of `trade` messages arrives as `trades` (an `end` message
-   * closes the slice and names its pair in `ends`), of `candle` messages as `candles`.
+   * closes the slice and names its pair in `ends`), of `candle` messages as `candles`, of
+   * `feature` messages as `rows`, of `news` as `news`, of `news_signal` as `signals`.
    */
-  kind: "trade" | "candle";
+  kind: ConsumedKind;
   initial(): S;
   /** A partition's pipeline, from its slices to its sink. */
   pipeline: PipelineOf<S>;
@@ -56,12 +61,15 @@ export interface StageStats {
   /** Slices written and committed. */
   batches: number;
   rebuilds: number;
+  /** Partitions whose state came from the changelog topic. */
+  restores: number;
   /** Times the stage joined the group again as a new member after losing its place. */
   rejoins: number;
 }
 
 export interface StageOptions {
   dataDir: string;
+  /** The producer of dead letters and of the changelog's records. */
   dlq: BusProducer;
   /** Give up after this long without progress or an answer from Kafka, ms. @default 60000 */
   deadlineMs?: number;
@@ -109,9 +117,27 @@ export async function runStage<S>(
     signal: options.signal,
   });
 
-  const stats: StageStats = { messages: 0, skipped: 0, dlq: 0, batches: 0, rebuilds: 0, rejoins: 0 };
+  const stats: StageStats = {
+    messages: 0,
+    skipped: 0,
+    dlq: 0,
+    batches: 0,
+    rebuilds: 0,
+    restores: 0,
+    rejoins: 0,
+  };
   const partitions = new Map<number, PartitionState<S>>();
   const checkpoints = stageCheckpoints<S>(options.dataDir, spec.groupId, spec.topic);
+  const changelog = await openChangelog<S>(kafka, admin, options.dlq, {
+    groupId: spec.groupId,
+    topic: spec.topic,
+    deadlineMs,
+    log,
+    signal: options.signal,
+  }).catch(async (e) => {
+    await admin.disconnect();
+    throw e;
+  });
 
   const earliest = async (partition: number): Promise<bigint> => {
     const offsets = await admin.fetchTopicOffsets(spec.topic);
@@ -119,7 +145,11 @@ export async function runStage<S>(
   };
   const open = (partition: number, from: Checkpoint<S>, checked: boolean): PartitionState<S> => {
     partitions.get(partition)?.pipe.close();
-    const pipe = new PartitionPipe(spec.pipeline, from, (cp) => checkpoints.save(partition, cp));
+    const pipe = new PartitionPipe(spec.pipeline, from, async (cp) => {
+      const at = Date.now();
+      await checkpoints.save(partition, cp, at);
+      await changelog.write(partition, cp, at);
+    });
     const ps = { offset: from.offset, pipe, checked };
     partitions.set(partition, ps);
     return ps;
@@ -136,26 +166,64 @@ export async function runStage<S>(
     consumer.seek({ topic: spec.topic, partition, offset: low.toString() });
   };
 
+  /** Whether a checkpoint reaches `first`, where the group resumes its partition. */
+  const current = (cp: { offset: bigint }, first: bigint) => cp.offset + 1n >= first;
+
+  /**
+   * Opens the partition from the first current checkpoint of `local` and the changelog's, else
+   * rebuilds it; undefined once a rebuild began.
+   */
+  const resume = async (
+    consumer: Consumer,
+    partition: number,
+    first: bigint,
+    local: Checkpoint<S> | null,
+    why: string,
+  ) => {
+    if (local !== null && current(local, first)) return open(partition, local, true);
+    const restored = await changelog.latest(partition);
+    if (restored !== null && current(restored, first)) {
+      stats.restores++;
+      log.info(
+        `${spec.name} stage: partition ${partition}: ${why}; restored its state at offset ${restored.offset} ` +
+          `from ${changelog.topic} (checkpointed ${new Date(restored.at).toISOString()})`,
+      );
+      return open(partition, restored, true);
+    }
+    const low = await earliest(partition);
+    const nor = restored === null
+      ? `nor in ${changelog.topic}`
+      : `and the one in ${changelog.topic} is stale`;
+    if (first > low) return void await rebuild(consumer, partition, `${why}, ${nor}`);
+    if (local !== null || restored !== null) {
+      log.warn(
+        `${spec.name} stage: partition ${partition}: ${why}, ${nor}, and the offsets before ${first} are ` +
+          `no longer retained; going on from an empty state`,
+      );
+    }
+    return open(partition, { offset: first - 1n, state: spec.initial() }, true);
+  };
+
   /** The partition's pipeline, ready for a batch starting at `first`; undefined once a rebuild began. */
   const prepare = async (consumer: Consumer, partition: number, first: bigint) => {
-    let ps = partitions.get(partition);
+    const ps = partitions.get(partition);
     if (ps === undefined) {
       const saved = await checkpoints.load(partition);
-      if (saved === null) {
-        if (first > await earliest(partition)) {
-          return void await rebuild(consumer, partition, "no checkpoint here");
-        }
-        ps = open(partition, { offset: first - 1n, state: spec.initial() }, true);
-      } else ps = open(partition, saved, false);
+      const why = saved === null
+        ? "no checkpoint here"
+        : `checkpoint at ${saved.offset} is behind the group's offset ${first}`;
+      return await resume(consumer, partition, first, saved, why);
     }
-    if (!ps.checked) {
-      ps.checked = true;
-      if (ps.offset + 1n < first) {
-        const why = `checkpoint at ${ps.offset} is behind the group's offset ${first}`;
-        return void await rebuild(consumer, partition, why);
-      }
-    }
-    return ps;
+    if (ps.checked) return ps;
+    ps.checked = true;
+    if (current(ps, first)) return ps;
+    return await resume(
+      consumer,
+      partition,
+      first,
+      null,
+      `checkpoint at ${ps.offset} is behind the group's offset ${first}`,
+    );
   };
 
   /** Decodes messages from `start` until the slice is full; returns it and where the next starts. */
@@ -183,6 +251,9 @@ export async function runStage<S>(
         stats.messages++;
         if (message.type === "trade") batch.trades.push(message.data);
         else if (message.type === "candle") batch.candles.push(message.data);
+        else if (message.type === "feature") batch.rows.push(message.data);
+        else if (message.type === "news") (batch.news ??= []).push(message.data);
+        else if (message.type === "news_signal") (batch.signals ??= []).push(message.data);
         else if (message.type === "end") {
           // Its pair's windows close after the trades before it and before any after it.
           batch.ends = [message.data.pair];
@@ -217,7 +288,12 @@ export async function runStage<S>(
   ) => {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const partition = batch.partition;
-    const ps = await prepare(consumer, partition, BigInt((batch.messages[0] as KafkaMessage).offset));
+    // A restore reads the changelog, which takes a group join of its own.
+    const ps = await withHeartbeats(
+      () => prepare(consumer, partition, BigInt((batch.messages[0] as KafkaMessage).offset)),
+      heartbeat,
+      heartbeatMs,
+    );
     if (!ps) return;
     for (let start = 0; start < batch.messages.length;) {
       if (!isRunning() || isStale()) return;

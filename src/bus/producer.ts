@@ -13,6 +13,8 @@ export interface OutMessage {
   key: string;
   value: string;
   headers?: Record<string, string>;
+  /** The partition to write to; by default the key's. */
+  partition?: number;
 }
 
 /** Uncompressed bytes per request: below the broker's default 1 MB batch limit even without compression. */
@@ -71,6 +73,7 @@ export class BusProducer {
               key: m.key,
               value: m.value,
               ...(m.headers ? { headers: m.headers } : {}),
+              ...(m.partition === undefined ? {} : { partition: m.partition }),
             })),
           });
           this.sent += chunk.length;

@@ -16,7 +16,7 @@
  */
 import type { Candle, Window } from "../domain/candle.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
-import type { Batch } from "../stages/batch.ts";
+import type { Batch, Forecast } from "../stages/batch.ts";
 import { candles } from "../stages/candles.ts";
 import { dedupe, dedupeCandles } from "../stages/dedupe.ts";
 import { indicators } from "../stages/indicators.ts";
@@ -89,19 +89,22 @@ const featureMessages = (batch: Batch): OutMessage[] =>
   batch.rows.map((r: FeatureRow) => ({ key: r.pair, value: encode({ type: "feature", data: r }) }));
 
 /**
- * A stage's sink: each batch's rows into the stores (if given), its messages to `topic`, then
- * `saved`; a batch with nothing to write still reaches `saved`, so its offsets are committed.
+ * A stage's sink: each batch's rows into the stores (if given), then its forecasts (if given: after
+ * the rows they read, as `persist()` writes them), its messages to `topic`, then `saved`; a batch
+ * with nothing to write still reaches `saved`, so its offsets are committed.
  */
-function publish(
+export function publish(
   producer: BusProducer,
   topic: string,
   messages: (batch: Batch) => OutMessage[],
   saved: (batch: Batch) => Promise<void>,
   stores?: Pick<FeatureStores, "upsert">,
+  predictions?: { write(forecasts: readonly Forecast[]): Promise<void> },
 ): WritableStream<Batch> {
   return new WritableStream<Batch>({
     async write(batch) {
       if (stores && batch.rows.length > 0) await stores.upsert(batch.rows);
+      if (predictions && batch.forecasts.length > 0) await predictions.write(batch.forecasts);
       const out = messages(batch);
       if (out.length > 0) await producer.send(topic, out);
       await saved(batch);

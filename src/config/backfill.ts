@@ -36,6 +36,9 @@ export interface BackfillConfig extends Parsed<typeof BACKFILL_FLAGS> {
 export function backfillConfig(args: readonly string[], env: Env = denoEnv): BackfillConfig {
   const c = parseFlags(BACKFILL_FLAGS, args, env);
   checkBus(c);
+  if (c.stage === "predict") {
+    throw new ConfigError("--stage predict runs under `deno task ingest`: a backfill predicts nothing");
+  }
   // The candles and features stages read the bus, not a source.
   const sourceless = c.bus === "kafka" && (c.stage === "candles" || c.stage === "features");
   if (c.file === undefined && !sourceless) {

@@ -3,7 +3,17 @@ import type { Window } from "../domain/candle.ts";
 import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { BUS, checkBus, COMMON, FEATURES, HORIZON, KRAKEN_REST, KRAKEN_WS, RECORD } from "./shared.ts";
+import {
+  BUS,
+  checkBus,
+  COMMON,
+  FEATURES,
+  HORIZON,
+  KRAKEN_REST,
+  KRAKEN_WS,
+  PREDICT_FROM,
+  RECORD,
+} from "./shared.ts";
 
 export const INGEST_FLAGS = {
   ...COMMON,
@@ -23,6 +33,7 @@ export const INGEST_FLAGS = {
     help: "window predictions are made on (default: the smallest)",
   }),
   horizon: HORIZON.with({ help: "candles ahead the served model predicts" }),
+  predictFrom: PREDICT_FROM,
 };
 
 export interface IngestConfig extends Parsed<typeof INGEST_FLAGS> {

@@ -1,9 +1,16 @@
-/** `deno task news`: CryptoPanic (or news files) through the signal classifier into the stores. */
+/**
+ * `deno task news`: CryptoPanic (or news files) through the signal classifier into the stores; with
+ * `--bus kafka`, as stages over Kafka (`--stage headlines|signals|store|all`).
+ */
 import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { COMMON, cryptoPanicToken, llmSettings, NEWS, NEWS_LLM } from "./shared.ts";
+import { BUS, COMMON, cryptoPanicToken, llmSettings, NEWS, NEWS_LLM } from "./shared.ts";
 import type { LlmSettings } from "../news_model/llm/llm_settings.ts";
+
+/** The parts of `news` over the bus (src/bus/news_stages.ts). */
+export const NEWS_STAGES = ["headlines", "signals", "store", "all"] as const;
+export type NewsStage = typeof NEWS_STAGES[number];
 
 export const NEWS_FLAGS = {
   ...COMMON,
@@ -38,6 +45,12 @@ export const NEWS_FLAGS = {
     default: "64",
     help: "headlines classified together",
   }),
+  ...BUS,
+  // The trade pipeline's stages are not news's: the same flag, with news's own parts.
+  stage: flag.oneOf("stage", NEWS_STAGES, {
+    default: "all",
+    help: "with --bus kafka: headlines (publish), signals (classify), store (write) or all",
+  }),
 };
 
 export interface NewsConfig extends Parsed<typeof NEWS_FLAGS> {
@@ -48,7 +61,10 @@ export interface NewsConfig extends Parsed<typeof NEWS_FLAGS> {
 export function newsConfig(args: readonly string[], env: Env = denoEnv): NewsConfig {
   const c = parseFlags(NEWS_FLAGS, args, env);
   const token = cryptoPanicToken(env);
-  if (c.file === undefined && token === undefined) {
+  if (c.bus === "embedded" && c.stage !== "all") throw new ConfigError("--stage needs --bus kafka");
+  // The signals and store stages read the bus, not a source.
+  const sourceless = c.bus === "kafka" && (c.stage === "signals" || c.stage === "store");
+  if (c.file === undefined && token === undefined && !sourceless) {
     throw new ConfigError(
       "set CRYPTOPANIC_TOKEN to read the CryptoPanic API, or pass --file to classify a history file",
     );

@@ -89,7 +89,7 @@ export const TRADE_FORMAT = flag.oneOf("format", TRADE_FORMATS, {
   help: `file format: ${TRADE_FORMATS.join(", ")} (default: detected)`,
 });
 
-export const STAGES = ["trades", "candles", "features", "all"] as const;
+export const STAGES = ["trades", "candles", "features", "predict", "all"] as const;
 export type Stage = typeof STAGES[number];
 
 /** The transport between stages. */
@@ -109,7 +109,7 @@ export const BUS = {
   }),
   stage: flag.oneOf("stage", STAGES, {
     default: "all",
-    help: "with --bus kafka: trades, candles, features or all",
+    help: "with --bus kafka: trades, candles, features, predict (ingest only) or all",
   }),
   topicPrefix: flag.custom("topic-prefix", {
     env: "KAFKA_TOPIC_PREFIX",
@@ -133,9 +133,17 @@ export const BUS = {
 };
 export type BusConfig = Parsed<typeof BUS>;
 
+/** Which feature rows the predict stage predicts (`ingest --bus kafka --stage predict`). */
+export const PREDICT_FROM = flag.time("predict-from", {
+  help: "with --stage predict: predict the rows that close after this time (default: when the stage starts)",
+});
+
 /** The check across bus flags that no one flag can make. */
-export function checkBus(c: BusConfig): void {
+export function checkBus(c: BusConfig & { predictFrom?: number | undefined }): void {
   if (c.bus === "embedded" && c.stage !== "all") throw new ConfigError("--stage needs --bus kafka");
+  if (c.predictFrom !== undefined && c.stage !== "predict") {
+    throw new ConfigError("--predict-from is for --stage predict");
+  }
 }
 
 /** How to reach the LLM of `--news-model ollama:MODEL` or `openai:MODEL`. */

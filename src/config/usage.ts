@@ -1,6 +1,7 @@
 /** Every task's `--help`, from its flag declarations; `runTask` prints it. */
 import { BACKFILL_FLAGS } from "./backfill.ts";
 import { BACKTEST_FLAGS } from "./backtest.ts";
+import { BUS_STATUS_FLAGS } from "./bus_status.ts";
 import { DEMO_FLAGS } from "./demo.ts";
 import { EXPORT_FLAGS, TAIL_FLAGS } from "./features.ts";
 import { helpText } from "./help_text.ts";
@@ -35,6 +36,7 @@ export const TASKS: Readonly<Record<string, { flags: Flags; notes?: string }>> =
   backtest: { flags: BACKTEST_FLAGS },
   serve: { flags: SERVE_FLAGS },
   sim: { flags: SIM_FLAGS },
+  "bus status": { flags: BUS_STATUS_FLAGS },
 };
 
 /**

@@ -3,9 +3,11 @@
  * and only then marked as seen, so a crash repeats a batch rather than losing it. Writes run
  * behind the classifier (./write_behind.ts): the batches classified while one write commits go
  * together in the next, since a commit's sync, not its size, is what a store write costs.
+ * Over Kafka (`--bus kafka`) the same steps run as stages instead (./news_bus_job.ts).
  */
 import type { NewsConfig } from "../config.ts";
 import type { NewsItem } from "../domain/news.ts";
+import type { NewsClassifier } from "../domain/ports.ts";
 import { loadNewsClassifier } from "../news_model/classifier.ts";
 import { openFeatureStores } from "../stores/feature_stores.ts";
 import { SeenIds } from "../stores/seen_ids.ts";
@@ -20,6 +22,22 @@ import { WriteBehind } from "./write_behind.ts";
 /** Headlines classified ahead of the writes at most, before the classifier waits for them. */
 const MAX_UNWRITTEN = 8192;
 
+/** `--news-model`, loaded (a hub model is cached in the data dir); logs how long that took. */
+export async function loadClassifier(cfg: NewsConfig, log: Logger): Promise<NewsClassifier> {
+  const started = performance.now();
+  const classifier = await loadNewsClassifier(cfg.newsModel, {
+    cacheDir: `${cfg.dataDir}/hf-cache`,
+    llm: cfg.llm,
+  });
+  log.info(`news model ${classifier.name} loaded in ${Math.round(performance.now() - started)} ms`);
+  return classifier;
+}
+
+/** The ids of the posts already handed on, each saved only once `written()` says so. */
+export function openSeenIds(cfg: NewsConfig): Promise<SeenIds> {
+  return SeenIds.open(`${cfg.dataDir}/news_seen.json`, undefined, { untilWritten: true });
+}
+
 /** Runs until the file is classified, or, polling the API, until `signal` aborts. */
 export async function classifyNews(cfg: NewsConfig, log: Logger, signal: AbortSignal): Promise<void> {
   await Deno.mkdir(cfg.dataDir, { recursive: true });
@@ -29,11 +47,7 @@ export async function classifyNews(cfg: NewsConfig, log: Logger, signal: AbortSi
     : { path: cfg.file, ...await readNewsFile(cfg.file, cfg.skipBadLines) };
 
   const started = performance.now();
-  const classifier = await loadNewsClassifier(cfg.newsModel, {
-    cacheDir: `${cfg.dataDir}/hf-cache`,
-    llm: cfg.llm,
-  });
-  log.info(`news model ${classifier.name} loaded in ${Math.round(performance.now() - started)} ms`);
+  const classifier = await loadClassifier(cfg, log);
   const stores = await openFeatureStores(cfg.dataDir);
   let seen: SeenIds | undefined;
   let writer: WriteBehind<ClassifiedBatch> | undefined;
@@ -45,7 +59,7 @@ export async function classifyNews(cfg: NewsConfig, log: Logger, signal: AbortSi
       total = file.stats.items;
       log.info(newsFileSummary(file.path, file.stats));
     } else {
-      seen = await SeenIds.open(`${cfg.dataDir}/news_seen.json`, undefined, { untilWritten: true });
+      seen = await openSeenIds(cfg);
       items = cryptoPanicItems(cfg, seen, log, signal);
     }
 

@@ -9,6 +9,7 @@
  */
 import type { Candle } from "../domain/candle.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
+import type { NewsItem, NewsSignal } from "../domain/news.ts";
 import type { Prediction } from "../domain/prediction.ts";
 import type { Trade } from "../domain/trade.ts";
 import type { CandleState } from "../transforms/candles.ts";
@@ -39,6 +40,10 @@ export interface Batch {
   rows: FeatureRow[];
   /** Predictions of the live rows, by `predict()`. */
   forecasts: Forecast[];
+  /** Headlines read from the bus's `news` topic (src/bus/news_stages.ts). */
+  news?: NewsItem[] | undefined;
+  /** Per-coin signals: of the headlines, classified, or read from the bus's `news_signals` topic. */
+  signals?: NewsSignal[] | undefined;
   /** Stage state as of the end of this batch, for the checkpoint. */
   state: {
     /** By `dedupe()`: the last trade id per pair. */
@@ -47,6 +52,8 @@ export interface Batch {
     lastStart?: Record<string, number>;
     candles?: CandleState;
     indicators?: Record<string, IndicatorSetState>;
+    /** By `dedupeNews()`: the ids of the latest headlines, oldest first. */
+    newsSeen?: string[];
   };
 }
 

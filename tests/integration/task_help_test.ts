@@ -21,4 +21,5 @@ Deno.test("--help prints the task's help and exits 0, even beside a bad flag", a
 Deno.test("--help after a subcommand prints that subcommand's help", async () => {
   assertEquals(await help("features", ["export", "--help"]), { code: 0, stdout: usage("features export") });
   assertEquals(await help("models", ["promote", "--help"]), { code: 0, stdout: usage("models") });
+  assertEquals(await help("bus", ["status", "--help"]), { code: 0, stdout: usage("bus status") });
 });

@@ -17,6 +17,7 @@ import {
   trainConfig,
   usage,
 } from "../../src/config.ts";
+import { busStatusConfig } from "../../src/config/bus_status.ts";
 import { evalConfig } from "../../src/config/news_eval.ts";
 import { newsExportConfig } from "../../src/config/news_export.ts";
 import { TASKS } from "../../src/config/usage.ts";
@@ -42,6 +43,7 @@ const CONFIGS: Record<string, (more: string[]) => object> = {
   backtest: (more) => backtestConfig(["--pair", "BTC/USD", ...more], withToken),
   serve: (more) => serveConfig(more, withToken),
   sim: (more) => simConfig(["--file", "t.csv", ...more], withToken),
+  "bus status": (more) => busStatusConfig(more, withToken),
 };
 
 function flagNames(task: string): string[] {
@@ -66,8 +68,9 @@ Deno.test("every task has a config function and a help text", () => {
 Deno.test("a flag several tasks take parses every value the same way in each", () => {
   const probes = ["0", "-5", "1", "2.5", "70000", "1m", "2m", "5m,1m", "BTC/USD", "xbt-usd,eth-usd", "zz"]
     .concat(["ws://127.0.0.1:1/v2/", "http://127.0.0.1:1/", "ftp://x", "debug", "12h", "csv", "v0003", "x"]);
-  // backfill also reads candle files, so its --format has more choices than the trade replays'.
-  const ownChoices = new Set(["format"]);
+  // backfill also reads candle files, so its --format has more choices than the trade replays';
+  // news runs its own stages over the bus, so its --stage has other choices than the trade tasks'.
+  const ownChoices = new Set(["format", "stage"]);
   const byName = new Map<string, [string, (raw: string) => unknown][]>();
   for (const [task, { flags }] of Object.entries(TASKS)) {
     for (const f of Object.values(flags)) {
