@@ -42,7 +42,10 @@ await runTask("ingest", async ({ signal }) => {
         );
       await runOnBus(cfg, openStores, publish, { bounded: false, log: logger("bus"), signal });
     } else {
-      const predictor = await livePredictions(cfg, stores, signal);
+      // The models serve until the last batch is written, not merely until Ctrl-C.
+      const models = new AbortController();
+      const predictor = await livePredictions(cfg, stores, models.signal);
+      using _models = { [Symbol.dispose]: () => models.abort() };
       const idle = { isLive: () => stats.live, everyMs: 1000 };
       const live = liveRowsOnTradeTime(idle.isLive);
       // Live: open windows stay in the checkpoint and continue on restart instead of closing early.

@@ -145,10 +145,11 @@ export async function startPredictStage(
   settings: PredictSettings,
   options: { dataDir: string; deadlineMs: number; log: Logger; signal?: AbortSignal | undefined },
 ): Promise<StageRun> {
-  // The predictors watch the registry until this aborts: when the stage stops, or the task does.
+  // The predictors watch the registry until this aborts: once the stage has stopped (on `stop()`,
+  // or when the task's signal has ended it), so the slice in flight at Ctrl-C is still predicted by
+  // the model rather than as "no model".
   const models = new AbortController();
   const stopModels = () => models.abort();
-  options.signal?.addEventListener("abort", stopModels, { once: true });
   const live = await livePredictions(settings, stores, models.signal);
   const from = settings.predictFrom ?? Date.now();
   options.log.info(
@@ -173,6 +174,7 @@ export async function startPredictStage(
     stopModels();
     throw e;
   }
+  run.done.then(stopModels, stopModels);
   let stopping: Promise<void> | undefined;
   return {
     stats: run.stats,
@@ -181,7 +183,6 @@ export async function startPredictStage(
       stopping ??= (async () => {
         await run.stop();
         stopModels();
-        options.signal?.removeEventListener("abort", stopModels);
         options.log.info(
           `predict stage: ${live.made} predictions made, ${live.realised} realised, ${live.failures} failed`,
         );

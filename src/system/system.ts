@@ -101,9 +101,12 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
   await claimMarket(o.dataDir, o.market);
   const stores = await openFeatureStores(o.dataDir);
   const registry = new Registry(o.modelsDir);
+  // The models serve until the pipeline has written its last batch, not merely until Ctrl-C: the
+  // rows still in flight when the signal comes are predicted by the model, not as "no model".
+  const models = new AbortController();
   const predictors = await openPredictors(registry, o.pairs, window, o.horizon, {
     refreshMs: 5000,
-    signal,
+    signal: models.signal,
     log: logger("model"),
   });
   const predictions = new KvPredictionStore(stores.online.kv);
@@ -234,6 +237,7 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
     await server.finished;
     await newsDone;
     await loop.close();
+    models.abort();
     for (const p of predictors) await p.close();
     stores.close();
     log.info(`stopped; ${live.made} predictions made, ${live.realised} realised this run`);
