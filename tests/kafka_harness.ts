@@ -52,6 +52,19 @@ export async function removeGroupMembers(port: number, group: string): Promise<v
 }
 
 let broker: Promise<Broker> | undefined;
+/** The storage of the broker this run started. */
+let ownedData: string | undefined;
+
+/**
+ * Stops (`down`) or starts again on the same storage (`up`) the broker this run started, for a
+ * test of an outage; false, doing nothing, when the run uses the broker of `KAFKA_BROKERS`.
+ */
+export function restartableBroker(command: "up" | "down"): boolean {
+  if (ownedData === undefined) return false;
+  const out = kafkaScript(command, TEST_PORT, ownedData);
+  if (!out.ok) throw new Error(`kafka.sh ${command}: ${out.output}`);
+  return true;
+}
 
 export function testBroker(): Promise<Broker> {
   return broker ??= start();
@@ -77,6 +90,7 @@ function start(): Promise<Broker> {
     console.warn(`SKIPPING Kafka tests: ${why}`);
     return Promise.resolve({ skip: why });
   }
+  ownedData = data;
   globalThis.addEventListener("unload", () => {
     kafkaScript("down", TEST_PORT, data);
     try {

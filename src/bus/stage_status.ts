@@ -69,9 +69,16 @@ export function stageNames(prefix: string, groups: readonly string[], topics: re
 export async function readStageStatus(options: StageStatusOptions): Promise<PartitionStatus[]> {
   const kafka = createKafka({ brokers: options.brokers, deadlineMs: options.deadlineMs, log: options.log });
   const admin = kafka.admin();
-  await connectWithin("bus status", () => admin.connect(), options);
+  // A connect given up on at the deadline goes on retrying inside kafkajs; one that lands after
+  // the disconnect below would stay open, in a process that reads again and again (serve).
+  const connects: Promise<void>[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
+    await connectWithin("bus status", () => {
+      const connect = admin.connect();
+      connects.push(connect);
+      return connect;
+    }, options);
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
@@ -87,6 +94,7 @@ export async function readStageStatus(options: StageStatusOptions): Promise<Part
   } finally {
     clearTimeout(timer);
     await admin.disconnect().catch(() => {});
+    for (const c of connects) c.then(() => admin.disconnect()).catch(() => {});
   }
 }
 

@@ -1,7 +1,7 @@
 /** `deno task serve`: the HTTP API and dashboard over the online store and the registry. */
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { COMMON, HORIZON, HOST, HTTP_PORT, MAX_FEATURE_AGE, WINDOW } from "./shared.ts";
+import { BUS, COMMON, HORIZON, HOST, HTTP_PORT, MAX_FEATURE_AGE, WINDOW } from "./shared.ts";
 
 export const SERVE_FLAGS = {
   ...COMMON,
@@ -19,6 +19,21 @@ export const SERVE_FLAGS = {
     positive: true,
     default: "5",
     help: "seconds between checks for a newly promoted model",
+  }),
+  // Over Kafka, /metrics also shows where each stage stands (src/serve/bus_metrics.ts).
+  bus: BUS.bus.with({
+    help: "kafka: also show each bus stage's offsets, lag and checkpoint age in /metrics",
+  }),
+  brokers: BUS.brokers,
+  topicPrefix: BUS.topicPrefix,
+  busDeadlineMs: BUS.busDeadlineMs.with({
+    default: "10",
+    help: "with --bus kafka: seconds one read of the stages' status may wait before /metrics shows bus_up 0",
+  }),
+  busRefreshMs: flag.seconds("bus-refresh", {
+    positive: true,
+    default: "5",
+    help: "with --bus kafka: seconds between reads of the stages' status",
   }),
 };
 

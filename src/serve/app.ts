@@ -48,6 +48,11 @@ export interface ServeDeps {
   maxInFlight?: number | undefined;
   /** Where requests are counted (shared with the server, which counts what it refuses itself). */
   metrics?: Metrics | undefined;
+  /**
+   * More gauge lines for /metrics (the bus's, under `serve --bus kafka`); called on every scrape, so
+   * it answers from memory.
+   */
+  extraGauges?: (() => string[]) | undefined;
 }
 
 /**
@@ -71,6 +76,7 @@ export function createApp(deps: ServeDeps): Hono {
     loop: deps.loop,
     maxFeatureAgeS: deps.maxFeatureAgeS,
     chartScript: deps.chartScript,
+    extraGauges: deps.extraGauges,
   };
   const app = new Hono();
 

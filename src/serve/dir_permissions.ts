@@ -12,7 +12,7 @@ export interface ServeDirs {
 }
 
 /** The task's own network permission, plus `--host` when it is another address. */
-const TASK_HOSTS = ["0.0.0.0", "127.0.0.1", "localhost"];
+export const TASK_HOSTS = ["0.0.0.0", "127.0.0.1", "localhost"];
 
 /**
  * One line naming the directories this process may not use and the `deno run` command that may,
@@ -47,6 +47,7 @@ export function dirsOutsidePermissions(dirs: ServeDirs, args: readonly string[])
     `\`deno task serve\` may read and write; run: ${command}`;
 }
 
-function shellWord(word: string): string {
+/** `word` as a shell reads it back: bare when it can be, else single-quoted. */
+export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

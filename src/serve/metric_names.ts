@@ -48,6 +48,37 @@ export const SERIES_GAUGES = {
 
 export type SeriesGauge = keyof typeof SERIES_GAUGES;
 
+const PARTITION = ["stage", "group", "topic", "partition"] as const;
+
+/**
+ * The bus gauges, under `serve --bus kafka`: per consumer stage and partition of its input, what
+ * `deno task bus status` prints, read in the background every `--bus-refresh` (src/serve/bus_metrics.ts).
+ * While the cluster does not answer, only `bus_up` (0) is shown.
+ */
+export const BUS_GAUGES = {
+  bus_up: {
+    help:
+      "1 when the last read of the stages' status on Kafka succeeded; 0 before the first and while the cluster does not answer.",
+    labels: [],
+  },
+  bus_committed_offset: {
+    help: "The stage's committed offset (the next message it reads); absent before its first commit.",
+    labels: PARTITION,
+  },
+  bus_end_offset: { help: "The log end offset of the stage's input partition.", labels: PARTITION },
+  bus_consumer_lag: { help: "Messages of the partition the stage has not committed yet.", labels: PARTITION },
+  bus_state_offset: {
+    help: "Offset of the partition's latest record in the stage's state topic; absent when it has none.",
+    labels: PARTITION,
+  },
+  bus_checkpoint_age_seconds: {
+    help: "Seconds since the partition's state was last checkpointed; absent when it never was.",
+    labels: PARTITION,
+  },
+} as const satisfies Record<string, MetricDoc>;
+
+export type BusGauge = keyof typeof BUS_GAUGES;
+
 /** The request metrics the server keeps (see metrics.ts). */
 export const REQUEST_METRICS = {
   http_requests_total: { help: "HTTP requests by route and status.", labels: ["route", "status"] },
@@ -61,5 +92,6 @@ export const REQUEST_METRICS = {
 /** Every metric name `/metrics` documents (a histogram by its base name, without `_bucket`/`_sum`/`_count`). */
 export const METRIC_NAMES: readonly string[] = [
   ...Object.keys(SERIES_GAUGES),
+  ...Object.keys(BUS_GAUGES),
   ...Object.keys(REQUEST_METRICS),
 ];

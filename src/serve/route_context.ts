@@ -24,6 +24,8 @@ export interface RouteContext {
   /** Seconds; 0 disables the check; undefined: three windows. */
   maxFeatureAgeS?: number | undefined;
   chartScript?: string | undefined;
+  /** More gauge lines for /metrics, from memory (the bus's, under `serve --bus kafka`). */
+  extraGauges?: (() => string[]) | undefined;
 }
 
 /** The predictor of a tracked series; else a 404 with `body` (by default, which pair is not tracked). */

@@ -25,6 +25,8 @@ export interface ServerOptions {
   corsOrigins?: string[] | undefined;
   modelRefreshMs: number;
   signal: AbortSignal;
+  /** More gauge lines for /metrics, from memory (the bus's, under `serve --bus kafka`). */
+  extraGauges?: (() => string[]) | undefined;
 }
 
 export async function buildServer(
@@ -49,6 +51,7 @@ export async function buildServer(
     log,
     chartScript,
     metrics,
+    extraGauges: o.extraGauges,
   });
   return { app, predictors, metrics };
 }

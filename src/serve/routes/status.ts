@@ -2,8 +2,8 @@
  * GET /health (liveness and readiness, with each series' last candle, model and live errors) and
  * GET /metrics (Prometheus text: the request counters, and per series the feature lag, realised
  * predictions, live MAE of model and naive, interval coverage, the model version serving, and under
- * `start`/`demo` the model loop's live skill, model age, fallback, shadow progress and retraining;
- * names and help in ../metric_names.ts).
+ * `start`/`demo` the model loop's live skill, model age, fallback, shadow progress and retraining,
+ * and under `serve --bus kafka` the bus's gauges; names and help in ../metric_names.ts).
  */
 import { Hono } from "hono";
 import type { Predictor } from "../../domain/ports.ts";
@@ -85,6 +85,7 @@ export function statusRoutes(ctx: RouteContext, metrics: Metrics): Hono {
           ),
           ...g("retrain_running", looped.map(({ s, loop }) => [l(s), loop.retrain.running ? 1 : 0])),
         ]),
+        ...(ctx.extraGauges?.() ?? []),
       ]);
       return c.text(text, 200, { "content-type": "text/plain; version=0.0.4" });
     });
