@@ -10,9 +10,9 @@
  * One file of about 430 lines on purpose: the input, the three paths, their rotation under a time
  * budget and the table check share one run's state, and read best together.
  */
+import { createKafka } from "../src/bus/kafka.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { DuckDBInstance } from "@duckdb/node-api";
-import { Kafka, logLevel } from "kafkajs";
 import { syntheticTrades } from "../src/sim/synthetic.ts";
 import { anchorPython, ANCHORS_HINT, runAnchor } from "./anchors/python.ts";
 import type { BenchResult } from "./ws_frames.ts";
@@ -220,7 +220,7 @@ async function features(dataDir: string): Promise<Table> {
 
 /** Drops the topics and consumer groups this suite made, so repeated benches do not fill the broker. */
 async function dropTopics(list: string, tag: string): Promise<void> {
-  const admin = new Kafka({ brokers: list.split(","), logLevel: logLevel.NOTHING }).admin();
+  const admin = createKafka({ brokers: list.split(",") }).admin();
   try {
     await admin.connect();
     const topics = (await admin.listTopics()).filter((t) => t.includes(tag));

@@ -18,6 +18,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ["lines", benchLines],
   ["bus", benchBus],
   ["density", async () => (await import("./density.ts")).benchDensity()],
+  ["bus_scaling", async () => (await import("./bus_scaling.ts")).benchBusScaling()],
   // Imported when its turn comes: transformers.js and its runtimes would otherwise sit in the
   // memory the replay benchmark measures. The classifier alone, then `news --file` end to end.
   ["news", async () => (await import("./news.ts")).benchNews()],

@@ -15,7 +15,7 @@ import type { Admin, Kafka } from "kafkajs";
 import { backoffDelay } from "../sources/backoff.ts";
 import { sleep } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
-import { BusUnavailableError, connectWithin } from "./kafka.ts";
+import { BusUnavailableError, connectWithin, createTopicsReady } from "./kafka.ts";
 import type { BusProducer } from "./producer.ts";
 import type { Checkpoint } from "./stage_checkpoints.ts";
 
@@ -81,11 +81,8 @@ export async function topicOffsets(
 /** Creates the state topic with `partitions` partitions if it is missing, or adds the ones it lacks. */
 export async function ensureStateTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
   if (!(await admin.listTopics()).includes(topic)) {
-    // False, not an error, when another member created it first.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, configEntries: STATE_TOPIC_CONFIG }],
-    });
+    // Nothing, not an error, when another member created it first.
+    await createTopicsReady(admin, [{ topic, numPartitions: partitions, configEntries: STATE_TOPIC_CONFIG }]);
     return;
   }
   if (await partitionCount(admin, topic) >= partitions) return;

@@ -120,8 +120,52 @@ export async function ensureTopics(
   const existing = new Set(await admin.listTopics());
   const wanted = topics.flatMap((t) => [t, dlqTopic(t)]).filter((t) => !existing.has(t));
   if (wanted.length === 0) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: wanted.map((topic) => ({ topic, numPartitions: topic.endsWith(".dlq") ? 1 : partitions })),
-  });
+  await createTopicsReady(
+    admin,
+    wanted.map((topic) => ({ topic, numPartitions: topic.endsWith(".dlq") ? 1 : partitions })),
+  );
+}
+
+/**
+ * Creates topics (those that exist already are left as they are) and returns once every partition
+ * of each has a leader. kafkajs's own wait (`waitForLeaders`) gives up when the broker answers
+ * before it knows a topic it has just created ("This server does not host this topic-partition"),
+ * which a KRaft broker does on a fresh start or when several stages create topics at once: that
+ * answer is waited out here, up to `deadlineMs`.
+ */
+export async function createTopicsReady(
+  admin: Admin,
+  topics: { topic: string; numPartitions: number; configEntries?: { name: string; value: string }[] }[],
+  deadlineMs = 30_000,
+): Promise<void> {
+  const unknownTopic = (e: unknown) =>
+    (e as { type?: string }).type === "UNKNOWN_TOPIC_OR_PARTITION" ||
+    /does not host this topic-partition|leader/i.test(String((e as Error)?.message));
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics });
+  } catch (e) {
+    if (!unknownTopic(e)) throw e;
+  }
+  const deadline = Date.now() + deadlineMs;
+  for (let attempt = 0;; attempt++) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      const ready = topics.every((t) => {
+        const meta = found.find((f) => f.name === t.topic);
+        return meta !== undefined && meta.partitions.length >= t.numPartitions &&
+          meta.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+    } catch (e) {
+      if (!unknownTopic(e)) throw e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `topics ${topics.map((t) => t.topic).join(", ")} have no leader ${
+          deadlineMs / 1000
+        } s after being created`,
+      );
+    }
+    await sleep(Math.min(1000, 50 * 2 ** attempt));
+  }
 }
