@@ -28,7 +28,7 @@ import { type Bus, lag, openBus, tradesPublisher } from "../src/bus/bus.ts";
 import { createKafka, ensureTopics } from "../src/bus/kafka.ts";
 import { ensureStateTopic, stateTopic } from "../src/bus/changelog.ts";
 import type { BenchResult } from "./ws_frames.ts";
-import { continued, PAIRS, REAL_TRADES_PER_MINUTE, scalingInput } from "./bus_scaling_input.ts";
+import { continued, densityInput, EIGHT_PAIRS as PAIRS, REAL_TRADES_PER_MINUTE } from "./density_input.ts";
 import { ingest, messages, noneExited, type Proc, running, stopAll } from "./bus_scaling_procs.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -280,7 +280,7 @@ export async function benchBusScaling(): Promise<BenchResult[]> {
   try {
     b = broker(dir);
     if (b === null) return [];
-    const { trades: input, realHourTrades } = await scalingInput(N);
+    const { trades: input, realHourTrades } = await densityInput(PAIRS, N);
     console.log(
       `  input: ${fmt(input.length)} trades of ${PAIRS.length} pairs, time-ordered, from ` +
         (realHourTrades !== null

@@ -13,15 +13,11 @@
 import { createKafka } from "../src/bus/kafka.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { DuckDBInstance } from "@duckdb/node-api";
-import { syntheticTrades } from "../src/sim/synthetic.ts";
+import { densityInput, FOUR_PAIRS, REAL_TRADES_PER_MINUTE } from "./density_input.ts";
 import { anchorPython, ANCHORS_HINT, runAnchor } from "./anchors/python.ts";
 import type { BenchResult } from "./ws_frames.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const REAL_HOUR = new URL(
-  "../../shared/data/kraken/trades_btcusd_2019-07-01T00_1h_kraken.csv",
-  import.meta.url,
-).pathname;
 const N = 1_000_000;
 const RUNS = 3;
 /**
@@ -30,107 +26,14 @@ const RUNS = 3;
  */
 const BUDGET_S = Number(Deno.env.get("BENCH_DENSITY_BUDGET_S") ?? 300);
 if (!(BUDGET_S > 0)) throw new RangeError("BENCH_DENSITY_BUDGET_S must be a positive number of seconds");
-const HOUR_MS = 3_600_000;
-/** The shared hour: 2,672 trades, with trades in every one of its 60 minutes. */
-const REAL_TRADES_PER_MINUTE = 2672 / 60;
-
-/** Each copy of the hour is assigned a pair and scaled to a plausible price and tick for it. */
-const PAIRS = [
-  { pair: "BTC/USD", scale: 1, decimals: 1 },
-  { pair: "ETH/USD", scale: 1 / 36, decimals: 2 },
-  { pair: "SOL/USD", scale: 1 / 700, decimals: 3 },
-  { pair: "XRP/USD", scale: 1 / 27_000, decimals: 5 },
-];
-
-interface Row {
-  pair: string;
-  ts: number;
-  price: number;
-  qty: number;
-  side: string;
-  id: number;
-}
-
-const round = (x: number, decimals: number) => Number(x.toFixed(decimals));
+const PAIRS = FOUR_PAIRS;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-
-async function realHour(): Promise<Omit<Row, "pair" | "id">[] | null> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(REAL_HOUR);
-  } catch {
-    return null;
-  }
-  const [head, ...lines] = text.trim().split("\n");
-  const col = Object.fromEntries((head ?? "").split(",").map((name, i) => [name.trim(), i]));
-  return lines.map((line) => {
-    const c = line.split(",");
-    return {
-      ts: Number(c[col.time_ms as number]),
-      price: Number(c[col.price as number]),
-      qty: Number(c[col.qty as number]),
-      side: c[col.side as number] as string,
-    };
-  });
-}
-
-/**
- * `n` trades, time-ordered: per pair the real hour back to back, each pair's series a quarter
- * hour behind the last so the pairs are not in step. Every other copy runs the hour's returns
- * backwards in price (taker side flipped), so each copy opens where the previous one closed and
- * the series neither jumps nor drifts away over the copies.
- */
-function fromRealHour(hour: Omit<Row, "pair" | "id">[], n: number): Row[] {
-  const first = (hour[0] as Row).price, last = (hour.at(-1) as Row).price;
-  const copies = Math.ceil(n / PAIRS.length / hour.length);
-  const rows: Row[] = [];
-  PAIRS.forEach(({ pair, scale, decimals }, j) => {
-    let level = first * scale, id = 0;
-    for (let h = 0; h < copies; h++) {
-      const mirrored = h % 2 === 1;
-      for (const t of hour) {
-        rows.push({
-          pair,
-          ts: t.ts + h * HOUR_MS + j * HOUR_MS / 4,
-          price: round(level * (mirrored ? first / t.price : t.price / first), decimals),
-          qty: round(t.qty / scale, 8),
-          side: mirrored ? (t.side === "buy" ? "sell" : "buy") : t.side,
-          id: ++id,
-        });
-      }
-      level *= mirrored ? first / last : last / first;
-    }
-  });
-  return rows.sort((a, b) => a.ts - b.ts).slice(0, n);
-}
-
-/** The synthetic market with time squeezed so a minute holds as many trades as the real hour's. */
-function fromSynthetic(n: number): Row[] {
-  const start = Date.UTC(2019, 6, 1);
-  const pairs = PAIRS.map((p) => p.pair);
-  let minutes = Math.ceil(n / pairs.length / 20);
-  let trades = syntheticTrades({ pairs, start, minutes, seed: 7 });
-  while (trades.length < n) {
-    minutes = Math.ceil(minutes * 1.2);
-    trades = syntheticTrades({ pairs, start, minutes, seed: 7 });
-  }
-  const squeeze = trades.length / pairs.length / minutes / REAL_TRADES_PER_MINUTE;
-  return trades.slice(0, n).map((t) => ({
-    pair: t.pair,
-    ts: start + Math.floor((t.ts - start) * squeeze),
-    price: t.price,
-    qty: round(t.qty, 8),
-    side: t.side,
-    id: t.trade_id ?? 0,
-  }));
-}
 
 /** Writes the input as trades-csv in the shared hour's columns, plus Kraken's trade ids. */
 async function writeInput(path: string): Promise<{ source: string; pairs: string[] }> {
-  const hour = await realHour();
-  const rows = hour ? fromRealHour(hour, N) : fromSynthetic(N);
-  const source = hour
-    ? `the shared real Kraken BTC/USD hour (2019-07-01, ${hour.length.toLocaleString("en-US")} trades), ` +
+  const { trades: rows, realHourTrades } = await densityInput(PAIRS, N);
+  const source = realHourTrades !== null
+    ? `the shared real Kraken BTC/USD hour (2019-07-01, ${realHourTrades.toLocaleString("en-US")} trades), ` +
       `repeated per pair with shifted times`
     : "SYNTHETIC trades (../shared/data absent): src/sim/synthetic.ts with time squeezed to the real " +
       `hour's ${REAL_TRADES_PER_MINUTE.toFixed(1)} trades per minute per pair`;
@@ -138,7 +41,9 @@ async function writeInput(path: string): Promise<{ source: string; pairs: string
   const enc = new TextEncoder();
   let chunk = "timestamp,time_ms,symbol,price,qty,side,trade_id\n";
   for (const r of rows) {
-    chunk += `${new Date(r.ts).toISOString()},${r.ts},${r.pair},${r.price},${r.qty},${r.side},${r.id}\n`;
+    chunk += `${
+      new Date(r.ts).toISOString()
+    },${r.ts},${r.pair},${r.price},${r.qty},${r.side},${r.trade_id}\n`;
     if (chunk.length > 1 << 20) {
       await file.write(enc.encode(chunk));
       chunk = "";

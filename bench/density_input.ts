@@ -1,7 +1,7 @@
 /**
- * The bus scaling benchmark's input (bench/bus_scaling.ts): trades of eight pairs at real density,
- * made as bench/density.ts makes its four: the shared real Kraken hour repeated per pair with
- * shifted times and ids, or without ../shared the synthetic market squeezed to the same density.
+ * Trades at real density for the benchmarks (bench/density.ts, bench/bus_scaling.ts): the shared
+ * real Kraken hour repeated per pair, scaled to a plausible price and tick for it, with shifted
+ * times and ids; or, without ../shared, the synthetic market squeezed to the same trades per minute.
  */
 import type { Trade } from "../src/domain/trade.ts";
 import { syntheticTrades } from "../src/sim/synthetic.ts";
@@ -14,8 +14,23 @@ const HOUR_MS = 3_600_000;
 /** The shared hour: 2,672 trades, with trades in every one of its 60 minutes. */
 export const REAL_TRADES_PER_MINUTE = 2672 / 60;
 
-/** Kafka's murmur2 key hash puts each of these in its own one of 8 partitions (the bench prints the counts). */
-export const PAIRS = [
+/** A pair the hour is copied to, with the scale of its price and its tick. */
+export interface DensityPair {
+  pair: string;
+  scale: number;
+  decimals: number;
+}
+
+/** Four pairs (bench/density.ts). */
+export const FOUR_PAIRS: readonly DensityPair[] = [
+  { pair: "BTC/USD", scale: 1, decimals: 1 },
+  { pair: "ETH/USD", scale: 1 / 36, decimals: 2 },
+  { pair: "SOL/USD", scale: 1 / 700, decimals: 3 },
+  { pair: "XRP/USD", scale: 1 / 27_000, decimals: 5 },
+];
+
+/** Kafka's murmur2 key hash puts each of these in its own one of 8 partitions (bench/bus_scaling.ts prints the counts). */
+export const EIGHT_PAIRS: readonly DensityPair[] = [
   { pair: "SOL/USD", scale: 1 / 700, decimals: 3 },
   { pair: "ADA/USD", scale: 1 / 30_000, decimals: 6 },
   { pair: "TRX/USD", scale: 1 / 450_000, decimals: 6 },
@@ -29,18 +44,18 @@ export const PAIRS = [
 type Tick = Pick<Trade, "ts" | "price" | "qty" | "side">;
 const round = (x: number, decimals: number) => Number(x.toFixed(decimals));
 
-export interface ScalingInput {
+export interface DensityInput {
   trades: Trade[];
   /** Trades in the real hour, or null when it is absent and the trades are synthetic. */
   realHourTrades: number | null;
 }
 
-/** `n` trades, time-ordered, from the real hour if it is there, else synthetic. */
-export async function scalingInput(n: number): Promise<ScalingInput> {
+/** `n` trades of `pairs`, time-ordered, from the real hour if it is there, else synthetic. */
+export async function densityInput(pairs: readonly DensityPair[], n: number): Promise<DensityInput> {
   const hour = await realHour();
   return hour
-    ? { trades: fromRealHour(hour, n), realHourTrades: hour.length }
-    : { trades: fromSynthetic(n), realHourTrades: null };
+    ? { trades: fromRealHour(hour, pairs, n), realHourTrades: hour.length }
+    : { trades: fromSynthetic(pairs, n), realHourTrades: null };
 }
 
 async function realHour(): Promise<Tick[] | null> {
@@ -64,21 +79,23 @@ async function realHour(): Promise<Tick[] | null> {
 }
 
 /**
- * As bench/density.ts: per pair the hour back to back (every other copy mirrored in price so the
- * series neither jumps nor drifts), each pair an eighth of an hour behind the last; time-ordered.
+ * Per pair the hour back to back, each pair's series 1/len(pairs) of an hour behind the last so the
+ * pairs are not in step. Every other copy runs the hour's returns backwards in price (taker side
+ * flipped), so each copy opens where the previous one closed and the series neither jumps nor
+ * drifts away over the copies.
  */
-function fromRealHour(hour: Tick[], n: number): Trade[] {
+function fromRealHour(hour: Tick[], pairs: readonly DensityPair[], n: number): Trade[] {
   const first = (hour[0] as Tick).price, last = (hour.at(-1) as Tick).price;
-  const copies = Math.ceil(n / PAIRS.length / hour.length);
+  const copies = Math.ceil(n / pairs.length / hour.length);
   const out: Trade[] = [];
-  PAIRS.forEach(({ pair, scale, decimals }, j) => {
+  pairs.forEach(({ pair, scale, decimals }, j) => {
     let level = first * scale, id = 0;
     for (let h = 0; h < copies; h++) {
       const mirrored = h % 2 === 1;
       for (const t of hour) {
         out.push({
           pair,
-          ts: t.ts + h * HOUR_MS + j * HOUR_MS / PAIRS.length,
+          ts: t.ts + h * HOUR_MS + j * HOUR_MS / pairs.length,
           price: round(level * (mirrored ? first / t.price : t.price / first), decimals),
           qty: round(t.qty / scale, 8),
           side: mirrored ? (t.side === "buy" ? "sell" : "buy") : t.side,
@@ -92,9 +109,9 @@ function fromRealHour(hour: Tick[], n: number): Trade[] {
 }
 
 /** The synthetic market with time squeezed so a minute holds as many trades as the real hour's. */
-function fromSynthetic(n: number): Trade[] {
+function fromSynthetic(of: readonly DensityPair[], n: number): Trade[] {
   const start = Date.UTC(2019, 6, 1);
-  const pairs = PAIRS.map((p) => p.pair);
+  const pairs = of.map((p) => p.pair);
   let minutes = Math.ceil(n / pairs.length / 20);
   let trades = syntheticTrades({ pairs, start, minutes, seed: 7 });
   while (trades.length < n) {
