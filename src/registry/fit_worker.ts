@@ -3,14 +3,20 @@
  * keeps answering while a model trains. Given a training-rows file instead of a dataset, it also
  * reads the file and builds the dataset, and hands it back first (its arrays transferred, not
  * copied): turning thousands of rows into a matrix would otherwise hold the serving thread.
- * Messages out: `{ dataset }` (from a file), `{ step }`s, then `{ done, artifacts }` or `{ error }`.
+ * Messages out: `{ dataset }` (from a file), `{ step }`s, then `{ done, artifacts }` (the export
+ * already checked for parity) or `{ error }`.
  */
 /// <reference lib="deno.worker" />
 import { type Dataset, datasetFromRows } from "../model/dataset.ts";
 import { fitRun } from "../model/fit_run.ts";
 import { trainingRowsFromCsv } from "../stores/training_rows.ts";
 import { modelArtifacts } from "./model_artifacts.ts";
+import { checkParity } from "./onnx_export.ts";
+import { lowerThreadPriority } from "./thread_priority.ts";
 import type { WorkerInput } from "./worker_input.ts";
+
+// Training must never delay a request or a candle of the process that started it.
+lowerThreadPriority();
 
 self.onmessage = async (e: MessageEvent<WorkerInput>) => {
   try {
@@ -38,6 +44,10 @@ self.onmessage = async (e: MessageEvent<WorkerInput>) => {
     // The export, reference predictions and recorded setting are made here too: the fitted model
     // itself (thousands of tree nodes) never crosses back to the serving thread.
     const artifacts = modelArtifacts(ds, run);
+    // The parity check opens the export in onnxruntime-web: here, with the same runtime the server
+    // loads, rather than on the serving thread, where opening a session stalled it for ~25 ms.
+    const { onnx, check } = artifacts;
+    artifacts.parity = await checkParity(onnx, check.X, check.n, ds.features.length, check.expected);
     const done = { ...run, final: null };
     const transfer = [artifacts.onnx.buffer, artifacts.check.X.buffer, artifacts.check.expected.buffer];
     self.postMessage({ done, artifacts }, { transfer: transfer as ArrayBuffer[] });

@@ -14,6 +14,8 @@ export interface ModelArtifacts {
   /** The last test fold's rows, row-major, and the model's predictions on them. */
   check: { X: Float64Array; n: number; expected: Float64Array };
   recorded: ModelConfig & { rounds?: number };
+  /** The parity check's result, when it already ran where the model was fitted. */
+  parity?: { maxAbsDiff: number; maxRelDiff: number };
 }
 
 export function modelArtifacts(

@@ -20,7 +20,7 @@ import { trainingRowsFromCsv } from "../stores/training_rows.ts";
 import { systemClock } from "../util/clock.ts";
 import { codeVersion } from "./code_version.ts";
 import { type ModelArtifacts, modelArtifacts } from "./model_artifacts.ts";
-import { checkParity, INPUT, OUTPUT } from "./onnx_export.ts";
+import { checkParity, INPUT, OUTPUT, ParityError } from "./onnx_export.ts";
 import type { DatasetFile, WorkerInput } from "./worker_input.ts";
 
 export interface TrainOptions {
@@ -116,6 +116,8 @@ function fitRunInWorker(
       else if (msg.error) {
         const err = msg.error.name === "LeakageError"
           ? new LeakageError(msg.error.message)
+          : msg.error.name === "ParityError"
+          ? new ParityError(msg.error.message)
           : new Error(msg.error.message);
         reject(err);
       }
@@ -187,7 +189,8 @@ export async function trainAndRegister(
     : gate;
   step(`exporting to ONNX and checking it against the trained model`);
   const { onnx, check } = artifacts;
-  const parity = await checkParity(onnx, check.X, check.n, ds.features.length, check.expected);
+  const parity = artifacts.parity ??
+    await checkParity(onnx, check.X, check.n, ds.features.length, check.expected);
 
   const version = await opts.registry.reserve(name);
   const modelConfig = artifacts.recorded;
