@@ -8,7 +8,7 @@ import type { BusConfig } from "../config.ts";
 import type { Window } from "../domain/candle.ts";
 import type { Trade } from "../domain/trade.ts";
 import type { FeatureStores } from "../stores/feature_stores.ts";
-import { sleep } from "../util/abortable.ts";
+import { sleep, whenAborted } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
 import { encode } from "./codec.ts";
 import { runStage, type StageRun } from "./consumer_stage.ts";
@@ -236,10 +236,7 @@ export async function runOnBus(
         await Promise.race([waitForCatchUp(bus, log, cfg.busDeadlineMs, signal), failed]);
       }
     } else {
-      const aborted = new Promise<void>((resolve) =>
-        signal.addEventListener("abort", () => resolve(), { once: true })
-      );
-      await Promise.race([aborted, failed]);
+      await Promise.race([whenAborted(signal), failed]);
     }
   } finally {
     await Promise.all(runs.map((r) => r.stop()));

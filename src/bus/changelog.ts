@@ -13,7 +13,7 @@
  */
 import type { Admin, Kafka } from "kafkajs";
 import { backoffDelay } from "../sources/backoff.ts";
-import { sleep } from "../util/abortable.ts";
+import { onAbort, sleep } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
 import { BusUnavailableError, connectWithin, createTopicsReady } from "./kafka.ts";
 import type { BusProducer } from "./producer.ts";
@@ -155,10 +155,7 @@ export async function readLast(
   // Settled by whichever comes first; handled from here on, so a late failure is not unhandled.
   read.catch(() => {});
   const done = new AbortController();
-  options.signal?.addEventListener("abort", () => reject(options.signal?.reason), {
-    once: true,
-    signal: done.signal,
-  });
+  onAbort(options.signal, () => reject(options.signal?.reason), { signal: done.signal });
   const timer = setTimeout(
     () =>
       reject(

@@ -27,6 +27,7 @@
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import { type Batch, emptyBatch } from "../stages/batch.ts";
+import { onAbort } from "../util/abortable.ts";
 import { type Logger, silent } from "../util/log.ts";
 import { type ConsumedKind, decode, DecodeError } from "./codec.ts";
 import { GROUP_TIMEOUTS, type GroupTimeouts, joinGroup } from "./group_member.ts";
@@ -356,6 +357,6 @@ export async function runStage<S>(
       for (const p of [...partitions.keys()]) drop(p);
       await admin.disconnect();
     })();
-  options.signal?.addEventListener("abort", () => void stop(), { once: true });
+  onAbort(options.signal, () => void stop());
   return { stats, done: member.done, stop };
 }

@@ -12,7 +12,7 @@
  */
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { backoffDelay } from "../sources/backoff.ts";
-import { sleep } from "../util/abortable.ts";
+import { onAbort, sleep } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
 import { BusUnavailableError, connectWithin } from "./kafka.ts";
 
@@ -167,7 +167,6 @@ export async function joinGroup(kafka: Kafka, options: GroupMemberOptions): Prom
     });
   };
 
-  await join(false);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     stopping ??= (async () => {
@@ -179,6 +178,12 @@ export async function joinGroup(kafka: Kafka, options: GroupMemberOptions): Prom
       }
       settle();
     })();
-  options.signal?.addEventListener("abort", () => void stop(), { once: true });
+  // Listening from the start: a stop asked for while connecting ends the connecting too.
+  onAbort(options.signal, () => void stop());
+  try {
+    await join(false);
+  } catch (e) {
+    if (!stopped.signal.aborted) throw e;
+  }
   return { done, stop };
 }

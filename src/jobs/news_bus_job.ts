@@ -21,6 +21,7 @@ import type { NewsConfig } from "../config.ts";
 import type { NewsItem } from "../domain/news.ts";
 import { type FeatureStores, openFeatureStores } from "../stores/feature_stores.ts";
 import type { SeenIds } from "../stores/seen_ids.ts";
+import { whenAborted } from "../util/abortable.ts";
 import { BatchStream } from "../util/batches.ts";
 import type { Logger } from "../util/log.ts";
 import { loadClassifier, openSeenIds } from "./news_job.ts";
@@ -75,10 +76,7 @@ export async function newsOverBus(cfg: NewsConfig, log: Logger, signal: AbortSig
         ]);
       }
     } else {
-      const aborted = new Promise<void>((resolve) =>
-        signal.addEventListener("abort", () => resolve(), { once: true })
-      );
-      await Promise.race([aborted, failed]);
+      await Promise.race([whenAborted(signal), failed]);
     }
   } finally {
     await Promise.all(runs.map((r) => r.stop()));

@@ -19,3 +19,23 @@ export function isAbort(error: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted && error === signal.reason) return true;
   return error instanceof DOMException && (error.name === "AbortError" || error.name === "TimeoutError");
 }
+
+/**
+ * Calls `fn` once when `signal` aborts, or at once (in a microtask) if it already has: a listener
+ * added after the abort would otherwise never run, and a stage told to stop while it was still
+ * starting would run on.
+ */
+export function onAbort(
+  signal: AbortSignal | undefined,
+  fn: () => void,
+  options?: { signal?: AbortSignal },
+): void {
+  if (!signal) return;
+  if (signal.aborted) queueMicrotask(() => options?.signal?.aborted || fn());
+  else signal.addEventListener("abort", fn, { once: true, ...options });
+}
+
+/** Resolves when `signal` aborts, at once if it already has. */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => onAbort(signal, resolve));
+}

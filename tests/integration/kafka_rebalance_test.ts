@@ -311,3 +311,51 @@ Deno.test({
   ignore,
   fn: () => joinAndLeave("SIGKILL"),
 });
+
+Deno.test({
+  name:
+    "kafka: a consumer told to stop (Ctrl-C) while it is still starting or joining its group exits cleanly",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const procs: Proc[] = [];
+    try {
+      const prefix = uniquePrefix("joinstop");
+      await createTopics(prefix, [`${prefix}features-stage`]);
+      const features = (dataDir: string) => {
+        const p = start(`features ${dataDir}`, "ingest", [
+          ...["--stage", "features", "--windows", WINDOWS.join(","), "--data-dir", dataDir],
+          ...["--bus", "kafka", "--brokers", BROKERS, "--topic-prefix", prefix],
+          ...["--partitions", String(PARTITIONS)],
+        ], dir);
+        procs.push(p);
+        return p;
+      };
+      // A member in the group, so each newcomer waits in a rebalance while it joins.
+      const first = features("features-a");
+      await waitUntil(() => assignments(first.log()).length > 0, 60_000, "the first member is assigned");
+      // Interrupted at several points of its start: before, while and just after connecting and joining.
+      for (const [i, afterMs] of [0, 400, 1500, 4000].entries()) {
+        const late = features(`features-${i}`);
+        await waitUntil(() => /Kafka at /.test(late.log()), 60_000, "the newcomer has connected");
+        await new Promise((r) => setTimeout(r, afterMs));
+        late.child.kill("SIGINT");
+        const exited = await Promise.race([
+          late.ok().then(() => true),
+          new Promise<false>((r) => setTimeout(() => r(false), 30_000)),
+        ]);
+        assert(exited, `interrupted ${afterMs} ms after connecting, it ran on:\n${late.log()}`);
+      }
+      first.child.kill("SIGINT");
+      await first.ok();
+    } finally {
+      for (const p of procs) {
+        try {
+          p.child.kill("SIGKILL");
+        } catch { /* exited */ }
+        await p.child.status;
+      }
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
