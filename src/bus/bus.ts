@@ -10,7 +10,7 @@ import type { Trade } from "../domain/trade.ts";
 import type { FeatureStores } from "../stores/feature_stores.ts";
 import { sleep, whenAborted } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
-import { encode } from "./codec.ts";
+import { encode, tradeMessages } from "./codec.ts";
 import { runStage, type StageRun } from "./consumer_stage.ts";
 import { BusUnavailableError, connectWithin, createKafka, ensureTopics } from "./kafka.ts";
 import { BusProducer } from "./producer.ts";
@@ -63,11 +63,7 @@ export function tradesPublisher(
   bus: Bus,
 ): { trades(t: readonly Trade[]): Promise<void>; end(pairs: string[]): Promise<void> } {
   return {
-    trades: (trades) =>
-      bus.producer.send(
-        bus.topics.trades,
-        trades.map((t) => ({ key: t.pair, value: encode({ type: "trade", data: t }) })),
-      ),
+    trades: (trades) => bus.producer.send(bus.topics.trades, tradeMessages(trades)),
     end: (pairs) =>
       bus.producer.send(
         bus.topics.trades,

@@ -237,9 +237,27 @@ export async function runStage<S>(
     const batch = emptyBatch();
     const dead: OutMessage[] = [];
     const began = performance.now();
+    // Items, not messages: a `trades` message holds many.
+    let items = 0;
+    /** A message, or one element of it (a trade of a `trades` message), to the dead-letter topic. */
+    const toDlq = (m: KafkaMessage, error: string, element?: { index: number; value: unknown }) => {
+      stats.dlq++;
+      const at = `${spec.topic}/${partition}@${m.offset}${element ? `[${element.index}]` : ""}`;
+      log.warn(`${spec.name} stage: ${at}: ${error}; sent to ${dlqTopic(spec.topic)}`);
+      const origin = { topic: spec.topic, partition, offset: m.offset };
+      dead.push({
+        key: m.key?.toString() ?? "",
+        value: JSON.stringify({
+          error,
+          origin: element ? { ...origin, index: element.index } : origin,
+          key: m.key?.toString() ?? null,
+          value: element ? JSON.stringify(element.value) : m.value?.toString() ?? null,
+        }),
+      });
+    };
     let i = start;
     for (; i < messages.length; i++) {
-      if (i > start && (i - start >= sliceMessages || performance.now() - began > sliceMs)) break;
+      if (i > start && (items >= sliceMessages || performance.now() - began > sliceMs)) break;
       const m = messages[i] as KafkaMessage;
       const offset = BigInt(m.offset);
       if (offset <= ps.offset) {
@@ -250,8 +268,13 @@ export async function runStage<S>(
       try {
         const message = decode(m.value?.toString() ?? null, spec.kind);
         stats.messages++;
+        items++;
         if (message.type === "trade") batch.trades.push(message.data);
-        else if (message.type === "candle") batch.candles.push(message.data);
+        else if (message.type === "trades") {
+          items += message.data.length - 1;
+          for (const t of message.data) batch.trades.push(t);
+          for (const r of message.rejected ?? []) toDlq(m, r.error, r);
+        } else if (message.type === "candle") batch.candles.push(message.data);
         else if (message.type === "feature") batch.rows.push(message.data);
         else if (message.type === "news") (batch.news ??= []).push(message.data);
         else if (message.type === "news_signal") (batch.signals ??= []).push(message.data);
@@ -263,21 +286,7 @@ export async function runStage<S>(
         }
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
-        stats.dlq++;
-        log.warn(
-          `${spec.name} stage: ${spec.topic}/${partition}@${m.offset}: ${e.message}; sent to ${
-            dlqTopic(spec.topic)
-          }`,
-        );
-        dead.push({
-          key: m.key?.toString() ?? "",
-          value: JSON.stringify({
-            error: e.message,
-            origin: { topic: spec.topic, partition, offset: m.offset },
-            key: m.key?.toString() ?? null,
-            value: m.value?.toString() ?? null,
-          }),
-        });
+        toDlq(m, e.message);
       }
     }
     return { next: i, batch, dead };

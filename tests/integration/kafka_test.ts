@@ -17,7 +17,7 @@ import { createKafka, ensureTopics } from "../../src/bus/kafka.ts";
 import { BusProducer } from "../../src/bus/producer.ts";
 import { runStage, type StageOptions, type StageRun, type StageSpec } from "../../src/bus/consumer_stage.ts";
 import { lag, openBus, startConsumerStages } from "../../src/bus/bus.ts";
-import { encode } from "../../src/bus/codec.ts";
+import { encode, tradeMessages } from "../../src/bus/codec.ts";
 import { openFeatureStores } from "../../src/stores/feature_stores.ts";
 import type { Window } from "../../src/domain/candle.ts";
 
@@ -220,8 +220,15 @@ Deno.test({
       key: "BTC/USD",
       value: '{"v":1,"type":"trade","data":{"pair":"BTC/USD","price":-5}}',
     }]);
+    // A `trades` message with one bad trade among good ones: the bad one alone is dead.
+    const around = [trades[half], { pair: "BTC/USD", price: -5 }, trades[half + 1]];
+    await b.producer.send(b.topics.trades, [{
+      key: "BTC/USD",
+      value: JSON.stringify({ v: 1, type: "trades", data: around }),
+    }]);
     await b.producer.send(b.topics.trades, [{ key: "BTC/USD", value: "not json" }]);
-    await b.producer.send(b.topics.trades, trades.slice(half).map(msg));
+    // The rest as the trades stage writes them, many trades a message.
+    await b.producer.send(b.topics.trades, tradeMessages(trades.slice(half + 2)));
     await b.producer.send(b.topics.trades, [{
       key: "BTC/USD",
       value: encode({ type: "end", data: { pair: "BTC/USD" } }),
@@ -240,7 +247,7 @@ Deno.test({
     await waitUntil(() => lagsZero(prefix), 30_000, "the stages catch up");
     await Promise.all(runs.map((r) => r.stop()));
     stores.close();
-    assertEquals(runs[0]?.stats.dlq, 2);
+    assertEquals(runs[0]?.stats.dlq, 3);
     const dlq = createKafka({ brokers: cfg.brokers }).consumer({ groupId: `${prefix}dlq-reader` });
     await dlq.connect();
     await dlq.subscribe({ topic: `${b.topics.trades}.dlq`, fromBeginning: true });
@@ -249,13 +256,21 @@ Deno.test({
       eachMessage: ({ message }) =>
         Promise.resolve(void dead.push(JSON.parse(message.value?.toString() ?? "{}"))),
     });
-    await waitUntil(() => Promise.resolve(dead.length >= 2), 20_000, "DLQ messages");
+    await waitUntil(() => Promise.resolve(dead.length >= 3), 20_000, "DLQ messages");
     await dlq.disconnect();
     await b.close();
     assert(String(dead[0]?.error).includes("price"), JSON.stringify(dead[0]));
     assertEquals((dead[0]?.origin as { topic: string }).topic, b.topics.trades);
-    assertEquals((dead[1]?.origin as { offset: string }).offset, String(half + 1));
-    assertEquals(dead[1]?.value, "not json");
+    assertEquals(dead[1]?.origin, {
+      topic: b.topics.trades,
+      partition: 0,
+      offset: String(half + 1),
+      index: 1,
+    });
+    assert(String(dead[1]?.error).includes("price"), JSON.stringify(dead[1]));
+    assertEquals(dead[1]?.value, JSON.stringify(around[1]));
+    assertEquals((dead[2]?.origin as { offset: string }).offset, String(half + 2));
+    assertEquals(dead[2]?.value, "not json");
     assertEquals(await table(`${dir}/bus`, "1m"), want["1m"]);
     await Deno.remove(dir, { recursive: true });
   },

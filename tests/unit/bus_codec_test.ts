@@ -1,0 +1,60 @@
+import { assert, assertEquals, assertThrows } from "../assert.ts";
+import { decode, DecodeError, tradeMessages, TRADES_PER_MESSAGE } from "../../src/bus/codec.ts";
+import type { Trade } from "../../src/domain/trade.ts";
+
+const trade = (pair: string, i: number): Trade => ({
+  pair,
+  price: 100 + i,
+  qty: 1,
+  side: i % 2 ? "buy" : "sell",
+  ts: 1_700_000_000_000 + i,
+  trade_id: i + 1,
+});
+
+Deno.test("bus codec: trades go as messages of one pair each, in order, at most TRADES_PER_MESSAGE a message", () => {
+  const trades: Trade[] = [];
+  for (let i = 0; i < 300; i++) trades.push(trade(i % 3 === 0 ? "ETH/USD" : "BTC/USD", i));
+  const messages = tradeMessages(trades);
+  const back = new Map<string, Trade[]>();
+  for (const m of messages) {
+    const decoded = decode(m.value, "trade");
+    assertEquals(decoded.type, "trades");
+    if (decoded.type !== "trades") continue;
+    assert(decoded.data.length <= TRADES_PER_MESSAGE && decoded.data.length > 0);
+    assertEquals(decoded.rejected, undefined);
+    for (const t of decoded.data) assertEquals(t.pair, m.key);
+    back.set(m.key, [...back.get(m.key) ?? [], ...decoded.data]);
+  }
+  for (const pair of ["BTC/USD", "ETH/USD"]) {
+    assertEquals(back.get(pair), trades.filter((t) => t.pair === pair), pair);
+  }
+  assertEquals(messages.length, Math.ceil(200 / TRADES_PER_MESSAGE) + Math.ceil(100 / TRADES_PER_MESSAGE));
+  assertEquals(tradeMessages([]), []);
+});
+
+Deno.test("bus codec: a bad trade in a trades message is rejected alone, with its index; the others are kept", () => {
+  const good = [trade("BTC/USD", 1), trade("BTC/USD", 2)];
+  const value = JSON.stringify({
+    v: 1,
+    type: "trades",
+    data: [good[0], { pair: "BTC/USD", price: -5 }, 7, good[1]],
+  });
+  const decoded = decode(value, "trade");
+  assertEquals(decoded.type, "trades");
+  if (decoded.type !== "trades") return;
+  assertEquals(decoded.data, good);
+  assertEquals(decoded.rejected?.map((r) => r.index), [1, 2]);
+  assert(decoded.rejected?.[0]?.error.includes("price"), decoded.rejected?.[0]?.error);
+  assertEquals(decoded.rejected?.[1]?.value, 7);
+});
+
+Deno.test("bus codec: a trades message without trades, or on a topic of another kind, is a DecodeError", () => {
+  for (const data of [[], {}, null, "x"]) {
+    assertThrows(() => decode(JSON.stringify({ v: 1, type: "trades", data }), "trade"), DecodeError);
+  }
+  const trades = JSON.stringify({ v: 1, type: "trades", data: [trade("BTC/USD", 1)] });
+  assertThrows(() => decode(trades, "candle"), DecodeError, "expected a candle message");
+  // The one-trade message of earlier versions is still read.
+  const single = decode(JSON.stringify({ v: 1, type: "trade", data: trade("BTC/USD", 1) }), "trade");
+  assertEquals(single, { type: "trade", data: trade("BTC/USD", 1) });
+});
