@@ -148,8 +148,9 @@ export async function runStage<S>(
     partitions.get(partition)?.pipe.close();
     const pipe = new PartitionPipe(spec.pipeline, from, async (cp) => {
       const at = Date.now();
-      await checkpoints.save(partition, cp, at);
-      await changelog.write(partition, cp, at);
+      // Both before the offset is committed, in either order: a stage resumes from whichever of
+      // the two is current, so writing them together halves the wait per slice.
+      await Promise.all([checkpoints.save(partition, cp, at), changelog.write(partition, cp, at)]);
     });
     const ps = { offset: from.offset, pipe, checked };
     partitions.set(partition, ps);
