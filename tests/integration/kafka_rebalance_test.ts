@@ -95,6 +95,16 @@ function start(what: string, script: string, args: string[], cwd: string): Proc 
   };
 }
 
+/** Kills whatever of `procs` still runs and waits for each to exit. */
+async function killAll(procs: readonly Proc[]): Promise<void> {
+  for (const p of procs) {
+    try {
+      p.child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await p.child.status;
+  }
+}
+
 /** The partitions each assignment in a stage's log gave it, in order. */
 function assignments(log: string): number[][] {
   return [...log.matchAll(/stage: assigned partitions ([\d, ]+|none) of/g)].map((m) =>
@@ -299,12 +309,7 @@ async function joinAndLeave(leave: "SIGINT" | "SIGKILL"): Promise<void> {
     }
   } finally {
     await bus?.close();
-    for (const p of procs) {
-      try {
-        p.child.kill("SIGKILL");
-      } catch { /* exited */ }
-      await p.child.status;
-    }
+    await killAll(procs);
     await Deno.remove(dir, { recursive: true });
   }
 }
@@ -360,12 +365,7 @@ Deno.test({
       first.child.kill("SIGINT");
       await first.ok();
     } finally {
-      for (const p of procs) {
-        try {
-          p.child.kill("SIGKILL");
-        } catch { /* exited */ }
-        await p.child.status;
-      }
+      await killAll(procs);
       await Deno.remove(dir, { recursive: true });
     }
   },
