@@ -177,7 +177,7 @@ export async function waitForCatchUp(
     if (caughtUp === 0 && Date.now() - shown > 5000) {
       shown = Date.now();
       const left = stages.map((s, i) => `${lags[i]} ${s.what}`).join(" and ");
-      log.info(`waiting for the stages: ${left} not yet consumed`);
+      log.info(`waiting for the stages: ${left} messages not yet consumed`);
     }
     await sleep(caughtUp ? 300 : 200, signal);
   }

@@ -81,10 +81,15 @@ export type Decoded<K extends ConsumedKind> = Extract<
   { type: K | "end" | (K extends "trade" ? "trades" : never) }
 >;
 
-/** Decodes and validates a value of the given expected kind (`end` is accepted on any topic). */
+/**
+ * Decodes and validates a value of the given expected kind (`end` is accepted on any topic). With
+ * the message's `key`, a trade of a `trades` message whose pair is not the key is rejected: it
+ * would sit in another pair's partition, where a second member could build its candles too.
+ */
 export function decode<K extends ConsumedKind>(
   value: string | null,
   kind: K,
+  key?: string,
 ): Decoded<K> {
   if (value === null) throw new DecodeError("message has no value");
   let msg: unknown;
@@ -105,7 +110,7 @@ export function decode<K extends ConsumedKind>(
       if (typeof fields.pair !== "string") throw new DecodeError("end message has no pair");
       return { type: "end", data: { pair: fields.pair } } as Decoded<K>;
     }
-    if (type === "trades" && kind === "trade") return decodeTrades(data) as Decoded<K>;
+    if (type === "trades" && kind === "trade") return decodeTrades(data, key) as Decoded<K>;
     if (type !== kind) throw new DecodeError(`expected a ${kind} message, got ${JSON.stringify(type)}`);
     const parsed = kind === "trade"
       ? validateTrade(fields)
@@ -123,14 +128,18 @@ export function decode<K extends ConsumedKind>(
   }
 }
 
-function decodeTrades(data: unknown): TradesMessage {
+function decodeTrades(data: unknown, key: string | undefined): TradesMessage {
   if (!Array.isArray(data) || data.length === 0) throw new DecodeError("trades message has no trades");
   const trades: Trade[] = [];
   const rejected: NonNullable<TradesMessage["rejected"]> = [];
   data.forEach((t: unknown, index) => {
     try {
       if (typeof t !== "object" || t === null) throw new TypeError("not a JSON object");
-      trades.push(validateTrade(t as Record<string, unknown>));
+      const trade = validateTrade(t as Record<string, unknown>);
+      if (key !== undefined && trade.pair !== key) {
+        throw new TypeError(`pair ${trade.pair} is not the message key ${JSON.stringify(key)}`);
+      }
+      trades.push(trade);
     } catch (e) {
       rejected.push({ index, error: `invalid trade: ${(e as Error).message}`, value: t });
     }

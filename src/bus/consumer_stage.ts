@@ -150,7 +150,12 @@ export async function runStage<S>(
       const at = Date.now();
       // Both before the offset is committed, in either order: a stage resumes from whichever of
       // the two is current, so writing them together halves the wait per slice.
-      await Promise.all([checkpoints.save(partition, cp, at), changelog.write(partition, cp, at)]);
+      const saved = await Promise.allSettled([
+        checkpoints.save(partition, cp, at),
+        changelog.write(partition, cp, at),
+      ]);
+      // Both settled first, so a failed slice leaves no write in flight to land after a later one.
+      for (const s of saved) if (s.status === "rejected") throw s.reason;
     });
     const ps = { offset: from.offset, pipe, checked };
     partitions.set(partition, ps);
@@ -267,7 +272,7 @@ export async function runStage<S>(
       }
       ps.offset = offset;
       try {
-        const message = decode(m.value?.toString() ?? null, spec.kind);
+        const message = decode(m.value?.toString() ?? null, spec.kind, m.key?.toString());
         stats.messages++;
         items++;
         if (message.type === "trade") batch.trades.push(message.data);

@@ -148,6 +148,8 @@ export async function joinGroup(kafka: Kafka, options: GroupMemberOptions): Prom
       });
       if (stopped.signal.aborted) return await consumer.disconnect();
       await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+      // subscribe refreshes metadata, and may have reconnected what a stop meanwhile disconnected.
+      if (stopped.signal.aborted) return await consumer.disconnect();
     } catch (e) {
       await consumer.disconnect().catch(() => {});
       throw e;
@@ -156,6 +158,7 @@ export async function joinGroup(kafka: Kafka, options: GroupMemberOptions): Prom
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
+        if (stopped.signal.aborted) return;
         inBatch = true;
         try {
           await options.eachBatch(payload, consumer);
@@ -165,6 +168,8 @@ export async function joinGroup(kafka: Kafka, options: GroupMemberOptions): Prom
         healthy();
       },
     });
+    // A stop that came while run() joined found no running consumer to stop: leave now.
+    if (stopped.signal.aborted) await consumer.disconnect().catch(() => {});
   };
 
   let stopping: Promise<void> | undefined;

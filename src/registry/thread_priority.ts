@@ -30,6 +30,10 @@ function withLibc<T>(
   if (Deno.build.os !== "linux" || gettid === undefined) {
     return `per-thread priority is not supported on ${Deno.build.os}/${Deno.build.arch}`;
   }
+  // Asked, not tried: in a terminal, a Worker trying FFI without the permission would wait on a prompt.
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+    return "no FFI permission (--allow-ffi)";
+  }
   let lib;
   try {
     lib = Deno.dlopen("libc.so.6", SYMBOLS);

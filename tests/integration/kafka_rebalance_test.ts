@@ -229,23 +229,28 @@ async function joinAndLeave(leave: "SIGINT" | "SIGKILL"): Promise<void> {
       procs.push(p);
       return p;
     };
+    const tradesEnd = async () =>
+      (await admin.fetchTopicOffsets(topics.trades)).reduce((n, e) => n + Number(e.high), 0);
     /**
-     * The trades written to the pipe so far published and both groups caught up with them. A
-     * message holds many trades, in batches the trades stage chose, so "published" is read as
-     * the topic's end not moving for 1.5 s (the stage publishes what it read within a second).
+     * A check that the trades written to the pipe since the topic's end was `before` are published
+     * and both groups caught up with them. A message holds many trades, in batches the trades stage
+     * chose, so "published" is read as the end past `before` and then not moving for 1.5 s (the
+     * stage publishes what it read within a second).
      */
-    let lastEnd = -1, movedAt = 0;
-    const caughtUp = async () => {
-      const ends = await admin.fetchTopicOffsets(topics.trades);
-      const end = ends.reduce((n, e) => n + Number(e.high), 0);
-      if (end !== lastEnd) {
-        lastEnd = end;
-        movedAt = Date.now();
-        return false;
-      }
-      if (end === 0 || Date.now() - movedAt < 1500) return false;
-      return await lag(admin, groups.candles, topics.trades) === 0 &&
-        await lag(admin, groups.features, topics.candles) === 0;
+    const caughtUp = (before: number) => {
+      let lastEnd = -1, movedAt = 0;
+      return async () => {
+        const end = await tradesEnd();
+        if (end <= before) return false;
+        if (end !== lastEnd) {
+          lastEnd = end;
+          movedAt = Date.now();
+          return false;
+        }
+        if (Date.now() - movedAt < 1500) return false;
+        return await lag(admin, groups.candles, topics.trades) === 0 &&
+          await lag(admin, groups.features, topics.candles) === 0;
+      };
     };
 
     const candlesA = stage("candles", "candles-a"), featuresA = stage("features", "features-a");
@@ -259,11 +264,13 @@ async function joinAndLeave(leave: "SIGINT" | "SIGKILL"): Promise<void> {
     procs.push(source);
     const pipe = await Deno.open(`${dir}/live.jsonl`, { write: true });
     const third = Math.floor(trades.length / 3);
+    const firstDone = caughtUp(await tradesEnd());
     await writeLines(pipe, trades.slice(0, third));
-    await waitUntil(() => caughtUp(), 120_000, "A's stages take the first third");
+    await waitUntil(firstDone, 120_000, "A's stages take the first third");
 
     // B joins while the second third flows.
     const candlesB = stage("candles", "candles-b"), featuresB = stage("features", "features-b");
+    const secondDone = caughtUp(await tradesEnd());
     await writeLines(pipe, trades.slice(third, 2 * third));
     const sharing = (p: Proc) => assignments(p.log()).at(-1)?.length === PARTITIONS / 2;
     await waitUntil(
@@ -271,9 +278,10 @@ async function joinAndLeave(leave: "SIGINT" | "SIGKILL"): Promise<void> {
       120_000,
       "every consumer owns two of the four partitions",
     );
-    await waitUntil(() => caughtUp(), 120_000, "the stages take the second third");
+    await waitUntil(secondDone, 120_000, "the stages take the second third");
 
     // A leaves while the last third flows.
+    const lastDone = caughtUp(await tradesEnd());
     const last = writeLines(pipe, trades.slice(2 * third));
     candlesA.child.kill(leave);
     featuresA.child.kill(leave);
@@ -284,7 +292,7 @@ async function joinAndLeave(leave: "SIGINT" | "SIGKILL"): Promise<void> {
     // Only now do the pairs' end messages close their last windows, in B.
     pipe.close();
     await source.ok();
-    await waitUntil(() => caughtUp(), 120_000, "the stages catch up");
+    await waitUntil(lastDone, 120_000, "the stages catch up");
     candlesB.child.kill("SIGINT");
     featuresB.child.kill("SIGINT");
     await Promise.all([candlesB.ok(), featuresB.ok()]);

@@ -48,6 +48,16 @@ Deno.test("bus codec: a bad trade in a trades message is rejected alone, with it
   assertEquals(decoded.rejected?.[1]?.value, 7);
 });
 
+Deno.test("bus codec: with the message's key, a trade of another pair is rejected alone", () => {
+  const value = JSON.stringify({ v: 1, type: "trades", data: [trade("BTC/USD", 1), trade("ETH/USD", 2)] });
+  const decoded = decode(value, "trade", "BTC/USD");
+  assertEquals(decoded.type, "trades");
+  if (decoded.type !== "trades") return;
+  assertEquals(decoded.data, [trade("BTC/USD", 1)]);
+  assertEquals(decoded.rejected?.map((r) => r.index), [1]);
+  assert(decoded.rejected?.[0]?.error.includes("not the message key"), decoded.rejected?.[0]?.error);
+});
+
 Deno.test("bus codec: a trades message without trades, or on a topic of another kind, is a DecodeError", () => {
   for (const data of [[], {}, null, "x"]) {
     assertThrows(() => decode(JSON.stringify({ v: 1, type: "trades", data }), "trade"), DecodeError);
