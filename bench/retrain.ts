@@ -16,7 +16,8 @@
  *   the grace (the earliest the pipeline may close it) to the moment its row, prediction and
  *   checkpoint are written; a candle is late past 1 s of wall time;
  * - the event loop's delay: the drift of a 1 ms timer, and its longest stall in each step of a
- *   retraining (rows to matrix and the ONNX export run on the main thread, the search in the Worker).
+ *   retraining (the Worker builds the matrix, searches, fits, exports and checks parity; the main
+ *   thread only writes the registry).
  * `BENCH_RETRAIN_S` (default 12) sets each window's seconds.
  */
 import { WINDOW_MS } from "../src/domain/candle.ts";
@@ -60,8 +61,8 @@ type Phase = "warm-up" | "idle" | "retrain" | "after";
 
 /** A retraining's steps, as the main thread sees them. */
 type Step =
-  | "rows → file (DuckDB), file → matrix, search and fit (Worker)"
-  | "ONNX export, parity, registry (main thread)";
+  | "rows → file (DuckDB), file → matrix, search, fit, ONNX export and parity (Worker)"
+  | "registry (main thread)";
 
 interface LoopDelay {
   /** The drift of a 1 ms timer (ms past its period), by phase. */
@@ -104,7 +105,7 @@ async function retrainLikeTheLoop(
   registry: Registry,
   onStep: (step: Step) => void,
 ): Promise<TrainReport> {
-  onStep("rows → file (DuckDB), file → matrix, search and fit (Worker)");
+  onStep("rows → file (DuckDB), file → matrix, search, fit, ONNX export and parity (Worker)");
   const last = (await stores.offline.tail(PAIR, "1m", 1))[0]!;
   return await trainSeries(
     stores.offline,
@@ -115,7 +116,7 @@ async function retrainLikeTheLoop(
       registry,
       promote: false,
       vsPromoted: false,
-      onStep: (m) => m.startsWith("exporting") && onStep("ONNX export, parity, registry (main thread)"),
+      onStep: (m) => m.startsWith("registering") && onStep("registry (main thread)"),
     },
   );
 }

@@ -1,8 +1,8 @@
 /**
- * What a fit leaves to register, computed where the fit ran (in the training Worker, so the serving
- * thread only checks and writes it): the ONNX bytes, the rows of the last test fold with the
- * trained model's own predictions on them (the parity check's reference), and the setting as the
- * card records it.
+ * What a fit leaves to register, computed where the fit ran (in the training Worker, which also
+ * checks the export's parity, so the serving thread only writes it): the ONNX bytes, the rows of
+ * the last test fold with the trained model's own predictions on them (the parity check's
+ * reference), and the setting as the card records it.
  */
 import { type Dataset, takeRows } from "../model/dataset.ts";
 import type { FitRunOutput } from "../model/fit_run.ts";

@@ -187,7 +187,11 @@ export async function trainAndRegister(
   const decision = opts.vsPromoted === false && gate.promoted
     ? { ...gate, reason: `${gate.reason.split(";")[0]}; the serving model is compared with it live` }
     : gate;
-  step(`exporting to ONNX and checking it against the trained model`);
+  step(
+    artifacts.parity
+      ? "registering (the Worker exported to ONNX and checked it against the trained model)"
+      : "exporting to ONNX and checking it against the trained model",
+  );
   const { onnx, check } = artifacts;
   const parity = artifacts.parity ??
     await checkParity(onnx, check.X, check.n, ds.features.length, check.expected);
