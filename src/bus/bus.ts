@@ -140,8 +140,10 @@ export interface Drained {
 
 /**
  * Waits until the consumer stages (by default candles and features) have consumed everything
- * produced so far, in pipeline order. Broker errors are waited out, up to `deadlineMs` without an
- * answer.
+ * produced so far. One look at the lags, read in pipeline order, is enough: a stage commits an
+ * offset only after what it made of the message is acknowledged on the next topic, so when the
+ * first stage's lag reads zero, everything it will ever send the second is already there to be
+ * counted. Broker errors are waited out, up to `deadlineMs` without an answer.
  */
 export async function waitForCatchUp(
   bus: Bus,
@@ -155,7 +157,6 @@ export async function waitForCatchUp(
 ): Promise<void> {
   let shown = 0;
   let answered = Date.now();
-  let caughtUp = 0;
   for (;;) {
     const lags: number[] = [];
     try {
@@ -171,15 +172,13 @@ export async function waitForCatchUp(
       await sleep(1000, signal);
       continue;
     }
-    // Twice in a row: a last batch may be in flight from an earlier stage to a later one.
-    caughtUp = lags.every((n) => n === 0) ? caughtUp + 1 : 0;
-    if (caughtUp >= 2) return;
-    if (caughtUp === 0 && Date.now() - shown > 5000) {
+    if (lags.every((n) => n === 0)) return;
+    if (Date.now() - shown > 5000) {
       shown = Date.now();
       const left = stages.map((s, i) => `${lags[i]} ${s.what}`).join(" and ");
       log.info(`waiting for the stages: ${left} messages not yet consumed`);
     }
-    await sleep(caughtUp ? 300 : 200, signal);
+    await sleep(100, signal);
   }
 }
 

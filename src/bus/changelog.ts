@@ -15,7 +15,7 @@ import type { Admin, Kafka } from "kafkajs";
 import { backoffDelay } from "../sources/backoff.ts";
 import { onAbort, sleep } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
-import { BusUnavailableError, connectWithin, createTopicsReady } from "./kafka.ts";
+import { BusUnavailableError, connectWithin, createTopicsReady, FETCH_WAIT_MS } from "./kafka.ts";
 import type { BusProducer } from "./producer.ts";
 import type { Checkpoint } from "./stage_checkpoints.ts";
 
@@ -150,7 +150,12 @@ export async function readLast(
   }
   if (last.size === 0) return found;
   const groupId = `${topic}.reader-${crypto.randomUUID().slice(0, 8)}`;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, retry: { retries: 3 } });
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: FETCH_WAIT_MS,
+    retry: { retries: 3 },
+  });
   const { promise: read, resolve, reject } = Promise.withResolvers<void>();
   // Settled by whichever comes first; handled from here on, so a late failure is not unhandled.
   read.catch(() => {});

@@ -14,7 +14,7 @@ import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { backoffDelay } from "../sources/backoff.ts";
 import { onAbort, sleep } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
-import { BusUnavailableError, connectWithin } from "./kafka.ts";
+import { BusUnavailableError, connectWithin, FETCH_WAIT_MS } from "./kafka.ts";
 
 /** Consumer-group timeouts, ms. */
 export interface GroupTimeouts {
@@ -122,6 +122,7 @@ export async function joinGroup(kafka: Kafka, options: GroupMemberOptions): Prom
       sessionTimeout: timeouts.sessionMs,
       heartbeatInterval: timeouts.heartbeatMs,
       rebalanceTimeout: timeouts.rebalanceMs,
+      maxWaitTimeInMs: FETCH_WAIT_MS,
       // A crash is always answered here with a fresh member, so kafkajs must not restart it too.
       retry: {
         retries: 8,
