@@ -14,11 +14,6 @@ import type { FeatureRow } from "../domain/feature_row.ts";
 import { CHUNK_ROWS, RowChunk } from "./offline_chunk.ts";
 import { BATCH_KEYS, COLUMNS, deleteBatchKeys } from "./offline_schema.ts";
 
-/**
- * An appender commits what it holds by itself once it holds this many rows (100 vectors), so a
- * batch relying on its flush alone to be one transaction must be smaller.
- */
-const APPENDER_FLUSH_ROWS = 100 * CHUNK_ROWS;
 /** Rows per INSERT when values are bound as parameters. */
 const BOUND_ROWS = 200;
 
@@ -78,9 +73,10 @@ export class FeatureWriter {
   /**
    * The batch's rows, the last of each key, have distinct keys. In one transaction the stored
    * rows of those keys are deleted (found through the batch-keys table) and the rows appended. A
-   * batch that only extends its series, as ingest and backfill do, has nothing stored to delete:
-   * when its values also all go straight into vectors, the appender's own flush is its one
-   * transaction, with no SQL at all.
+   * batch that only extends its series, as ingest and backfill do, has nothing stored to delete.
+   * The transaction is explicit even then: the appender's flush holds the JS thread until it
+   * returns, and a flush outside a transaction would commit (write and sync the log) inside it,
+   * where an awaited `COMMIT` runs on DuckDB's threads while the pipeline makes the next batch.
    */
   async #replaceByKey(rows: readonly FeatureRow[], spans: Spans) {
     const conn = this.#conn;
@@ -98,30 +94,26 @@ export class FeatureWriter {
         if (span.first <= (newest.get(pair)?.get(window) ?? -Infinity)) extending = false;
       }
     }
-    if (extending && batch.length < APPENDER_FLUSH_ROWS && chunks.rows.appendAll(appender, batch)) {
-      appender.flushSync();
-    } else {
-      // Rows a stopped append left in the appender would otherwise land with the next flush.
-      appender.clear();
-      if (extending) await conn.run("BEGIN TRANSACTION");
-      else {
-        // Keys are strings and safe integers here (see seriesSpans): they always fit the vectors.
-        chunks.keys.appendAll(keys, batch);
-        keys.flushSync();
-        await conn.run(`BEGIN TRANSACTION; ${deleteBatchKeys()}; DELETE FROM ${BATCH_KEYS}`);
-      }
-      const loose: FeatureRow[] = [];
-      for (let i = 0; i < batch.length; i += CHUNK_ROWS) {
-        const to = Math.min(i + CHUNK_ROWS, batch.length);
-        if (chunks.rows.fill(batch, i, to)) appender.appendDataChunk(chunks.rows.chunk);
-        else loose.push(...batch.slice(i, to));
-      }
-      appender.flushSync();
-      for (let i = 0; i < loose.length; i += BOUND_ROWS) {
-        await insertBound(conn, "INSERT INTO features", loose.slice(i, i + BOUND_ROWS));
-      }
-      await conn.run("COMMIT");
+    // Rows a stopped append left in the appender would otherwise land with the next flush.
+    appender.clear();
+    if (extending) await conn.run("BEGIN TRANSACTION");
+    else {
+      // Keys are strings and safe integers here (see seriesSpans): they always fit the vectors.
+      chunks.keys.appendAll(keys, batch);
+      keys.flushSync();
+      await conn.run(`BEGIN TRANSACTION; ${deleteBatchKeys()}; DELETE FROM ${BATCH_KEYS}`);
     }
+    const loose: FeatureRow[] = [];
+    for (let i = 0; i < batch.length; i += CHUNK_ROWS) {
+      const to = Math.min(i + CHUNK_ROWS, batch.length);
+      if (chunks.rows.fill(batch, i, to)) appender.appendDataChunk(chunks.rows.chunk);
+      else loose.push(...batch.slice(i, to));
+    }
+    appender.flushSync();
+    for (let i = 0; i < loose.length; i += BOUND_ROWS) {
+      await insertBound(conn, "INSERT INTO features", loose.slice(i, i + BOUND_ROWS));
+    }
+    await conn.run("COMMIT");
     for (const [pair, windows] of spans.series) {
       let stored = newest.get(pair);
       if (!stored) newest.set(pair, stored = new Map());
