@@ -6,7 +6,7 @@
 import type { BackfillConfig } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import type { Trade } from "../domain/trade.ts";
-import { tradeFile } from "../sources/files/trade_file.ts";
+import { tradeFileChunks } from "../sources/files/trade_file.ts";
 import type { TradeFormat } from "../sources/files/trade_formats.ts";
 import { TradeRecorder } from "../stores/trade_recorder.ts";
 import { initialFeatureState } from "../transforms/features.ts";
@@ -24,7 +24,7 @@ export async function backfillTradeFile(
 ): Promise<number> {
   const from = cfg.from ?? -Infinity, to = cfg.to ?? Infinity;
   const wanted = wantedTrades(cfg.pairs, from, to);
-  const { stream, stats } = await tradeFile(path, {
+  const { stream, stats } = await tradeFileChunks(path, {
     format,
     pair: cfg.pairs[0],
     skipBadLines: cfg.skipBadLines,

@@ -28,7 +28,8 @@ export interface DrainOptions {
 
 export async function drainTrades(
   cfg: BusConfig & { dataDir: string; windows: readonly Window[]; graceMs: number },
-  source: ReadableStream<Trade>,
+  /** Trades one at a time or in arrays (a file's, read in bulk). */
+  source: ReadableStream<Trade | readonly Trade[]>,
   o: DrainOptions,
 ): Promise<void> {
   const { features, sink } = o;

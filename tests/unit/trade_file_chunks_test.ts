@@ -7,7 +7,7 @@
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { prng } from "../helpers.ts";
 import { type Trade, tradeToJsonLine } from "../../src/domain/trade.ts";
-import { BadLineError, tradeFile } from "../../src/sources/files/trade_file.ts";
+import { BadLineError, tradeFile, tradeFileChunks } from "../../src/sources/files/trade_file.ts";
 import { lineParser, type TradeFormat } from "../../src/sources/files/trade_formats.ts";
 
 const encoder = new TextEncoder();
@@ -218,5 +218,43 @@ Deno.test("backfill's filter in the source drops trades but still counts them as
     });
     assertEquals(await Array.fromAsync(stream), expected.trades.filter((t) => t.pair === "ETH/USD"));
     assertEquals(stats.records, expected.trades.length);
+  });
+});
+
+Deno.test("read as arrays, a file gives the same trades in the same order, no array empty, and the trades before a bad line before its error", async () => {
+  const lines = mixedLines("trades-jsonl", 400);
+  const bytes = encoder.encode(lines.join("\n"));
+  const expected = reference(bytes, "trades-jsonl");
+  await withFile(bytes, "t.jsonl", async (path) => {
+    for (const readBytes of [7, 300, undefined]) {
+      const { stream, stats } = await tradeFileChunks(path, { readBytes, skipBadLines: true });
+      const arrays = await Array.fromAsync(stream);
+      assert(arrays.every((a) => a.length > 0), "an empty array");
+      if (readBytes === 300) assert(arrays.length > 1, "one array for many reads");
+      assertEquals(arrays.flat(), expected.trades);
+      assertEquals([stats.lines, stats.badLines], [expected.lines, expected.badLines]);
+    }
+  });
+  const good = lines.filter((l) => {
+    try {
+      return reference(encoder.encode(l), "trades-jsonl").trades.length === 1;
+    } catch {
+      return false;
+    }
+  }).slice(0, 40);
+  good.splice(30, 0, '{"pair":"BTC/USD","price":0,"qty":1,"side":"buy","ts":1561939203172}');
+  await withFile(encoder.encode(good.join("\n")), "bad.jsonl", async (path) => {
+    for (const readBytes of [64, undefined]) {
+      const { stream } = await tradeFileChunks(path, { readBytes });
+      const got: Trade[] = [];
+      await assertRejects(
+        async () => {
+          for await (const a of stream) got.push(...a);
+        },
+        BadLineError,
+        `${path}:31: price must be a positive number`,
+      );
+      assertEquals(got, reference(encoder.encode(good.slice(0, 30).join("\n")), "trades-jsonl").trades);
+    }
   });
 });

@@ -5,8 +5,8 @@
  * always stops it.
  *
  * The file is read, split and parsed in one stage, a decoded chunk (1 MiB) at a time, and the
- * records of a chunk are queued together: a stream hop per line costs more than parsing the line.
- * Records before a bad line are all handed on before the stream fails.
+ * records of a chunk are queued together. Records before a bad line are all handed on before the
+ * stream fails.
  */
 import { type Logger, silent } from "../../util/log.ts";
 import { fileText } from "./file_text.ts";
@@ -53,24 +53,51 @@ export interface ParsedFileStats {
   badLines: number;
 }
 
-export async function parsedFile<T>(
+/**
+ * The records of a file, one at a time. A consumer that takes them in bulk (a backfill's batching)
+ * is better served by {@linkcode parsedFileChunks}: a stream hop per record costs more than
+ * parsing the line.
+ */
+export function parsedFile<T>(
   path: string,
   parser: RecordParser<T> | ((line: string) => T | null),
   options: ParsedFileOptions<T> = {},
 ): Promise<{ stream: ReadableStream<T>; stats: ParsedFileStats }> {
+  return parsed<T, T>(path, parser, options, (c, records) => {
+    for (const r of records) c.enqueue(r);
+  });
+}
+
+/** The records of a file as arrays, the records of each chunk read (never an empty array), in order. */
+export function parsedFileChunks<T>(
+  path: string,
+  parser: RecordParser<T> | ((line: string) => T | null),
+  options: ParsedFileOptions<T> = {},
+): Promise<{ stream: ReadableStream<T[]>; stats: ParsedFileStats }> {
+  return parsed<T, T[]>(path, parser, options, (c, records) => c.enqueue(records));
+}
+
+async function parsed<T, C>(
+  path: string,
+  parser: RecordParser<T> | ((line: string) => T | null),
+  options: ParsedFileOptions<T>,
+  deliver: (c: ReadableStreamDefaultController<C>, records: T[]) => void,
+): Promise<{ stream: ReadableStream<C>; stats: ParsedFileStats }> {
   const log = options.log ?? silent;
   const keep = options.keep;
   const { parse, fast } = typeof parser === "function" ? { parse: parser, fast: undefined } : parser;
   const stats: ParsedFileStats = { lines: 0, records: 0, badLines: 0 };
   const text = (await fileText(path, options.readBytes)).getReader();
-  let controller!: ReadableStreamDefaultController<T>;
-  let queued = 0;
+  let pending: T[] = [];
   const take = (record: T) => {
     stats.records++;
-    if (keep === undefined || keep(record)) {
-      queued++;
-      controller.enqueue(record);
-    }
+    if (keep === undefined || keep(record)) pending.push(record);
+  };
+  const hand = (c: ReadableStreamDefaultController<C>) => {
+    if (pending.length === 0) return;
+    const records = pending;
+    pending = [];
+    deliver(c, records);
   };
 
   const general = (line: string, n: number) => {
@@ -102,28 +129,29 @@ export async function parsedFile<T>(
   });
 
   let failure: unknown;
-  const stream = new ReadableStream<T>({
+  const stream = new ReadableStream<C>({
     async pull(c) {
-      controller = c;
       if (failure !== undefined) throw failure;
-      const before = queued;
       try {
         // Until a chunk yields a record: a chunk may hold only a header, bad lines or part of a line.
-        while (queued === before) {
+        while (pending.length === 0) {
           const { done, value } = await text.read();
           if (done) {
             splitter.end();
             if (stats.badLines > 5) log.warn(`${path}: ${stats.badLines} bad lines skipped in all`);
+            hand(c);
             c.close();
             return;
           }
           splitter.push(value);
         }
+        hand(c);
       } catch (e) {
         failure = e;
         await text.cancel(e).catch(() => {});
-        // The records queued before the bad line are read first; the next pull fails.
-        if (queued === before) throw e;
+        // The records taken before the bad line are read first; the next pull fails.
+        if (pending.length === 0) throw e;
+        hand(c);
       }
     },
     cancel: (reason) => text.cancel(reason),

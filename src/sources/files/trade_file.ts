@@ -6,7 +6,7 @@
 import type { Trade } from "../../domain/trade.ts";
 import type { Logger } from "../../util/log.ts";
 import { fileLines } from "./line_stream.ts";
-import { parsedFile, type ParsedFileStats } from "./parsed_file.ts";
+import { parsedFile, parsedFileChunks, type ParsedFileOptions, type ParsedFileStats } from "./parsed_file.ts";
 import { detectFormat, TRADE_FORMATS, type TradeFormat, tradeParser } from "./trade_formats.ts";
 
 export { BadLineError } from "./parsed_file.ts";
@@ -64,12 +64,38 @@ export async function tradeFile(
   options: TradeFileOptions = {},
 ): Promise<{ stream: ReadableStream<Trade>; stats: TradeFileStats }> {
   const format = await resolveFormat(path, options.format);
-  const { stream, stats } = await parsedFile(path, tradeParser(format, options.pair), {
+  const { stream, stats } = await parsedFile(
+    path,
+    tradeParser(format, options.pair),
+    parsing(format, options),
+  );
+  return { stream, stats: Object.assign(stats, { format }) };
+}
+
+/**
+ * The trades of a file as arrays, those of each chunk read: for a consumer that batches them (a
+ * backfill's checkpoint cut), which then takes a million trades in about sixty stream hops
+ * instead of a million.
+ */
+export async function tradeFileChunks(
+  path: string,
+  options: TradeFileOptions = {},
+): Promise<{ stream: ReadableStream<Trade[]>; stats: TradeFileStats }> {
+  const format = await resolveFormat(path, options.format);
+  const { stream, stats } = await parsedFileChunks(
+    path,
+    tradeParser(format, options.pair),
+    parsing(format, options),
+  );
+  return { stream, stats: Object.assign(stats, { format }) };
+}
+
+function parsing(format: TradeFormat, options: TradeFileOptions): ParsedFileOptions<Trade> {
+  return {
     skipBadLines: options.skipBadLines,
     header: format === "trades-csv",
     log: options.log,
     keep: options.keep,
     readBytes: options.readBytes,
-  });
-  return { stream, stats: Object.assign(stats, { format }) };
+  };
 }

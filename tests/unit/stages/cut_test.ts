@@ -12,6 +12,25 @@ Deno.test("cut() emits batches of the configured size", async () => {
   assertEquals(batches.map((b) => b.trades), [trades.slice(0, 2), trades.slice(2, 4)]);
 });
 
+Deno.test("cut() given arrays of trades cuts the batches a trade at a time would", async () => {
+  const many = Array.from({ length: 23 }, (_, i) => trade("BTC/USD", i + 1, 100 + i, i + 1));
+  const seen: Trade[] = [];
+  const source = ReadableStream.from([
+    many.slice(0, 4),
+    [],
+    many.slice(4, 5),
+    many.slice(5, 19),
+    many.slice(19),
+  ]);
+  const batches = await Array.fromAsync(
+    source.pipeThrough(cut({ size: 5, clock: fixed, observe: (t) => seen.push(t) })),
+  );
+  const single = await through(cut({ size: 5, clock: fixed }), many);
+  assertEquals(batches.map((b) => b.trades), single.map((b) => b.trades));
+  assertEquals(batches.map((b) => b.trades.length), [5, 5, 5, 5, 3]);
+  assertEquals(seen, many);
+});
+
 Deno.test("cut() flushes the last partial batch when the input ends", async () => {
   const batches = await through(cut({ size: 2, clock: fixed }), trades);
   assertEquals(batches.map((b) => b.trades.length), [2, 2, 1]);
