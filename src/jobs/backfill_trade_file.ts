@@ -44,6 +44,8 @@ export async function backfillTradeFile(
       features,
       lastTradeId: {},
       batching: { size: 20_000, ms: 1000 },
+      // Rerun whole, never resumed: the online store needs only where the file ends.
+      onlineAtEnd: true,
       sink: {
         state: { version: 1, job: `file ${path}`, pairs: {}, updated_at: "" },
         recorder,

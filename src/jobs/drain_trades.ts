@@ -23,6 +23,8 @@ export interface DrainOptions {
   lastTradeId: Record<string, number>;
   batching: CutOptions<Trade>;
   sink: Omit<PersistOptions, "stores" | "publish" | "predictions">;
+  /** The online store gets its rows when the input ends (or stops), not as they come: see `openFeatureStores`. */
+  onlineAtEnd?: boolean;
   signal: AbortSignal;
 }
 
@@ -45,12 +47,18 @@ export async function drainTrades(
     );
     return;
   }
-  const stores = await openFeatureStores(cfg.dataDir);
+  const stores = await openFeatureStores(cfg.dataDir, { onlineAtEnd: o.onlineAtEnd });
+  const failed = await source.pipeThrough(cut(o.batching)).pipeThrough(dedupe(o.lastTradeId))
+    .pipeThrough(candles(features.candles)).pipeThrough(indicators(features.indicators))
+    .pipeTo(persist({ ...sink, stores })).then(() => undefined, (error: unknown) => ({ error }));
   try {
-    await source.pipeThrough(cut(o.batching)).pipeThrough(dedupe(o.lastTradeId))
-      .pipeThrough(candles(features.candles)).pipeThrough(indicators(features.indicators))
-      .pipeTo(persist({ ...sink, stores }));
+    // Also after a failure or a stop: the online store then gets what the offline store has.
+    await stores.finish();
+  } catch (e) {
+    if (!failed) throw e;
+    logger("backfill").warn(`the online store was not updated: ${(e as Error).message}`);
   } finally {
     stores.close();
   }
+  if (failed) throw failed.error;
 }

@@ -17,7 +17,8 @@ import type { NewsSignalStore, OnlineFeatureStore } from "../domain/ports.ts";
 import { withOthers } from "../model/features.ts";
 import { addSignal, asMarketColumns, initialNewsState, newsFeaturesAt } from "../transforms/news_features.ts";
 
-const RECENT_ROWS = 500;
+/** Rows of each series the recent history keeps. */
+export const RECENT_ROWS = 500;
 const RECENT_EXPIRY_MS = 7 * 24 * 3_600_000;
 /**
  * Deno KV takes at most 1,000 mutations and 800 KiB of keys and values in one atomic commit;
