@@ -24,7 +24,7 @@ export async function backfillTradeFile(
 ): Promise<number> {
   const from = cfg.from ?? -Infinity, to = cfg.to ?? Infinity;
   const wanted = wantedTrades(cfg.pairs, from, to);
-  const { stream, stats } = await tradeFileChunks(path, {
+  const { stream: chunks, stats } = await tradeFileChunks(path, {
     format,
     pair: cfg.pairs[0],
     skipBadLines: cfg.skipBadLines,
@@ -34,13 +34,16 @@ export async function backfillTradeFile(
   if (stats.format === "kraken-trades" && cfg.pairs.length > 1) {
     log.warn(`a kraken-trades file names no pair; its trades are read as ${cfg.pairs[0]}`);
   }
+  // Ctrl-C stops reading the file; the batch being written is finished, and the online store
+  // gets what the offline store has.
+  const stream = chunks.pipeThrough(new TransformStream<Trade[], Trade[]>(), { signal });
   const recorder = cfg.record ? (await TradeRecorder.open(cfg.record, 0)).recorder : undefined;
   const features = initialFeatureState({ windows: cfg.windows, graceMs: cfg.graceMs });
   let rows = 0, trades = 0;
   const progress = new Progress("backfill", log);
   const started = Date.now();
   try {
-    await drainTrades(cfg, stream, {
+    const interrupted = await drainTrades(cfg, stream, {
       features,
       lastTradeId: {},
       batching: { size: 20_000, ms: 1000 },
@@ -65,8 +68,19 @@ export async function backfillTradeFile(
         },
       },
       signal,
+    }).then(() => false, (e) => {
+      if (!signal.aborted) throw e;
+      return true;
     });
     progress.done();
+    if (interrupted) {
+      log.warn(
+        `interrupted after ${trades.toLocaleString("en-US")} trades ` +
+          (cfg.bus === "kafka" ? "published" : `(${rows} feature rows)`) +
+          "; a file has no checkpoint: the same command reads it whole again, to the same rows",
+      );
+      return 130;
+    }
     const late = features.candles.late;
     log.info(
       `${path} (${stats.format}): ${stats.lines} lines, ${stats.records} trades → ` +

@@ -4,7 +4,14 @@
  * uninterrupted run; replays are idempotent; candle files enter at the candle stage.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { burstyTrades, hasSharedData, runPipeline, sharedFile, withSim } from "../helpers.ts";
+import {
+  burstyTrades,
+  hasSharedData,
+  runPipeline,
+  sharedFile,
+  syntheticTrades,
+  withSim,
+} from "../helpers.ts";
 import type { Trade } from "../../src/domain/trade.ts";
 import { tradeToJsonLine } from "../../src/domain/trade.ts";
 import { tradeFile } from "../../src/sources/files/trade_file.ts";
@@ -165,6 +172,57 @@ Deno.test("backfilling the same file twice leaves one identical row per key", as
   assertEquals(await run(), first);
   assertEquals(first.split("\n").length, 1 + 59, "minutes 0..58: the last minute is a quiet one");
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("Ctrl-C stops a trade-file backfill after the batch being written, and the online store holds what the offline one does", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Long enough to be still reading when the first batch is written (about 2 s here).
+    const trades = syntheticTrades(1_500_000, { pairs: ["BTC/USD", "ETH/USD"], spanMs: 30 * 86_400_000 });
+    await writeJsonl(`${dir}/t.jsonl`, trades);
+    const child = backfill(["--file", "t.jsonl", "--windows", "1m,5m"], dir);
+    const err: string[] = [];
+    const decoder = new TextDecoder();
+    const reader = child.stderr.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      err.push(decoder.decode(value));
+      if (/backfill: line/.test(err.join(""))) break;
+    }
+    child.kill("SIGINT");
+    const drained = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        err.push(decoder.decode(value));
+      }
+    })();
+    const status = await child.status;
+    await drained;
+    await child.stdout.cancel();
+    const log = err.join("");
+    assertEquals(status.code, 130, log);
+    const stopped = /interrupted after ([\d,]+) trades/.exec(log);
+    assert(stopped, log);
+    const read = Number(stopped[1]!.replaceAll(",", ""));
+    assert(read > 0 && read < trades.length, `${read} trades`);
+    const offline = await DuckDbFeatureStore.open(`${dir}/data/offline.duckdb`, { readOnly: true });
+    const kv = await Deno.openKv(`${dir}/data/online.kv`);
+    try {
+      for (const pair of ["BTC/USD", "ETH/USD"]) {
+        const newest = await offline.latest(pair, "1m");
+        assert(newest !== null, `${pair} has rows`);
+        const online = (await kv.get<{ window_start: number }>(["features", "latest", pair, "1m"])).value;
+        assertEquals(online?.window_start, newest.window_start, pair);
+      }
+    } finally {
+      kv.close();
+      offline.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("a Kraken OHLCVT file loads at the candle stage, with bigger windows merged from it", async () => {
