@@ -3,6 +3,9 @@ import type { Trade } from "../src/domain/trade.ts";
 import { seededRandom } from "../src/util/random.ts";
 import { TradeBook } from "../src/sim/book.ts";
 import { type SimOptions, type SimServer, startSim } from "../src/sim/server.ts";
+import { assert, assertEquals } from "./assert.ts";
+import { onlineKvPath } from "../src/stores/feature_stores.ts";
+import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
 
 /** A small deterministic PRNG (mulberry32), so synthetic data is the same on every run. */
 export const prng: (seed: number) => () => number = seededRandom;
@@ -162,4 +165,21 @@ export function runPipeline(
     stderr: "piped",
     env: { NO_COLOR: "1", ...env },
   }).spawn();
+}
+
+/** Asserts that a data dir's online store has, as each pair's latest 1m row, the offline store's newest. */
+export async function assertOnlineHasOfflineNewest(dataDir: string, pairs: readonly string[]): Promise<void> {
+  const offline = await DuckDbFeatureStore.open(`${dataDir}/offline.duckdb`, { readOnly: true });
+  const kv = await Deno.openKv(onlineKvPath(dataDir));
+  try {
+    for (const pair of pairs) {
+      const newest = await offline.latest(pair, "1m");
+      assert(newest !== null, `${pair} has rows offline`);
+      const online = (await kv.get<{ window_start: number }>(["features", "latest", pair, "1m"])).value;
+      assertEquals(online?.window_start, newest.window_start, pair);
+    }
+  } finally {
+    kv.close();
+    offline.close();
+  }
 }

@@ -92,6 +92,12 @@ function cutting<T extends object>(
     if (tick !== undefined) batch.tick = tick;
     controller.enqueue(batch);
   };
+  const add = (item: T, now: number) => {
+    observe?.(item);
+    items.push(item);
+    arrivals?.push(now);
+    if (items.length >= size) emit(now);
+  };
   // A timer has no caller to fail: once the stream is gone, it just stops.
   const onTimer = (tick: boolean) => {
     try {
@@ -109,14 +115,8 @@ function cutting<T extends object>(
     },
     transform(chunk) {
       const now = clock.now();
-      const add = (item: T) => {
-        observe?.(item);
-        items.push(item);
-        arrivals?.push(now);
-        if (items.length >= size) emit(now);
-      };
-      if (!Array.isArray(chunk)) add(chunk as T);
-      else for (const item of chunk as readonly T[]) add(item);
+      if (!Array.isArray(chunk)) add(chunk as T, now);
+      else for (const item of chunk as readonly T[]) add(item, now);
       if (items.length === 0) return;
       if (now - lastCut >= ms) emit(now);
       else if (timer === undefined) timer = setTimeout(() => onTimer(false), ms);

@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import {
+  assertOnlineHasOfflineNewest,
   burstyTrades,
   hasSharedData,
   runPipeline,
@@ -207,19 +208,7 @@ Deno.test("Ctrl-C stops a trade-file backfill after the batch being written, and
     assert(stopped, log);
     const read = Number(stopped[1]!.replaceAll(",", ""));
     assert(read > 0 && read < trades.length, `${read} trades`);
-    const offline = await DuckDbFeatureStore.open(`${dir}/data/offline.duckdb`, { readOnly: true });
-    const kv = await Deno.openKv(`${dir}/data/online.kv`);
-    try {
-      for (const pair of ["BTC/USD", "ETH/USD"]) {
-        const newest = await offline.latest(pair, "1m");
-        assert(newest !== null, `${pair} has rows`);
-        const online = (await kv.get<{ window_start: number }>(["features", "latest", pair, "1m"])).value;
-        assertEquals(online?.window_start, newest.window_start, pair);
-      }
-    } finally {
-      kv.close();
-      offline.close();
-    }
+    await assertOnlineHasOfflineNewest(`${dir}/data`, ["BTC/USD", "ETH/USD"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -3,11 +3,10 @@
  * store it leaves must be the one writing every row as it comes would have left, and after a
  * failure it must hold what the offline store holds.
  */
-import { assert, assertEquals, assertRejects } from "../assert.ts";
-import { burstyTrades } from "../helpers.ts";
+import { assertEquals, assertRejects } from "../assert.ts";
+import { assertOnlineHasOfflineNewest, burstyTrades } from "../helpers.ts";
 import type { Trade } from "../../src/domain/trade.ts";
 import { drainTrades } from "../../src/jobs/drain_trades.ts";
-import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { onlineKvPath } from "../../src/stores/feature_stores.ts";
 import { initialFeatureState } from "../../src/transforms/features.ts";
 
@@ -78,19 +77,7 @@ Deno.test("a run that fails part way leaves the online store with the newest row
       },
     });
     await assertRejects(() => drain(`${dir}/end`, failing, true), Error, "the file went away");
-    const offline = await DuckDbFeatureStore.open(`${dir}/end/offline.duckdb`, { readOnly: true });
-    const kv = await Deno.openKv(onlineKvPath(`${dir}/end`));
-    try {
-      for (const pair of ["BTC/USD", "ETH/USD"]) {
-        const stored = await offline.latest(pair, "1m");
-        assert(stored !== null, `${pair} has rows offline`);
-        const online = (await kv.get<{ window_start: number }>(["features", "latest", pair, "1m"])).value;
-        assertEquals(online?.window_start, stored.window_start, pair);
-      }
-    } finally {
-      kv.close();
-      offline.close();
-    }
+    await assertOnlineHasOfflineNewest(`${dir}/end`, ["BTC/USD", "ETH/USD"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

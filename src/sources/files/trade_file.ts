@@ -6,7 +6,13 @@
 import type { Trade } from "../../domain/trade.ts";
 import type { Logger } from "../../util/log.ts";
 import { fileLines } from "./line_stream.ts";
-import { parsedFile, parsedFileChunks, type ParsedFileOptions, type ParsedFileStats } from "./parsed_file.ts";
+import {
+  parsedFile,
+  parsedFileChunks,
+  type ParsedFileOptions,
+  type ParsedFileStats,
+  type RecordParser,
+} from "./parsed_file.ts";
 import { detectFormat, TRADE_FORMATS, type TradeFormat, tradeParser } from "./trade_formats.ts";
 
 export { BadLineError } from "./parsed_file.ts";
@@ -59,17 +65,11 @@ export async function resolveFormat(path: string, format?: TradeFormat | undefin
  * for await (const trade of stream) console.log(trade);
  * ```
  */
-export async function tradeFile(
+export function tradeFile(
   path: string,
   options: TradeFileOptions = {},
 ): Promise<{ stream: ReadableStream<Trade>; stats: TradeFileStats }> {
-  const format = await resolveFormat(path, options.format);
-  const { stream, stats } = await parsedFile(
-    path,
-    tradeParser(format, options.pair),
-    parsing(format, options),
-  );
-  return { stream, stats: Object.assign(stats, { format }) };
+  return opened(path, options, parsedFile<Trade>);
 }
 
 /**
@@ -77,25 +77,30 @@ export async function tradeFile(
  * backfill's checkpoint cut), which then takes a million trades in about sixty stream hops
  * instead of a million.
  */
-export async function tradeFileChunks(
+export function tradeFileChunks(
   path: string,
   options: TradeFileOptions = {},
 ): Promise<{ stream: ReadableStream<Trade[]>; stats: TradeFileStats }> {
-  const format = await resolveFormat(path, options.format);
-  const { stream, stats } = await parsedFileChunks(
-    path,
-    tradeParser(format, options.pair),
-    parsing(format, options),
-  );
-  return { stream, stats: Object.assign(stats, { format }) };
+  return opened(path, options, parsedFileChunks<Trade>);
 }
 
-function parsing(format: TradeFormat, options: TradeFileOptions): ParsedFileOptions<Trade> {
-  return {
+/** `path` through `read` (one record or one chunk's records at a time), with its format resolved. */
+async function opened<S>(
+  path: string,
+  options: TradeFileOptions,
+  read: (
+    path: string,
+    parser: RecordParser<Trade>,
+    options: ParsedFileOptions<Trade>,
+  ) => Promise<{ stream: S; stats: ParsedFileStats }>,
+): Promise<{ stream: S; stats: TradeFileStats }> {
+  const format = await resolveFormat(path, options.format);
+  const { stream, stats } = await read(path, tradeParser(format, options.pair), {
     skipBadLines: options.skipBadLines,
     header: format === "trades-csv",
     log: options.log,
     keep: options.keep,
     readBytes: options.readBytes,
-  };
+  });
+  return { stream, stats: Object.assign(stats, { format }) };
 }
