@@ -22,6 +22,11 @@ export interface Prediction {
   interval_80?: [number, number] | null;
   interval_95?: [number, number] | null;
   /**
+   * The σ the intervals were drawn with (the row's realised volatility, floored), so the realised
+   * close gives the calibration a new score; null without intervals.
+   */
+  interval_scale?: number | null;
+  /**
    * What the champion and the challenger in shadow predicted at the same row, served or not, so
    * both are judged on live data beside naive once the close is known (absent where no loop runs).
    */

@@ -1,14 +1,16 @@
 /**
- * Prediction intervals by split conformal prediction on out-of-sample residuals, normalised by
- * recent volatility: a residual's score is |actual − predicted log return| / σ, where σ is the row's
+ * Prediction intervals by conformal prediction on out-of-sample residuals, normalised by recent
+ * volatility: a residual's score is |actual − predicted log return| / σ, where σ is the row's
  * realised volatility (floored, so a frozen market does not make every score infinite). The
- * interval at level L is the prediction ± q_L·σ, q_L the conformal quantile of the calibration
- * scores, so intervals widen in stormy markets and narrow in calm ones.
+ * interval at level L is the prediction ± q_L·σ, q_L a recency-weighted conformal quantile of the
+ * calibration scores, so intervals widen in stormy markets and narrow in calm ones.
  *
- * Calibration never sees the rows it is measured on. For a fold, the scores come from residuals made
- * before its test rows: the chosen setting fitted on the first 80% of the fold's training rows and
- * scored on the rest (an embargo apart), and the earlier folds' test rows. The served model's
- * quantiles come from every fold's test residuals. Beside each interval, a naive-volatility interval
+ * Calibration never sees the rows it is measured on. A fold's test rows are taken in time order, as
+ * serving takes live rows: each row's interval comes from the residuals known before it (the chosen
+ * setting fitted on the first 80% of the fold's training rows and scored on the rest, an embargo
+ * apart, and every earlier test row whose close is realised by then), at a level adapted by those
+ * rows' misses (`online_intervals.ts`). The card keeps the newest test residuals and the adapted
+ * levels, and serving goes on from there. Beside each interval, a naive-volatility interval
  * (centred on no change, calibrated the same way) shows what the model's centre is worth.
  */
 import type { Dataset } from "./dataset.ts";
@@ -16,6 +18,17 @@ import { takeRows } from "./dataset.ts";
 import { type Evaluation, fitOn } from "./evaluate.ts";
 import type { Fold } from "./folds.ts";
 import type { ModelConfig } from "./models.ts";
+import {
+  ACI_STEP,
+  adaptedLevel,
+  LIVE_SCORES,
+  type LiveIntervalState,
+  nextDrift,
+  RankedScores,
+  ScoreBook,
+  sortedBook,
+} from "./online_intervals.ts";
+import { WINDOW_MS } from "../domain/candle.ts";
 
 /** The interval levels every model carries. */
 export const LEVELS = [0.8, 0.95] as const;
@@ -30,9 +43,17 @@ export interface IntervalModel {
   scale: typeof SCALE_FEATURE;
   /** Least σ used, in log-return units. */
   floor: number;
-  /** Half-width of the interval in units of σ, by level ("0.8", "0.95"). */
+  /** Half-width of the interval in units of σ, by level ("0.8", "0.95"), as training left it. */
   q: Record<string, number>;
   calibration_rows: number;
+  /** Absent on cards made before intervals went on learning from live closes (they keep `q`). */
+  half_life_ms?: number;
+  aci_step?: number;
+  /** Σ (miss − (1 − L)) over the test rows, by level: where the adapted level stood. */
+  drift?: Record<string, number>;
+  /** The newest test scores (ascending) and their rows' times, for serving to go on from. */
+  scores?: number[];
+  times?: number[];
 }
 
 export interface LevelReport {
@@ -88,67 +109,115 @@ export function interval(
   return [close * Math.exp(predicted - half), close * Math.exp(predicted + half)];
 }
 
-interface Scored {
-  /** |residual| of the model and of naive (no change). */
-  model: number[];
-  naive: number[];
-  vol: number[];
-  /** The rows' window starts, epoch ms. */
-  time: number[];
-}
-
-const empty = (): Scored => ({ model: [], naive: [], vol: [], time: [] });
-
-function add(into: Scored, ds: Dataset, rows: ArrayLike<number>, pred: ArrayLike<number>, col: number) {
-  const F = ds.features.length;
-  for (let k = 0; k < rows.length; k++) {
-    const i = rows[k]!;
-    into.model.push(Math.abs(ds.y[i]! - pred[k]!));
-    into.naive.push(Math.abs(ds.y[i]!));
-    into.vol.push(ds.X[i * F + col]!);
-    into.time.push(ds.time[i]!);
-  }
-}
-
-function quantiles(s: Scored, at: number) {
-  const floor = volatilityFloor(s.vol);
-  const norm = (abs: number[]) => abs.map((a, k) => a / Math.max(s.vol[k]!, floor));
-  const m = norm(s.model), n = norm(s.naive);
-  const w = s.time.map((t) => Math.pow(0.5, Math.max(0, at - t) / HALF_LIFE_MS));
-  return {
-    floor,
-    model: Object.fromEntries(LEVELS.map((l) => [String(l), weightedConformalQuantile(m, w, l)])),
-    naive: Object.fromEntries(LEVELS.map((l) => [String(l), weightedConformalQuantile(n, w, l)])),
-  };
-}
-
 /** Calibration scores lose half their weight per this much market time before the rows they serve. */
 export const HALF_LIFE_MS = 86_400_000;
+/** The newest scores a model card keeps for serving to go on from. */
+export const CARD_SCORES = 5000;
 
 /**
- * The conformal quantile of scores that are not exchangeable, weighted by recency (Barber, Candès,
- * Ramdas and Tibshirani 2023): the smallest score whose weight share, counting the new point's own
- * weight of 1 at +∞, reaches `level`. Equal weights give {@linkcode conformalQuantile}.
+ * The half-widths (in units of σ) serving draws for a row at `at`: the card's calibration and
+ * drift carried on by the live closes of the same version (`live`, null before the first). A card
+ * made before intervals learnt from live closes gives its fixed `q`.
  */
-export function weightedConformalQuantile(
-  scores: ArrayLike<number>,
-  weights: ArrayLike<number>,
-  level: number,
-): number {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let total = 1;
-  for (let i = 0; i < weights.length; i++) total += weights[i]!;
-  let cum = 0;
-  for (const i of order) {
-    cum += weights[i]!;
-    if (cum / total >= level - 1e-12) return scores[i]!;
+export function servingQuantiles(
+  model: IntervalModel,
+  live: LiveIntervalState | null,
+  at: number,
+): Record<string, number> {
+  const { scores, times, half_life_ms: halfLife } = model;
+  if (!scores || !times || halfLife === undefined) return model.q;
+  const state = live?.scores.length ? live : null;
+  // Once the live scores are capped, the card's older ones drop out too: one window of time.
+  const full = state !== null && state.scores.length >= LIVE_SCORES;
+  const card = sortedBook(scores, times, full ? state.times[0]! : -Infinity);
+  const fresh = new ScoreBook();
+  state?.scores.forEach((s, k) => fresh.add(s, state.times[k]!));
+  return Object.fromEntries(LEVELS.map((l) => {
+    const drift = (model.drift?.[l] ?? 0) + (live?.drift[l] ?? 0);
+    return [String(l), card.quantile(adaptedLevel(l, drift, model.aci_step), at, halfLife, fresh)];
+  }));
+}
+
+/** A test row's score for one centre (the model's, or naive's no change), and its hits by level. */
+interface Scored {
+  score: number;
+  time: number;
+  inside: Record<string, boolean>;
+}
+
+/**
+ * One interval maker run row by row over the test folds as serving runs it: each row's interval
+ * uses the scores and misses of the rows realised before it (`horizon` candles after their own).
+ */
+class Track {
+  readonly realised: Scored[] = [];
+  readonly drift: Record<string, number> = Object.fromEntries(LEVELS.map((l) => [String(l), 0]));
+  #pending: Scored[] = [];
+  #ranked: RankedScores | null = null;
+  /** Where each pending score sits in the fold's universe. */
+  #pendingAt: number[] = [];
+
+  /**
+   * Starts a fold: its own calibration rows (`valid`) and the scores its test rows will add, which
+   * with every earlier score make the fold's universe of scores.
+   */
+  beginFold(valid: { score: number; time: number }[], tests: readonly number[], ref: number): void {
+    const universe = [
+      ...this.realised.map((s) => s.score),
+      ...this.#pending.map((s) => s.score),
+      ...valid.map((s) => s.score),
+      ...tests,
+    ];
+    this.#ranked = new RankedScores(universe, ref, HALF_LIFE_MS);
+    this.realised.forEach((s, k) => this.#ranked!.add(k, s.time));
+    const base = this.realised.length;
+    this.#pendingAt = this.#pending.map((_, k) => base + k);
+    const v0 = base + this.#pending.length;
+    valid.forEach((s, k) => this.#ranked!.add(v0 + k, s.time));
+    this.#nextTest = v0 + valid.length;
   }
-  return Infinity;
+
+  #nextTest = 0;
+
+  /** Takes in every pending row whose close is known by `at`. */
+  realiseUntil(at: number, lagMs: number): void {
+    let k = 0;
+    for (; k < this.#pending.length && this.#pending[k]!.time + lagMs <= at; k++) {
+      const p = this.#pending[k]!;
+      this.#ranked?.add(this.#pendingAt[k]!, p.time);
+      this.realised.push(p);
+      for (const l of LEVELS) this.drift[l] = nextDrift(l, this.drift[l]!, p.inside[l]!);
+    }
+    this.#pending = this.#pending.slice(k);
+    this.#pendingAt = this.#pendingAt.slice(k);
+  }
+
+  /** Half-widths in units of σ at each level, for a row at `at`. */
+  q(at: number): Record<string, number> {
+    return Object.fromEntries(
+      LEVELS.map((l) => [String(l), this.#ranked!.quantile(adaptedLevel(l, this.drift[l]!), at)]),
+    );
+  }
+
+  /** The next test row of the fold (in the order `beginFold` was given them). */
+  pend(s: Scored): void {
+    this.#pending.push(s);
+    this.#pendingAt.push(this.#nextTest++);
+  }
+
+  /** Every test close realised: where serving starts. */
+  realiseAll(): void {
+    for (const p of this.#pending) {
+      this.realised.push(p);
+      for (const l of LEVELS) this.drift[l] = nextDrift(l, this.drift[l]!, p.inside[l]!);
+    }
+    this.#pending = [];
+  }
 }
 
 /**
  * Calibrates and measures the intervals of `config` on the folds of an evaluation (whose out-of-sample
- * predictions it reuses), and the served model's quantiles from every fold's test residuals.
+ * predictions it reuses), and the served model's calibration from every fold's test residuals.
  */
 export function intervalReport(
   ds: Dataset,
@@ -160,62 +229,101 @@ export function intervalReport(
   const col = ds.features.indexOf(SCALE_FEATURE);
   if (col < 0) throw new Error(`intervals need the ${SCALE_FEATURE} feature`);
   const F = ds.features.length;
-  const earlier = empty();
+  const lagMs = ds.horizon * WINDOW_MS[ds.window];
+  const model = new Track(), naive = new Track();
+  const testedVols: number[] = [];
   const reports: IntervalFoldReport[] = [];
   let at = 0;
   for (const fold of folds) {
-    const calibration = empty();
+    // The fold's own calibration before its first test row: the chosen setting fitted on the first
+    // 80% of its training rows and scored on the rest, an embargo apart.
     const cut = Math.floor(fold.train.length * 0.8);
     const fit = fold.train.subarray(0, Math.max(0, cut - embargoRows));
-    const valid = fold.train.subarray(cut);
-    if (fit.length >= 50 && valid.length > 0) {
-      const pred = fitOn(ds, fit, config).predict(takeRows(ds.X, F, valid), valid.length);
-      add(calibration, ds, valid, pred, col);
-    }
-    calibration.model.push(...earlier.model);
-    calibration.naive.push(...earlier.naive);
-    calibration.vol.push(...earlier.vol);
-    calibration.time.push(...earlier.time);
-    const rows = evaluation.rows.subarray(at, at + fold.test.length);
-    const q = quantiles(calibration, ds.time[rows[0] ?? 0] ?? 0);
+    const valid = fit.length >= 50 ? fold.train.subarray(cut) : new Uint32Array(0);
+    const validPred = valid.length
+      ? fitOn(ds, fit, config).predict(takeRows(ds.X, F, valid), valid.length)
+      : new Float64Array(0);
+    const floor = volatilityFloor([...Array.from(valid, (i) => ds.X[i * F + col]!), ...testedVols]);
+    const sigma = (i: number) => Math.max(ds.X[i * F + col]!, floor);
+    const calibrationRows = valid.length + testedVols.length;
 
+    const rows = evaluation.rows.subarray(at, at + fold.test.length);
     const pred = evaluation.predictions.subarray(at, at + fold.test.length);
     at += fold.test.length;
-    const levels = LEVELS.map((level): LevelReport => {
-      const key = String(level);
-      let inside = 0, width = 0, naiveInside = 0, naiveWidth = 0;
-      for (let k = 0; k < rows.length; k++) {
-        const i = rows[k]!;
-        const vol = Math.max(ds.X[i * F + col]!, q.floor);
-        const half = q.model[key]! * vol, naiveHalf = q.naive[key]! * vol;
-        if (Math.abs(ds.y[i]! - pred[k]!) <= half) inside++;
-        if (Math.abs(ds.y[i]!) <= naiveHalf) naiveInside++;
-        width += Math.exp(pred[k]! + half) - Math.exp(pred[k]! - half);
-        naiveWidth += Math.exp(naiveHalf) - Math.exp(-naiveHalf);
-      }
-      const n = rows.length || 1;
-      return {
-        level,
-        coverage: inside / n,
-        width: width / n,
-        naive_coverage: naiveInside / n,
-        naive_width: naiveWidth / n,
-      };
+    const errors = Array.from(rows, (i, k) => Math.abs(ds.y[i]! - pred[k]!));
+    const moves = Array.from(rows, (i) => Math.abs(ds.y[i]!));
+    const ref = ds.time[rows[0] ?? 0] ?? 0;
+    model.beginFold(
+      Array.from(
+        valid,
+        (i, k) => ({ score: Math.abs(ds.y[i]! - validPred[k]!) / sigma(i), time: ds.time[i]! }),
+      ),
+      errors.map((e, k) => e / sigma(rows[k]!)),
+      ref,
+    );
+    naive.beginFold(
+      Array.from(valid, (i) => ({ score: Math.abs(ds.y[i]!) / sigma(i), time: ds.time[i]! })),
+      moves.map((m, k) => m / sigma(rows[k]!)),
+      ref,
+    );
+    const sums = LEVELS.map(() => ({ inside: 0, width: 0, naiveInside: 0, naiveWidth: 0 }));
+    rows.forEach((i, k) => {
+      const t = ds.time[i]!;
+      model.realiseUntil(t, lagMs);
+      naive.realiseUntil(t, lagMs);
+      const qm = model.q(t), qn = naive.q(t);
+      const vol = sigma(i), err = errors[k]!, move = moves[k]!;
+      const insideModel: Record<string, boolean> = {}, insideNaive: Record<string, boolean> = {};
+      LEVELS.forEach((level, li) => {
+        const half = qm[level]! * vol, naiveHalf = qn[level]! * vol;
+        insideModel[level] = err <= half;
+        insideNaive[level] = move <= naiveHalf;
+        const s = sums[li]!;
+        s.inside += insideModel[level] ? 1 : 0;
+        s.naiveInside += insideNaive[level] ? 1 : 0;
+        s.width += Math.exp(pred[k]! + half) - Math.exp(pred[k]! - half);
+        s.naiveWidth += Math.exp(naiveHalf) - Math.exp(-naiveHalf);
+      });
+      model.pend({ score: err / vol, time: t, inside: insideModel });
+      naive.pend({ score: move / vol, time: t, inside: insideNaive });
+      testedVols.push(ds.X[i * F + col]!);
     });
-    reports.push({ fold: fold.index, calibration_rows: calibration.model.length, levels });
-    add(earlier, ds, rows, pred, col);
+    const n = rows.length || 1;
+    reports.push({
+      fold: fold.index,
+      calibration_rows: calibrationRows,
+      levels: LEVELS.map((level, li) => ({
+        level,
+        coverage: sums[li]!.inside / n,
+        width: sums[li]!.width / n,
+        naive_coverage: sums[li]!.naiveInside / n,
+        naive_width: sums[li]!.naiveWidth / n,
+      })),
+    });
   }
-  const served = quantiles(earlier, ds.range.to);
+  model.realiseAll();
   const tested = folds.map((f) => f.test.length);
   const total = tested.reduce((a, b) => a + b, 0) || 1;
   const pooled = (li: number, key: Exclude<keyof LevelReport, "level">) =>
     reports.reduce((a, r, k) => a + r.levels[li]![key] * tested[k]!, 0) / total;
+  // Serving starts where the last test row left off, every test close realised.
+  const keep = model.realised.slice(-CARD_SCORES).sort((a, b) => a.score - b.score);
+  const served = sortedBook(keep.map((s) => s.score), keep.map((s) => s.time));
   return {
     model: {
       scale: SCALE_FEATURE,
-      floor: served.floor,
-      q: served.model,
-      calibration_rows: earlier.model.length,
+      floor: volatilityFloor(testedVols),
+      q: Object.fromEntries(
+        LEVELS.map((
+          l,
+        ) => [String(l), served.quantile(adaptedLevel(l, model.drift[l]!), ds.range.to, HALF_LIFE_MS)]),
+      ),
+      calibration_rows: model.realised.length,
+      half_life_ms: HALF_LIFE_MS,
+      aci_step: ACI_STEP,
+      drift: { ...model.drift },
+      scores: keep.map((s) => Number(s.score.toPrecision(5))),
+      times: keep.map((s) => s.time),
     },
     folds: reports,
     overall: LEVELS.map((level, li) => ({

@@ -9,7 +9,7 @@ import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
 import { isoTime } from "../domain/time.ts";
 import { type Dataset, datasetFromRows } from "../model/dataset.ts";
 import { LeakageError } from "../model/evaluate.ts";
-import type { IntervalReport } from "../model/conformal.ts";
+import type { IntervalModel, IntervalReport } from "../model/conformal.ts";
 import type { Importance } from "../model/importance.ts";
 import { fitRun, type FitRunOutput } from "../model/fit_run.ts";
 import type { PriceMetrics } from "../model/metrics.ts";
@@ -268,11 +268,16 @@ export async function trainAndRegister(
     naive,
     sma,
     model: { name: describe(best.config), config: best.config, ...model },
-    intervals: run.intervals,
+    // The card keeps the calibration scores serving goes on from; the report says how many.
+    intervals: { ...run.intervals, model: withoutScores(run.intervals.model) },
     importance: run.importance,
     promoted,
     passed: decision.promoted,
     version,
     reason: decision.reason,
   };
+}
+
+function withoutScores({ scores: _scores, times: _times, ...rest }: IntervalModel): IntervalModel {
+  return rest;
 }
