@@ -189,6 +189,7 @@ export class FixedPredictor implements Predictor {
       model: { name: model.name, version: model.version },
       interval_80: null,
       interval_95: null,
+      interval_scale: null,
     });
   }
 }

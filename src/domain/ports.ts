@@ -145,6 +145,8 @@ export interface PointPrediction {
   /** Central 80% and 95% intervals of the close; null when the model has no calibrated intervals. */
   interval_80: [number, number] | null;
   interval_95: [number, number] | null;
+  /** The σ the intervals were drawn with; null without intervals. */
+  interval_scale: number | null;
 }
 
 /** The model version a predictor serves. */

@@ -11,7 +11,8 @@ import type { Window } from "../domain/candle.ts";
 import type { FeatureRowWithNews } from "../domain/feature_row.ts";
 import { modelName, type PromotedFile } from "../domain/model_card.ts";
 import type { ModelRegistry, PointPrediction, Predictor, ServingModel } from "../domain/ports.ts";
-import { interval } from "../model/conformal.ts";
+import { interval, type IntervalModel, servingQuantiles } from "../model/conformal.ts";
+import type { LiveIntervalState } from "../model/online_intervals.ts";
 import { featureVector } from "../model/features.ts";
 import type { ort } from "../onnx/runtime.ts";
 import { type Logger, silent } from "../util/log.ts";
@@ -32,15 +33,24 @@ export function naivePoint(close: number, reason: string): PointPrediction {
     model: { name: "naive", version: null, reason },
     interval_80: null,
     interval_95: null,
+    interval_scale: null,
   };
 }
 
-/** One model's prediction from a row: the log return, the close, and the calibrated intervals. */
-async function pointPrediction(model: LoadedModel, row: ModelInput): Promise<PointPrediction> {
+/**
+ * One model's prediction from a row: the log return, the close, and the calibrated intervals
+ * (half-widths `q` in units of σ; the card's own when not given).
+ */
+async function pointPrediction(
+  model: LoadedModel,
+  row: ModelInput,
+  q?: Record<string, number>,
+): Promise<PointPrediction> {
   const x = featureVector(row, model.others, model.card.features);
   const out = await runOnnx(model.session, x, 1, x.length);
   const r = out[0]!;
-  const bands = model.card.intervals?.model;
+  const card = model.card.intervals?.model;
+  const bands = card && { floor: card.floor, q: q ?? card.q };
   // The same σ the intervals were calibrated with: the row's realised volatility.
   const vol = row.realized_vol_15 ?? 0;
   return {
@@ -49,8 +59,17 @@ async function pointPrediction(model: LoadedModel, row: ModelInput): Promise<Poi
     model: { name: model.name, version: model.version },
     interval_80: bands ? interval(row.close, r, vol, bands, 0.8) : null,
     interval_95: bands ? interval(row.close, r, vol, bands, 0.95) : null,
+    interval_scale: bands ? Math.max(vol, bands.floor) : null,
   };
 }
+
+/** Where serving reads what a model version's intervals have learnt from live closes. */
+export interface LiveIntervalSource {
+  intervalState(pair: string, window: string, version: string): Promise<LiveIntervalState | null>;
+}
+
+/** A live state read is reused this long: a realised close reaches the intervals within it. */
+const LIVE_STATE_MS = 1000;
 
 /**
  * One registered version loaded on its own, promoted or not: the challenger the model loop runs in
@@ -88,6 +107,11 @@ export class OnnxPredictor implements Predictor {
   #log: Logger;
   /** The last refusal, for /health. */
   lastError: string | null = null;
+  /** Where the intervals' live learning is read; null keeps each card's fixed quantiles. */
+  liveIntervals: LiveIntervalSource | null = null;
+  #live: { version: string; readAt: number; state: LiveIntervalState | null } | null = null;
+  #q: { card: IntervalModel; state: LiveIntervalState | null; at: number; q: Record<string, number> } | null =
+    null;
 
   constructor(
     readonly registry: ModelRegistry,
@@ -198,9 +222,26 @@ export class OnnxPredictor implements Predictor {
   predictModel(row: ModelInput): Promise<PointPrediction> {
     const model = this.#current;
     if (!model) return Promise.reject(new Error(`no promoted model ${this.name}`));
-    const run = this.#queue.then(() => pointPrediction(model, row));
+    const run = this.#queue.then(async () => pointPrediction(model, row, await this.#quantiles(model, row)));
     this.#queue = run.catch(() => {});
     return run;
+  }
+
+  /** The half-widths for `row`: the card's calibration carried on by the live closes, read at most once a second. */
+  async #quantiles(model: LoadedModel, row: ModelInput): Promise<Record<string, number> | undefined> {
+    const card = model.card.intervals?.model;
+    if (!card || !this.liveIntervals) return undefined;
+    const now = performance.now();
+    if (this.#live?.version !== model.version || now - this.#live.readAt > LIVE_STATE_MS) {
+      const state = await this.liveIntervals.intervalState(this.pair, this.window, model.version);
+      this.#live = { version: model.version, readAt: now, state };
+    }
+    const { state } = this.#live;
+    const cached = this.#q;
+    if (cached?.card === card && cached.state === state && cached.at === row.window_start) return cached.q;
+    const q = servingQuantiles(card, state, row.window_start);
+    this.#q = { card, state, at: row.window_start, q };
+    return q;
   }
 
   /** Checks the registry every `everyMs` until `signal` aborts. */
@@ -226,10 +267,17 @@ export async function openPredictors(
   pairs: readonly string[],
   window: Window,
   horizon: number,
-  { refreshMs, signal, log = silent }: { refreshMs: number; signal: AbortSignal; log?: Logger },
+  { refreshMs, signal, log = silent, liveIntervals = null }: {
+    refreshMs: number;
+    signal: AbortSignal;
+    log?: Logger;
+    /** Where the intervals' live learning is kept (the prediction store); without it they stay as trained. */
+    liveIntervals?: LiveIntervalSource | null;
+  },
 ): Promise<OnnxPredictor[]> {
   const predictors = pairs.map((pair) => new OnnxPredictor(registry, pair, window, horizon, log));
   for (const p of predictors) {
+    p.liveIntervals = liveIntervals;
     if ((await p.refresh()) === "none") log.info(`${p.pair} ${window}: no promoted model ${p.name} yet`);
     p.watch(refreshMs, signal);
   }

@@ -6,7 +6,8 @@
  * same row realises the predictions made `horizon` candles before it, which keeps live MAE of
  * model and naive per series. A failure here is logged and never stops the ingest.
  */
-import { WINDOW_MS } from "../domain/candle.ts";
+import { type Window, WINDOW_MS } from "../domain/candle.ts";
+import { interval, servingQuantiles } from "../model/conformal.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
 import type { Prediction, ShadowForecasts } from "../domain/prediction.ts";
 import type { PointPrediction, Predictor } from "../domain/ports.ts";
@@ -76,9 +77,14 @@ export class LivePredictions implements RowForecaster {
     }
   }
 
-  /** Stores forecasts in order, each realisation before its prediction; a failure is logged and skipped. */
+  /**
+   * Stores forecasts in order, each realisation before its prediction, whose intervals are drawn
+   * then; a failure is logged and skipped.
+   */
   async write(forecasts: readonly Forecast[]): Promise<void> {
-    for (const { realises: r, prediction } of forecasts) {
+    for (const forecast of forecasts) {
+      const r = forecast.realises;
+      let prediction = forecast.prediction;
       try {
         const done = await this.predictions.realise(r.pair, r.window, r.made_at, r.close);
         if (done) {
@@ -87,6 +93,9 @@ export class LivePredictions implements RowForecaster {
         }
         await this.history?.realisePrediction(r.pair, r.window, r.made_at, r.close);
         if (prediction === null) continue;
+        prediction = await this.#withLearntBands(prediction);
+        // The forecast now holds the prediction as stored: what the predictions topic publishes.
+        forecast.prediction = prediction;
         if (await this.predictions.put(prediction)) {
           await this.history?.putPrediction(prediction);
           this.made++;
@@ -102,6 +111,28 @@ export class LivePredictions implements RowForecaster {
     }
   }
 
+  /**
+   * The prediction's intervals drawn from what its version has learnt of every close realised
+   * up to its own row, read afresh: so the stored intervals are the same however the rows were
+   * batched, replayed or split over processes.
+   */
+  async #withLearntBands(p: Prediction): Promise<Prediction> {
+    const current = this.#byKey.get(`${p.pair}|${p.window}`)?.current;
+    const card = current?.version === p.model.version ? current.card.intervals?.model : undefined;
+    if (!card || !p.interval_scale || p.model.reason) return p;
+    const state = await this.predictions.intervalState(p.pair, p.window, current!.version);
+    const bands = {
+      floor: card.floor,
+      q: servingQuantiles(card, state, p.made_at - WINDOW_MS[p.window as Window]),
+    };
+    const r = Math.log(p.predicted_close / p.current_close);
+    return {
+      ...p,
+      interval_80: interval(p.current_close, r, p.interval_scale, bands, 0.8),
+      interval_95: interval(p.current_close, r, p.interval_scale, bands, 0.95),
+    };
+  }
+
   #failed(pair: string, window: string, at: number, e: unknown): void {
     this.failures++;
     this.log.error(`prediction for ${pair} ${window} at ${at} failed: ${(e as Error).message}`);
@@ -111,7 +142,11 @@ export class LivePredictions implements RowForecaster {
     const W = WINDOW_MS[row.window];
     let predicted = row.close;
     let model: Prediction["model"] = { name: "naive", version: null };
-    let bands: Pick<Prediction, "interval_80" | "interval_95"> = { interval_80: null, interval_95: null };
+    let bands: Pick<Prediction, "interval_80" | "interval_95" | "interval_scale"> = {
+      interval_80: null,
+      interval_95: null,
+      interval_scale: null,
+    };
     let shadow: ShadowForecasts | undefined;
     const current = predictor.current;
     if (current) {
@@ -132,7 +167,7 @@ export class LivePredictions implements RowForecaster {
       } else {
         predicted = p.predicted_close;
         model = p.model;
-        bands = { interval_80: p.interval_80, interval_95: p.interval_95 };
+        bands = { interval_80: p.interval_80, interval_95: p.interval_95, interval_scale: p.interval_scale };
       }
       if (this.loop) {
         shadow = { champion: { version: current.version, predicted_close: p.predicted_close } };

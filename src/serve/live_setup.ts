@@ -21,15 +21,17 @@ export async function livePredictions(
   const window = cfg.predictWindow ?? cfg.windows[0]!;
   const registry = new Registry(cfg.modelsDir);
   const log = logger("predict");
+  const predictions = new KvPredictionStore(stores.online.kv);
   const predictors = await openPredictors(registry, cfg.pairs, window, cfg.horizon ?? 1, {
     refreshMs: 5000,
     signal,
     log: logger("model"),
+    liveIntervals: predictions,
   });
   return new LivePredictions(
     predictors,
     stores.online,
-    new KvPredictionStore(stores.online.kv),
+    predictions,
     stores.offline,
     log,
   );

@@ -34,16 +34,18 @@ export async function buildServer(
 ): Promise<{ app: Hono; predictors: Predictor[]; metrics: Metrics }> {
   const registry = new Registry(o.modelsDir);
   const log = logger("serve");
+  const predictions = new KvPredictionStore(o.online.kv);
   const predictors = await openPredictors(registry, o.pairs, o.window, o.horizon, {
     refreshMs: o.modelRefreshMs,
     signal: o.signal,
     log: logger("model"),
+    liveIntervals: predictions,
   });
   const chartScript = await loadChartScript(log);
   const metrics = new Metrics();
   const app = createApp({
     online: o.online,
-    predictions: new KvPredictionStore(o.online.kv),
+    predictions,
     registry,
     predictors,
     maxFeatureAgeS: o.maxFeatureAgeS,

@@ -1,8 +1,9 @@
 /**
- * Predictions in Deno KV: every prediction by (pair, window, made_at), kept for a week, and the
- * running sums of live errors and interval coverage, updated in the same atomic operation that fills in a realised
- * close (so a repeated fill cannot count twice). The serving side reads only this, so it also
- * runs on Deno Deploy.
+ * Predictions in Deno KV: every prediction by (pair, window, made_at), kept for a week, the
+ * running sums of live errors and interval coverage, and what the intervals of each model version
+ * have learnt from live closes (`online_intervals.ts`), all updated in the same atomic operation
+ * that fills in a realised close (so a repeated fill cannot count twice). The serving side reads
+ * only this, so it also runs on Deno Deploy.
  */
 import type { PredictionStore } from "../domain/ports.ts";
 import {
@@ -12,8 +13,15 @@ import {
   type LiveSums,
   type Prediction,
 } from "../domain/prediction.ts";
+import { type LiveIntervalState, observeRealised } from "../model/online_intervals.ts";
 
 const KEEP_MS = 7 * 24 * 3_600_000;
+
+const intervalsKey = (
+  pair: string,
+  window: string,
+  version: string,
+) => ["pred_intervals", pair, window, version];
 
 export class KvPredictionStore implements PredictionStore {
   constructor(readonly kv: Deno.Kv) {}
@@ -40,10 +48,16 @@ export class KvPredictionStore implements PredictionStore {
       if (!pred.value || pred.value.realised_close !== null) return null;
       const next = addRealised(stats.value, pred.value, close);
       const realised = { ...pred.value, realised_close: close };
-      const res = await this.kv.atomic().check(pred, stats)
+      const op = this.kv.atomic().check(pred, stats)
         .set(key, realised, { expireIn: KEEP_MS })
-        .set(statsKey, next)
-        .commit();
+        .set(statsKey, next);
+      const version = pred.value.model.version;
+      if (version !== null && pred.value.interval_scale) {
+        const learnt = await this.kv.get<LiveIntervalState>(intervalsKey(pair, window, version));
+        const state = observeRealised(learnt.value, pred.value, close);
+        if (state) op.check(learnt).set(learnt.key, state, { expireIn: KEEP_MS });
+      }
+      const res = await op.commit();
       if (res.ok) return realised;
     }
   }
@@ -57,6 +71,11 @@ export class KvPredictionStore implements PredictionStore {
       out.push(e.value);
     }
     return out;
+  }
+
+  /** What the intervals of `version` have learnt from live closes of the series; null before the first. */
+  async intervalState(pair: string, window: string, version: string): Promise<LiveIntervalState | null> {
+    return (await this.kv.get<LiveIntervalState>(intervalsKey(pair, window, version))).value;
   }
 
   async liveErrors(pair: string, window: string): Promise<LiveErrors> {

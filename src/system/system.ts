@@ -104,12 +104,13 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
   // The models serve until the pipeline has written its last batch, not merely until Ctrl-C: the
   // rows still in flight when the signal comes are predicted by the model, not as "no model".
   const models = new AbortController();
+  const predictions = new KvPredictionStore(stores.online.kv);
   const predictors = await openPredictors(registry, o.pairs, window, o.horizon, {
     refreshMs: 5000,
     signal: models.signal,
     log: logger("model"),
+    liveIntervals: predictions,
   });
-  const predictions = new KvPredictionStore(stores.online.kv);
   let retraining: string | null = null;
   const loop = await ModelLoop.open({
     retrainEveryMs: o.loop.retrainEveryMs,

@@ -7,6 +7,7 @@ import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
 import { seed } from "../serve_fixtures.ts";
 import { LivePredictions } from "../../src/serve/live_predictions.ts";
 import { OnnxPredictor } from "../../src/registry/predictor.ts";
+import type { Prediction } from "../../src/domain/prediction.ts";
 
 Deno.test("live predictions carry 80% and 95% intervals around the predicted close, and the store counts their coverage", async () => {
   const dir = await Deno.makeTempDir();
@@ -39,6 +40,78 @@ Deno.test("live predictions carry 80% and 95% intervals around the predicted clo
     assertAlmostEquals(live80.coverage_95!, inside95 / realised, 1e-12);
     // Calibrated on the same kind of market, they cover about what they say.
     assert(Math.abs(live80.coverage_80! - 0.8) < 0.1 && live80.coverage_95! > 0.85, JSON.stringify(live80));
+  } finally {
+    await predictor.close();
+    s.online.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serving's intervals learn from realised closes: the store keeps each version's scores and misses, and misses widen later intervals", async () => {
+  const dir = await Deno.makeTempDir();
+  const s = await seed(dir, { n: 900 });
+  const predictor = new OnnxPredictor(s.registry, "BTC/USD", "1m", 1);
+  predictor.liveIntervals = s.predictions;
+  const halfWidth = (p: Prediction) =>
+    Math.log(p.interval_80![1] / p.interval_80![0]) / 2 / p.interval_scale!;
+  try {
+    await predictor.refresh();
+    const version = predictor.current!.version;
+    const live = new LivePredictions([predictor], s.online, s.predictions);
+    const rows = s.rows.slice(-200);
+    for (const row of rows.slice(0, 100)) await live.onRows([row]);
+    const calm = await s.predictions.intervalState("BTC/USD", "1m", version);
+    assertEquals(calm!.version, version);
+    assertEquals(calm!.scores.length, 99, "one score per realised prediction");
+    const [first] = await s.predictions.recent("BTC/USD", "1m", 1);
+    assert(first!.interval_scale! > 0, JSON.stringify(first));
+    // The same close again counts once.
+    await s.predictions.realise("BTC/USD", "1m", first!.made_at - 60_000, rows[99]!.close);
+    assertEquals((await s.predictions.intervalState("BTC/USD", "1m", version))!.scores.length, 99);
+
+    // Fifty closes 5% away from the one before: every interval misses.
+    for (const [k, row] of rows.slice(100, 150).entries()) {
+      await live.onRows([{ ...row, close: row.close * (k % 2 ? 1.05 : 0.95) }]);
+    }
+    const stormy = await s.predictions.intervalState("BTC/USD", "1m", version);
+    assertEquals(stormy!.scores.length, 149);
+    assert(stormy!.drift["0.8"]! > calm!.drift["0.8"]! + 30, JSON.stringify(stormy!.drift));
+    // A stored prediction's intervals are drawn from every close realised before it.
+    await live.onRows([rows[150]!]);
+    const [last] = await s.predictions.recent("BTC/USD", "1m", 1);
+    assert(halfWidth(last!) > 1.5 * halfWidth(first!), `${halfWidth(first!)} → ${halfWidth(last!)}`);
+  } finally {
+    await predictor.close();
+    s.online.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("stored intervals are the same however the rows are batched", async () => {
+  const dir = await Deno.makeTempDir();
+  const s = await seed(dir, { n: 900 });
+  const predictor = new OnnxPredictor(s.registry, "BTC/USD", "1m", 1);
+  predictor.liveIntervals = s.predictions;
+  const wipe = async () => {
+    for (const prefix of ["pred", "pred_stats", "pred_intervals"]) {
+      for await (const e of s.online.kv.list({ prefix: [prefix] })) await s.online.kv.delete(e.key);
+    }
+  };
+  try {
+    await predictor.refresh();
+    const live = new LivePredictions([predictor], s.online, s.predictions);
+    const rows = s.rows.slice(-120);
+    for (const row of rows) await live.onRows([row]);
+    const oneByOne = await s.predictions.recent("BTC/USD", "1m", 500);
+    await wipe();
+    for (let k = 0; k < rows.length; k += 40) {
+      const forecasts = [];
+      for (const row of rows.slice(k, k + 40)) forecasts.push((await live.forecast(row))!);
+      await live.write(forecasts);
+    }
+    const batched = await s.predictions.recent("BTC/USD", "1m", 500);
+    assertEquals(batched.length, rows.length);
+    assertEquals(batched, oneByOne);
   } finally {
     await predictor.close();
     s.online.close();

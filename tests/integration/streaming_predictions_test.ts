@@ -34,6 +34,7 @@ function fakePredictor(): Predictor & { inputs: unknown[] } {
         model: { name: "btc-usd_1m_h1", version: "v0001" },
         interval_80: null,
         interval_95: null,
+        interval_scale: null,
       });
     },
   };
