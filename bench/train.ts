@@ -5,6 +5,7 @@
  *   the same rows;
  * - ONNX inference through onnxruntime-web per row at batch 1 (target < 50 µs) and batch 1,000,
  *   for the GBDT export;
+ * - the conformal intervals walked row by row over a year of 1m rows (`intervals.ts`, target < 10 s);
  * - on ../shared/data, the REST OHLC files (1m and 5m) through the feature engine, trained at
  *   horizons 1 and 5: skill against naive and directional accuracy per fold.
  */
@@ -22,6 +23,7 @@ import { trainAndRegister } from "../src/registry/train_and_register.ts";
 import type { Window } from "../src/domain/candle.ts";
 import type { BenchResult } from "./ws_frames.ts";
 import { benchGbdtFit, randomMatrix } from "./gbdt_fit.ts";
+import { benchIntervals } from "./intervals.ts";
 
 const SHARED = new URL("../../shared/data/kraken/", import.meta.url).pathname;
 
@@ -120,6 +122,7 @@ export async function benchTrain(): Promise<BenchResult[]> {
     } µs/row at batch 1,000`,
   );
 
+  const intervals = benchIntervals();
   await realResults();
   return [
     ...anchored,
@@ -143,5 +146,6 @@ export async function benchTrain(): Promise<BenchResult[]> {
       target: "< 50 µs/row",
       pass: batch1 < 50,
     },
+    intervals,
   ];
 }
