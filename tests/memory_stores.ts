@@ -10,6 +10,7 @@ import {
   addRealised,
   type LiveErrors,
   liveErrorsOf,
+  type LiveIntervalState,
   type LiveSums,
   type Prediction,
 } from "../src/domain/prediction.ts";
@@ -129,5 +130,10 @@ export class MemoryPredictionStore implements PredictionStore {
 
   liveErrors(pair: string, window: string): Promise<LiveErrors> {
     return Promise.resolve(liveErrorsOf(this.#sums.get(key(pair, window)) ?? null));
+  }
+
+  /** Intervals learn nothing here: the memory store keeps no live calibration. */
+  intervalState(): Promise<LiveIntervalState | null> {
+    return Promise.resolve(null);
   }
 }

@@ -9,7 +9,7 @@ import type { FeatureRow, FeatureRowWithNews, ModelRow, TrainingRow } from "./fe
 import type { ModelCard, PromotedFile, Promotion } from "./model_card.ts";
 import type { BacktestReport } from "../model/backtest.ts";
 import type { NewsSignal } from "./news.ts";
-import type { LiveErrors, Prediction } from "./prediction.ts";
+import type { LiveErrors, LiveIntervalState, Prediction } from "./prediction.ts";
 
 /** Where the time comes from: the core reads no clock of its own. */
 export interface Clock {
@@ -100,6 +100,8 @@ export interface PredictionStore {
   /** The newest `limit` predictions, newest first. */
   recent(pair: string, window: string, limit: number): Promise<Prediction[]>;
   liveErrors(pair: string, window: string): Promise<LiveErrors>;
+  /** What the intervals of `version` have learnt from live closes of the series; null before the first. */
+  intervalState(pair: string, window: string, version: string): Promise<LiveIntervalState | null>;
 }
 
 /** The model registry as serving reads it: names, versions, their cards and bytes, and which serves. */

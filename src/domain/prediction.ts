@@ -39,6 +39,16 @@ export interface ShadowForecasts {
   challenger?: { version: string; predicted_close: number };
 }
 
+/** What serving's intervals have learnt from live closes, for one model version of one series. */
+export interface LiveIntervalState {
+  version: string;
+  /** Σ (miss − (1 − L)) over the live closes, by level: added to the card's drift. */
+  drift: Record<string, number>;
+  /** The newest live scores and their rows' times (window starts), oldest first. */
+  scores: number[];
+  times: number[];
+}
+
 /** Running sums of live errors, per pair and window. */
 export interface LiveErrors {
   n: number;

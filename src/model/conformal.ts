@@ -138,6 +138,20 @@ export function servingQuantiles(
   }));
 }
 
+/**
+ * The levels serving draws the intervals of nominal 80% and 95% at, as the test folds and the live
+ * closes of the same version (`live`) have moved them; null for a card from before they moved.
+ */
+export function servingLevels(
+  model: IntervalModel,
+  live: LiveIntervalState | null,
+): Record<string, number> | null {
+  if (!model.drift) return null;
+  return Object.fromEntries(
+    LEVELS.map((l) => [String(l), adaptedLevel(l, model.drift![l]! + (live?.drift[l] ?? 0), model.aci_step)]),
+  );
+}
+
 /** A test row's score for one centre (the model's, or naive's no change), and its hits by level. */
 interface Scored {
   score: number;

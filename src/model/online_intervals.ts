@@ -6,7 +6,9 @@
  * 1 − L even when volatility changes faster than the scale σ follows. Training measures the
  * intervals this way on its test folds, and serving runs the same steps on live closes.
  */
-import type { Prediction } from "../domain/prediction.ts";
+import type { LiveIntervalState, Prediction } from "../domain/prediction.ts";
+
+export type { LiveIntervalState };
 
 /** ACI's step γ: how far one realised close moves the level (Gibbs and Candès's value). */
 export const ACI_STEP = 0.005;
@@ -70,16 +72,6 @@ export function nextDrift(level: number, drift: number, inside: boolean): number
 
 /** The live scores a series keeps per model version (a Deno KV value holds at most 64 KiB). */
 export const LIVE_SCORES = 2000;
-
-/** What serving has learnt from live closes for one model version of one series. */
-export interface LiveIntervalState {
-  version: string;
-  /** Σ (miss − (1 − L)) over the live closes, by level: added to the card's drift. */
-  drift: Record<string, number>;
-  /** The newest live scores and their rows' times (window starts), oldest first. */
-  scores: number[];
-  times: number[];
-}
 
 /** The state after a realised close of a prediction by `version`: its score, row time and hits by level. */
 export function observeLive(

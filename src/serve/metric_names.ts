@@ -24,6 +24,10 @@ export const SERIES_GAUGES = {
     help: "Share of realised closes inside the prediction interval of each level.",
     labels: [...SERIES, "level"],
   },
+  interval_level: {
+    help: "The level the interval of each nominal level is drawn at, as realised misses have moved it.",
+    labels: [...SERIES, "level"],
+  },
   model_info: { help: "The model version serving.", labels: [...SERIES, "version"] },
   live_skill: {
     help: "1 - MAE(champion) / MAE(naive) over the last --guard realised predictions.",

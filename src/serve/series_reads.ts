@@ -7,6 +7,7 @@
 import type { FeatureRow, ModelRow } from "../domain/feature_row.ts";
 import type { OnlineFeatureStore, PointPrediction, PredictionStore, Predictor } from "../domain/ports.ts";
 import type { LiveErrors, Prediction } from "../domain/prediction.ts";
+import { servingLevels } from "../model/conformal.ts";
 import { MAX_LIMIT } from "./params.ts";
 import { type CandlePoint, mergeRecent } from "./recent_candles.ts";
 import { SharedReads } from "./shared_reads.ts";
@@ -114,12 +115,22 @@ export class SeriesReads {
     });
   }
 
-  /** The latest row and the live errors, for /health and /metrics. */
-  status(p: Predictor): Promise<[FeatureRow | null, LiveErrors]> {
-    return this.#reads.get(`status|${series(p)}`, () =>
+  /**
+   * The latest row, the live errors and the levels the serving model's intervals are drawn at, for
+   * /health and /metrics.
+   */
+  status(p: Predictor): Promise<[FeatureRow | null, LiveErrors, Record<string, number> | null]> {
+    const current = p.current;
+    const card = current?.card.intervals?.model;
+    return this.#reads.get(`status|${series(p)}|${current?.version}`, () =>
       Promise.all([
         this.online.latest(p.pair, p.window),
         this.predictions.liveErrors(p.pair, p.window),
+        card?.drift
+          ? this.predictions.intervalState(p.pair, p.window, current!.version).then((s) =>
+            servingLevels(card, s)
+          )
+          : null,
       ]));
   }
 

@@ -4,7 +4,7 @@
  * counts how many realised closes fell inside them.
  */
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
-import { seed } from "../serve_fixtures.ts";
+import { seed, serveSeeded } from "../serve_fixtures.ts";
 import { LivePredictions } from "../../src/serve/live_predictions.ts";
 import { OnnxPredictor } from "../../src/registry/predictor.ts";
 import type { Prediction } from "../../src/domain/prediction.ts";
@@ -80,6 +80,22 @@ Deno.test("serving's intervals learn from realised closes: the store keeps each 
     await live.onRows([rows[150]!]);
     const [last] = await s.predictions.recent("BTC/USD", "1m", 1);
     assert(halfWidth(last!) > 1.5 * halfWidth(first!), `${halfWidth(first!)} → ${halfWidth(last!)}`);
+
+    // /health and /metrics say where the misses have moved the levels.
+    const card = predictor.current!.card.intervals!.model;
+    const now = await s.predictions.intervalState("BTC/USD", "1m", version);
+    const level80 = Math.min(0.995, 0.8 + card.aci_step! * (card.drift!["0.8"]! + now!.drift["0.8"]!));
+    assert(level80 > 0.9, `${level80}`);
+    const srv = await serveSeeded(s, { pairs: [], predictors: [predictor] });
+    try {
+      const health = await (await fetch(`${srv.base}/health`)).json();
+      assertAlmostEquals(health.series[0].interval_levels["0.8"], level80, 1e-12);
+      const metrics = await (await fetch(`${srv.base}/metrics`)).text();
+      const gauge = metrics.match(/^interval_level\{pair="BTC\/USD",window="1m",level="0.8"\} (\S+)$/m);
+      assertAlmostEquals(Number(gauge?.[1]), level80, 1e-9);
+    } finally {
+      await srv.close();
+    }
   } finally {
     await predictor.close();
     s.online.close();

@@ -1,7 +1,7 @@
 /**
  * GET /health (liveness and readiness, with each series' last candle, model and live errors) and
  * GET /metrics (Prometheus text: the request counters, and per series the feature lag, realised
- * predictions, live MAE of model and naive, interval coverage, the model version serving, and under
+ * predictions, live MAE of model and naive, interval coverage and level, the model version serving, and under
  * `start`/`demo` the model loop's live skill, model age, fallback, shadow progress and retraining,
  * and under `serve --bus kafka` the bus's gauges; names and help in ../metric_names.ts).
  */
@@ -15,7 +15,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 async function seriesStatus(ctx: RouteContext) {
   return await Promise.all(ctx.predictors.map(async (p: Predictor) => {
-    const [row, live] = await ctx.reads.status(p);
+    const [row, live, levels] = await ctx.reads.status(p);
     return {
       pair: p.pair,
       window: p.window,
@@ -25,6 +25,8 @@ async function seriesStatus(ctx: RouteContext) {
       model: p.current ? { name: p.name, version: p.current.version } : null,
       model_error: p.lastError,
       live,
+      // Where adaptive conformal inference has moved the nominal 80% and 95% levels.
+      interval_levels: levels,
       ...(ctx.loop ? { loop: ctx.loop(p.pair, p.window) } : {}),
     };
   }));
@@ -63,6 +65,12 @@ export function statusRoutes(ctx: RouteContext, metrics: Metrics): Hono {
             [{ ...l(s), level: "0.8" }, s.live.coverage_80],
             [{ ...l(s), level: "0.95" }, s.live.coverage_95],
           ]),
+        ),
+        ...g(
+          "interval_level",
+          series.flatMap((s): Sample[] =>
+            Object.entries(s.interval_levels ?? {}).map(([level, at]) => [{ ...l(s), level }, at])
+          ),
         ),
         ...g("model_info", series.map((s) => [{ ...l(s), version: s.model?.version ?? "none" }, 1])),
         // The model loop's gauges, under start and demo.
