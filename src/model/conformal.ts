@@ -115,8 +115,23 @@ export const HALF_LIFE_MS = 86_400_000;
 export const CARD_SCORES = 5000;
 
 /**
+ * The levels serving draws the intervals of nominal 80% and 95% at, as the test folds and the live
+ * closes of the same version (`live`) have moved them; null for a card from before they moved.
+ */
+export function servingLevels(
+  model: IntervalModel,
+  live: LiveIntervalState | null,
+): Record<string, number> | null {
+  const drift = model.drift;
+  if (!drift) return null;
+  return Object.fromEntries(
+    LEVELS.map((l) => [String(l), adaptedLevel(l, drift[l]! + (live?.drift[l] ?? 0), model.aci_step)]),
+  );
+}
+
+/**
  * The half-widths (in units of σ) serving draws for a row at `at`: the card's calibration and
- * drift carried on by the live closes of the same version (`live`, null before the first). A card
+ * levels carried on by the live closes of the same version (`live`, null before the first). A card
  * made before intervals learnt from live closes gives its fixed `q`.
  */
 export function servingQuantiles(
@@ -125,30 +140,16 @@ export function servingQuantiles(
   at: number,
 ): Record<string, number> {
   const { scores, times, half_life_ms: halfLife } = model;
-  if (!scores || !times || halfLife === undefined) return model.q;
+  const levels = servingLevels(model, live);
+  if (!scores || !times || halfLife === undefined || !levels) return model.q;
   const state = live?.scores.length ? live : null;
   // Once the live scores are capped, the card's older ones drop out too: one window of time.
   const full = state !== null && state.scores.length >= LIVE_SCORES;
   const card = sortedBook(scores, times, full ? state.times[0]! : -Infinity);
   const fresh = new ScoreBook();
   state?.scores.forEach((s, k) => fresh.add(s, state.times[k]!));
-  return Object.fromEntries(LEVELS.map((l) => {
-    const drift = (model.drift?.[l] ?? 0) + (live?.drift[l] ?? 0);
-    return [String(l), card.quantile(adaptedLevel(l, drift, model.aci_step), at, halfLife, fresh)];
-  }));
-}
-
-/**
- * The levels serving draws the intervals of nominal 80% and 95% at, as the test folds and the live
- * closes of the same version (`live`) have moved them; null for a card from before they moved.
- */
-export function servingLevels(
-  model: IntervalModel,
-  live: LiveIntervalState | null,
-): Record<string, number> | null {
-  if (!model.drift) return null;
   return Object.fromEntries(
-    LEVELS.map((l) => [String(l), adaptedLevel(l, model.drift![l]! + (live?.drift[l] ?? 0), model.aci_step)]),
+    Object.entries(levels).map(([l, level]) => [l, card.quantile(level, at, halfLife, fresh)]),
   );
 }
 
