@@ -66,6 +66,13 @@ export interface FeatureHistory extends FeatureStore {
     horizonMs: number,
     others?: readonly string[],
   ): Promise<TrainingRow[]>;
+  /** The same rows a chunk at a time, for a dataset too large to hold as objects at once. */
+  trainingRowChunks?(
+    pair: string,
+    window: Window,
+    horizonMs: number,
+    others?: readonly string[],
+  ): AsyncIterable<TrainingRow[]>;
   /**
    * Writes `trainingRows` (those from window start `from` on) to a CSV file at `path`, for a
    * Worker to read without holding the caller's thread; stores that cannot leave it out.

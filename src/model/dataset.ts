@@ -57,15 +57,21 @@ function checkHorizon(horizon: number): void {
   }
 }
 
-/** The training set of `options` from the history's training rows. */
+/**
+ * The training set of `options` from the history's training rows: chunk by chunk where the
+ * history gives them so, which keeps a year of one-minute rows from being held as objects at once.
+ */
 export async function buildDataset(
-  history: Pick<FeatureHistory, "trainingRows">,
+  history: Pick<FeatureHistory, "trainingRows" | "trainingRowChunks">,
   options: DatasetOptions,
 ): Promise<Dataset> {
   const { pair, window, horizon, otherPairs = [] } = options;
   checkHorizon(horizon);
-  return await datasetFromRows(
-    await history.trainingRows(pair, window, horizon * WINDOW_MS[window], otherPairs),
+  const horizonMs = horizon * WINDOW_MS[window];
+  return await datasetFromChunks(
+    history.trainingRowChunks
+      ? history.trainingRowChunks(pair, window, horizonMs, otherPairs)
+      : [await history.trainingRows(pair, window, horizonMs, otherPairs)],
     options,
   );
 }
@@ -73,23 +79,60 @@ export async function buildDataset(
 /** The training set of `rows` (training rows of one series, oldest first, as the history joins them). */
 export async function datasetFromRows(
   rows: readonly TrainingRow[],
+  options: DatasetOptions,
+): Promise<Dataset> {
+  return await datasetFromChunks([rows], options);
+}
+
+/** The training set of rows given in chunks, oldest first: each chunk becomes numbers as it comes. */
+export async function datasetFromChunks(
+  chunks: AsyncIterable<readonly TrainingRow[]> | Iterable<readonly TrainingRow[]>,
   { pair, window, horizon, otherPairs = [] }: DatasetOptions,
 ): Promise<Dataset> {
   checkHorizon(horizon);
   const others = otherPairs.flatMap((p) => OTHER_PAIR_COLUMNS.map((c) => `${p}:${c}`));
   const features = featureNames(others);
-  const n = rows.length;
   const F = features.length;
-  const X = new Float64Array(n * F), y = new Float64Array(n), close = new Float64Array(n);
-  const targetClose = new Float64Array(n), sma = new Float64Array(n), time = new Float64Array(n);
-  rows.forEach((r, i) => {
-    X.set(featureVector(r, others), i * F);
-    close[i] = r.close;
-    targetClose[i] = r.target_close;
-    y[i] = Math.log(r.target_close / r.close);
-    sma[i] = r.sma_7 ?? r.close;
-    time[i] = r.window_start;
-  });
+  const parts: {
+    X: Float64Array;
+    y: Float64Array;
+    close: Float64Array;
+    targetClose: Float64Array;
+    sma: Float64Array;
+    time: Float64Array;
+  }[] = [];
+  for await (const rows of chunks) {
+    const m = rows.length;
+    const part = {
+      X: new Float64Array(m * F),
+      y: new Float64Array(m),
+      close: new Float64Array(m),
+      targetClose: new Float64Array(m),
+      sma: new Float64Array(m),
+      time: new Float64Array(m),
+    };
+    rows.forEach((r, i) => {
+      part.X.set(featureVector(r, others), i * F);
+      part.close[i] = r.close;
+      part.targetClose[i] = r.target_close;
+      part.y[i] = Math.log(r.target_close / r.close);
+      part.sma[i] = r.sma_7 ?? r.close;
+      part.time[i] = r.window_start;
+    });
+    parts.push(part);
+  }
+  const join = (key: keyof typeof parts[number]) => {
+    const out = new Float64Array(parts.reduce((a, p) => a + p[key].length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p[key], at);
+      at += p[key].length;
+    }
+    return out;
+  };
+  const time = join("time");
+  const X = join("X"), y = join("y");
+  const n = time.length;
   return {
     pair,
     window,
@@ -97,9 +140,9 @@ export async function datasetFromRows(
     features,
     X,
     y,
-    close,
-    targetClose,
-    sma,
+    close: join("close"),
+    targetClose: join("targetClose"),
+    sma: join("sma"),
     time,
     n,
     range: { from: n ? time[0]! : 0, to: n ? time[n - 1]! : 0 },

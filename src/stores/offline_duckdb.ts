@@ -181,6 +181,18 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     return reader.getRowObjectsJS().map((r) => trainingRowOf(r, others));
   }
 
+  /** The same rows as `trainingRows`, a DuckDB chunk (2,048 rows) at a time. */
+  async *trainingRowChunks(
+    pair: string,
+    window: Window,
+    horizonMs: number,
+    others: readonly string[] = [],
+  ): AsyncIterable<TrainingRow[]> {
+    const sql = await this.#trainingSql(others, false);
+    const result = await this.#conn.stream(sql, [pair, window, horizonMs, ...others]);
+    for await (const chunk of result.yieldRowObjectJs()) yield chunk.map((r) => trainingRowOf(r, others));
+  }
+
   /**
    * Writes `trainingRows` (those from `from` on) to a CSV file at `path` with a header, for a Worker
    * to read: DuckDB writes it on its own threads, so the caller's event loop stays free (turning

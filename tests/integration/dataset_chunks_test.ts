@@ -1,0 +1,35 @@
+/**
+ * Training sets read a chunk at a time from the offline store: the same rows, in the same order,
+ * and the same dataset to the last bit as the rows read whole.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import type { TrainingRow } from "../../src/domain/feature_row.ts";
+import { buildDataset, datasetFromRows } from "../../src/model/dataset.ts";
+import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
+import { syntheticRows } from "../model_fixtures.ts";
+
+Deno.test("a training set built chunk by chunk from the offline store equals the one built from its rows whole", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = await DuckDbFeatureStore.open(`${dir}/offline.duckdb`);
+  try {
+    await store.upsert(syntheticRows(5000, { seed: 3 }));
+    await store.upsert(syntheticRows(5000, { seed: 4, pair: "ETH/USD" }));
+    for (const others of [[], ["ETH/USD"]]) {
+      const whole = await store.trainingRows("BTC/USD", "1m", 5 * 60_000, others);
+      const chunks: TrainingRow[][] = [];
+      for await (const chunk of store.trainingRowChunks("BTC/USD", "1m", 5 * 60_000, others)) {
+        chunks.push(chunk);
+      }
+      assert(chunks.length > 1, `${chunks.length} chunk(s)`);
+      assertEquals(chunks.flat(), whole);
+      const options = { pair: "BTC/USD", window: "1m" as const, horizon: 5, otherPairs: others };
+      const chunked = await buildDataset(store, options);
+      const read = await datasetFromRows(whole, options);
+      assertEquals(chunked, read);
+      assert(read.n > 4000 && read.hash.length === 64, `${read.n} rows`);
+    }
+  } finally {
+    store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
