@@ -2,7 +2,7 @@
  * Conformal intervals that keep learning once the model is in use. A realised close adds its score
  * (|actual − predicted log return| / σ) to the calibration, recency-weighted like the rest, and
  * moves the level each interval is drawn at by adaptive conformal inference (Gibbs and Candès,
- * 2021): a miss raises it by γ·(1 − L), a hit lowers it by γ·L, so the share of misses tracks
+ * 2021): a miss raises it by γ·L, a hit lowers it by γ·(1 − L), so the share of misses tracks
  * 1 − L even when volatility changes faster than the scale σ follows. Training measures the
  * intervals this way on its test folds, and serving runs the same steps on live closes.
  */

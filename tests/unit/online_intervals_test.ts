@@ -49,7 +49,7 @@ Deno.test("ranked scores answer as the score book does, score by score as they a
   }
 });
 
-Deno.test("adaptive levels: a miss raises the level by γ(1 − L), a hit lowers it by γL, within bounds", () => {
+Deno.test("adaptive levels: a miss raises the level by γL, a hit lowers it by γ(1 − L), within bounds", () => {
   let drift = 0;
   drift = nextDrift(0.8, drift, false);
   assertEquals(adaptedLevel(0.8, drift).toFixed(6), (0.8 + 0.005 * 0.8).toFixed(6));
