@@ -93,14 +93,7 @@ export async function datasetFromChunks(
   const others = otherPairs.flatMap((p) => OTHER_PAIR_COLUMNS.map((c) => `${p}:${c}`));
   const features = featureNames(others);
   const F = features.length;
-  const parts: {
-    X: Float64Array;
-    y: Float64Array;
-    close: Float64Array;
-    targetClose: Float64Array;
-    sma: Float64Array;
-    time: Float64Array;
-  }[] = [];
+  const parts: Pick<Dataset, "X" | "y" | "close" | "targetClose" | "sma" | "time">[] = [];
   for await (const rows of chunks) {
     const m = rows.length;
     const part = {
