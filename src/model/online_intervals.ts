@@ -20,10 +20,6 @@ export class ScoreBook {
   readonly scores: number[] = [];
   readonly times: number[] = [];
 
-  get size(): number {
-    return this.scores.length;
-  }
-
   add(score: number, time: number): void {
     let lo = 0, hi = this.scores.length;
     while (lo < hi) {

@@ -176,9 +176,9 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     horizonMs: number,
     others: readonly string[] = [],
   ): Promise<TrainingRow[]> {
-    const sql = await this.#trainingSql(others, false);
-    const reader = await this.#conn.runAndReadAll(sql, [pair, window, horizonMs, ...others]);
-    return reader.getRowObjectsJS().map((r) => trainingRowOf(r, others));
+    const rows: TrainingRow[] = [];
+    for await (const chunk of this.trainingRowChunks(pair, window, horizonMs, others)) rows.push(...chunk);
+    return rows;
   }
 
   /** The same rows as `trainingRows`, a DuckDB chunk (2,048 rows) at a time. */
