@@ -71,7 +71,8 @@ export interface LiveSums {
   inside_95?: number;
 }
 
-const inside = (band: [number, number] | null | undefined, close: number) =>
+/** 1 when `close` falls inside `band`, 0 when outside or there is no band. */
+export const inside = (band: [number, number] | null | undefined, close: number): 0 | 1 =>
   band ? (close >= band[0] && close <= band[1] ? 1 : 0) : 0;
 
 /** The sums after `p` is realised by `close`. */

@@ -22,13 +22,13 @@ import {
   ACI_STEP,
   adaptedLevel,
   LIVE_SCORES,
-  type LiveIntervalState,
   nextDrift,
   RankedScores,
   ScoreBook,
   sortedBook,
 } from "./online_intervals.ts";
 import { WINDOW_MS } from "../domain/candle.ts";
+import type { LiveIntervalState } from "../domain/prediction.ts";
 
 /** The interval levels every model carries. */
 export const LEVELS = [0.8, 0.95] as const;

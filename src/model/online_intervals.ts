@@ -6,9 +6,7 @@
  * 1 − L even when volatility changes faster than the scale σ follows. Training measures the
  * intervals this way on its test folds, and serving runs the same steps on live closes.
  */
-import type { LiveIntervalState, Prediction } from "../domain/prediction.ts";
-
-export type { LiveIntervalState };
+import { inside, type LiveIntervalState, type Prediction } from "../domain/prediction.ts";
 
 /** ACI's step γ: how far one realised close moves the level (Gibbs and Candès's value). */
 export const ACI_STEP = 0.005;
@@ -163,13 +161,12 @@ export function observeRealised(
   const version = p.model.version;
   const scale = p.interval_scale;
   if (version === null || p.model.reason || !scale || !p.interval_80 || !p.interval_95) return null;
-  const inBand = (band: [number, number]) => close >= band[0] && close <= band[1];
   const windowMs = (p.horizon_s * 1000) / p.horizon;
   return observeLive(
     state,
     version,
     Math.abs(Math.log(close / p.predicted_close)) / scale,
     p.made_at - windowMs,
-    { "0.8": inBand(p.interval_80), "0.95": inBand(p.interval_95) },
+    { "0.8": inside(p.interval_80, close) === 1, "0.95": inside(p.interval_95, close) === 1 },
   );
 }

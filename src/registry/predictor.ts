@@ -10,9 +10,15 @@
 import type { Window } from "../domain/candle.ts";
 import type { FeatureRowWithNews } from "../domain/feature_row.ts";
 import { modelName, type PromotedFile } from "../domain/model_card.ts";
-import type { ModelRegistry, PointPrediction, Predictor, ServingModel } from "../domain/ports.ts";
+import type {
+  ModelRegistry,
+  PointPrediction,
+  PredictionStore,
+  Predictor,
+  ServingModel,
+} from "../domain/ports.ts";
 import { interval, type IntervalModel, servingQuantiles } from "../model/conformal.ts";
-import type { LiveIntervalState } from "../model/online_intervals.ts";
+import type { LiveIntervalState } from "../domain/prediction.ts";
 import { featureVector } from "../model/features.ts";
 import type { ort } from "../onnx/runtime.ts";
 import { type Logger, silent } from "../util/log.ts";
@@ -64,9 +70,7 @@ async function pointPrediction(
 }
 
 /** Where serving reads what a model version's intervals have learnt from live closes. */
-export interface LiveIntervalSource {
-  intervalState(pair: string, window: string, version: string): Promise<LiveIntervalState | null>;
-}
+export type LiveIntervalSource = Pick<PredictionStore, "intervalState">;
 
 /** A live state read is reused this long: a realised close reaches the intervals within it. */
 const LIVE_STATE_MS = 1000;

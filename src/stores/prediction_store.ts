@@ -10,10 +10,11 @@ import {
   addRealised,
   type LiveErrors,
   liveErrorsOf,
+  type LiveIntervalState,
   type LiveSums,
   type Prediction,
 } from "../domain/prediction.ts";
-import { type LiveIntervalState, observeRealised } from "../model/online_intervals.ts";
+import { observeRealised } from "../model/online_intervals.ts";
 
 const KEEP_MS = 7 * 24 * 3_600_000;
 
