@@ -4,20 +4,37 @@
  * counts how many realised closes fell inside them.
  */
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
-import { seed, serveSeeded } from "../serve_fixtures.ts";
+import { seed, type Seeded, serveSeeded } from "../serve_fixtures.ts";
 import { LivePredictions } from "../../src/serve/live_predictions.ts";
 import { OnnxPredictor } from "../../src/registry/predictor.ts";
 import type { Prediction } from "../../src/domain/prediction.ts";
 
-Deno.test("live predictions carry 80% and 95% intervals around the predicted close, and the store counts their coverage", async () => {
+/**
+ * A seeded store with a trained BTC/USD model, loaded in a predictor that reads what its intervals
+ * have learnt live from the store (or, with `learn` false, keeps the card's).
+ */
+async function withPredictor(
+  learn: boolean,
+  fn: (s: Seeded, predictor: OnnxPredictor, live: LivePredictions) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   const s = await seed(dir, { n: 900 });
   const predictor = new OnnxPredictor(s.registry, "BTC/USD", "1m", 1);
+  if (learn) predictor.liveIntervals = s.predictions;
   try {
     await predictor.refresh();
+    await fn(s, predictor, new LivePredictions([predictor], s.online, s.predictions));
+  } finally {
+    await predictor.close();
+    s.online.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("live predictions carry 80% and 95% intervals around the predicted close, and the store counts their coverage", async () => {
+  await withPredictor(false, async (s, predictor, live) => {
     const q = predictor.current!.card.intervals!.model.q;
     assert(q["0.8"]! > 0 && q["0.8"]! < q["0.95"]!, JSON.stringify(q));
-    const live = new LivePredictions([predictor], s.online, s.predictions);
     const rows = s.rows.slice(-200);
     for (const row of rows) await live.onRows([row]);
     const stored = await s.predictions.recent("BTC/USD", "1m", 500);
@@ -40,24 +57,14 @@ Deno.test("live predictions carry 80% and 95% intervals around the predicted clo
     assertAlmostEquals(live80.coverage_95!, inside95 / realised, 1e-12);
     // Calibrated on the same kind of market, they cover about what they say.
     assert(Math.abs(live80.coverage_80! - 0.8) < 0.1 && live80.coverage_95! > 0.85, JSON.stringify(live80));
-  } finally {
-    await predictor.close();
-    s.online.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("serving's intervals learn from realised closes: the store keeps each version's scores and misses, and misses widen later intervals", async () => {
-  const dir = await Deno.makeTempDir();
-  const s = await seed(dir, { n: 900 });
-  const predictor = new OnnxPredictor(s.registry, "BTC/USD", "1m", 1);
-  predictor.liveIntervals = s.predictions;
   const halfWidth = (p: Prediction) =>
     Math.log(p.interval_80![1] / p.interval_80![0]) / 2 / p.interval_scale!;
-  try {
-    await predictor.refresh();
+  await withPredictor(true, async (s, predictor, live) => {
     const version = predictor.current!.version;
-    const live = new LivePredictions([predictor], s.online, s.predictions);
     const rows = s.rows.slice(-200);
     for (const row of rows.slice(0, 100)) await live.onRows([row]);
     const calm = await s.predictions.intervalState("BTC/USD", "1m", version);
@@ -96,26 +103,16 @@ Deno.test("serving's intervals learn from realised closes: the store keeps each 
     } finally {
       await srv.close();
     }
-  } finally {
-    await predictor.close();
-    s.online.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("stored intervals are the same however the rows are batched", async () => {
-  const dir = await Deno.makeTempDir();
-  const s = await seed(dir, { n: 900 });
-  const predictor = new OnnxPredictor(s.registry, "BTC/USD", "1m", 1);
-  predictor.liveIntervals = s.predictions;
-  const wipe = async () => {
-    for (const prefix of ["pred", "pred_stats", "pred_intervals"]) {
-      for await (const e of s.online.kv.list({ prefix: [prefix] })) await s.online.kv.delete(e.key);
-    }
-  };
-  try {
-    await predictor.refresh();
-    const live = new LivePredictions([predictor], s.online, s.predictions);
+  await withPredictor(true, async (s, _predictor, live) => {
+    const wipe = async () => {
+      for (const prefix of ["pred", "pred_stats", "pred_intervals"]) {
+        for await (const e of s.online.kv.list({ prefix: [prefix] })) await s.online.kv.delete(e.key);
+      }
+    };
     const rows = s.rows.slice(-120);
     for (const row of rows) await live.onRows([row]);
     const oneByOne = await s.predictions.recent("BTC/USD", "1m", 500);
@@ -128,9 +125,5 @@ Deno.test("stored intervals are the same however the rows are batched", async ()
     const batched = await s.predictions.recent("BTC/USD", "1m", 500);
     assertEquals(batched.length, rows.length);
     assertEquals(batched, oneByOne);
-  } finally {
-    await predictor.close();
-    s.online.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
