@@ -2,7 +2,8 @@
  * The conformal intervals of a training run walked row by row over a year of one-minute candles
  * (525,600 rows, five folds, horizon 5): each row's quantile from every close realised before it,
  * beside the walk-forward evaluation of ridge on the same rows. The returns follow a volatility
- * that switches regime every 200 minutes, as the intervals meet on real candles.
+ * that switches regime every 200 minutes, as the intervals meet on real candles, and the rows carry
+ * the range features the intervals' σ is learnt from.
  */
 import { intervalReport } from "../src/model/conformal.ts";
 import type { Dataset } from "../src/model/dataset.ts";
@@ -14,21 +15,36 @@ import type { BenchResult } from "./ws_frames.ts";
 function yearOfMinutes(n: number): Dataset {
   const r = seededRandom(1);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  const X = new Float64Array(n * 2), y = new Float64Array(n), time = new Float64Array(n);
+  const features = [
+    "signal",
+    "realized_vol_15",
+    "atr_rel",
+    "high_rel",
+    "low_rel",
+    "log_return_1",
+    "log_return_5",
+    "bb_upper_rel",
+    "bb_lower_rel",
+  ];
+  const F = features.length;
+  const X = new Float64Array(n * F), y = new Float64Array(n), time = new Float64Array(n);
   const close = new Float64Array(n).fill(100);
-  let vol = 0.001;
+  let vol = 0.001, last = 0, five = 0;
   for (let i = 0; i < n; i++) {
     if (i % 200 === 0) vol = r() < 0.5 ? 0.0005 : 0.004;
-    X[i * 2] = gauss() * vol;
-    X[i * 2 + 1] = vol;
-    y[i] = 0.3 * X[i * 2]! + vol * gauss();
+    const range = vol * (1.6 + 0.3 * Math.abs(gauss()));
+    // The range features that the intervals' σ learns from, as a candle of this volatility has them.
+    X.set([gauss() * vol, vol, vol * 1.7, range / 2, -range / 2, last, five, 9 * vol, -9 * vol], i * F);
+    y[i] = 0.3 * X[i * F]! + vol * gauss();
+    last = vol * gauss();
+    five = 0.8 * five + last;
     time[i] = i * 60_000;
   }
   return {
     pair: "BTC/USD",
     window: "1m",
     horizon: 5,
-    features: ["signal", "realized_vol_15"],
+    features,
     X,
     y,
     close,

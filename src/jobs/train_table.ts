@@ -3,7 +3,7 @@
  * the naive and SMA baselines), the model chosen and the promotion decision; or, for `--json`,
  * the report itself. Pure: the caller prints it.
  */
-import type { IntervalReport, LevelReport } from "../model/conformal.ts";
+import type { IntervalModel, IntervalReport, LevelReport } from "../model/conformal.ts";
 import type { Importance } from "../model/importance.ts";
 import type { PriceMetrics } from "../model/metrics.ts";
 import type { TrainReport } from "../registry/train_and_register.ts";
@@ -100,6 +100,18 @@ export function intervalTable(r: IntervalReport): string {
     .join("\n");
 }
 
+/** What the intervals' σ is: realised volatility alone, or times the multiplier learnt with its weights. */
+export function scaleLine(model: IntervalModel): string {
+  const m = model.scale_model;
+  if (!m) return "interval σ: realised volatility";
+  const terms = m.terms.map((t, k) =>
+    `${t} ${m.weights[k]! >= 0 ? "+" : "−"}${Math.abs(m.weights[k]!).toFixed(2)}`
+  );
+  return `interval σ: realised volatility × exp(Σ weight × standardised log ratio to it): ${
+    terms.join(", ")
+  }`;
+}
+
 /** The inputs that matter most, with their share (and sign, for ridge). */
 export function importanceLine(imp: Importance, top = 8): string {
   const items = imp.features.slice(0, top).map((f) =>
@@ -118,6 +130,7 @@ export function trainReportText(r: TrainReport, json: boolean): string {
     trainTable(r),
     `prediction intervals (conformal, volatility-scaled; "naive" is the width of a naive-volatility interval):`,
     intervalTable(r.intervals),
+    scaleLine(r.intervals.model),
     importanceLine(r.importance),
     `model: ${r.model.name}`,
     `${r.promoted ? "PROMOTED" : "NOT PROMOTED"} ${r.name} ${r.version}: ${r.reason}`,

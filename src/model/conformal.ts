@@ -1,9 +1,10 @@
 /**
  * Prediction intervals by conformal prediction on out-of-sample residuals, normalised by recent
  * volatility: a residual's score is |actual − predicted log return| / σ, where σ is the row's
- * realised volatility (floored, so a frozen market does not make every score infinite). The
- * interval at level L is the prediction ± q_L·σ, q_L a recency-weighted conformal quantile of the
- * calibration scores, so intervals widen in stormy markets and narrow in calm ones.
+ * realised volatility times a multiplier learnt on training rows (`interval_scale.ts`), floored so
+ * a frozen market does not make every score infinite. The interval at level L is the prediction ±
+ * q_L·σ, q_L a recency-weighted conformal quantile of the calibration scores, so intervals widen in
+ * stormy markets and narrow in calm ones.
  *
  * Calibration never sees the rows it is measured on. A fold's test rows are taken in time order, as
  * serving takes live rows: each row's interval comes from the residuals known before it (the chosen
@@ -11,7 +12,8 @@
  * apart, and every earlier test row whose close is realised by then), at a level adapted by those
  * rows' misses (`online_intervals.ts`). The card keeps the newest test residuals and the adapted
  * levels, and serving goes on from there. Beside each interval, a naive-volatility interval
- * (centred on no change, calibrated the same way) shows what the model's centre is worth.
+ * (centred on no change, σ realised volatility alone, calibrated the same way) shows what the
+ * model's centre and its σ are worth.
  */
 import type { Dataset } from "./dataset.ts";
 import { takeRows } from "./dataset.ts";
@@ -27,20 +29,19 @@ import {
   ScoreBook,
   sortedBook,
 } from "./online_intervals.ts";
+import { fitScale, rowScale, SCALE_FEATURE, type ScaleModel, volatilityFloor } from "./interval_scale.ts";
 import { WINDOW_MS } from "../domain/candle.ts";
 import type { LiveIntervalState } from "../domain/prediction.ts";
 
 /** The interval levels every model carries. */
 export const LEVELS = [0.8, 0.95] as const;
 export type Level = typeof LEVELS[number];
-/** The feature whose value is a row's σ. */
-export const SCALE_FEATURE = "realized_vol_15";
-/** σ is floored at this quantile of the calibration rows' positive volatilities. */
-const FLOOR_QUANTILE = 0.05;
 
 /** What serving needs to draw a model's intervals. */
 export interface IntervalModel {
   scale: typeof SCALE_FEATURE;
+  /** The multiplier of realised volatility σ is (absent on older cards: realised volatility alone). */
+  scale_model?: ScaleModel;
   /** Least σ used, in log-return units. */
   floor: number;
   /** Half-width of the interval in units of σ, by level ("0.8", "0.95"), as training left it. */
@@ -87,14 +88,6 @@ export function conformalQuantile(scores: ArrayLike<number>, level: number): num
   const sorted = Float64Array.from(scores).sort();
   const k = Math.ceil((sorted.length + 1) * level);
   return k > sorted.length ? Infinity : sorted[k - 1]!;
-}
-
-/** The σ floor of a calibration set: a low quantile of its positive volatilities. */
-export function volatilityFloor(vols: ArrayLike<number>): number {
-  const positive = Float64Array.from(Array.prototype.filter.call(vols, (v: number) => v > 0) as number[])
-    .sort();
-  if (positive.length === 0) return 1e-6;
-  return Math.max(1e-9, positive[Math.floor(FLOOR_QUANTILE * (positive.length - 1))]!);
 }
 
 /** The interval of a predicted log return: [lower, upper] prices for a close. */
@@ -246,7 +239,9 @@ export function intervalReport(
   const F = ds.features.length;
   const lagMs = ds.horizon * WINDOW_MS[ds.window];
   const model = new Track(), naive = new Track();
-  const testedVols: number[] = [];
+  const volOf = (i: number) => ds.X[i * F + col]!;
+  // σ of the test rows so far, the model's and naive's (realised volatility alone).
+  const testedScales: number[] = [], testedVols: number[] = [];
   const reports: IntervalFoldReport[] = [];
   let at = 0;
   for (const fold of folds) {
@@ -258,27 +253,34 @@ export function intervalReport(
     const validPred = valid.length
       ? fitOn(ds, fit, config).predict(takeRows(ds.X, F, valid), valid.length)
       : new Float64Array(0);
-    const floor = volatilityFloor([...Array.from(valid, (i) => ds.X[i * F + col]!), ...testedVols]);
-    const sigma = (i: number) => Math.max(ds.X[i * F + col]!, floor);
-    const calibrationRows = valid.length + testedVols.length;
-
     const rows = evaluation.rows.subarray(at, at + fold.test.length);
     const pred = evaluation.predictions.subarray(at, at + fold.test.length);
     at += fold.test.length;
+    // σ's multiplier is learnt on the same rows as the fold's calibration model.
+    const scaleAt = rowScale(ds, fitScale(ds, fit));
+    const validScales = Float64Array.from(valid, scaleAt), testScales = Float64Array.from(rows, scaleAt);
+    const floor = volatilityFloor([...validScales, ...testedScales]);
+    const naiveFloor = volatilityFloor([...Array.from(valid, volOf), ...testedVols]);
+    const naiveSigma = (i: number) => Math.max(volOf(i), naiveFloor);
+    const calibrationRows = valid.length + testedVols.length;
+
     const errors = Array.from(rows, (i, k) => Math.abs(ds.y[i]! - pred[k]!));
     const moves = Array.from(rows, (i) => Math.abs(ds.y[i]!));
     const ref = ds.time[rows[0] ?? 0] ?? 0;
     model.beginFold(
       Array.from(
         valid,
-        (i, k) => ({ score: Math.abs(ds.y[i]! - validPred[k]!) / sigma(i), time: ds.time[i]! }),
+        (i, k) => ({
+          score: Math.abs(ds.y[i]! - validPred[k]!) / Math.max(validScales[k]!, floor),
+          time: ds.time[i]!,
+        }),
       ),
-      errors.map((e, k) => e / sigma(rows[k]!)),
+      errors.map((e, k) => e / Math.max(testScales[k]!, floor)),
       ref,
     );
     naive.beginFold(
-      Array.from(valid, (i) => ({ score: Math.abs(ds.y[i]!) / sigma(i), time: ds.time[i]! })),
-      moves.map((m, k) => m / sigma(rows[k]!)),
+      Array.from(valid, (i) => ({ score: Math.abs(ds.y[i]!) / naiveSigma(i), time: ds.time[i]! })),
+      moves.map((m, k) => m / naiveSigma(rows[k]!)),
       ref,
     );
     const sums = LEVELS.map(() => ({ inside: 0, width: 0, naiveInside: 0, naiveWidth: 0 }));
@@ -287,10 +289,13 @@ export function intervalReport(
       model.realiseUntil(t, lagMs);
       naive.realiseUntil(t, lagMs);
       const qm = model.q(t), qn = naive.q(t);
-      const vol = sigma(i), err = errors[k]!, move = moves[k]!;
+      const vol = Math.max(testScales[k]!, floor),
+        naiveVol = naiveSigma(i),
+        err = errors[k]!,
+        move = moves[k]!;
       const insideModel: Record<string, boolean> = {}, insideNaive: Record<string, boolean> = {};
       LEVELS.forEach((level, li) => {
-        const half = qm[level]! * vol, naiveHalf = qn[level]! * vol;
+        const half = qm[level]! * vol, naiveHalf = qn[level]! * naiveVol;
         insideModel[level] = err <= half;
         insideNaive[level] = move <= naiveHalf;
         const s = sums[li]!;
@@ -300,8 +305,9 @@ export function intervalReport(
         s.naiveWidth += Math.exp(naiveHalf) - Math.exp(-naiveHalf);
       });
       model.pend({ score: err / vol, time: t, inside: insideModel });
-      naive.pend({ score: move / vol, time: t, inside: insideNaive });
-      testedVols.push(ds.X[i * F + col]!);
+      naive.pend({ score: move / naiveVol, time: t, inside: insideNaive });
+      testedScales.push(testScales[k]!);
+      testedVols.push(volOf(i));
     });
     const n = rows.length || 1;
     reports.push({
@@ -324,10 +330,13 @@ export function intervalReport(
   // Serving starts where the last test row left off, every test close realised.
   const keep = model.realised.slice(-CARD_SCORES).sort((a, b) => a.score - b.score);
   const served = sortedBook(keep.map((s) => s.score), keep.map((s) => s.time));
+  // Serving's multiplier is learnt on every row, as the served model is.
+  const scaleModel = fitScale(ds, Uint32Array.from({ length: ds.n }, (_, i) => i));
   return {
     model: {
       scale: SCALE_FEATURE,
-      floor: volatilityFloor(testedVols),
+      ...(scaleModel ? { scale_model: scaleModel } : {}),
+      floor: volatilityFloor(testedScales),
       q: Object.fromEntries(
         LEVELS.map((
           l,

@@ -18,6 +18,7 @@ import type {
   ServingModel,
 } from "../domain/ports.ts";
 import { interval, type IntervalModel, servingQuantiles } from "../model/conformal.ts";
+import { scaleOf } from "../model/interval_scale.ts";
 import type { LiveIntervalState } from "../domain/prediction.ts";
 import { featureVector } from "../model/features.ts";
 import type { ort } from "../onnx/runtime.ts";
@@ -57,8 +58,9 @@ async function pointPrediction(
   const r = out[0]!;
   const card = model.card.intervals?.model;
   const bands = card && { floor: card.floor, q: q ?? card.q };
-  // The same σ the intervals were calibrated with: the row's realised volatility.
-  const vol = row.realized_vol_15 ?? 0;
+  // The same σ the intervals were calibrated with, from the features the model reads.
+  const at = new Map(model.card.features.map((name, k) => [name, k]));
+  const vol = scaleOf(card?.scale_model, (name) => x[at.get(name) ?? -1] ?? 0);
   return {
     log_return: r,
     predicted_close: row.close * Math.exp(r),

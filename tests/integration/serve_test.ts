@@ -4,6 +4,7 @@ import { seed, serveSeeded } from "../serve_fixtures.ts";
 import { LivePredictions } from "../../src/serve/live_predictions.ts";
 import { OnnxPredictor } from "../../src/registry/predictor.ts";
 import { featureVector } from "../../src/model/features.ts";
+import { scaleOf } from "../../src/model/interval_scale.ts";
 import { openSession } from "../../src/onnx/runtime.ts";
 import { runOnnx } from "../../src/registry/onnx_export.ts";
 
@@ -42,10 +43,14 @@ Deno.test("serve: /predict answers 200, 400, 404 and 503 as the contract says", 
     await session.release();
     assertAlmostEquals(b.predicted_close as number, last.close * Math.exp(r), 1e-9);
     assertAlmostEquals(b.predicted_change_pct as number, (Math.exp(r) - 1) * 100, 1e-9);
-    // The card's conformal quantiles around the prediction, scaled by the row's volatility.
-    const q = (await s.registry.card("btc-usd_1m_h1", "v0001")).intervals!.model;
+    // The card's conformal quantiles around the prediction, in the σ its scale model gives the row.
+    const card = await s.registry.card("btc-usd_1m_h1", "v0001");
+    const q = card.intervals!.model;
+    assert(q.scale_model, "the seeded model learns its interval scale");
+    const sigma = scaleOf(q.scale_model, (name) => x[card.features.indexOf(name)]!);
+    assert(sigma !== row.realized_vol_15, "σ is not realised volatility alone");
     for (const [key, level] of [["interval_80", "0.8"], ["interval_95", "0.95"]] as const) {
-      const half = q.q[level]! * Math.max(row.realized_vol_15 ?? 0, q.floor);
+      const half = q.q[level]! * Math.max(sigma, q.floor);
       const band = b[key] as [number, number];
       assertAlmostEquals(band[0], last.close * Math.exp(r - half), 1e-9);
       assertAlmostEquals(band[1], last.close * Math.exp(r + half), 1e-9);

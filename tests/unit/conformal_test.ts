@@ -1,11 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
-import {
-  conformalQuantile,
-  interval,
-  intervalReport,
-  servingQuantiles,
-  volatilityFloor,
-} from "../../src/model/conformal.ts";
+import { conformalQuantile, interval, intervalReport, servingQuantiles } from "../../src/model/conformal.ts";
+import { volatilityFloor } from "../../src/model/interval_scale.ts";
 import { LIVE_SCORES, observeLive } from "../../src/model/online_intervals.ts";
 import type { Dataset } from "../../src/model/dataset.ts";
 import { walkForward } from "../../src/model/evaluate.ts";

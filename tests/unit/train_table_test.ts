@@ -1,7 +1,13 @@
 import { assertEquals } from "../assert.ts";
 import type { PriceMetrics } from "../../src/model/metrics.ts";
 import type { TrainReport } from "../../src/registry/train_and_register.ts";
-import { importanceLine, intervalTable, trainReportText, trainTable } from "../../src/jobs/train_table.ts";
+import {
+  importanceLine,
+  intervalTable,
+  scaleLine,
+  trainReportText,
+  trainTable,
+} from "../../src/jobs/train_table.ts";
 
 const metrics = (mae: number, skill: number, dir: number | null): PriceMetrics => ({
   n: 50,
@@ -110,6 +116,24 @@ Deno.test("train prints each fold's interval coverage and width beside the naive
     ["2", "80", "80.5%", "80.0 bp", "88.9 bp", "95.5%", "95.0 bp", "105.6 bp"],
     ["all", "150", "80.5%", "80.0 bp", "88.9 bp", "95.5%", "95.0 bp", "105.6 bp"],
   ]);
+});
+
+Deno.test("train says what the intervals' σ is: realised volatility alone, or times a learnt multiplier", () => {
+  assertEquals(scaleLine(report.intervals.model), "interval σ: realised volatility");
+  const scale_model = {
+    base_floor: 1e-5,
+    terms: ["atr", "range"],
+    mean: [0, 0],
+    std: [1, 1],
+    weights: [0.241, -0.05],
+    lo: [-1, -1],
+    hi: [1, 1],
+  };
+  assertEquals(
+    scaleLine({ ...report.intervals.model, scale_model }),
+    "interval σ: realised volatility × exp(Σ weight × standardised log ratio to it): atr +0.24, range −0.05",
+  );
+  assertEquals(trainReportText(report, false).split("\n").at(-4), scaleLine(report.intervals.model));
 });
 
 Deno.test("train names the inputs that matter most, with their share and, for ridge, their sign", () => {
