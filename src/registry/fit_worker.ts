@@ -7,9 +7,9 @@
  * already checked for parity) or `{ error }`.
  */
 /// <reference lib="deno.worker" />
-import { type Dataset, datasetFromRows } from "../model/dataset.ts";
+import { type Dataset, datasetFromChunks } from "../model/dataset.ts";
 import { fitRun } from "../model/fit_run.ts";
-import { trainingRowsFromCsv } from "../stores/training_rows.ts";
+import { trainingRowChunksFromFile } from "../stores/training_rows_file.ts";
 import { modelArtifacts } from "./model_artifacts.ts";
 import { checkParity } from "./onnx_export.ts";
 import { lowerThreadPriority } from "./thread_priority.ts";
@@ -23,8 +23,7 @@ self.onmessage = async (e: MessageEvent<WorkerInput>) => {
     let ds: Dataset;
     if ("source" in e.data) {
       const { file, ...options } = e.data.source;
-      const rows = trainingRowsFromCsv(await Deno.readTextFile(file), options.otherPairs ?? []);
-      ds = await datasetFromRows(rows, options);
+      ds = await datasetFromChunks(trainingRowChunksFromFile(file, options.otherPairs ?? []), options);
       // The Worker keeps its own; the copies move to the caller without another copy.
       const copy = {
         ...ds,

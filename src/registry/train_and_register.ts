@@ -7,7 +7,7 @@
 import { type ModelCard, modelName } from "../domain/model_card.ts";
 import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
 import { isoTime } from "../domain/time.ts";
-import { type Dataset, datasetFromRows } from "../model/dataset.ts";
+import { type Dataset, datasetFromChunks } from "../model/dataset.ts";
 import { LeakageError } from "../model/evaluate.ts";
 import type { IntervalModel, IntervalReport } from "../model/conformal.ts";
 import type { Importance } from "../model/importance.ts";
@@ -16,7 +16,7 @@ import type { PriceMetrics } from "../model/metrics.ts";
 import { describe, type ModelConfig, settingOf } from "../model/models.ts";
 import { decide } from "../model/promotion.ts";
 import type { ModelChoice, Trial } from "../model/search.ts";
-import { trainingRowsFromCsv } from "../stores/training_rows.ts";
+import { trainingRowChunksFromFile } from "../stores/training_rows_file.ts";
 import { systemClock } from "../util/clock.ts";
 import { codeVersion } from "./code_version.ts";
 import { type ModelArtifacts, modelArtifacts } from "./model_artifacts.ts";
@@ -169,10 +169,7 @@ export async function trainAndRegister(
   } else {
     if ("file" in data) {
       const { file, ...options } = data;
-      ds = await datasetFromRows(
-        trainingRowsFromCsv(await Deno.readTextFile(file), options.otherPairs ?? []),
-        options,
-      );
+      ds = await datasetFromChunks(trainingRowChunksFromFile(file, options.otherPairs ?? []), options);
     } else {
       ds = data;
     }

@@ -20,24 +20,28 @@ export function trainingRowOf(r: Record<string, unknown>, others: readonly strin
   return row;
 }
 
-/** The rows of an exported CSV file (a header, then one line per row; an empty field is NULL). */
-export function trainingRowsFromCsv(text: string, others: readonly string[]): TrainingRow[] {
-  const lines = text.split("\n");
-  const header = lines[0]!.split(",").map((h) => h.replace(/^"|"$/g, ""));
-  const types = header.map((h) => ((COLUMNS as readonly string[]).includes(h) ? sqlType(h) : "DOUBLE"));
-  const rows: TrainingRow[] = [];
-  for (let k = 1; k < lines.length; k++) {
-    const line = lines[k]!;
-    if (line.length === 0) continue;
-    // Values are numbers, booleans and the pair and window names: no field holds a comma or a quote.
+/**
+ * A reader of the data lines of an exported CSV file with this `header` line (an empty field is
+ * NULL). Values are numbers, booleans and the pair and window names: no field holds a comma or a quote.
+ */
+export function csvRowReader(header: string, others: readonly string[]): (line: string) => TrainingRow {
+  const names = header.split(",").map((h) => h.replace(/^"|"$/g, ""));
+  const types = names.map((h) => ((COLUMNS as readonly string[]).includes(h) ? sqlType(h) : "DOUBLE"));
+  return (line) => {
     const cells = line.split(",");
     const r: Record<string, unknown> = {};
-    header.forEach((h, i) => {
+    names.forEach((h, i) => {
       const v = cells[i] ?? "";
       const t = types[i];
       r[h] = t === "VARCHAR" ? v.replace(/^"|"$/g, "") : t === "BOOLEAN" ? v === "true" : num(v);
     });
-    rows.push(trainingRowOf(r, others));
-  }
-  return rows;
+    return trainingRowOf(r, others);
+  };
+}
+
+/** The rows of an exported CSV file's whole text (a header, then one line per row). */
+export function trainingRowsFromCsv(text: string, others: readonly string[]): TrainingRow[] {
+  const lines = text.split("\n");
+  const read = csvRowReader(lines[0]!, others);
+  return lines.slice(1).filter((line) => line.length > 0).map(read);
 }

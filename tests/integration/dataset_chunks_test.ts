@@ -1,11 +1,13 @@
 /**
- * Training sets read a chunk at a time from the offline store: the same rows, in the same order,
- * and the same dataset to the last bit as the rows read whole.
+ * Training sets read a chunk at a time, from the offline store or from the file a retraining Worker
+ * reads: the same rows, in the same order, and the same dataset to the last bit as the rows read whole.
  */
 import { assert, assertEquals } from "../assert.ts";
 import type { TrainingRow } from "../../src/domain/feature_row.ts";
-import { buildDataset, datasetFromRows } from "../../src/model/dataset.ts";
+import { buildDataset, datasetFromChunks, datasetFromRows } from "../../src/model/dataset.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
+import { trainingRowsFromCsv } from "../../src/stores/training_rows.ts";
+import { trainingRowChunksFromFile } from "../../src/stores/training_rows_file.ts";
 import { syntheticRows } from "../model_fixtures.ts";
 
 Deno.test("a training set built chunk by chunk from the offline store equals the one built from its rows whole", async () => {
@@ -27,6 +29,33 @@ Deno.test("a training set built chunk by chunk from the offline store equals the
       const read = await datasetFromRows(whole, options);
       assertEquals(chunked, read);
       assert(read.n > 4000 && read.hash.length === 64, `${read.n} rows`);
+    }
+  } finally {
+    store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a retraining Worker's training-rows file read a chunk at a time gives the rows, and the dataset, read whole", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = await DuckDbFeatureStore.open(`${dir}/offline.duckdb`);
+  try {
+    await store.upsert(syntheticRows(3000, { seed: 5 }));
+    await store.upsert(syntheticRows(3000, { seed: 6, pair: "ETH/USD" }));
+    for (const others of [[], ["ETH/USD"]]) {
+      const file = `${dir}/rows_${others.length}.csv`;
+      await store.exportTrainingRows!(file, "BTC/USD", "1m", 5 * 60_000, others, 0);
+      const whole = trainingRowsFromCsv(await Deno.readTextFile(file), others);
+      const chunks: TrainingRow[][] = [];
+      for await (const chunk of trainingRowChunksFromFile(file, others, 700)) chunks.push(chunk);
+      assert(whole.length > 2100, `${whole.length} rows`);
+      const full = Math.floor(whole.length / 700);
+      assertEquals(chunks.map((c) => c.length), [...Array(full).fill(700), whole.length - 700 * full]);
+      assertEquals(chunks.flat(), whole);
+      const options = { pair: "BTC/USD", window: "1m" as const, horizon: 5, otherPairs: others };
+      const chunked = await datasetFromChunks(trainingRowChunksFromFile(file, others), options);
+      assertEquals(chunked, await datasetFromRows(whole, options));
+      assertEquals(chunked.n, (await buildDataset(store, options)).n);
     }
   } finally {
     store.close();
