@@ -44,6 +44,15 @@ export function naivePoint(close: number, reason: string): PointPrediction {
   };
 }
 
+const indexes = new WeakMap<readonly string[], Map<string, number>>();
+
+/** Where each of a card's features sits in its input vector (made once per loaded card). */
+function featureIndex(features: readonly string[]): Map<string, number> {
+  let at = indexes.get(features);
+  if (!at) indexes.set(features, at = new Map(features.map((name, k) => [name, k])));
+  return at;
+}
+
 /**
  * One model's prediction from a row: the log return, the close, and the calibrated intervals
  * (half-widths `q` in units of σ; the card's own when not given).
@@ -59,7 +68,7 @@ async function pointPrediction(
   const card = model.card.intervals?.model;
   const bands = card && { floor: card.floor, q: q ?? card.q };
   // The same σ the intervals were calibrated with, from the features the model reads.
-  const at = new Map(model.card.features.map((name, k) => [name, k]));
+  const at = featureIndex(model.card.features);
   const vol = scaleOf(card?.scale_model, (name) => x[at.get(name) ?? -1] ?? 0);
   return {
     log_return: r,
