@@ -46,7 +46,7 @@ export class Progress {
     const elapsed = (now - this.#start) / 1000;
     const f = u.fraction === undefined ? undefined : Math.min(1, Math.max(0, u.fraction));
     const left = f !== undefined && f > 0 ? eta(elapsed * (1 - f) / f) : "?";
-    const rate = `${Math.round(u.rate).toLocaleString("en-US")}/s`;
+    const rate = rateText(u.rate);
     if (this.#tty) {
       const width = 24;
       const bar = f === undefined ? "" : `[${"#".repeat(Math.round(f * width)).padEnd(width, ".")}] `;
@@ -66,4 +66,12 @@ export class Progress {
     if (this.#drawn) Deno.stderr.writeSync(encoder.encode("\n"));
     this.#drawn = false;
   }
+}
+
+/** A rate for the progress line: whole numbers from 10 a second, two figures below (a search's 0.21/s). */
+export function rateText(perSecond: number): string {
+  if (!Number.isFinite(perSecond) || perSecond <= 0) return "0/s";
+  return perSecond >= 10
+    ? `${Math.round(perSecond).toLocaleString("en-US")}/s`
+    : `${Number(perSecond.toPrecision(2))}/s`;
 }
