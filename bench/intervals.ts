@@ -9,23 +9,14 @@ import { intervalReport } from "../src/model/conformal.ts";
 import type { Dataset } from "../src/model/dataset.ts";
 import { walkForward } from "../src/model/evaluate.ts";
 import { walkForwardFolds } from "../src/model/folds.ts";
+import { SCALE_INPUTS } from "../src/model/interval_scale.ts";
 import { seededRandom } from "../src/util/random.ts";
 import type { BenchResult } from "./ws_frames.ts";
 
 function yearOfMinutes(n: number): Dataset {
   const r = seededRandom(1);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  const features = [
-    "signal",
-    "realized_vol_15",
-    "atr_rel",
-    "high_rel",
-    "low_rel",
-    "log_return_1",
-    "log_return_5",
-    "bb_upper_rel",
-    "bb_lower_rel",
-  ];
+  const features = ["signal", ...SCALE_INPUTS];
   const F = features.length;
   const X = new Float64Array(n * F), y = new Float64Array(n), time = new Float64Array(n);
   const close = new Float64Array(n).fill(100);

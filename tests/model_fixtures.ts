@@ -5,6 +5,7 @@
  */
 import type { Candle } from "../src/domain/candle.ts";
 import type { FeatureRow } from "../src/domain/feature_row.ts";
+import type { Dataset } from "../src/model/dataset.ts";
 import { flushCandles, stepCandle } from "../src/transforms/candles.ts";
 import { initialFeatureState, SeriesIndicators } from "../src/transforms/features.ts";
 import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
@@ -66,4 +67,29 @@ export async function storeWith(dir: string, rows: FeatureRow[]): Promise<string
     store.close();
   }
   return path;
+}
+
+/**
+ * A 1m BTC/USD dataset straight from its matrix and targets (log returns one candle ahead), for the
+ * model tests that make their own market: closes at 100, a row a minute from 0.
+ */
+export function datasetOf(features: string[], X: Float64Array, y: Float64Array): Dataset {
+  const n = y.length;
+  const close = new Float64Array(n).fill(100);
+  const time = Float64Array.from({ length: n }, (_, i) => i * MIN);
+  return {
+    pair: "BTC/USD",
+    window: "1m",
+    horizon: 1,
+    features,
+    X,
+    y,
+    close,
+    targetClose: close.map((c, i) => c * Math.exp(y[i]!)),
+    sma: close,
+    time,
+    n,
+    range: { from: 0, to: time[n - 1] ?? 0 },
+    hash: "",
+  };
 }

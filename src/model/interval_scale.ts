@@ -40,6 +40,12 @@ const TERMS: Readonly<Record<string, { needs: string[]; value: (f: Lookup) => nu
   band: { needs: ["bb_upper_rel", "bb_lower_rel"], value: (f) => f("bb_upper_rel") - f("bb_lower_rel") },
 };
 
+/** Every feature σ reads: realised volatility, then the terms' in order. */
+export const SCALE_INPUTS: readonly string[] = [
+  SCALE_FEATURE,
+  ...new Set(Object.values(TERMS).flatMap((t) => t.needs)),
+];
+
 /** A term's ratio to the base, in log: the offset keeps a candle that did not move finite. */
 const ratio = (v: number, base: number) => Math.log(Math.max(0, v) / base + 0.01);
 

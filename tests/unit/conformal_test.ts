@@ -6,6 +6,7 @@ import type { Dataset } from "../../src/model/dataset.ts";
 import { walkForward } from "../../src/model/evaluate.ts";
 import { walkForwardFolds } from "../../src/model/folds.ts";
 import { seededRandom } from "../../src/util/random.ts";
+import { datasetOf } from "../model_fixtures.ts";
 
 /**
  * Log returns y = 0.3·signal + σ·noise, where σ (the row's realised volatility) switches between
@@ -14,9 +15,7 @@ import { seededRandom } from "../../src/util/random.ts";
 function market(n: number, seed = 7): Dataset {
   const r = seededRandom(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  const features = ["signal", "realized_vol_15"];
   const X = new Float64Array(n * 2), y = new Float64Array(n);
-  const close = new Float64Array(n), targetClose = new Float64Array(n), time = new Float64Array(n);
   let vol = 0.001;
   for (let i = 0; i < n; i++) {
     if (i % 200 === 0) vol = r() < 0.5 ? 0.0005 : 0.004;
@@ -24,25 +23,8 @@ function market(n: number, seed = 7): Dataset {
     X[i * 2] = signal;
     X[i * 2 + 1] = vol;
     y[i] = 0.3 * signal + vol * gauss();
-    close[i] = 100;
-    targetClose[i] = 100 * Math.exp(y[i]!);
-    time[i] = i * 60_000;
   }
-  return {
-    pair: "BTC/USD",
-    window: "1m",
-    horizon: 1,
-    features,
-    X,
-    y,
-    close,
-    targetClose,
-    sma: close,
-    time,
-    n,
-    range: { from: 0, to: time[n - 1]! },
-    hash: "",
-  };
+  return datasetOf(["signal", "realized_vol_15"], X, y);
 }
 
 Deno.test("the conformal quantile is the ⌈(n+1)·level⌉-th smallest score, or infinite when too few", () => {

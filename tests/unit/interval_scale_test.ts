@@ -3,19 +3,12 @@ import { intervalReport } from "../../src/model/conformal.ts";
 import type { Dataset } from "../../src/model/dataset.ts";
 import { walkForward } from "../../src/model/evaluate.ts";
 import { walkForwardFolds } from "../../src/model/folds.ts";
-import { fitScale, rowScale, scaleOf } from "../../src/model/interval_scale.ts";
+import { fitScale, rowScale, SCALE_INPUTS, scaleOf } from "../../src/model/interval_scale.ts";
 import { seededRandom } from "../../src/util/random.ts";
+import { datasetOf } from "../model_fixtures.ts";
 
-const FEATURES = [
-  "realized_vol_15",
-  "atr_rel",
-  "high_rel",
-  "low_rel",
-  "log_return_1",
-  "log_return_5",
-  "bb_upper_rel",
-  "bb_lower_rel",
-];
+/** Realised volatility, then what the multiplier's terms read. */
+const FEATURES = SCALE_INPUTS;
 
 /**
  * A market whose volatility wanders from candle to candle (log σ an AR(1)): the next return's σ is
@@ -34,7 +27,6 @@ function market(n: number, seed = 3): Dataset {
     ret[t] = sigma[t]! * gauss();
   }
   const X = new Float64Array(n * F), y = new Float64Array(n);
-  const close = new Float64Array(n).fill(100), targetClose = new Float64Array(n), time = new Float64Array(n);
   let atr = 0.001;
   for (let t = 0; t < n; t++) {
     const range = sigma[t]! * (1.6 + 0.2 * Math.abs(gauss()));
@@ -47,24 +39,8 @@ function market(n: number, seed = 3): Dataset {
       t * F,
     );
     y[t] = ret[t + 1]!;
-    targetClose[t] = 100 * Math.exp(y[t]!);
-    time[t] = t * 60_000;
   }
-  return {
-    pair: "BTC/USD",
-    window: "1m",
-    horizon: 1,
-    features: FEATURES,
-    X,
-    y,
-    close,
-    targetClose,
-    sma: close,
-    time,
-    n,
-    range: { from: 0, to: time[n - 1]! },
-    hash: "",
-  };
+  return datasetOf([...FEATURES], X, y);
 }
 
 const all = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
