@@ -58,7 +58,7 @@ const CLIP_QUANTILE = 0.005;
 
 const quantileOf = (sorted: ArrayLike<number>, q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
 
-/** The least positive-volatility quantile a base is floored at (its 5th percentile). */
+/** The floor of a set of volatilities or σs: the 5th percentile of the positive ones (1e-6 if none). */
 export function volatilityFloor(vols: ArrayLike<number>): number {
   const positive = Float64Array.from(Array.prototype.filter.call(vols, (v: number) => v > 0) as number[])
     .sort();
@@ -72,8 +72,8 @@ function ratios(terms: readonly string[], f: Lookup, base: number): number[] {
 }
 
 /**
- * The multiplier fitted on dataset rows `given` (in time order; the latest `MAX_ROWS` of them); null when the dataset lacks realised volatility,
- * has none of the terms' features, or has too few rows to fit on.
+ * The multiplier fitted on dataset rows `given` (in time order; the latest `MAX_ROWS` of them); null
+ * when the dataset lacks realised volatility, has none of the terms' features, or has too few rows.
  */
 export function fitScale(ds: Dataset, given: ArrayLike<number>): ScaleModel | null {
   const rows = Array.prototype.slice.call(given, -MAX_ROWS) as number[];
@@ -114,6 +114,34 @@ export function fitScale(ds: Dataset, given: ArrayLike<number>): ScaleModel | nu
   } catch {
     return null;
   }
+}
+
+/**
+ * What makes a card's scale model unusable (a hand edit, a damaged file), or null when it can serve
+ * a model reading `features`.
+ */
+export function scaleModelProblem(model: unknown, features: readonly string[]): string | null {
+  const m = model as Partial<Record<keyof ScaleModel, unknown>> | null;
+  if (typeof m !== "object" || m === null) return "not an object";
+  const terms = m.terms;
+  if (!Array.isArray(terms) || terms.length === 0) return "no terms";
+  const unknown = terms.filter((t) => typeof t !== "string" || !(t in TERMS));
+  if (unknown.length > 0) return `unknown terms: ${unknown.join(", ")}`;
+  if (new Set(terms).size !== terms.length) return "a term is repeated";
+  for (const key of ["mean", "std", "weights", "lo", "hi"] as const) {
+    const v = m[key];
+    if (!Array.isArray(v) || v.length !== terms.length || !v.every((x) => Number.isFinite(x))) {
+      return `${key} is not ${terms.length} finite numbers`;
+    }
+  }
+  if ((m.std as number[]).some((x) => x <= 0)) return "a deviation is not positive";
+  if ((m.lo as number[]).some((x, t) => x > (m.hi as number[])[t]!)) return "a clip range is empty";
+  if (typeof m.base_floor !== "number" || !(m.base_floor > 0) || !Number.isFinite(m.base_floor)) {
+    return "base_floor is not a positive number";
+  }
+  const needs = [SCALE_FEATURE, ...terms.flatMap((t) => TERMS[t as string]!.needs)];
+  const missing = needs.filter((n) => !features.includes(n));
+  return missing.length ? `it reads features the model does not: ${[...new Set(missing)].join(", ")}` : null;
 }
 
 /** σ of a row whose features `f` gives: realised volatility, times the multiplier if there is one. */

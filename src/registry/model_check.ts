@@ -2,13 +2,14 @@
  * The one check a model version passes before it serves, run both by `models promote` (so a
  * broken version never reaches the promotion stack) and by the predictor's load (so one that
  * broke afterwards, on disk or by a hand edit, never serves): it reads only features the store
- * provides, its `model.onnx` opens, takes that many features per row, and answers a probe with
- * one finite number.
+ * provides, its intervals' σ can be computed from them, its `model.onnx` opens, takes that many
+ * features per row, and answers a probe with one finite number.
  */
 import { OTHER_PAIR_COLUMNS } from "../domain/feature_row.ts";
 import type { ModelCard } from "../domain/model_card.ts";
 import type { ModelRegistry } from "../domain/ports.ts";
 import { featureNames } from "../model/features.ts";
+import { scaleModelProblem } from "../model/interval_scale.ts";
 import { onnxDamage } from "../onnx/damage.ts";
 import { openSession, type ort } from "../onnx/runtime.ts";
 import { INPUT, OUTPUT, runOnnx } from "./onnx_export.ts";
@@ -19,6 +20,7 @@ export type ModelProblem =
   | "truncated"
   | "corrupt"
   | "features mismatch"
+  | "bad interval scale"
   | "no answer";
 
 /** A version that failed the check; `problem` says which way, the message says it for a person. */
@@ -75,6 +77,11 @@ export async function checkModel(
           ? ` (not provided: ${missing.slice(0, 5).join(", ")})`
           : ` (read twice: ${repeated.slice(0, 5).join(", ")})`),
     );
+  }
+  const scale = card.intervals?.model.scale_model;
+  const scaleProblem = scale === undefined ? null : scaleModelProblem(scale, card.features);
+  if (scaleProblem) {
+    throw new ModelCheckError("bad interval scale", `bad interval scale in card.json: ${scaleProblem}`);
   }
   const session = await open(registry, name, version);
   try {

@@ -9,26 +9,36 @@ import { seed } from "../serve_fixtures.ts";
 import { ridgeOnnx } from "../../src/registry/onnx_export.ts";
 import { OnnxPredictor } from "../../src/registry/predictor.ts";
 import type { RidgeModel } from "../../src/model/ridge.ts";
+import type { ScaleModel } from "../../src/model/interval_scale.ts";
+import type { ModelCard } from "../../src/domain/model_card.ts";
 import type { Registry } from "../../src/registry/registry.ts";
 import type { Logger } from "../../src/util/log.ts";
 
 const NAME = "btc-usd_1m_h1";
 const decoder = new TextDecoder();
 
-/** A new version holding v0001's card and `bytes` as its model.onnx (or v0001's own bytes). */
+/** A new version holding v0001's card (edited by `edit`) and `bytes` as its model.onnx (or v0001's own bytes). */
 async function addVersion(
   registry: Registry,
   bytes?: Uint8Array,
   features?: (f: string[]) => string[],
+  edit: (card: ModelCard) => ModelCard = (card) => card,
 ): Promise<string> {
   const version = await registry.reserve(NAME);
   const card = await registry.card(NAME, "v0001");
   await registry.save(
-    { ...card, version, features: features ? features(card.features) : card.features },
+    edit({ ...card, version, features: features ? features(card.features) : card.features }),
     bytes ?? await registry.modelBytes(NAME, "v0001"),
   );
   return version;
 }
+
+/** v0001's card with its interval scale model changed by `change`. */
+const scaleEdit = (change: (m: ScaleModel) => object) => (card: ModelCard): ModelCard => {
+  const intervals = card.intervals!;
+  const scale_model = change(intervals.model.scale_model!) as ScaleModel;
+  return { ...card, intervals: { ...intervals, model: { ...intervals.model, scale_model } } };
+};
 
 /** A sound ridge model over `F` features: it opens and answers, but not on the store's features. */
 function otherFeaturesOnnx(F: number): Uint8Array {
@@ -62,7 +72,7 @@ async function promote(dir: string, version: string) {
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
 
-Deno.test("models promote refuses a zero-byte, truncated, garbage or other-features model in one line and leaves the registry as it was", async () => {
+Deno.test("models promote refuses a zero-byte, truncated, garbage, other-features or broken-interval model in one line and leaves the registry as it was", async () => {
   const dir = await Deno.makeTempDir();
   const s = await seed(dir);
   s.online.close();
@@ -75,6 +85,28 @@ Deno.test("models promote refuses a zero-byte, truncated, garbage or other-featu
       [await addVersion(s.registry, noise(good.length)), "is corrupt"],
       [await addVersion(s.registry, otherFeaturesOnnx(5)), "features mismatch"],
       [await addVersion(s.registry, undefined, (f) => [...f, "made_up"]), "features mismatch"],
+      [
+        await addVersion(
+          s.registry,
+          undefined,
+          undefined,
+          scaleEdit((m) => ({ ...m, terms: ["atr", "made_up"] })),
+        ),
+        "bad interval scale in card.json: unknown terms: made_up",
+      ],
+      [
+        await addVersion(
+          s.registry,
+          undefined,
+          undefined,
+          scaleEdit((m) => ({ ...m, weights: m.weights.slice(1) })),
+        ),
+        "bad interval scale in card.json: weights is not",
+      ],
+      [
+        await addVersion(s.registry, undefined, undefined, scaleEdit((m) => ({ ...m, base_floor: null }))),
+        "bad interval scale in card.json: base_floor is not a positive number",
+      ],
     ];
     const promotedJson = `${dir}/models/${NAME}/promoted.json`;
     const before = await Deno.readTextFile(promotedJson);

@@ -3,7 +3,13 @@ import { intervalReport } from "../../src/model/conformal.ts";
 import type { Dataset } from "../../src/model/dataset.ts";
 import { walkForward } from "../../src/model/evaluate.ts";
 import { walkForwardFolds } from "../../src/model/folds.ts";
-import { fitScale, rowScale, SCALE_INPUTS, scaleOf } from "../../src/model/interval_scale.ts";
+import {
+  fitScale,
+  rowScale,
+  SCALE_INPUTS,
+  scaleModelProblem,
+  scaleOf,
+} from "../../src/model/interval_scale.ts";
 import { seededRandom } from "../../src/util/random.ts";
 import { datasetOf } from "../model_fixtures.ts";
 
@@ -98,4 +104,28 @@ Deno.test("without the range features, or with few rows, σ is realised volatili
   assertEquals(fitScale(ds, all(99)), null);
   const sigma = rowScale(ds, null);
   assertEquals(sigma(7), ds.X[7 * FEATURES.length]!);
+});
+
+Deno.test("a card's scale model is checked before it serves: a fitted one passes, a damaged one says what is wrong", () => {
+  const ds = market(1000);
+  const model = fitScale(ds, all(1000))!;
+  assertEquals(scaleModelProblem(model, FEATURES), null);
+  assertEquals(
+    scaleModelProblem(model, FEATURES.filter((f) => f !== "atr_rel")),
+    "it reads features the model does not: atr_rel",
+  );
+  assertEquals(
+    scaleModelProblem({ ...model, std: model.std.map(() => 0) }, FEATURES),
+    "a deviation is not positive",
+  );
+  assertEquals(
+    scaleModelProblem({ ...model, lo: model.hi.map((h) => h + 1) }, FEATURES),
+    "a clip range is empty",
+  );
+  assertEquals(
+    scaleModelProblem({ ...model, mean: [1, NaN, 2, 3, 4] }, FEATURES),
+    "mean is not 5 finite numbers",
+  );
+  assertEquals(scaleModelProblem({ ...model, terms: ["atr", "atr"] }, FEATURES), "a term is repeated");
+  assertEquals(scaleModelProblem("σ", FEATURES), "not an object");
 });
