@@ -23,6 +23,7 @@
 import { seededRandom } from "../util/random.ts";
 import { binMatrix } from "./bins.ts";
 import { addRows, BINS } from "./histogram.ts";
+import { quantileSorted } from "./quantile.ts";
 
 export interface GbdtParams {
   loss: "l2" | "huber" | "l1";
@@ -81,10 +82,6 @@ export interface GbdtModel {
   validLoss: number[];
   /** Loss reduction of each kept tree's splits, summed per feature: gain importance. */
   gain: number[];
-}
-
-function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))))]!;
 }
 
 function median(values: Float64Array): number {

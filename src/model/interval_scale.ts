@@ -11,6 +11,7 @@
  * under-covers as volatility rises. The ratios are clipped to the range seen in training.
  */
 import type { Dataset } from "./dataset.ts";
+import { quantileSorted } from "./quantile.ts";
 import { fitRidge } from "./ridge.ts";
 
 /** The feature every σ starts from. */
@@ -56,14 +57,12 @@ const MAX_ROWS = 100_000;
 const LAMBDA = 1e-3;
 const CLIP_QUANTILE = 0.005;
 
-const quantileOf = (sorted: ArrayLike<number>, q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
-
 /** The floor of a set of volatilities or σs: the 5th percentile of the positive ones (1e-6 if none). */
 export function volatilityFloor(vols: ArrayLike<number>): number {
   const positive = Float64Array.from(Array.prototype.filter.call(vols, (v: number) => v > 0) as number[])
     .sort();
   if (positive.length === 0) return 1e-6;
-  return Math.max(1e-9, quantileOf(positive, 0.05));
+  return Math.max(1e-9, quantileSorted(positive, 0.05));
 }
 
 /** The unclipped log ratios of one row, in the model's term order. */
@@ -97,15 +96,15 @@ export function fitScale(ds: Dataset, given: ArrayLike<number>): ScaleModel | nu
   const sortedMoves = moves.slice().sort();
   const positive = sortedMoves.filter((m) => m > 0);
   const least = Math.max(
-    quantileOf(sortedMoves, 0.1),
-    positive.length ? 0.1 * quantileOf(positive, 0.5) : 1e-6,
+    quantileSorted(sortedMoves, 0.1),
+    positive.length ? 0.1 * quantileSorted(positive, 0.5) : 1e-6,
   );
   for (let k = 0; k < n; k++) target[k] = Math.log(Math.max(moves[k]!, least));
   const lo: number[] = [], hi: number[] = [];
   for (let t = 0; t < T; t++) {
     const column = Float64Array.from({ length: n }, (_, k) => Z[k * T + t]!).sort();
-    lo.push(quantileOf(column, CLIP_QUANTILE));
-    hi.push(quantileOf(column, 1 - CLIP_QUANTILE));
+    lo.push(quantileSorted(column, CLIP_QUANTILE));
+    hi.push(quantileSorted(column, 1 - CLIP_QUANTILE));
     for (let k = 0; k < n; k++) Z[k * T + t] = Math.min(hi[t]!, Math.max(lo[t]!, Z[k * T + t]!));
   }
   try {
