@@ -10,55 +10,61 @@ import { trainingRowsFromCsv } from "../../src/stores/training_rows.ts";
 import { trainingRowChunksFromFile } from "../../src/stores/training_rows_file.ts";
 import { syntheticRows } from "../model_fixtures.ts";
 
-Deno.test("a training set built chunk by chunk from the offline store equals the one built from its rows whole", async () => {
+type Options = { pair: string; window: "1m"; horizon: number; otherPairs: string[] };
+
+/**
+ * A store of `n` rows of BTC/USD and of ETH/USD; `check` runs for BTC/USD 1m at horizon 5, without
+ * and with ETH/USD's columns (`--with-pairs`).
+ */
+async function withTwoPairs(
+  n: number,
+  check: (store: DuckDbFeatureStore, dir: string, options: Options) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   const store = await DuckDbFeatureStore.open(`${dir}/offline.duckdb`);
   try {
-    await store.upsert(syntheticRows(5000, { seed: 3 }));
-    await store.upsert(syntheticRows(5000, { seed: 4, pair: "ETH/USD" }));
-    for (const others of [[], ["ETH/USD"]]) {
-      const whole = await store.trainingRows("BTC/USD", "1m", 5 * 60_000, others);
-      const chunks: TrainingRow[][] = [];
-      for await (const chunk of store.trainingRowChunks("BTC/USD", "1m", 5 * 60_000, others)) {
-        chunks.push(chunk);
-      }
-      assert(chunks.length > 1, `${chunks.length} chunk(s)`);
-      assertEquals(chunks.flat(), whole);
-      const options = { pair: "BTC/USD", window: "1m" as const, horizon: 5, otherPairs: others };
-      const chunked = await buildDataset(store, options);
-      const read = await datasetFromRows(whole, options);
-      assertEquals(chunked, read);
-      assert(read.n > 4000 && read.hash.length === 64, `${read.n} rows`);
+    await store.upsert(syntheticRows(n, { seed: 3 }));
+    await store.upsert(syntheticRows(n, { seed: 4, pair: "ETH/USD" }));
+    for (const otherPairs of [[], ["ETH/USD"]]) {
+      await check(store, dir, { pair: "BTC/USD", window: "1m", horizon: 5, otherPairs });
     }
   } finally {
     store.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("a training set built chunk by chunk from the offline store equals the one built from its rows whole", async () => {
+  await withTwoPairs(5000, async (store, _dir, options) => {
+    const others = options.otherPairs;
+    const whole = await store.trainingRows("BTC/USD", "1m", 5 * 60_000, others);
+    const chunks: TrainingRow[][] = [];
+    for await (const chunk of store.trainingRowChunks("BTC/USD", "1m", 5 * 60_000, others)) {
+      chunks.push(chunk);
+    }
+    assert(chunks.length > 1, `${chunks.length} chunk(s)`);
+    assertEquals(chunks.flat(), whole);
+    const chunked = await buildDataset(store, options);
+    const read = await datasetFromRows(whole, options);
+    assertEquals(chunked, read);
+    assert(read.n > 4000 && read.hash.length === 64, `${read.n} rows`);
+  });
 });
 
 Deno.test("a retraining Worker's training-rows file read a chunk at a time gives the rows, and the dataset, read whole", async () => {
-  const dir = await Deno.makeTempDir();
-  const store = await DuckDbFeatureStore.open(`${dir}/offline.duckdb`);
-  try {
-    await store.upsert(syntheticRows(3000, { seed: 5 }));
-    await store.upsert(syntheticRows(3000, { seed: 6, pair: "ETH/USD" }));
-    for (const others of [[], ["ETH/USD"]]) {
-      const file = `${dir}/rows_${others.length}.csv`;
-      await store.exportTrainingRows!(file, "BTC/USD", "1m", 5 * 60_000, others, 0);
-      const whole = trainingRowsFromCsv(await Deno.readTextFile(file), others);
-      const chunks: TrainingRow[][] = [];
-      for await (const chunk of trainingRowChunksFromFile(file, others, 700)) chunks.push(chunk);
-      assert(whole.length > 2100, `${whole.length} rows`);
-      const full = Math.floor(whole.length / 700);
-      assertEquals(chunks.map((c) => c.length), [...Array(full).fill(700), whole.length - 700 * full]);
-      assertEquals(chunks.flat(), whole);
-      const options = { pair: "BTC/USD", window: "1m" as const, horizon: 5, otherPairs: others };
-      const chunked = await datasetFromChunks(trainingRowChunksFromFile(file, others), options);
-      assertEquals(chunked, await datasetFromRows(whole, options));
-      assertEquals(chunked.n, (await buildDataset(store, options)).n);
-    }
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  await withTwoPairs(3000, async (store, dir, options) => {
+    const others = options.otherPairs;
+    const file = `${dir}/rows_${others.length}.csv`;
+    await store.exportTrainingRows!(file, "BTC/USD", "1m", 5 * 60_000, others, 0);
+    const whole = trainingRowsFromCsv(await Deno.readTextFile(file), others);
+    const chunks: TrainingRow[][] = [];
+    for await (const chunk of trainingRowChunksFromFile(file, others, 700)) chunks.push(chunk);
+    assert(whole.length > 2100, `${whole.length} rows`);
+    const full = Math.floor(whole.length / 700), rest = whole.length - 700 * full;
+    assertEquals(chunks.map((c) => c.length), [...Array(full).fill(700), ...(rest ? [rest] : [])]);
+    assertEquals(chunks.flat(), whole);
+    const chunked = await datasetFromChunks(trainingRowChunksFromFile(file, others), options);
+    assertEquals(chunked, await datasetFromRows(whole, options));
+    assertEquals(chunked.n, (await buildDataset(store, options)).n);
+  });
 });
