@@ -38,10 +38,3 @@ export function csvRowReader(header: string, others: readonly string[]): (line: 
     return trainingRowOf(r, others);
   };
 }
-
-/** The rows of an exported CSV file's whole text (a header, then one line per row). */
-export function trainingRowsFromCsv(text: string, others: readonly string[]): TrainingRow[] {
-  const lines = text.split("\n");
-  const read = csvRowReader(lines[0]!, others);
-  return lines.slice(1).filter((line) => line.length > 0).map(read);
-}
