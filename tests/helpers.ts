@@ -10,6 +10,17 @@ import { DuckDbFeatureStore } from "../src/stores/offline_duckdb.ts";
 /** A small deterministic PRNG (mulberry32), so synthetic data is the same on every run. */
 export const prng: (seed: number) => () => number = seededRandom;
 
+/** `n` seeded standard normal draws (Box–Muller), times `scale`. */
+export function gaussians(n: number, seed: number, scale = 1): number[] {
+  const r = prng(seed);
+  return Array.from(
+    { length: n },
+    () => scale * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()),
+  );
+}
+
+export const absolute = (xs: number[]): number[] => xs.map(Math.abs);
+
 /**
  * `n` trades spread over `spanMs` from `start`, cycling through `pairs`; some share a timestamp
  * (as fills of one taker order do).

@@ -5,6 +5,7 @@
  */
 import type { Window } from "./candle.ts";
 import type { IntervalReport } from "../model/conformal.ts";
+import type { VsNaive } from "../model/evaluate.ts";
 import type { Importance } from "../model/importance.ts";
 import type { Compared, FoldReport } from "../model/metrics.ts";
 import type { ModelConfig } from "../model/models.ts";
@@ -23,6 +24,8 @@ export interface ModelCard {
   search: { budget: number; seed: number; trials: number; best_validation_mae_return: number };
   folds: FoldReport[];
   overall: Compared;
+  /** Whether the lead over naive on the test folds could be luck (absent on older cards). */
+  vs_naive?: VsNaive;
   /** Conformal prediction intervals: the served quantiles and their measured coverage (absent on older cards). */
   intervals?: IntervalReport;
   /** Why the model predicts what it does, per input (absent on older cards). */

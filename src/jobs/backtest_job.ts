@@ -78,8 +78,21 @@ async function versionWalk(
     folds: cfg.folds ?? (card.folds.length || DEFAULT_FOLDS),
     embargoMs: embargo * WINDOW_MS[ds.window],
   });
-  log.info(`walking ${card.version}'s ${describe(config)} forward over ${folds.length} folds`);
-  const evaluation = walkForward(inputs, folds, config, (f) => {
+  const perFold = card.folds.map((f) => f.setting);
+  let settings: ModelConfig | ModelConfig[] = config;
+  if (perFold.length === folds.length && perFold.every((s) => s !== undefined)) {
+    settings = perFold as ModelConfig[];
+    log.info(
+      `walking ${card.version} forward over ${folds.length} folds, each with the setting it was tested with`,
+    );
+  } else {
+    log.warn(
+      `${card.version}'s card has no setting per fold for ${folds.length} folds: every fold is walked with ` +
+        `its final setting, chosen on rows that include earlier folds' test rows, so the figures lean optimistic`,
+    );
+    log.info(`walking ${card.version}'s ${describe(config)} forward over ${folds.length} folds`);
+  }
+  const evaluation = walkForward(inputs, folds, settings, (f) => {
     log.info(
       `fold ${f.fold}/${folds.length}: ${f.test.rows} test rows, skill ${(f.model.skill * 100).toFixed(2)}%`,
     );

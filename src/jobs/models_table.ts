@@ -30,12 +30,13 @@ const HEAD = [
   "MAE",
   "naive MAE",
   "skill",
+  "p vs naive",
   "dir. acc.",
   "decision",
 ];
 
 function cells({ version, current, card }: VersionLine): string[] {
-  if (card === undefined) return ["", version, "(incomplete)", "", "", "", "", "", "", ""];
+  if (card === undefined) return ["", version, "(incomplete)", "", "", "", "", "", "", "", ""];
   const m = card.overall.model, n = card.overall.naive;
   return [
     current ? "*" : "",
@@ -46,6 +47,7 @@ function cells({ version, current, card }: VersionLine): string[] {
     m.mae.toFixed(4),
     n.mae.toFixed(4),
     `${(m.skill * 100).toFixed(2)}%`,
+    card.vs_naive ? card.vs_naive.p_value.toFixed(3) : "-",
     m.directional_accuracy === null ? "-" : `${(m.directional_accuracy * 100).toFixed(1)}%`,
     card.decision.promoted ? "promoted" : `rejected: ${card.decision.reason}`,
   ];

@@ -4,6 +4,7 @@
  * the report itself. Pure: the caller prints it.
  */
 import type { IntervalModel, IntervalReport, LevelReport } from "../model/conformal.ts";
+import type { VsNaive } from "../model/evaluate.ts";
 import type { Importance } from "../model/importance.ts";
 import type { PriceMetrics } from "../model/metrics.ts";
 import type { TrainReport } from "../registry/train_and_register.ts";
@@ -112,6 +113,23 @@ export function scaleLine(model: IntervalModel): string {
   }`;
 }
 
+/**
+ * Whether the lead over naive could be luck, in words a reader can act on: the mean difference of
+ * absolute errors, the Diebold–Mariano statistic and its one-sided p-value.
+ */
+export function vsNaiveLine(v: VsNaive, horizon: number): string {
+  const diff = `${v.mae_diff <= 0 ? "−" : "+"}${money(Math.abs(v.mae_diff))}`;
+  const t = `${v.dm_statistic < 0 ? "−" : ""}${Math.abs(v.dm_statistic).toFixed(2)}`;
+  const p = v.p_value < 0.001 ? "< 0.001" : `= ${v.p_value.toFixed(3)}`;
+  const reading = v.mae_diff >= 0
+    ? "not ahead of naive"
+    : v.p_value < 0.05
+    ? "ahead of naive beyond chance at 5%"
+    : "ahead of naive, but within what chance gives";
+  return `vs naive: MAE ${diff} a row (model − naive), Diebold–Mariano t = ${t}, one-sided p ${p} ` +
+    `over ${v.n} test rows (horizon ${horizon}): ${reading}`;
+}
+
 /** The inputs that matter most, with their share (and sign, for ridge). */
 export function importanceLine(imp: Importance, top = 8): string {
   const items = imp.features.slice(0, top).map((f) =>
@@ -128,6 +146,7 @@ export function trainReportText(r: TrainReport, json: boolean): string {
   if (json) return JSON.stringify(r, null, 2);
   return [
     trainTable(r),
+    vsNaiveLine(r.vs_naive, r.horizon),
     `prediction intervals (conformal, volatility-scaled; "naive" is the width of a naive-volatility interval):`,
     intervalTable(r.intervals),
     scaleLine(r.intervals.model),

@@ -17,7 +17,7 @@
  */
 import type { Dataset } from "./dataset.ts";
 import { takeRows } from "./dataset.ts";
-import { type Evaluation, fitOn } from "./evaluate.ts";
+import { type Evaluation, fitOn, foldSetting } from "./evaluate.ts";
 import type { Fold } from "./folds.ts";
 import type { ModelConfig } from "./models.ts";
 import {
@@ -224,13 +224,14 @@ class Track {
 }
 
 /**
- * Calibrates and measures the intervals of `config` on the folds of an evaluation (whose out-of-sample
- * predictions it reuses), and the served model's calibration from every fold's test residuals.
+ * Calibrates and measures the intervals of `settings` (one, or one per fold, as the evaluation was
+ * walked) on the folds of an evaluation (whose out-of-sample predictions it reuses), and the served
+ * model's calibration from every fold's test residuals.
  */
 export function intervalReport(
   ds: Dataset,
   folds: readonly Fold[],
-  config: ModelConfig,
+  settings: ModelConfig | readonly ModelConfig[],
   evaluation: Pick<Evaluation, "rows" | "predictions">,
   embargoRows: number,
 ): IntervalReport {
@@ -244,9 +245,10 @@ export function intervalReport(
   const testedScales: number[] = [], testedVols: number[] = [];
   const reports: IntervalFoldReport[] = [];
   let at = 0;
-  for (const fold of folds) {
-    // The fold's own calibration before its first test row: the chosen setting fitted on the first
-    // 80% of its training rows and scored on the rest, an embargo apart.
+  for (const [k, fold] of folds.entries()) {
+    const config = foldSetting(settings, k, folds.length);
+    // The fold's own calibration before its first test row: its setting fitted on the first 80% of
+    // its training rows and scored on the rest, an embargo apart.
     const cut = Math.floor(fold.train.length * 0.8);
     const fit = fold.train.subarray(0, Math.max(0, cut - embargoRows));
     const valid = fit.length >= 50 ? fold.train.subarray(cut) : new Uint32Array(0);

@@ -6,6 +6,7 @@
  */
 import type { Dataset } from "./dataset.ts";
 import { takeRows } from "./dataset.ts";
+import { dieboldMariano } from "./diebold_mariano.ts";
 import type { Fold } from "./folds.ts";
 import { type Compared, type FoldReport, priceMetrics } from "./metrics.ts";
 import { fitModel, type Fitted, type ModelConfig } from "./models.ts";
@@ -21,9 +22,25 @@ export const LEAK_SKILL = 0.5;
 
 export type { Compared, FoldReport } from "./metrics.ts";
 
+/**
+ * Whether the model's lead over naive on the test folds could be luck: the Diebold–Mariano test of
+ * the two's absolute errors of the close, row by row over every test fold in time order.
+ */
+export interface VsNaive {
+  /** Test rows compared. */
+  n: number;
+  /** Mean absolute error of the close, model − naive (in the quote currency): negative when ahead. */
+  mae_diff: number;
+  /** The corrected DM statistic (Student t with n − 1 degrees of freedom). */
+  dm_statistic: number;
+  /** One-sided p-value of "the model's expected absolute error is below naive's". */
+  p_value: number;
+}
+
 export interface Evaluation {
   folds: FoldReport[];
   overall: Compared;
+  vs_naive: VsNaive;
   /** Out-of-sample predictions: test row indices and the predicted log returns. */
   rows: Uint32Array;
   predictions: Float64Array;
@@ -75,23 +92,29 @@ function compare(pred: Float64Array, idx: Uint32Array, ds: Dataset): Compared {
   };
 }
 
-/** Trains `config` on each fold's training rows and scores it on the fold's test rows. */
+/**
+ * Trains a setting on each fold's training rows and scores it on the fold's test rows: `settings`
+ * is one for every fold, or fold k's own at `settings[k - 1]`.
+ */
 export function walkForward(
   ds: Dataset,
   folds: readonly Fold[],
-  config: ModelConfig,
+  settings: ModelConfig | readonly ModelConfig[],
   onFold?: (report: FoldReport) => void,
 ): Evaluation {
+  const settingOf = (k: number) => foldSetting(settings, k, folds.length);
   const F = ds.features.length;
   checkLeakage(ds, folds.at(-1)!.train);
   const reports: FoldReport[] = [];
   const allRows: number[] = [];
   const allPred: number[] = [];
-  for (const fold of folds) {
-    const fitted = fitOn(ds, fold.train, config);
+  for (const [k, fold] of folds.entries()) {
+    const setting = settingOf(k);
+    const fitted = fitOn(ds, fold.train, setting);
     const pred = fitted.predict(takeRows(ds.X, F, fold.test), fold.test.length);
     const report: FoldReport = {
       fold: fold.index,
+      setting,
       train: { rows: fold.train.length, from: ds.time[fold.train[0]!]!, to: ds.time[fold.train.at(-1)!]! },
       test: { rows: fold.test.length, from: ds.time[fold.test[0]!]!, to: ds.time[fold.test.at(-1)!]! },
       ...compare(pred, fold.test, ds),
@@ -111,12 +134,35 @@ export function walkForward(
         `look for a feature computed from the future`,
     );
   }
-  return { folds: reports, overall, rows, predictions };
+  return { folds: reports, overall, vs_naive: vsNaive(predictions, rows, ds), rows, predictions };
+}
+
+/** The Diebold–Mariano test of the model's absolute errors of the close against naive's. */
+export function vsNaive(pred: ArrayLike<number>, idx: ArrayLike<number>, ds: Dataset): VsNaive {
+  const model = new Float64Array(idx.length), naive = new Float64Array(idx.length);
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!, close = ds.close[i]!, target = ds.targetClose[i]!;
+    model[k] = Math.abs(close * Math.exp(pred[k]!) - target);
+    naive[k] = Math.abs(close - target);
+  }
+  const dm = dieboldMariano(model, naive, ds.horizon);
+  return { n: dm.n, mae_diff: dm.meanDiff, dm_statistic: dm.statistic, p_value: dm.pBetter };
+}
+
+/** Fold `k + 1`'s setting of `settings`: one for every fold, or one per fold. */
+export function foldSetting(
+  settings: ModelConfig | readonly ModelConfig[],
+  k: number,
+  folds: number,
+): ModelConfig {
+  if (!Array.isArray(settings)) return settings as ModelConfig;
+  if (settings.length !== folds) throw new RangeError(`${settings.length} settings for ${folds} folds`);
+  return settings[k]!;
 }
 
 /** Fits `config` on rows `idx` of the dataset. */
 export function fitOn(ds: Dataset, idx: ArrayLike<number>, config: ModelConfig): Fitted {
   const F = ds.features.length;
   const y = Float64Array.from({ length: idx.length }, (_, k) => ds.y[idx[k]!]!);
-  return fitModel(config, takeRows(ds.X, F, idx), y, idx.length, F);
+  return fitModel(config, takeRows(ds.X, F, idx), y, idx.length, F, ds.horizon);
 }

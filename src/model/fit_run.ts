@@ -1,8 +1,9 @@
 /**
  * The compute of a training run, free of I/O so it can run in a Worker: folds, the leakage
  * check, the search, the blend of its best settings and its shrink, the walk-forward evaluation
- * of that one setting (and of the promoted model's setting on the same folds), and the final fit
- * on every row. Everything it returns is plain data (structured-cloneable).
+ * (each fold tested with the setting chosen the same way on the validation rows before it; the
+ * promoted model's setting on the same folds), and the final fit on every row of the setting
+ * chosen on all validation rows. Everything it returns is plain data (structured-cloneable).
  */
 import { WINDOW_MS } from "../domain/candle.ts";
 import type { Dataset } from "./dataset.ts";
@@ -11,8 +12,16 @@ import { type Importance, importance as featureImportance } from "./importance.t
 import { checkLeakage, type Evaluation, fitOn, walkForward } from "./evaluate.ts";
 import { type Fold, walkForwardFolds } from "./folds.ts";
 import { BLEND_MEMBERS, chooseSetting } from "./blend.ts";
-import { describe, type ModelConfig, type PriceModel } from "./models.ts";
-import { candidates, type ModelChoice, searchScored, type Trial } from "./search.ts";
+import type { PromotedOnFolds } from "./promotion.ts";
+import { describe, type ModelConfig, type PriceModel, type SingleConfig } from "./models.ts";
+import {
+  candidates,
+  type ModelChoice,
+  type Scored,
+  scoredThrough,
+  searchScored,
+  type Trial,
+} from "./search.ts";
 
 export interface FitRunInput {
   ds: Dataset;
@@ -34,12 +43,17 @@ export interface FitRunOutput {
   configs: number;
   /** The settings searched, best first. */
   trials: Trial[];
-  /** What the test folds see: a shrunk blend of the best trials, chosen on the validation rows. */
+  /** What serves: a shrunk blend of the best trials, chosen on every fold's validation rows. */
   best: Trial;
+  /**
+   * What each test fold sees, chosen as `best` is but on the validation rows of that fold and the
+   * folds before it only (a later fold's validation rows are an earlier fold's test rows).
+   */
+  settings: Trial[];
   evaluation: Evaluation;
   /** Conformal prediction intervals of the chosen setting: per-fold coverage and the served quantiles. */
   intervals: IntervalReport;
-  promotedMae: { version: string; mae: number } | null;
+  promotedMae: PromotedOnFolds | null;
   /** Set when the promoted model cannot be compared on this dataset. */
   notComparable: string | null;
   final: PriceModel;
@@ -55,6 +69,14 @@ function withFeatures(ds: Dataset, names: readonly string[]): Dataset | null {
   const X = new Float64Array(ds.n * G);
   for (let i = 0; i < ds.n; i++) for (let g = 0; g < G; g++) X[i * G + g] = ds.X[i * F + idx[g]!]!;
   return { ...ds, features: [...names], X };
+}
+
+/**
+ * The setting of a fold with no validation rows before it (too few training rows to score any):
+ * with no evidence for a forecast, it predicts no change.
+ */
+function noChange(member: SingleConfig): Trial {
+  return { config: { kind: "blend", members: [member], shrink: 0 }, score: NaN };
 }
 
 export function fitRun(
@@ -76,11 +98,17 @@ export function fitRun(
   );
   const scored = searchScored(ds, folds, configs, embargo, (done, t) => onTrial?.(done, configs.length, t));
   const trials = scored.trials;
-  const best = chooseSetting(scored, ds.y, input.blend ?? BLEND_MEMBERS, input.shrink ?? "auto");
+  const choose = (sc: Scored) =>
+    chooseSetting(sc, ds.y, input.blend ?? BLEND_MEMBERS, input.shrink ?? "auto");
+  const best = choose(scored);
+  const settings = folds.map((f) => {
+    const before = scoredThrough(scored, f.index, ds.y);
+    return before ? choose(before) : noChange(configs[0]!);
+  });
   onStep(`chosen: ${describe(best.config)} (validation MAE of the return ${best.score.toExponential(3)})`);
-  const evaluation = walkForward(ds, folds, best.config);
+  const evaluation = walkForward(ds, folds, settings.map((s) => s.config));
   onStep(`calibrating prediction intervals on out-of-sample residuals`);
-  const intervals = intervalReport(ds, folds, best.config, evaluation, embargo);
+  const intervals = intervalReport(ds, folds, settings.map((s) => s.config), evaluation, embargo);
 
   let promotedMae: FitRunOutput["promotedMae"] = null;
   let notComparable: string | null = null;
@@ -92,10 +120,10 @@ export function fitRun(
         `the promoted ${current.version} reads features this dataset lacks; compare and promote by hand`;
     } else {
       onStep(`re-evaluating the promoted ${current.version} (${describe(current.model)}) on the same folds`);
-      promotedMae = {
-        version: current.version,
-        mae: walkForward(sub, folds, current.model).overall.model.mae,
-      };
+      const mae = walkForward(sub, folds, current.model).overall.model.mae;
+      onStep(`walking the new ${describe(best.config)} forward with that one setting too, to compare alike`);
+      const candidateMae = walkForward(ds, folds, best.config).overall.model.mae;
+      promotedMae = { version: current.version, mae, candidateMae };
     }
   }
 
@@ -107,6 +135,7 @@ export function fitRun(
     configs: configs.length,
     trials,
     best,
+    settings,
     evaluation,
     intervals,
     promotedMae,

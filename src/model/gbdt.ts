@@ -40,7 +40,13 @@ export interface GbdtParams {
   /** L2 regularisation of leaf values. */
   lambda: number;
   earlyStoppingRounds: number;
+  /** Latest fraction of the rows kept out of fitting to choose the number of rounds on. */
   validationFraction: number;
+  /**
+   * Rows left out between the fitted rows and those, so no fitted target (a return `horizon`
+   * candles ahead) reaches into theirs.
+   */
+  validationGap: number;
   maxBins: number;
   seed: number;
 }
@@ -57,6 +63,7 @@ export const DEFAULT_GBDT: GbdtParams = {
   lambda: 1,
   earlyStoppingRounds: 30,
   validationFraction: 0.1,
+  validationGap: 0,
   maxBins: 255,
   seed: 1,
 };
@@ -141,7 +148,8 @@ export function fitGbdt(
   if (!(p.maxBins >= 1)) throw new RangeError(`GBDT maxBins must be at least 1, got ${p.maxBins}`);
   const rand = seededRandom(p.seed);
   const nValid = Math.min(n - 1, Math.floor(n * p.validationFraction));
-  const nFit = n - nValid;
+  const gap = nValid > 0 ? Math.max(0, Math.min(Math.floor(p.validationGap), n - nValid - 2)) : 0;
+  const nFit = n - nValid - gap;
   const { edges, bins } = binMatrix(X, n, nFit, F, Math.min(B, p.maxBins));
   const yFit = y.subarray(0, nFit);
   const base = p.loss === "l2" ? yFit.reduce((a, b) => a + b, 0) / nFit : median(yFit);
@@ -387,7 +395,7 @@ export function fitGbdt(
       }
       pred[i]! += value[node]!;
     }
-    const tl = meanLoss(0, nFit), vl = meanLoss(nFit, n);
+    const tl = meanLoss(0, nFit), vl = meanLoss(n - nValid, n);
     trainLoss.push(tl);
     validLoss.push(nValid ? vl : tl);
     onRound?.(round + 1, trainLoss.at(-1)!, validLoss.at(-1)!);

@@ -4,6 +4,7 @@
  * direction; a prediction of exactly no change is never right about one), and skill against the
  * naive "no change" prediction: 1 − MAE_model / MAE_naive.
  */
+import type { ModelConfig } from "./models.ts";
 
 export interface PriceMetrics {
   n: number;
@@ -57,6 +58,8 @@ export interface Compared {
 
 export interface FoldReport extends Compared {
   fold: number;
+  /** The setting the fold was tested with, chosen before its test rows (absent on older cards). */
+  setting?: ModelConfig;
   train: { rows: number; from: number; to: number };
   test: { rows: number; from: number; to: number };
 }

@@ -49,26 +49,40 @@ export function predictModel(model: PriceModel, X: Float64Array, n: number, F: n
   return out;
 }
 
-function fitSingle(config: SingleConfig, X: Float64Array, y: Float64Array, n: number, F: number) {
-  return config.kind === "ridge" ? fitRidge(X, y, n, F, config.lambda) : fitGbdt(X, y, n, F, config.params);
+function fitSingle(
+  config: SingleConfig,
+  X: Float64Array,
+  y: Float64Array,
+  n: number,
+  F: number,
+  horizon: number,
+) {
+  return config.kind === "ridge"
+    ? fitRidge(X, y, n, F, config.lambda)
+    : fitGbdt(X, y, n, F, { ...config.params, validationGap: horizon });
 }
 
+/**
+ * Fits `config` on rows `X` (row-major [n, F], in time order) and targets `y`, returns `horizon`
+ * rows ahead (1 unless given): GBDT's early-stopping rows are kept that far from its fitted ones.
+ */
 export function fitModel(
   config: ModelConfig,
   X: Float64Array,
   y: Float64Array,
   n: number,
   F: number,
+  horizon = 1,
 ): Fitted {
   let model: PriceModel;
   if (config.kind === "blend") {
     checkBlend(config);
     model = {
       kind: "blend",
-      members: config.members.map((c) => fitSingle(c, X, y, n, F)),
+      members: config.members.map((c) => fitSingle(c, X, y, n, F, horizon)),
       shrink: config.shrink,
     };
-  } else model = fitSingle(config, X, y, n, F);
+  } else model = fitSingle(config, X, y, n, F, horizon);
   return { config, model, predict: (Xt, nt) => predictModel(model, Xt, nt, F) };
 }
 

@@ -1,8 +1,10 @@
 /**
  * A budgeted random search of model settings, seeded so a run repeats. Settings are scored
  * without the test folds: on each walk-forward fold, fitted on the first 80% of the fold's
- * training rows and scored (MAE of the return) on the rest, an embargo apart. The test folds
- * only ever see the chosen setting.
+ * training rows and scored (MAE of the return) on the rest, an embargo apart. A later fold's
+ * training rows hold an earlier fold's test rows, so the setting a fold is tested with is chosen
+ * on its own and earlier folds' validation rows only (`scoredThrough`): no test row helps choose
+ * the setting that predicts it.
  */
 import type { Dataset } from "./dataset.ts";
 import { takeRows } from "./dataset.ts";
@@ -62,6 +64,32 @@ export interface Scored {
   rows: Uint32Array;
   /** `predictions[k]` are trial k's (of `trials`) on `rows`. */
   predictions: Float64Array[];
+  /** Which fold's validation rows `rows` holds where: fold `fold`'s end at `rows[end - 1]`, in fold order. */
+  splits: { fold: number; end: number }[];
+}
+
+/**
+ * `scored` as if only folds up to `fold` had been scored: their validation rows, every trial
+ * rescored on them and re-ranked. All those rows come before `fold`'s test block. Null when none
+ * of those folds had enough training rows to score on.
+ */
+export function scoredThrough(scored: Scored, fold: number, y: ArrayLike<number>): Scored | null {
+  const splits = scored.splits.filter((s) => s.fold <= fold);
+  if (splits.length === 0) return null;
+  const n = splits.at(-1)!.end;
+  const rows = scored.rows.subarray(0, n);
+  const ranked = scored.trials.map((trial, k) => {
+    const predictions = scored.predictions[k]!.subarray(0, n);
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += Math.abs(predictions[j]! - y[rows[j]!]!);
+    return { trial: { config: trial.config, score: sum / n }, predictions };
+  }).sort((a, b) => a.trial.score - b.trial.score);
+  return {
+    trials: ranked.map((r) => r.trial),
+    rows,
+    predictions: ranked.map((r) => r.predictions),
+    splits,
+  };
 }
 
 /** Scores every candidate on the folds' training rows only; best (lowest) first. */
@@ -86,7 +114,11 @@ export function searchScored(
   const F = ds.features.length;
   const splits = folds.map((fold) => {
     const cut = Math.floor(fold.train.length * 0.8);
-    return { fit: fold.train.subarray(0, Math.max(0, cut - embargoRows)), valid: fold.train.subarray(cut) };
+    return {
+      fold: fold.index,
+      fit: fold.train.subarray(0, Math.max(0, cut - embargoRows)),
+      valid: fold.train.subarray(cut),
+    };
   }).filter((s) => s.fit.length >= 50 && s.valid.length > 0);
   if (splits.length === 0) {
     throw new Error("the folds are too short to score settings: use fewer folds or more data");
@@ -107,5 +139,11 @@ export function searchScored(
     onTrial?.(scored.length, trial);
   }
   scored.sort((a, b) => a.trial.score - b.trial.score);
-  return { trials: scored.map((s) => s.trial), rows, predictions: scored.map((s) => s.predictions) };
+  let end = 0;
+  return {
+    trials: scored.map((s) => s.trial),
+    rows,
+    predictions: scored.map((s) => s.predictions),
+    splits: splits.map((s) => ({ fold: s.fold, end: end += s.valid.length })),
+  };
 }

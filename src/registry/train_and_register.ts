@@ -8,7 +8,7 @@ import { type ModelCard, modelName } from "../domain/model_card.ts";
 import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
 import { isoTime } from "../domain/time.ts";
 import { type Dataset, datasetFromChunks } from "../model/dataset.ts";
-import { LeakageError } from "../model/evaluate.ts";
+import { LeakageError, type VsNaive } from "../model/evaluate.ts";
 import type { IntervalModel, IntervalReport } from "../model/conformal.ts";
 import type { Importance } from "../model/importance.ts";
 import { fitRun, type FitRunOutput } from "../model/fit_run.ts";
@@ -70,6 +70,8 @@ export interface TrainReport {
     test_rows: number;
     test_from: string;
     test_to: string;
+    /** The setting the fold was tested with, chosen on validation rows before its test rows. */
+    setting: string;
     model: PriceMetrics;
     naive: PriceMetrics;
     sma: PriceMetrics;
@@ -77,6 +79,7 @@ export interface TrainReport {
   naive: PriceMetrics;
   sma: PriceMetrics;
   model: { name: string; config: ModelConfig } & PriceMetrics;
+  vs_naive: VsNaive;
   intervals: IntervalReport;
   importance: Importance;
   /** Promoted now. */
@@ -213,6 +216,7 @@ export async function trainAndRegister(
     },
     folds: evaluation.folds,
     overall: evaluation.overall,
+    vs_naive: evaluation.vs_naive,
     intervals: run.intervals,
     importance: run.importance,
     onnx: { input: INPUT, output: OUTPUT, output_is: "log_return", parity_max_rel_diff: parity.maxRelDiff },
@@ -258,6 +262,7 @@ export async function trainAndRegister(
       test_rows: f.test.rows,
       test_from: isoTime(f.test.from),
       test_to: isoTime(f.test.to),
+      setting: describe(f.setting ?? best.config),
       model: f.model,
       naive: f.naive,
       sma: f.sma,
@@ -265,6 +270,7 @@ export async function trainAndRegister(
     naive,
     sma,
     model: { name: describe(best.config), config: best.config, ...model },
+    vs_naive: evaluation.vs_naive,
     // The card keeps the calibration scores serving goes on from; the report says how many.
     intervals: { ...run.intervals, model: withoutScores(run.intervals.model) },
     importance: run.importance,

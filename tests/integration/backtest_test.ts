@@ -53,7 +53,10 @@ Deno.test("backtest replays a version's out-of-sample predictions, stores the re
     assert(m.net_return > 0 && m.sharpe! > 0 && m.hit_rate! > 0.5, JSON.stringify(m));
     assert(report.overall.momentum.net_return > 0, JSON.stringify(report.overall.momentum));
     assertEquals(report.overall.buy_and_hold.trades, 1);
-    assert(run.stderr.includes(`walking v0001's ${report.model} forward over 4 folds`), run.stderr);
+    assert(
+      run.stderr.includes(`walking v0001 forward over 4 folds, each with the setting it was tested with`),
+      run.stderr,
+    );
 
     const stored = JSON.parse(await Deno.readTextFile(`${dir}/models/btc-usd_1m_h1/v0001/backtest.json`));
     assertEquals(stored, report);
@@ -80,6 +83,7 @@ Deno.test("backtest replays a version's out-of-sample predictions, stores the re
     const card = JSON.parse(await Deno.readTextFile(`${dir}/models/${report.name}/v0001/card.json`));
     assertEquals(version.importance.features, card.importance.features.slice(0, 10));
     assertEquals(version.intervals.overall, card.intervals.overall);
+    assertEquals(version.vs_naive, card.vs_naive);
     // The whole report, equity curves included, for the backtests page.
     const whole = await (await app.request(`http://localhost/models/${report.name}/v0001/backtest`)).json();
     assertEquals(whole.equity, report.equity);
@@ -116,6 +120,16 @@ Deno.test("backtest without a version replays the setting train chooses and stor
     assertEquals(table.code, 0, table.stderr);
     assert(/^fold +from +to +θ bp +rule +net +Sharpe/m.test(table.stdout), table.stdout);
     assertEquals(table.stdout.split("\n").filter((l) => /^\s+buy & hold/.test(l)).length, 5);
+
+    // A card from before settings were chosen per fold: walked with its one setting, and said so.
+    const cardFile = `${dir}/models/btc-usd_1m_h1/v0001/card.json`;
+    const card = JSON.parse(await Deno.readTextFile(cardFile));
+    for (const f of card.folds) delete f.setting;
+    await Deno.writeTextFile(cardFile, JSON.stringify(card));
+    const older = await task("backtest", dir, [...SERIES, "--version", "v0001", ...costs, "--json"]);
+    assertEquals(older.code, 0, older.stderr);
+    assert(older.stderr.includes("has no setting per fold for 4 folds"), older.stderr);
+    assert(older.stderr.includes("so the figures lean optimistic"), older.stderr);
   });
 });
 

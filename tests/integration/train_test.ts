@@ -2,6 +2,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "../assert.ts";
 import { runPipeline } from "../helpers.ts";
 import { storeWith, syntheticRows } from "../model_fixtures.ts";
+import { dieboldMariano } from "../../src/model/diebold_mariano.ts";
 import { featureNames } from "../../src/model/features.ts";
 import { checkParity, ParityError, ridgeOnnx } from "../../src/registry/onnx_export.ts";
 import { fitRidge, predictRidge } from "../../src/model/ridge.ts";
@@ -87,6 +88,16 @@ Deno.test("train: a predictable series is learned, promoted, and its report reco
     assertAlmostEquals(report!.naive.mae, all.naive, 1e-9);
     assertAlmostEquals(report!.model.skill, all.skill, 1e-9);
     assertAlmostEquals(report!.model.directional_accuracy!, all.dir, 1e-12);
+    // Whether the lead over naive could be luck, from the same predictions, row by row.
+    const dm = dieboldMariano(
+      rows.map((r) => Math.abs(r.close * Math.exp(r.pred) - r.target)),
+      rows.map((r) => Math.abs(r.close - r.target)),
+      1,
+    );
+    assertEquals(report!.vs_naive.n, rows.length);
+    assertAlmostEquals(report!.vs_naive.mae_diff, dm.meanDiff, 1e-9);
+    assertAlmostEquals(report!.vs_naive.p_value, dm.pBetter, 1e-9);
+    assert(report!.vs_naive.p_value < 0.001, JSON.stringify(report!.vs_naive));
     let at = 0;
     for (const f of report!.folds) {
       const fold = recompute(rows.slice(at, at + f.test_rows));
@@ -99,6 +110,7 @@ Deno.test("train: a predictable series is learned, promoted, and its report reco
     const card = JSON.parse(await Deno.readTextFile(`${base}/card.json`));
     assertEquals(card.decision.promoted, true);
     assertEquals(card.data.rows, report!.rows);
+    assertEquals(card.vs_naive, report!.vs_naive);
     assert(/^[0-9a-f]{64}$/.test(card.data.hash));
     assert(card.onnx.parity_max_rel_diff <= 1e-5);
     // The card carries the served interval quantiles, and the report their coverage on every fold.

@@ -3,7 +3,7 @@ import { chooseBlend, chooseSetting } from "../../src/model/blend.ts";
 import type { Dataset } from "../../src/model/dataset.ts";
 import { fitRun } from "../../src/model/fit_run.ts";
 import { fitModel, modelSummary, settingOf, type SingleConfig } from "../../src/model/models.ts";
-import type { Scored } from "../../src/model/search.ts";
+import { type Scored, scoredThrough } from "../../src/model/search.ts";
 import { seededRandom } from "../../src/util/random.ts";
 
 const ridge = (lambda: number): SingleConfig => ({ kind: "ridge", lambda });
@@ -16,6 +16,7 @@ function scored(y: Float64Array, preds: Float64Array[]): Scored {
     trials: preds.map((p, k) => ({ config: ridge(k + 1), score: score(p) })),
     rows,
     predictions: preds,
+    splits: [{ fold: 1, end: y.length }],
   };
 }
 
@@ -137,4 +138,48 @@ Deno.test("the blend and its shrink are chosen without the test folds: other tar
   const flipped = run(dataset(n, n - Math.floor(n / (folds + 1))));
   assertEquals(flipped.best, honest.best);
   assert(flipped.evaluation.folds.at(-1)!.model.skill < 0 && honest.evaluation.folds.at(-1)!.model.skill > 0);
+});
+
+Deno.test("each fold's setting is chosen before its test rows: targets from fold 2's test block on leave fold 1 as it was", () => {
+  const n = 1200, folds = 5;
+  const run = (ds: Dataset) => fitRun({ ds, choice: "ridge", folds, budget: 4, seed: 1, promoted: null });
+  const honest = run(dataset(n));
+  // From fold 2's test block on, the relation is upside down: later folds' validation rows see it.
+  const flipped = run(dataset(n, 2 * Math.floor(n / (folds + 1))));
+  assertEquals(flipped.settings[0], honest.settings[0]);
+  assertEquals(flipped.evaluation.folds[0], honest.evaluation.folds[0]);
+  assert(honest.evaluation.folds[0]!.model.skill > 0, JSON.stringify(honest.evaluation.folds[0]));
+  // The served setting is chosen on every fold's validation rows, so it does see the flip.
+  assert(flipped.best.config.kind === "blend" && honest.best.config.kind === "blend");
+  assert(flipped.best.config.shrink < honest.best.config.shrink, `${flipped.best.config.shrink}`);
+  // The last fold's setting is the served one.
+  assertEquals(honest.settings.at(-1), honest.best);
+  assertEquals(honest.evaluation.folds.map((f) => f.setting), honest.settings.map((s) => s.config));
+});
+
+Deno.test("scoredThrough keeps the validation rows of folds up to one and ranks the trials on them alone", () => {
+  const y = noise(300, 11);
+  // Trial 1 is right on the first 100 rows (fold 1) and wrong after; trial 2 the other way round.
+  const good1 = y.map((v, i) => (i < 100 ? v : -v)), good2 = y.map((v, i) => (i < 100 ? -v : v));
+  const s: Scored = {
+    ...scored(y, [good2, good1]),
+    splits: [{ fold: 1, end: 100 }, { fold: 2, end: 180 }, { fold: 3, end: 300 }],
+  };
+  assertEquals(s.trials[0]!.config, ridge(1)); // trial "good2" wins on all rows
+  const first = scoredThrough(s, 1, y)!;
+  assertEquals([first.rows.length, first.trials[0]!.config], [100, ridge(2)]);
+  assertEquals(first.predictions[0], good1.subarray(0, 100));
+  assertAlmostEquals(first.trials[0]!.score, 0, 1e-15);
+  assertEquals(scoredThrough(s, 2, y)!.rows.length, 180);
+  assertEquals(scoredThrough(s, 3, y)!.trials.map((t) => t.config), s.trials.map((t) => t.config));
+  assertEquals(scoredThrough({ ...s, splits: s.splits.slice(1) }, 1, y), null);
+});
+
+Deno.test("a fold too short to score any setting before it predicts no change", () => {
+  // 5 folds of 300 rows: fold 1 trains on 50 rows, too few to split into fit and validation rows.
+  const run = fitRun({ ds: dataset(300), choice: "ridge", folds: 5, budget: 4, seed: 1, promoted: null });
+  const first = run.settings[0]!.config;
+  assert(first.kind === "blend" && first.shrink === 0, JSON.stringify(first));
+  assertEquals(run.evaluation.folds[0]!.model.skill, 0);
+  assert(run.settings.slice(1).every((s) => !Number.isNaN(s.score)));
 });

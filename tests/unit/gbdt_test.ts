@@ -145,3 +145,17 @@ Deno.test("gbdt: maxBins below 1 is refused, naming the parameter", () => {
   const { X, y } = data(100, 3, 6);
   assertThrows(() => fitGbdt(X, y, 100, 3, { maxBins: 0 }), RangeError, "maxBins");
 });
+
+Deno.test("gbdt: the rows between its fitted rows and its early-stopping rows play no part", () => {
+  const n = 1000, F = 4, gap = 5;
+  const { X, y } = data(n, F, 21);
+  // The early-stopping rows are the last 100; the 5 before them are the gap.
+  const params = { rounds: 40, validationFraction: 0.1, earlyStoppingRounds: 5, validationGap: gap };
+  const other = y.slice();
+  for (let i = n - 100 - gap; i < n - 100; i++) other[i] = 50;
+  const a = fitGbdt(X, y, n, F, params), b = fitGbdt(X, other, n, F, params);
+  assertEquals(predictGbdt(b, X, n, F), predictGbdt(a, X, n, F));
+  // Without the gap those rows are fitted, and the trees change.
+  const c = fitGbdt(X, other, n, F, { ...params, validationGap: 0 });
+  assert(predictGbdt(c, X, n, F).some((v, i) => v !== predictGbdt(a, X, n, F)[i]));
+});

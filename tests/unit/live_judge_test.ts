@@ -1,51 +1,12 @@
-import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
-import { dieboldMariano, guard, judgeChallenger, modelAge, studentTCdf } from "../../src/model/live_judge.ts";
-import { seededRandom } from "../../src/util/random.ts";
-
-function gaussians(n: number, seed: number, scale = 1): number[] {
-  const r = seededRandom(seed);
-  return Array.from(
-    { length: n },
-    () => scale * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()),
-  );
-}
-const abs = (xs: number[]) => xs.map(Math.abs);
-
-Deno.test("Student's t CDF matches the tables", () => {
-  assertAlmostEquals(studentTCdf(1.812, 10), 0.95, 5e-4);
-  assertAlmostEquals(studentTCdf(2.228, 10), 0.975, 5e-4);
-  assertAlmostEquals(studentTCdf(-2.015, 5), 0.05, 5e-4);
-  assertAlmostEquals(studentTCdf(1.96, 100_000), 0.975, 5e-4);
-  assertEquals(studentTCdf(0, 7), 0.5);
-});
-
-Deno.test("Diebold–Mariano finds a clearly smaller loss, and nothing between equal forecasters", () => {
-  const truth = gaussians(400, 1);
-  const good = abs(truth.map((y, i) => y - 0.8 * y + 0.1 * gaussians(400, 2)[i]!));
-  const naive = abs(truth);
-  const better = dieboldMariano(good, naive, 1);
-  assert(better.pBetter < 0.001, JSON.stringify(better));
-  assert(better.meanDiff < 0);
-  const twin = abs(gaussians(400, 3));
-  const other = abs(gaussians(400, 4));
-  const same = dieboldMariano(twin, other, 1);
-  assert(same.pBetter > 0.05 && same.pWorse > 0.05, JSON.stringify(same));
-});
-
-Deno.test("Diebold–Mariano's long-run variance makes overlapping forecasts less significant", () => {
-  // Loss differences that persist for 5 rows: the naive variance overstates the evidence.
-  const base = gaussians(80, 9);
-  const d = base.flatMap((x) => Array(5).fill(x + 0.25) as number[]);
-  const zeros = d.map(() => 0);
-  const h1 = dieboldMariano(d, zeros, 1), h5 = dieboldMariano(d, zeros, 5);
-  assert(Math.abs(h5.statistic) < Math.abs(h1.statistic), `${h5.statistic} vs ${h1.statistic}`);
-});
+import { assert, assertEquals } from "../assert.ts";
+import { guard, judgeChallenger, modelAge } from "../../src/model/live_judge.ts";
+import { absolute, gaussians } from "../helpers.ts";
 
 Deno.test("a challenger waits for its shadow rows, then is promoted only when significantly better", () => {
   const truth = gaussians(300, 5);
-  const naive = abs(truth);
-  const champion = abs(truth.map((y, i) => y - 0.1 * y + 0.05 * gaussians(300, 6)[i]!));
-  const strong = abs(truth.map((y, i) => y - 0.7 * y + 0.05 * gaussians(300, 7)[i]!));
+  const naive = absolute(truth);
+  const champion = absolute(truth.map((y, i) => y - 0.1 * y + 0.05 * gaussians(300, 6)[i]!));
+  const strong = absolute(truth.map((y, i) => y - 0.7 * y + 0.05 * gaussians(300, 7)[i]!));
   const options = { shadow: 120, alpha: 0.05, horizon: 1 };
   const wait = judgeChallenger(
     { champion: champion.slice(0, 50), naive, challenger: strong.slice(0, 50) },
@@ -61,8 +22,8 @@ Deno.test("a challenger waits for its shadow rows, then is promoted only when si
 
 Deno.test("the guard falls back when the champion is significantly worse than naive, and comes back without flapping", () => {
   const truth = gaussians(400, 8);
-  const naive = abs(truth);
-  const bad = abs(truth.map((y) => y + 0.5));
+  const naive = absolute(truth);
+  const bad = absolute(truth.map((y) => y + 0.5));
   const options = { guard: 100, alpha: 0.05, horizon: 1 };
   const on = { fallback: false, reason: "" };
   assertEquals(guard(on, { champion: bad.slice(0, 99), naive: naive.slice(0, 99) }, options), on);
@@ -80,7 +41,7 @@ Deno.test("the guard falls back when the champion is significantly worse than na
 
 Deno.test("a champion worse than naive by a hair, however significant, is not demoted under a margin", () => {
   const truth = gaussians(200, 4);
-  const naive = abs(truth);
+  const naive = absolute(truth);
   // Consistently 0.5% worse, with almost no spread: significant, and immaterial.
   const hair = naive.map((x) => x * 1.005 + 1e-9);
   const options = { guard: 100, alpha: 0.01, horizon: 1 };

@@ -115,6 +115,13 @@ Deno.test("the gate: equal to the naive baseline or to the promoted model is not
   assertEquals(decide(0.9, 1.0, { version: "v0001", mae: 0.9 }).promoted, false);
   assert(decide(0.9, 1.0, { version: "v0001", mae: 0.9 }).reason.includes("v0001"));
   assertEquals(decide(0.8, 1.0, { version: "v0001", mae: 0.9 }).promoted, true);
+  // Against the promoted setting, the new model's own setting walked forward alike counts, not the
+  // per-fold choice its reported MAE comes from.
+  const alike = decide(0.8, 1.0, { version: "v0001", mae: 0.9, candidateMae: 0.95 });
+  assertEquals(alike.promoted, false);
+  assert(alike.reason.includes("MAE 0.950000 is not below the promoted v0001's 0.900000"), alike.reason);
+  assert(alike.reason.endsWith("each setting walked forward alike"), alike.reason);
+  assertEquals(decide(0.95, 1.0, { version: "v0001", mae: 0.9, candidateMae: 0.85 }).promoted, true);
 });
 
 Deno.test("search candidates: seeded, within the budget, ridge spanning its grid under auto", () => {

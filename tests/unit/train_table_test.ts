@@ -7,6 +7,7 @@ import {
   scaleLine,
   trainReportText,
   trainTable,
+  vsNaiveLine,
 } from "../../src/jobs/train_table.ts";
 
 const metrics = (mae: number, skill: number, dir: number | null): PriceMetrics => ({
@@ -41,6 +42,7 @@ const report: TrainReport = {
       test_rows: 50,
       test_from: "2024-03-01T02:30:00.000Z",
       test_to: "2024-03-01T03:19:00.000Z",
+      setting: "ridge(lambda=10.0)",
       model: metrics(12.5, 0.05, 0.5),
       naive: metrics(13.25, 0, 0),
       sma: metrics(14, -0.05, 0.4),
@@ -51,6 +53,7 @@ const report: TrainReport = {
       test_rows: 100,
       test_from: "2024-03-01T03:20:00.000Z",
       test_to: "2024-03-01T04:59:00.000Z",
+      setting: "ridge(lambda=1.00)",
       model: metrics(8.5, -0.1, null),
       naive: metrics(9, 0, 0),
       sma: metrics(9.5, -0.2, 0.45),
@@ -59,6 +62,7 @@ const report: TrainReport = {
   naive: metrics(11, 0, 0),
   sma: metrics(12, -0.1, 0.43),
   model: { name: "ridge λ=1.0", config: { kind: "ridge", lambda: 1 }, ...metrics(10, 0.125, 0.55) },
+  vs_naive: { n: 150, mae_diff: -1, dm_statistic: -2.5, p_value: 0.0068 },
   intervals: {
     model: { scale: "realized_vol_15", floor: 1e-4, q: { "0.8": 1.3, "0.95": 2.1 }, calibration_rows: 150 },
     folds: [1, 2].map((fold) => ({ fold, calibration_rows: 40 * fold, levels: [level(0.8), level(0.95)] })),
@@ -106,6 +110,23 @@ Deno.test("train prints the table, the model and the decision, or with --json on
     trainReportText({ ...report, promoted: true }, false).split("\n").at(-1)!.split(" ")[0],
     "PROMOTED",
   );
+});
+
+Deno.test("train says whether the lead over naive could be luck, from the Diebold–Mariano test", () => {
+  assertEquals(
+    trainReportText(report, false).split("\n")[4],
+    "vs naive: MAE −1.0000 a row (model − naive), Diebold–Mariano t = −2.50, one-sided p = 0.007 " +
+      "over 150 test rows (horizon 1): ahead of naive beyond chance at 5%",
+  );
+  const weak = { n: 2000, mae_diff: -0.0178, dm_statistic: -0.92, p_value: 0.178 };
+  assertEquals(
+    vsNaiveLine(weak, 5),
+    "vs naive: MAE −0.0178 a row (model − naive), Diebold–Mariano t = −0.92, one-sided p = 0.178 " +
+      "over 2000 test rows (horizon 5): ahead of naive, but within what chance gives",
+  );
+  const behind = { n: 2000, mae_diff: 0.5, dm_statistic: 3.1, p_value: 0.999 };
+  assertEquals(vsNaiveLine(behind, 1).split(": ").at(-1), "not ahead of naive");
+  assertEquals(vsNaiveLine({ ...weak, p_value: 1e-6 }, 1).split("one-sided p ")[1]!.slice(0, 7), "< 0.001");
 });
 
 Deno.test("train prints each fold's interval coverage and width beside the naive-volatility width", () => {

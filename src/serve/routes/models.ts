@@ -1,5 +1,6 @@
 /**
- * GET /models: every model in the registry, its versions with their metrics, feature importance,
+ * GET /models: every model in the registry, its versions with their metrics (and whether their lead
+ * over naive could be luck), feature importance,
  * interval coverage and latest backtest (overall figures of the rule, buy-and-hold and momentum),
  * which is promoted, the model loop's verdict on each version it ran in shadow, and (under
  * `start`/`demo`) the loop's state of the series: champion, challenger, fallback, last decision;
@@ -33,6 +34,7 @@ async function listing(ctx: RouteContext): Promise<string> {
           model: card.model.kind,
           rows: card.data.rows,
           overall: card.overall,
+          vs_naive: card.vs_naive ?? null,
           decision: card.decision,
           backtest: backtestSummary(backtest),
           live_decision: await registry.liveDecision?.(name, v).catch(() => null) ?? null,

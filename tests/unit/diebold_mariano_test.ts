@@ -1,0 +1,33 @@
+import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
+import { dieboldMariano, studentTCdf } from "../../src/model/diebold_mariano.ts";
+import { absolute, gaussians } from "../helpers.ts";
+
+Deno.test("Student's t CDF matches the tables", () => {
+  assertAlmostEquals(studentTCdf(1.812, 10), 0.95, 5e-4);
+  assertAlmostEquals(studentTCdf(2.228, 10), 0.975, 5e-4);
+  assertAlmostEquals(studentTCdf(-2.015, 5), 0.05, 5e-4);
+  assertAlmostEquals(studentTCdf(1.96, 100_000), 0.975, 5e-4);
+  assertEquals(studentTCdf(0, 7), 0.5);
+});
+
+Deno.test("Diebold–Mariano finds a clearly smaller loss, and nothing between equal forecasters", () => {
+  const truth = gaussians(400, 1);
+  const good = absolute(truth.map((y, i) => y - 0.8 * y + 0.1 * gaussians(400, 2)[i]!));
+  const naive = absolute(truth);
+  const better = dieboldMariano(good, naive, 1);
+  assert(better.pBetter < 0.001, JSON.stringify(better));
+  assert(better.meanDiff < 0);
+  const twin = absolute(gaussians(400, 3));
+  const other = absolute(gaussians(400, 4));
+  const same = dieboldMariano(twin, other, 1);
+  assert(same.pBetter > 0.05 && same.pWorse > 0.05, JSON.stringify(same));
+});
+
+Deno.test("Diebold–Mariano's long-run variance makes overlapping forecasts less significant", () => {
+  // Loss differences that persist for 5 rows: the naive variance overstates the evidence.
+  const base = gaussians(80, 9);
+  const d = base.flatMap((x) => Array(5).fill(x + 0.25) as number[]);
+  const zeros = d.map(() => 0);
+  const h1 = dieboldMariano(d, zeros, 1), h5 = dieboldMariano(d, zeros, 5);
+  assert(Math.abs(h5.statistic) < Math.abs(h1.statistic), `${h5.statistic} vs ${h1.statistic}`);
+});
