@@ -35,7 +35,13 @@ const HEAD = [
   "decision",
 ];
 
-function cells({ version, current, card }: VersionLine): string[] {
+/** The gate's decision, and what the model loop made of a version that passed it as a challenger. */
+function decisionCell(card: ModelCard, live: VersionLine["live"]): string {
+  if (!card.decision.promoted) return `rejected: ${card.decision.reason}`;
+  return live?.decision === "retire" ? "passed the gate, retired in shadow" : "promoted";
+}
+
+function cells({ version, current, card, live }: VersionLine): string[] {
   if (card === undefined) return ["", version, "(incomplete)", "", "", "", "", "", "", "", ""];
   const m = card.overall.model, n = card.overall.naive;
   return [
@@ -49,7 +55,7 @@ function cells({ version, current, card }: VersionLine): string[] {
     `${(m.skill * 100).toFixed(2)}%`,
     card.vs_naive ? card.vs_naive.p_value.toFixed(3) : "-",
     m.directional_accuracy === null ? "-" : `${(m.directional_accuracy * 100).toFixed(1)}%`,
-    card.decision.promoted ? "promoted" : `rejected: ${card.decision.reason}`,
+    decisionCell(card, live),
   ];
 }
 

@@ -31,6 +31,16 @@ export function windowParam(raw: string | undefined): Window | undefined {
   return raw;
 }
 
+/** Candles ahead, when asked: a whole number from 1. */
+export function horizonParam(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isInteger(n) || n < 1) {
+    throw badRequest("horizon", `'${raw.slice(0, 16)}' is not a horizon in candles (a whole number from 1)`);
+  }
+  return n;
+}
+
 export function limitParam(raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);

@@ -38,6 +38,8 @@ export function trackedOr404(
   const predictor = ctx.predictors.find((p) =>
     p.pair === pair && (window === undefined || p.window === window)
   );
-  if (!predictor) throw httpError(404, { error: `${pair} is not tracked`, ...body });
+  if (!predictor) {
+    throw httpError(404, { error: `${pair}${window ? ` ${window}` : ""} is not tracked`, ...body });
+  }
   return predictor;
 }

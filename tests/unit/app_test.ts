@@ -112,7 +112,15 @@ Deno.test("/predict answers the predictor's prediction from the latest row in th
 Deno.test("/predict answers 400 naming the parameter that is wrong", async () => {
   const w = await world();
   for (
-    const [query, parameter] of [["", "pair"], ["pair=BTC", "pair"], ["pair=BTC/USD&window=2m", "window"]]
+    const [query, parameter] of [
+      ["", "pair"],
+      ["pair=BTC", "pair"],
+      ["pair=BTC/USD&window=2m", "window"],
+      ["pair=BTC/USD&horizon=0", "horizon"],
+      ["pair=BTC/USD&horizon=abc", "horizon"],
+      ["pair=BTC/USD&horizon=1.5", "horizon"],
+      ["pair=BTC/USD&horizon=", "horizon"],
+    ]
   ) {
     const { status, body } = await w.get(`/predict?${query}`);
     assertEquals([status, body.parameter], [400, parameter], query);
@@ -125,9 +133,13 @@ Deno.test("/predict answers 404 for a series not tracked, listing the tracked on
   const { status, body } = await w.get("/predict?pair=SOL/USD");
   assertEquals([status, body], [404, {
     error: "SOL/USD is not tracked",
-    tracked: ["BTC/USD 1m", "ETH/USD 1m"],
+    tracked: ["BTC/USD 1m h1", "ETH/USD 1m h1"],
   }]);
   assertEquals((await w.get("/predict?pair=BTC/USD&window=5m")).body.error, "BTC/USD 5m is not tracked");
+  // A horizon asked for is the one served or a 404 saying which is; never another quietly.
+  const far = await w.get("/predict?pair=BTC/USD&horizon=5");
+  assertEquals([far.status, far.body.error], [404, "BTC/USD 1m is predicted 1 candle(s) ahead, not 5"]);
+  assertEquals((await w.get("/predict?pair=BTC/USD&window=1m&horizon=1")).status, 200);
 });
 
 Deno.test("/predict answers 503 with the reason when no model serves: refused, system busy, or none promoted", async () => {
@@ -235,6 +247,7 @@ Deno.test("/candles answers the newest candles oldest first up to the limit, /pr
   assertEquals(list.body.live, { n: 1, mae_model: 2, mae_naive: 3, coverage_80: null, coverage_95: null });
   assertEquals((await w.get("/predictions?pair=BTC/USD&limit=0")).body.parameter, "limit");
   assertEquals((await w.get("/candles?pair=SOL/USD")).body, { error: "SOL/USD is not tracked" });
+  assertEquals((await w.get("/candles?pair=BTC/USD&window=5m")).body, { error: "BTC/USD 5m is not tracked" });
 });
 
 Deno.test("an error answer keeps the CORS header of the request's origin", async () => {

@@ -1,4 +1,4 @@
-import { assertEquals } from "../assert.ts";
+import { assert, assertEquals } from "../assert.ts";
 import type { ModelCard } from "../../src/domain/model_card.ts";
 import type { BacktestReport } from "../../src/model/backtest.ts";
 import { versionsTable } from "../../src/jobs/models_table.ts";
@@ -107,4 +107,13 @@ Deno.test("models list shows the model loop's live verdict on the versions it ra
       "retired (p=0.57)",
     ],
   );
+  // A challenger that passed the gate and was retired in shadow does not read as promoted.
+  const challenger = { ...gbdt, decision: { promoted: true, reason: "beats naive; compared with it live" } };
+  const retired = versionsTable([{
+    version: "v0004",
+    current: false,
+    card: challenger,
+    live: { decision: "retire", vs_champion: { pBetter: 0.5 } },
+  }]);
+  assert(retired[1]!.endsWith("retired (p=0.50)  passed the gate, retired in shadow"), retired[1]);
 });

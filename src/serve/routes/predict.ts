@@ -1,7 +1,7 @@
 /**
- * GET /predict?pair=P[&window=W]: the promoted model's prediction from the latest features, with the
- * 80% and 95% intervals of the close (null from a model without calibrated intervals); 404
- * for a series not tracked, 503 (with the reason and Retry-After) when no model serves, no candle
+ * GET /predict?pair=P[&window=W][&horizon=N]: the promoted model's prediction from the latest
+ * features, with the 80% and 95% intervals of the close (null from a model without calibrated
+ * intervals); 404 for a series not tracked or a horizon (in candles) not served, 503 (with the reason and Retry-After) when no model serves, no candle
  * has closed, or the latest features are older than the limit. Contract: DESIGN.md section 4.
  */
 import { type Context, Hono } from "hono";
@@ -9,7 +9,7 @@ import { type Window, WINDOW_MS } from "../../domain/candle.ts";
 import type { ModelRow } from "../../domain/feature_row.ts";
 import type { PointPrediction, Predictor } from "../../domain/ports.ts";
 import { httpError } from "../http_error.ts";
-import { pairParam, windowParam } from "../params.ts";
+import { horizonParam, pairParam, windowParam } from "../params.ts";
 import { type RouteContext, trackedOr404 } from "../route_context.ts";
 import type { Latest } from "../series_reads.ts";
 
@@ -86,10 +86,19 @@ export function predictRoutes(ctx: RouteContext): Hono {
   return new Hono().get("/predict", (c): Response | Promise<Response> => {
     const pair = pairParam(c.req.query("pair"));
     const window = windowParam(c.req.query("window"));
+    const horizon = horizonParam(c.req.query("horizon"));
+    const tracked = ctx.predictors.map((p) => `${p.pair} ${p.window} h${p.horizon}`);
     const predictor = trackedOr404(ctx, pair, window, {
       error: `${pair}${window ? ` ${window}` : ""} is not tracked`,
-      tracked: ctx.predictors.map((p) => `${p.pair} ${p.window}`),
+      tracked,
     });
+    if (horizon !== undefined && horizon !== predictor.horizon) {
+      throw httpError(404, {
+        error:
+          `${pair} ${predictor.window} is predicted ${predictor.horizon} candle(s) ahead, not ${horizon}`,
+        tracked,
+      });
+    }
     if (!predictor.current) {
       throw httpError(503, { error: "no model", reason: noModelReason(ctx, predictor) }, {
         "Retry-After": "60",
