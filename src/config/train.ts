@@ -31,8 +31,9 @@ export const TRAIN_FLAGS = {
   blend: flag.number("blend", {
     min: 1,
     integer: true,
-    default: "3",
-    help: "best settings averaged into the model (1: the single best)",
+    default: "20",
+    help:
+      "best settings averaged into the model (1: the single best; 20: every one the default budget searches)",
   }),
   shrink: flag.oneOf("shrink", SHRINK_CHOICES, {
     default: "auto",

@@ -223,6 +223,12 @@ class Track {
   }
 }
 
+function sameRows(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * Calibrates and measures the intervals of `settings` (one, or one per fold, as the evaluation was
  * walked) on the folds of an evaluation (whose out-of-sample predictions it reuses), and the served
@@ -234,6 +240,8 @@ export function intervalReport(
   settings: ModelConfig | readonly ModelConfig[],
   evaluation: Pick<Evaluation, "rows" | "predictions">,
   embargoRows: number,
+  /** Fold `fold`'s setting's predictions on its validation rows, when already made (by the search). */
+  known?: (fold: number) => { rows: Uint32Array; predictions: Float64Array } | null,
 ): IntervalReport {
   const col = ds.features.indexOf(SCALE_FEATURE);
   if (col < 0) throw new Error(`intervals need the ${SCALE_FEATURE} feature`);
@@ -252,9 +260,12 @@ export function intervalReport(
     const cut = Math.floor(fold.train.length * 0.8);
     const fit = fold.train.subarray(0, Math.max(0, cut - embargoRows));
     const valid = fit.length >= 50 ? fold.train.subarray(cut) : new Uint32Array(0);
-    const validPred = valid.length
-      ? fitOn(ds, fit, config).predict(takeRows(ds.X, F, valid), valid.length)
-      : new Float64Array(0);
+    const made = valid.length ? known?.(fold.index) : null;
+    const validPred = !valid.length
+      ? new Float64Array(0)
+      : made && sameRows(made.rows, valid)
+      ? made.predictions
+      : fitOn(ds, fit, config).predict(takeRows(ds.X, F, valid), valid.length);
     const rows = evaluation.rows.subarray(at, at + fold.test.length);
     const pred = evaluation.predictions.subarray(at, at + fold.test.length);
     at += fold.test.length;

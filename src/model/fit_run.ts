@@ -21,6 +21,7 @@ import {
   scoredThrough,
   searchScored,
   type Trial,
+  validationPredictions,
 } from "./search.ts";
 
 export interface FitRunInput {
@@ -108,7 +109,16 @@ export function fitRun(
   onStep(`chosen: ${describe(best.config)} (validation MAE of the return ${best.score.toExponential(3)})`);
   const evaluation = walkForward(ds, folds, settings.map((s) => s.config));
   onStep(`calibrating prediction intervals on out-of-sample residuals`);
-  const intervals = intervalReport(ds, folds, settings.map((s) => s.config), evaluation, embargo);
+  // Each fold's calibration model is its setting on the fold's validation split, which the search
+  // has fitted and scored already.
+  const intervals = intervalReport(
+    ds,
+    folds,
+    settings.map((s) => s.config),
+    evaluation,
+    embargo,
+    (fold) => validationPredictions(scored, fold, settings[fold - 1]!.config),
+  );
 
   let promotedMae: FitRunOutput["promotedMae"] = null;
   let notComparable: string | null = null;

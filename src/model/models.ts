@@ -110,7 +110,17 @@ export function settingOf(recorded: ModelConfig & { rounds?: number }): ModelCon
 
 export function describe(config: ModelConfig): string {
   if (config.kind === "blend") {
-    return `${config.shrink.toFixed(2)} × mean of ${config.members.map(describe).join(", ")}`;
+    const shrink = config.shrink.toFixed(2);
+    // Past a few members their settings are a wall of text; the card and --json keep them all.
+    if (config.members.length > 3) {
+      const gbdt = config.members.filter((m) => m.kind === "gbdt").length;
+      const kinds = [
+        gbdt ? `${gbdt} gbdt` : "",
+        gbdt < config.members.length ? `${config.members.length - gbdt} ridge` : "",
+      ];
+      return `${shrink} × mean of ${config.members.length} settings (${kinds.filter(Boolean).join(", ")})`;
+    }
+    return `${shrink} × mean of ${config.members.map(describe).join(", ")}`;
   }
   if (config.kind === "ridge") return `ridge(lambda=${config.lambda.toPrecision(3)})`;
   const p = config.params;

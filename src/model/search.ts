@@ -92,6 +92,35 @@ export function scoredThrough(scored: Scored, fold: number, y: ArrayLike<number>
   };
 }
 
+/**
+ * What `setting` (a trial of `scored`, or a blend of its trials) predicted on `fold`'s validation rows
+ * while it was scored: the same numbers a fit on the fold's validation split gives, without fitting
+ * again. Null when the fold was not scored or a member is not one of its trials.
+ */
+export function validationPredictions(
+  scored: Scored,
+  fold: number,
+  setting: ModelConfig,
+): { rows: Uint32Array; predictions: Float64Array } | null {
+  const at = scored.splits.findIndex((s) => s.fold === fold);
+  if (at < 0) return null;
+  const from = at === 0 ? 0 : scored.splits[at - 1]!.end, to = scored.splits[at]!.end;
+  const members = setting.kind === "blend" ? setting.members : [setting];
+  const index = members.map((m) => scored.trials.findIndex((t) => t.config === m));
+  if (index.some((k) => k < 0)) return null;
+  const rows = scored.rows.subarray(from, to);
+  if (setting.kind !== "blend") return { rows, predictions: scored.predictions[index[0]!]!.slice(from, to) };
+  // As `predictModel` adds a blend's members up and scales them, so the numbers are the same.
+  const out = new Float64Array(to - from);
+  for (const k of index) {
+    const p = scored.predictions[k]!;
+    for (let i = 0; i < out.length; i++) out[i]! += p[from + i]!;
+  }
+  const scale = setting.shrink / members.length;
+  for (let i = 0; i < out.length; i++) out[i]! *= scale;
+  return { rows, predictions: out };
+}
+
 /** Scores every candidate on the folds' training rows only; best (lowest) first. */
 export function search(
   ds: Dataset,

@@ -2,8 +2,18 @@ import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../asser
 import { chooseBlend, chooseSetting } from "../../src/model/blend.ts";
 import type { Dataset } from "../../src/model/dataset.ts";
 import { fitRun } from "../../src/model/fit_run.ts";
-import { fitModel, modelSummary, settingOf, type SingleConfig } from "../../src/model/models.ts";
-import { type Scored, scoredThrough } from "../../src/model/search.ts";
+import { describe, fitModel, modelSummary, settingOf, type SingleConfig } from "../../src/model/models.ts";
+import {
+  candidates,
+  type Scored,
+  scoredThrough,
+  searchScored,
+  validationPredictions,
+} from "../../src/model/search.ts";
+import { takeRows } from "../../src/model/dataset.ts";
+import { fitOn } from "../../src/model/evaluate.ts";
+import { intervalReport } from "../../src/model/conformal.ts";
+import { walkForwardFolds } from "../../src/model/folds.ts";
 import { seededRandom } from "../../src/util/random.ts";
 
 const ridge = (lambda: number): SingleConfig => ({ kind: "ridge", lambda });
@@ -182,4 +192,48 @@ Deno.test("a fold too short to score any setting before it predicts no change", 
   assert(first.kind === "blend" && first.shrink === 0, JSON.stringify(first));
   assertEquals(run.evaluation.folds[0]!.model.skill, 0);
   assert(run.settings.slice(1).every((s) => !Number.isNaN(s.score)));
+});
+
+Deno.test("the intervals' calibration reuses the search's validation predictions, to the last bit", () => {
+  const ds = dataset(1200);
+  const folds = walkForwardFolds(ds.time, { folds: 4, embargoMs: 60_000 });
+  const scored = searchScored(ds, folds, candidates("auto", 6, 2), 1);
+  const blend = chooseBlend(scored, ds.y, 3);
+  for (const setting of [blend.config, scored.trials[1]!.config]) {
+    for (const fold of folds) {
+      const known = validationPredictions(scored, fold.index, setting)!;
+      const cut = Math.floor(fold.train.length * 0.8);
+      const fit = fold.train.subarray(0, cut - 1), valid = fold.train.subarray(cut);
+      assertEquals(known.rows, valid);
+      const F = ds.features.length;
+      assertEquals(
+        known.predictions,
+        fitOn(ds, fit, setting).predict(takeRows(ds.X, F, valid), valid.length),
+      );
+    }
+  }
+  // A setting that is not the search's, or a fold it did not score, has none.
+  assertEquals(validationPredictions(scored, 1, ridge(123)), null);
+  assertEquals(validationPredictions(scored, 9, blend.config), null);
+});
+
+Deno.test("train's intervals are the same as with each fold's calibration model fitted again", () => {
+  const ds = dataset(1200);
+  const run = fitRun({ ds, choice: "auto", folds: 4, budget: 6, seed: 3, promoted: null });
+  const refitted = intervalReport(ds, run.folds, run.settings.map((s) => s.config), run.evaluation, 1);
+  assertEquals(run.intervals, refitted);
+});
+
+Deno.test("a blend of many settings is described by its shrink and the kinds it averages", () => {
+  const gbdt: SingleConfig = { kind: "gbdt", params: { loss: "l1", maxDepth: 3 } };
+  const many = { kind: "blend" as const, members: [gbdt, gbdt, ridge(1), gbdt, ridge(10)], shrink: 0.35 };
+  assertEquals(describe(many), "0.35 × mean of 5 settings (3 gbdt, 2 ridge)");
+  assertEquals(
+    describe({ ...many, members: [ridge(1), ridge(2), ridge(3), ridge(4)] }),
+    "0.35 × mean of 4 settings (4 ridge)",
+  );
+  assertEquals(
+    describe({ ...many, members: [ridge(1), ridge(10)] }),
+    "0.35 × mean of ridge(lambda=1.00), ridge(lambda=10.0)",
+  );
 });

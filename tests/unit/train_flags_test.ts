@@ -4,9 +4,9 @@ import { ConfigError, trainConfig } from "../../src/config.ts";
 const noEnv = () => undefined;
 const base = ["--pair", "BTC/USD", "--window", "5m", "--horizon", "1"];
 
-Deno.test("train blends the best three settings and shrinks them unless told otherwise", () => {
+Deno.test("train blends every setting the default budget searches and shrinks them unless told otherwise", () => {
   const c = trainConfig(base, noEnv);
-  assertEquals([c.blend, c.shrink], [3, "auto"]);
+  assertEquals([c.blend, c.shrink, c.budget], [20, "auto", 20]);
   const d = trainConfig([...base, "--blend", "1", "--shrink", "off"], noEnv);
   assertEquals([d.blend, d.shrink], [1, "off"]);
 });
