@@ -204,6 +204,9 @@ function thresholds(
   });
 }
 
+/** A time for an error message; a time that is not one says so instead of throwing. */
+const timeText = (t: number) => (Number.isFinite(t) ? isoTime(t) : `${t} (not a time)`);
+
 function check(
   folds: readonly FoldPredictions[],
   candles: readonly BacktestCandle[],
@@ -232,17 +235,18 @@ function check(
     if (!(f.fold > lastFold)) throw new RangeError(`folds must be numbered in increasing order (${f.fold})`);
     lastFold = f.fold;
     const known = f.trained_through + (o.horizon + 1) * o.windowMs;
-    if (known > first.decision_at) {
+    // Written so that a time that is not a number (NaN) fails too.
+    if (!(known <= first.decision_at)) {
       throw new LookAheadError(
-        `fold ${f.fold}'s model was fitted on a target that closed at ${isoTime(known)}, after its first ` +
-          `decision at ${isoTime(first.decision_at)}: its predictions are not out of sample`,
+        `fold ${f.fold}'s model was fitted on a target that closed at ${timeText(known)}, after its first ` +
+          `decision at ${timeText(first.decision_at)}: its predictions are not out of sample`,
       );
     }
     for (const p of f.predictions) {
-      if (p.made_at > p.decision_at) {
+      if (!(p.made_at <= p.decision_at)) {
         throw new LookAheadError(
-          `fold ${f.fold}: a prediction made at ${isoTime(p.made_at)} is acted on at ${
-            isoTime(p.decision_at)
+          `fold ${f.fold}: a prediction made at ${timeText(p.made_at)} is acted on at ${
+            timeText(p.decision_at)
           }, before it existed (look-ahead)`,
         );
       }

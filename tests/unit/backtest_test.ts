@@ -225,6 +225,14 @@ Deno.test("look-ahead: a fold whose model was fitted on a target not yet closed 
   );
   // Trained through candle 1: its target closed with candle 2, at the decision. Accepted.
   assertEquals(backtest([{ ...f, trained_through: T0 + W }], c, options()).overall.model.trades, 1);
+  // A time that is not a number proves nothing, so it is refused too.
+  assertThrows(
+    () => backtest([{ ...f, trained_through: NaN }], c, options()),
+    LookAheadError,
+    "not out of sample",
+  );
+  const undated = { ...f, predictions: f.predictions.map((p) => ({ ...p, made_at: NaN })) };
+  assertThrows(() => backtest([undated], c, options()), LookAheadError, "before it existed");
 });
 
 Deno.test("fills use only prices after the decision: prices up to the decided candle's close do not move the result", () => {
