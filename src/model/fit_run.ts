@@ -106,7 +106,10 @@ export function fitRun(
     const before = scoredThrough(scored, f.index, ds.y);
     return before ? choose(before) : noChange(configs[0]!);
   });
-  onStep(`chosen: ${describe(best.config)} (validation MAE of the return ${best.score.toExponential(3)})`);
+  onStep(
+    `chosen: ${describe(best.config)} (validation MAE of the return ${best.score.toExponential(3)}); ` +
+      `each test fold is predicted by the choice made on the validation rows before it`,
+  );
   const evaluation = walkForward(ds, folds, settings.map((s) => s.config));
   onStep(`calibrating prediction intervals on out-of-sample residuals`);
   // Each fold's calibration model is its setting on the fold's validation split, which the search
@@ -117,7 +120,7 @@ export function fitRun(
     settings.map((s) => s.config),
     evaluation,
     embargo,
-    (fold) => validationPredictions(scored, fold, settings[fold - 1]!.config),
+    (fold) => validationPredictions(scored, fold, settings[folds.findIndex((f) => f.index === fold)]!.config),
   );
 
   let promotedMae: FitRunOutput["promotedMae"] = null;
