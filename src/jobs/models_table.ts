@@ -53,7 +53,7 @@ function cells({ version, current, card, live }: VersionLine): string[] {
     m.mae.toFixed(4),
     n.mae.toFixed(4),
     `${(m.skill * 100).toFixed(2)}%`,
-    card.vs_naive ? card.vs_naive.p_value.toFixed(3) : "-",
+    !card.vs_naive ? "-" : card.vs_naive.p_value < 0.001 ? "< 0.001" : card.vs_naive.p_value.toFixed(3),
     m.directional_accuracy === null ? "-" : `${(m.directional_accuracy * 100).toFixed(1)}%`,
     decisionCell(card, live),
   ];

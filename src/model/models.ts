@@ -10,6 +10,8 @@ export type SingleConfig =
   | { kind: "ridge"; lambda: number }
   | { kind: "gbdt"; params: Partial<GbdtParams> };
 
+type GbdtConfig = Extract<SingleConfig, { kind: "gbdt" }>;
+
 export type BlendConfig = { kind: "blend"; members: SingleConfig[]; shrink: number };
 
 export type ModelConfig = SingleConfig | BlendConfig;
@@ -138,7 +140,17 @@ export function describe(config: ModelConfig): string {
  */
 export function modelSummary(recorded: ModelConfig & { rounds?: number }): string {
   if (recorded.kind === "blend") {
-    return `${recorded.shrink.toFixed(2)} × (${recorded.members.map(modelSummary).join(", ")})`;
+    const shrink = recorded.shrink.toFixed(2), members = recorded.members;
+    if (members.length > 3) {
+      const gbdt = members.filter((m) => m.kind === "gbdt") as (GbdtConfig & { rounds?: number })[];
+      const trees = gbdt.reduce((n, m) => n + (m.rounds ?? m.params.rounds ?? 0), 0);
+      const parts = [
+        gbdt.length ? `${gbdt.length} gbdt, ${trees} trees` : "",
+        gbdt.length < members.length ? `${members.length - gbdt.length} ridge` : "",
+      ];
+      return `${shrink} × mean of ${members.length} (${parts.filter(Boolean).join("; ")})`;
+    }
+    return `${shrink} × (${members.map(modelSummary).join(", ")})`;
   }
   return recorded.kind === "ridge"
     ? `ridge λ=${recorded.lambda.toPrecision(2)}`

@@ -138,7 +138,10 @@ function showLoop(id, loop, rolling) {
     const rows = own ? loop.live_rows : last ? last.rows : 0;
     if (skill !== null && rows >= SKILL_MIN_ROWS && skill < 0) {
       kind = "worse";
-      banner = "Worse than naive: live skill " + fmt(skill, 3) + " over the last " + rows + " realised predictions";
+      // The card's live MAEs cover every realised prediction, this only the latest: say which, and
+      // that a lead this small can be noise the fallback (a significance test) waits out.
+      banner = "Worse than naive lately: live skill " + fmt(skill, 3) + " over the last " + rows +
+        " realised predictions; it falls back to naive once that is significant";
     }
   }
   put("banner-" + id, kind, banner);

@@ -404,7 +404,9 @@ Deno.test({
       assert(!hidden(dom, `banner-${btc}`));
       assertEquals(attr(dom, `banner-${btc}`), {
         value: "worse",
-        text: `Worse than naive: live skill -0.500 over the last ${SKILL_WINDOW} realised predictions`,
+        text:
+          `Worse than naive lately: live skill -0.500 over the last ${SKILL_WINDOW} realised predictions; ` +
+          `it falls back to naive once that is significant`,
       });
       assert(hidden(dom, `banner-${eth}`));
     } finally {

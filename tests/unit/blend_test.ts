@@ -105,6 +105,9 @@ Deno.test("a card's blend setting is fitted again without the rounds its final f
     members: [{ kind: "gbdt", params: { rounds: 300 } }, ridge(1)],
   });
   assertEquals(modelSummary(recorded), "0.75 × (gbdt 42 trees, ridge λ=1.0)");
+  // Past three members, the counts: a table row stays a row.
+  const many = { ...recorded, members: [...recorded.members, ...recorded.members, recorded.members[0]!] };
+  assertEquals(modelSummary(many), "0.75 × mean of 5 (3 gbdt, 126 trees; 2 ridge)");
 });
 
 Deno.test("with one member and no shrink the setting is the search's best, as a single model", () => {

@@ -116,4 +116,6 @@ Deno.test("models list shows the model loop's live verdict on the versions it ra
     live: { decision: "retire", vs_champion: { pBetter: 0.5 } },
   }]);
   assert(retired[1]!.endsWith("retired (p=0.50)  passed the gate, retired in shadow"), retired[1]);
+  const sure = { ...ridge, vs_naive: { n: 100, mae_diff: -0.5, dm_statistic: -6, p_value: 1e-9 } };
+  assert(versionsTable([{ version: "v0005", current: false, card: sure }])[1]!.includes(" < 0.001 "));
 });
