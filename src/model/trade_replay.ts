@@ -43,6 +43,8 @@ export interface Step {
   /** Return from this fill's open to the next fill's, this fill's costs included. */
   ret: number;
   sides: number;
+  /** How long the step lasts, to the next fill's open, in ms: longer than a window across a gap. */
+  ms: number;
 }
 
 export interface Run {
@@ -134,12 +136,14 @@ export function replay(decisions: readonly Decision[], candles: readonly ReplayC
     const last = j + 1 === fills.length;
     const next = candles[last ? f + 1 : fills[j + 1]!.f]!.open;
     if (last) sides += tradeTo(0, next, d.fold);
+    const nextStart = candles[last ? f + 1 : fills[j + 1]!.f]!.window_start;
     steps.push({
       at: candles[f]!.window_start,
       fold: d.fold,
       position: d.position,
       ret: (cash + units * next) / before - 1,
       sides,
+      ms: nextStart - candles[f]!.window_start,
     });
   });
   return { steps, trades };
@@ -155,19 +159,24 @@ export function ruleStats(run: Run, windowMs: number, fold?: number): RuleStats 
   const steps = fold === undefined ? run.steps : run.steps.filter((s) => s.fold === fold);
   const trades = fold === undefined ? run.trades : run.trades.filter((t) => t.fold === fold);
   const n = steps.length;
-  let equity = 1, peak = 1, drawdown = 0, sum = 0, exposed = 0, turnover = 0;
+  // A step across a gap in the candles lasts several windows: Sharpe and exposure weigh each step
+  // by its windows (`k`), so a day-long step counts as a day, not as one candle.
+  const k = (st: Step) => Math.max(1, st.ms / windowMs);
+  let equity = 1, peak = 1, drawdown = 0, sum = 0, windows = 0, exposed = 0, turnover = 0;
   for (const s of steps) {
     equity *= 1 + s.ret;
     peak = Math.max(peak, equity);
     drawdown = Math.max(drawdown, 1 - equity / peak);
     sum += s.ret;
-    if (s.position !== 0) exposed++;
+    windows += k(s);
+    if (s.position !== 0) exposed += k(s);
     turnover += s.sides;
   }
-  const mean = n ? sum / n : 0;
+  // The return per window, and its variance per window (each step's deviation from k windows' mean).
+  const mean = windows ? sum / windows : 0;
   let ss = 0;
-  for (const s of steps) ss += (s.ret - mean) ** 2;
-  const sd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+  for (const s of steps) ss += (s.ret - mean * k(s)) ** 2;
+  const sd = n > 1 ? Math.sqrt(ss / (windows - windows / n)) : 0;
   return {
     candles: n,
     net_return: equity - 1,
@@ -175,7 +184,7 @@ export function ruleStats(run: Run, windowMs: number, fold?: number): RuleStats 
     max_drawdown: drawdown,
     trades: trades.length,
     hit_rate: trades.length ? trades.filter((t) => t.ret > 0).length / trades.length : null,
-    exposure: n ? exposed / n : 0,
+    exposure: windows ? exposed / windows : 0,
     turnover,
   };
 }

@@ -11,6 +11,7 @@ import {
   type FoldPredictions,
   LookAheadError,
 } from "../../src/model/backtest.ts";
+import { ruleStats, type Run } from "../../src/model/trade_replay.ts";
 
 const W = 60_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -272,4 +273,36 @@ Deno.test("the equity curves follow each rule fill by fill and end at its net re
   for (const rule of ["model", "buy_and_hold", "momentum"] as const) {
     assertAlmostEquals(r.equity[rule].at(-1)!, 1 + r.overall[rule].net_return, 1e-7);
   }
+});
+
+Deno.test("a step across a gap in the candles counts its windows in the Sharpe ratio and the exposure", () => {
+  const rets = [0.004, -0.001, 0.003, 0.002, -0.002, 0.001];
+  const run = (ms: number, position: -1 | 0 | 1 = 1): Run => ({
+    steps: rets.map((ret, i) => ({
+      at: T0 + i * ms,
+      fold: 1,
+      position: i % 3 ? position : 0,
+      ret,
+      sides: 0,
+      ms,
+    })),
+    trades: [],
+  });
+  // Every step two windows long reads as one-window steps of a window twice as long.
+  const two = ruleStats(run(2 * W), W), asTwo = ruleStats(run(2 * W), 2 * W);
+  assertAlmostEquals(two.sharpe!, asTwo.sharpe!, 1e-9);
+  assertAlmostEquals(two.exposure, asTwo.exposure, 1e-12);
+  // Without gaps, the usual figures: mean over standard deviation, times √(windows in a year).
+  const one = ruleStats(run(W), W);
+  const mean = rets.reduce((a, b) => a + b) / rets.length;
+  const sd = Math.sqrt(rets.reduce((a, r) => a + (r - mean) ** 2, 0) / (rets.length - 1));
+  assertAlmostEquals(one.sharpe!, (mean / sd) * Math.sqrt((365 * 86_400_000) / W), 1e-9);
+  assertEquals(one.exposure, 4 / 6);
+  // One day-long step: the day weighs as a day, so the ratio falls.
+  const gapped = run(W);
+  gapped.steps[2] = { ...gapped.steps[2]!, ms: 1440 * W };
+  assert(
+    Math.abs(ruleStats(gapped, W).sharpe!) < Math.abs(one.sharpe!) / 5,
+    `${ruleStats(gapped, W).sharpe}`,
+  );
 });
