@@ -19,10 +19,17 @@ const HEAD = [
   "MAE sma",
   "skill",
   "dir. acc.",
+  "on calls",
 ];
 
 const pct = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
 const money = (x: number) => x.toFixed(x < 10 ? 4 : 2);
+
+/** Direction on the moves the model made a call on, and on what share of the moves it made one. */
+function onCalls(m: PriceMetrics): string {
+  if (m.calls === undefined || m.calls === null || !m.call_accuracy) return "-";
+  return `${pct(m.call_accuracy)} of ${(m.calls * 100).toFixed(0)}%`;
+}
 
 function row(
   label: string,
@@ -43,6 +50,7 @@ function row(
     money(s.mae),
     pct(m.skill),
     pct(m.directional_accuracy),
+    onCalls(m),
   ];
 }
 

@@ -12,6 +12,13 @@ export interface PriceMetrics {
   rmse: number;
   mae_return: number;
   directional_accuracy: number | null;
+  /**
+   * The share of the moves on which the model made a call (predicted a change), and how often those
+   * calls were right: a model that predicts no change on a fold has no direction there, which
+   * `directional_accuracy` counts as wrong (absent on older cards).
+   */
+  calls?: number | null;
+  call_accuracy?: number | null;
   skill: number;
 }
 
@@ -21,7 +28,7 @@ export function priceMetrics(
   idx: ArrayLike<number>,
   data: { close: Float64Array; targetClose: Float64Array; y: Float64Array },
 ): PriceMetrics {
-  let ae = 0, se = 0, aeNaive = 0, aeRet = 0, moves = 0, right = 0;
+  let ae = 0, se = 0, aeNaive = 0, aeRet = 0, moves = 0, right = 0, called = 0;
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k]!;
     const close = data.close[i]!, target = data.targetClose[i]!, actual = data.y[i]!;
@@ -33,6 +40,7 @@ export function priceMetrics(
     aeRet += Math.abs(p - actual);
     if (actual !== 0) {
       moves++;
+      if (p !== 0) called++;
       if (Math.sign(p) === Math.sign(actual)) right++;
     }
   }
@@ -45,6 +53,8 @@ export function priceMetrics(
     rmse: n ? Math.sqrt(se / n) : NaN,
     mae_return: n ? aeRet / n : NaN,
     directional_accuracy: moves ? right / moves : null,
+    calls: moves ? called / moves : null,
+    call_accuracy: called ? right / called : null,
     skill: maeNaive > 0 ? 1 - mae / maeNaive : 0,
   };
 }

@@ -133,3 +133,18 @@ Deno.test("search candidates: seeded, within the budget, ridge spanning its grid
   assert(candidates("ridge", 5, 1).every((c) => c.kind === "ridge"));
   assertEquals(JSON.stringify(candidates("gbdt", 4, 1)) === JSON.stringify(candidates("gbdt", 4, 2)), false);
 });
+
+Deno.test("price metrics: direction on the calls made, and the share of moves called", () => {
+  const data = {
+    close: Float64Array.from([100, 100, 100, 100, 100]),
+    targetClose: Float64Array.from([101, 99, 102, 100, 98]),
+    y: Float64Array.from([Math.log(1.01), Math.log(0.99), Math.log(1.02), 0, Math.log(0.98)]),
+  };
+  // Right on the first, wrong on the second, no call on the third and fifth; the fourth did not move.
+  const m = priceMetrics([0.01, 0.005, 0, 0.003, 0], [0, 1, 2, 3, 4], data);
+  assertAlmostEquals(m.directional_accuracy!, 1 / 4, 1e-12);
+  assertAlmostEquals(m.calls!, 2 / 4, 1e-12);
+  assertAlmostEquals(m.call_accuracy!, 1 / 2, 1e-12);
+  const none = priceMetrics([0, 0, 0, 0, 0], [0, 1, 2, 3, 4], data);
+  assertEquals([none.directional_accuracy, none.calls, none.call_accuracy], [0, 0, null]);
+});

@@ -43,7 +43,8 @@ const report: TrainReport = {
       test_from: "2024-03-01T02:30:00.000Z",
       test_to: "2024-03-01T03:19:00.000Z",
       setting: "ridge(lambda=10.0)",
-      model: metrics(12.5, 0.05, 0.5),
+      // Right on half the moves: on 62.5% of the 80% it made a call on.
+      model: { ...metrics(12.5, 0.05, 0.5), calls: 0.8, call_accuracy: 0.625 },
       naive: metrics(13.25, 0, 0),
       sma: metrics(14, -0.05, 0.4),
     },
@@ -91,10 +92,10 @@ Deno.test("the train table aligns labels and times left and numbers right, price
   assertEquals(
     trainTable(report),
     [
-      "fold  test rows  test from         test to           MAE model  MAE naive  MAE sma   skill  dir. acc.",
-      "1     50         2024-03-01T02:30  2024-03-01T03:19      12.50      13.25    14.00    5.0%      50.0%",
-      "2     100        2024-03-01T03:20  2024-03-01T04:59     8.5000     9.0000   9.5000  -10.0%          -",
-      "all   150        2024-03-01T02:30  2024-03-01T04:59      10.00      11.00    12.00   12.5%      55.0%",
+      "fold  test rows  test from         test to           MAE model  MAE naive  MAE sma   skill  dir. acc.      on calls",
+      "1     50         2024-03-01T02:30  2024-03-01T03:19      12.50      13.25    14.00    5.0%      50.0%  62.5% of 80%",
+      "2     100        2024-03-01T03:20  2024-03-01T04:59     8.5000     9.0000   9.5000  -10.0%          -             -",
+      "all   150        2024-03-01T02:30  2024-03-01T04:59      10.00      11.00    12.00   12.5%      55.0%             -",
     ].join("\n"),
   );
 });
