@@ -102,14 +102,13 @@ export function walkForward(
   settings: ModelConfig | readonly ModelConfig[],
   onFold?: (report: FoldReport) => void,
 ): Evaluation {
-  const settingOf = (k: number) => foldSetting(settings, k, folds.length);
   const F = ds.features.length;
   checkLeakage(ds, folds.at(-1)!.train);
   const reports: FoldReport[] = [];
   const allRows: number[] = [];
   const allPred: number[] = [];
   for (const [k, fold] of folds.entries()) {
-    const setting = settingOf(k);
+    const setting = foldSetting(settings, k, folds.length);
     const fitted = fitOn(ds, fold.train, setting);
     const pred = fitted.predict(takeRows(ds.X, F, fold.test), fold.test.length);
     const report: FoldReport = {

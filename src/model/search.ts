@@ -121,18 +121,10 @@ export function validationPredictions(
   return { rows, predictions: out };
 }
 
-/** Scores every candidate on the folds' training rows only; best (lowest) first. */
-export function search(
-  ds: Dataset,
-  folds: readonly Fold[],
-  configs: readonly ModelConfig[],
-  embargoRows: number,
-  onTrial?: (done: number, trial: Trial) => void,
-): Trial[] {
-  return searchScored(ds, folds, configs, embargoRows, onTrial).trials;
-}
-
-/** As `search`, keeping the validation predictions (to blend and shrink the best settings). */
+/**
+ * Scores every candidate on the folds' training rows only, best (lowest) first, keeping each one's
+ * validation predictions (to blend and shrink the best settings).
+ */
 export function searchScored(
   ds: Dataset,
   folds: readonly Fold[],
