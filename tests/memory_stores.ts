@@ -2,9 +2,9 @@
  * In-memory feature and prediction stores (the `OnlineFeatureStore`, `FeatureHistory` and
  * `PredictionStore` ports of src/domain/ports.ts), re-exported by ./memory_ports.ts.
  */
-import type { Window } from "../src/domain/candle.ts";
-import type { FeatureRow, ModelRow, TrainingRow } from "../src/domain/feature_row.ts";
-import { NEWS_COLUMNS } from "../src/domain/feature_row.ts";
+import { type Window, WINDOW_MS } from "../src/domain/candle.ts";
+import type { FeatureRow, ModelRow, OtherPairs, TrainingRow } from "../src/domain/feature_row.ts";
+import { NEWS_COLUMNS, NO_OTHER_PAIRS } from "../src/domain/feature_row.ts";
 import type { FeatureHistory, OnlineFeatureStore, PredictionStore } from "../src/domain/ports.ts";
 import {
   addRealised,
@@ -64,17 +64,14 @@ export class MemoryFeatureStore implements OnlineFeatureStore, Pick<FeatureHisto
   modelRow(
     pair: string,
     window: Window,
-    otherPairs: readonly string[] = [],
+    others: OtherPairs = NO_OTHER_PAIRS,
     windowStart?: number,
   ): Promise<ModelRow | null> {
     return Promise.try(() => {
       const rows = this.#rows(pair, window);
       const row = windowStart === undefined ? rows.at(-1) : rows.find((r) => r.window_start === windowStart);
       if (!row) return null;
-      const others = otherPairs.map((p) =>
-        this.#rows(p, window).find((r) => r.window_start === row.window_start) ?? null
-      );
-      return withOthers({ ...row, ...NO_NEWS } as ModelRow, otherPairs, others);
+      return withOthers({ ...row, ...NO_NEWS } as ModelRow, others.pairs, this.#others(row, others));
     });
   }
 
@@ -82,7 +79,7 @@ export class MemoryFeatureStore implements OnlineFeatureStore, Pick<FeatureHisto
     pair: string,
     window: Window,
     horizonMs: number,
-    others: readonly string[] = [],
+    others: OtherPairs = NO_OTHER_PAIRS,
   ): Promise<TrainingRow[]> {
     return Promise.try(() => {
       const rows = this.#rows(pair, window);
@@ -91,14 +88,17 @@ export class MemoryFeatureStore implements OnlineFeatureStore, Pick<FeatureHisto
       for (const r of rows) {
         const target = at.get(r.window_start + horizonMs);
         if (!r.warm || !target) continue;
-        const other = others.map((p) =>
-          this.#rows(p, window).find((o) => o.window_start === r.window_start) ?? null
-        );
-        const joined = withOthers({ ...r, ...NO_NEWS } as ModelRow, others, other);
+        const joined = withOthers({ ...r, ...NO_NEWS } as ModelRow, others.pairs, this.#others(r, others));
         out.push({ ...joined, target_close: target.close });
       }
       return out;
     });
+  }
+
+  /** The rows of `others.pairs` that `row` joins: each pair's row `others.lag` windows before its own. */
+  #others(row: FeatureRow, others: OtherPairs): (FeatureRow | null)[] {
+    const start = row.window_start - others.lag * WINDOW_MS[row.window];
+    return others.pairs.map((p) => this.#rows(p, row.window).find((o) => o.window_start === start) ?? null);
   }
 
   close(): void {}

@@ -44,7 +44,9 @@ export const TRAIN_FLAGS = {
     integer: true,
     help: "candles between training and test rows (default and minimum: the horizon)",
   }),
-  withPairs: flag.pairs("with-pairs", { help: "other pairs whose features join each row, comma separated" }),
+  withPairs: flag.pairs("with-pairs", {
+    help: "other pairs whose features (of the window before) join each row, comma separated",
+  }),
   json: flag.boolean("json", { help: "print the report as JSON on stdout" }),
 };
 

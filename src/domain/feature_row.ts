@@ -79,6 +79,28 @@ export type FeatureRowWithNews =
 /** Columns of other pairs a training row can carry (stationary ones only). */
 export const OTHER_PAIR_COLUMNS = ["log_return_1", "log_return_5", "realized_vol_15", "rsi_14"] as const;
 
+/**
+ * How many windows before a row's own the other pairs' rows it carries start. Each pair's candle
+ * closes on that pair's own clock, so when a row closes live the other pairs' candle of the same
+ * window may not have closed yet, while the one before it has (its end passed a window earlier):
+ * joining that one gives training and serving the same numbers.
+ */
+export const OTHER_PAIRS_LAG = 1;
+
+/** Which other pairs' columns a row carries, and from how many windows before its own. */
+export interface OtherPairs {
+  pairs: readonly string[];
+  lag: number;
+}
+
+/** No other pairs. */
+export const NO_OTHER_PAIRS: OtherPairs = { pairs: [], lag: OTHER_PAIRS_LAG };
+
+/** `pairs` joined as training joins them now. */
+export function otherPairs(pairs: readonly string[], lag = OTHER_PAIRS_LAG): OtherPairs {
+  return { pairs, lag };
+}
+
 /** A row as a model reads it: its news columns, and other pairs' columns under `<pair>:<column>`. */
 export type ModelRow = FeatureRowWithNews & { others: Record<string, number | null> };
 

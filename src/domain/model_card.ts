@@ -4,6 +4,7 @@
  * JSON beside each version; see `src/registry/registry.ts` for the files.
  */
 import type { Window } from "./candle.ts";
+import type { OtherPairs } from "./feature_row.ts";
 import type { IntervalReport } from "../model/conformal.ts";
 import type { VsNaive } from "../model/evaluate.ts";
 import type { Importance } from "../model/importance.ts";
@@ -19,6 +20,11 @@ export interface ModelCard {
   /** The model's inputs, in order (see `model/features.ts`). */
   features: string[];
   other_pairs: string[];
+  /**
+   * How many windows before each row's own the other pairs' columns come from (`OTHER_PAIRS_LAG`);
+   * absent on cards from before, whose rows carried the same window's (0).
+   */
+  other_pairs_lag?: number;
   data: { rows: number; from: string; to: string; hash: string };
   model: ModelConfig & { rounds?: number };
   search: { budget: number; seed: number; trials: number; best_validation_mae_return: number };
@@ -60,4 +66,9 @@ export interface PromotedFile {
  */
 export function modelName(pair: string, window: Window, horizon: number): string {
   return `${pair.toLowerCase().replace("/", "-")}_${window}_h${horizon}`;
+}
+
+/** The other pairs a model reads and the windows they lag by, as it was trained. */
+export function cardOtherPairs(card: Pick<ModelCard, "other_pairs" | "other_pairs_lag">): OtherPairs {
+  return { pairs: card.other_pairs, lag: card.other_pairs_lag ?? 0 };
 }

@@ -5,7 +5,7 @@
  * depends only on these runs against in-memory implementations in tests (`tests/memory_ports.ts`).
  */
 import type { Window } from "./candle.ts";
-import type { FeatureRow, FeatureRowWithNews, ModelRow, TrainingRow } from "./feature_row.ts";
+import type { FeatureRow, FeatureRowWithNews, ModelRow, OtherPairs, TrainingRow } from "./feature_row.ts";
 import type { ModelCard, PromotedFile, Promotion } from "./model_card.ts";
 import type { BacktestReport } from "../model/backtest.ts";
 import type { NewsSignal } from "./news.ts";
@@ -37,12 +37,12 @@ export interface OnlineFeatureStore extends FeatureStore {
   recent(pair: string, window: Window, limit: number): Promise<FeatureRow[]>;
   /**
    * A series' row as a model reads it: the latest, or the one starting at `windowStart`, with its
-   * news columns and, for each of `otherPairs`, that pair's columns at the same window start.
+   * news columns and, for each of `others.pairs`, that pair's columns `others.lag` windows before.
    */
   modelRow(
     pair: string,
     window: Window,
-    otherPairs?: readonly string[],
+    others?: OtherPairs,
     windowStart?: number,
   ): Promise<ModelRow | null>;
 }
@@ -58,20 +58,20 @@ export interface FeatureHistory extends FeatureStore {
   /**
    * Warm rows of a series with their news columns, point in time, each with the close
    * `horizonMs` after its own window start (rows without one left out) and, per pair of
-   * `others`, that pair's columns at the same window start: the training join.
+   * `others.pairs`, that pair's columns `others.lag` windows before: the training join.
    */
   trainingRows(
     pair: string,
     window: Window,
     horizonMs: number,
-    others?: readonly string[],
+    others?: OtherPairs,
   ): Promise<TrainingRow[]>;
   /** The same rows a chunk at a time, for a dataset too large to hold as objects at once. */
   trainingRowChunks?(
     pair: string,
     window: Window,
     horizonMs: number,
-    others?: readonly string[],
+    others?: OtherPairs,
   ): AsyncIterable<TrainingRow[]>;
   /**
    * Writes `trainingRows` (those from window start `from` on) to a CSV file at `path`, for a
@@ -82,7 +82,7 @@ export interface FeatureHistory extends FeatureStore {
     pair: string,
     window: Window,
     horizonMs: number,
-    others?: readonly string[],
+    others?: OtherPairs,
     from?: number,
   ): Promise<void>;
 }

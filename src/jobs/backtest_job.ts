@@ -7,7 +7,7 @@
  */
 import type { BacktestConfig } from "../config.ts";
 import { WINDOW_MS } from "../domain/candle.ts";
-import { type ModelCard, modelName } from "../domain/model_card.ts";
+import { cardOtherPairs, type ModelCard, modelName } from "../domain/model_card.ts";
 import type { Clock } from "../domain/ports.ts";
 import { isoTime } from "../domain/time.ts";
 import {
@@ -153,7 +153,10 @@ export async function backtestFromStore(
       pair: cfg.pair,
       window: cfg.window,
       horizon: cfg.horizon,
-      otherPairs: card ? card.other_pairs : cfg.withPairs,
+      // A card's own join: cards from before the lag joined the other pairs' same window.
+      ...(card
+        ? { otherPairs: card.other_pairs, otherPairsLag: cardOtherPairs(card).lag }
+        : { otherPairs: cfg.withPairs }),
     });
     candles = (await store.range(cfg.pair, cfg.window)).map((r) => ({
       window_start: r.window_start,

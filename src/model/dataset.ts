@@ -7,7 +7,7 @@
  * model card says what it learned from.
  */
 import { type Window, WINDOW_MS } from "../domain/candle.ts";
-import { OTHER_PAIR_COLUMNS, type TrainingRow } from "../domain/feature_row.ts";
+import { OTHER_PAIR_COLUMNS, OTHER_PAIRS_LAG, type TrainingRow } from "../domain/feature_row.ts";
 import type { FeatureHistory } from "../domain/ports.ts";
 import { featureNames, featureVector } from "./features.ts";
 
@@ -49,6 +49,8 @@ export interface DatasetOptions {
   window: Window;
   horizon: number;
   otherPairs?: readonly string[];
+  /** Windows before each row's own that the other pairs' rows are joined from. @default OTHER_PAIRS_LAG */
+  otherPairsLag?: number;
 }
 
 function checkHorizon(horizon: number): void {
@@ -65,13 +67,14 @@ export async function buildDataset(
   history: Pick<FeatureHistory, "trainingRows" | "trainingRowChunks">,
   options: DatasetOptions,
 ): Promise<Dataset> {
-  const { pair, window, horizon, otherPairs = [] } = options;
+  const { pair, window, horizon } = options;
   checkHorizon(horizon);
   const horizonMs = horizon * WINDOW_MS[window];
+  const others = { pairs: options.otherPairs ?? [], lag: options.otherPairsLag ?? OTHER_PAIRS_LAG };
   return await datasetFromChunks(
     history.trainingRowChunks
-      ? history.trainingRowChunks(pair, window, horizonMs, otherPairs)
-      : [await history.trainingRows(pair, window, horizonMs, otherPairs)],
+      ? history.trainingRowChunks(pair, window, horizonMs, others)
+      : [await history.trainingRows(pair, window, horizonMs, others)],
     options,
   );
 }

@@ -4,6 +4,7 @@
  * the ONNX export checked against it, and the registry: a new version with its card and
  * out-of-sample predictions, a line in the experiment log, and promotion only through the gate.
  */
+import { OTHER_PAIRS_LAG } from "../domain/feature_row.ts";
 import { type ModelCard, modelName } from "../domain/model_card.ts";
 import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
 import { isoTime } from "../domain/time.ts";
@@ -206,6 +207,7 @@ export async function trainAndRegister(
     horizon: ds.horizon,
     features: ds.features,
     other_pairs: [...(opts.otherPairs ?? [])],
+    other_pairs_lag: OTHER_PAIRS_LAG,
     data: { rows: ds.n, from: isoTime(ds.range.from), to: isoTime(ds.range.to), hash: ds.hash },
     model: modelConfig,
     search: {

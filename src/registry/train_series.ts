@@ -5,6 +5,7 @@
  * read here. `from` keeps only the latest rows (the model loop's `--train-window`).
  */
 import { type Window, WINDOW_MS } from "../domain/candle.ts";
+import { NO_OTHER_PAIRS } from "../domain/feature_row.ts";
 import type { FeatureHistory } from "../domain/ports.ts";
 import { datasetFromRows } from "../model/dataset.ts";
 import { trainAndRegister, type TrainOptions, type TrainReport } from "./train_and_register.ts";
@@ -19,15 +20,13 @@ export async function trainSeries(
   if (history.exportTrainingRows) {
     const file = await Deno.makeTempFile({ prefix: "training_rows_", suffix: ".csv" });
     try {
-      await history.exportTrainingRows(file, pair, window, horizonMs, [], fromMs);
+      await history.exportTrainingRows(file, pair, window, horizonMs, NO_OTHER_PAIRS, fromMs);
       return await trainAndRegister({ file, pair, window, horizon }, { ...opts, inWorker: true });
     } finally {
       await Deno.remove(file).catch(() => {});
     }
   }
-  const rows = (await history.trainingRows(pair, window, horizonMs, [])).filter((r) =>
-    r.window_start >= fromMs
-  );
+  const rows = (await history.trainingRows(pair, window, horizonMs)).filter((r) => r.window_start >= fromMs);
   return await trainAndRegister(await datasetFromRows(rows, { pair, window, horizon }), {
     ...opts,
     inWorker: true,

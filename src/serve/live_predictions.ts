@@ -10,6 +10,7 @@ import { type Window, WINDOW_MS } from "../domain/candle.ts";
 import { interval, servingQuantiles } from "../model/conformal.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
 import type { Prediction, ShadowForecasts } from "../domain/prediction.ts";
+import { cardOtherPairs, type ModelCard } from "../domain/model_card.ts";
 import type { PointPrediction, Predictor } from "../domain/ports.ts";
 import type { KvFeatureStore } from "../stores/online_kv.ts";
 import type { KvPredictionStore } from "../stores/prediction_store.ts";
@@ -31,7 +32,7 @@ export interface ShadowLoop {
 /** A model run in shadow: its predictions are stored beside the served ones, never served. */
 export interface ShadowModel {
   readonly version: string;
-  readonly model: { card: { other_pairs: string[] } };
+  readonly model: { card: Pick<ModelCard, "other_pairs" | "other_pairs_lag"> };
   predict(row: Parameters<Predictor["predict"]>[0]): Promise<PointPrediction>;
 }
 
@@ -155,7 +156,7 @@ export class LivePredictions implements RowForecaster {
       const input = await this.online.modelRow(
         row.pair,
         row.window,
-        current.card.other_pairs,
+        cardOtherPairs(current.card),
         row.window_start,
         unsaved,
       );
@@ -174,8 +175,9 @@ export class LivePredictions implements RowForecaster {
         const challenger = this.loop.challenger(row.pair, row.window);
         if (challenger) {
           try {
-            const others = challenger.model.card.other_pairs;
-            const same = others.join() === current.card.other_pairs.join();
+            const others = cardOtherPairs(challenger.model.card);
+            const served = cardOtherPairs(current.card);
+            const same = others.pairs.join() === served.pairs.join() && others.lag === served.lag;
             const cInput = same
               ? input
               : await this.online.modelRow(row.pair, row.window, others, row.window_start, unsaved);

@@ -7,6 +7,7 @@
 import type { FeatureRow, ModelRow } from "../domain/feature_row.ts";
 import type { OnlineFeatureStore, PointPrediction, PredictionStore, Predictor } from "../domain/ports.ts";
 import type { LiveErrors, Prediction } from "../domain/prediction.ts";
+import { cardOtherPairs } from "../domain/model_card.ts";
 import { servingLevels } from "../model/conformal.ts";
 import { MAX_LIMIT } from "./params.ts";
 import { type CandlePoint, mergeRecent } from "./recent_candles.ts";
@@ -64,7 +65,8 @@ export class SeriesReads {
   latest(predictor: Predictor): Latest | Promise<Latest> {
     const model = predictor.current;
     return this.#reads.getNow(this.#latestKey(predictor), async () => {
-      const row = await this.online.modelRow(predictor.pair, predictor.window, model?.card.other_pairs ?? []);
+      const others = model ? cardOtherPairs(model.card) : undefined;
+      const row = await this.online.modelRow(predictor.pair, predictor.window, others);
       return { row, prediction: row ? await predictor.predict(row) : null };
     });
   }

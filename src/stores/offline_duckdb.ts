@@ -6,13 +6,15 @@
  * bulk is in ./offline_upsert.ts.
  */
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import type { Window } from "../domain/candle.ts";
+import { type Window, WINDOW_MS } from "../domain/candle.ts";
 import type { Prediction } from "../domain/prediction.ts";
 import { trainingRowOf } from "./training_rows.ts";
 import {
   type FeatureRow,
   type FeatureRowWithNews,
+  NO_OTHER_PAIRS,
   OTHER_PAIR_COLUMNS,
+  type OtherPairs,
   type TrainingRow,
 } from "../domain/feature_row.ts";
 import type { NewsSignal } from "../domain/news.ts";
@@ -167,14 +169,14 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
   /**
    * Warm rows of a series with their news columns, each with the close `horizonMs` after its
    * own window start, looked up by time (so a gap in the series cannot shift it onto another
-   * candle); rows without it are left out. `others` adds, per other pair, that pair's row with the
-   * same window start (its columns under `<pair>:<column>`, null when it has none).
+   * candle); rows without it are left out. `others` adds, per other pair, that pair's row starting
+   * `others.lag` windows before (its columns under `<pair>:<column>`, null when it has none).
    */
   async trainingRows(
     pair: string,
     window: Window,
     horizonMs: number,
-    others: readonly string[] = [],
+    others: OtherPairs = NO_OTHER_PAIRS,
   ): Promise<TrainingRow[]> {
     const rows: TrainingRow[] = [];
     for await (const chunk of this.trainingRowChunks(pair, window, horizonMs, others)) rows.push(...chunk);
@@ -186,11 +188,13 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     pair: string,
     window: Window,
     horizonMs: number,
-    others: readonly string[] = [],
+    others: OtherPairs = NO_OTHER_PAIRS,
   ): AsyncIterable<TrainingRow[]> {
-    const sql = await this.#trainingSql(others, false);
-    const result = await this.#conn.stream(sql, [pair, window, horizonMs, ...others]);
-    for await (const chunk of result.yieldRowObjectJs()) yield chunk.map((r) => trainingRowOf(r, others));
+    const sql = await this.#trainingSql(window, others, false);
+    const result = await this.#conn.stream(sql, [pair, window, horizonMs, ...others.pairs]);
+    for await (const chunk of result.yieldRowObjectJs()) {
+      yield chunk.map((r) => trainingRowOf(r, others.pairs));
+    }
   }
 
   /**
@@ -203,31 +207,32 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     pair: string,
     window: Window,
     horizonMs: number,
-    others: readonly string[] = [],
+    others: OtherPairs = NO_OTHER_PAIRS,
     from = 0,
   ): Promise<void> {
-    const sql = await this.#trainingSql(others, true);
+    const sql = await this.#trainingSql(window, others, true);
     // COPY takes no parameters: the values are inlined, strings quoted.
-    const params = [pair, window, horizonMs, ...others, from].map((v) =>
+    const params = [pair, window, horizonMs, ...others.pairs, from].map((v) =>
       typeof v === "string" ? `'${v.replaceAll("'", "''")}'` : String(Math.trunc(v))
     );
     const inlined = sql.replace(/\$(\d+)/g, (_, i: string) => params[Number(i) - 1]!);
     await this.#conn.run(`COPY (${inlined}) TO '${path.replaceAll("'", "''")}' (FORMAT csv, HEADER)`);
   }
 
-  async #trainingSql(others: readonly string[], withFrom: boolean): Promise<string> {
-    const fromClause = withFrom ? ` AND window_start >= $${4 + others.length}` : "";
+  async #trainingSql(window: Window, others: OtherPairs, withFrom: boolean): Promise<string> {
+    const fromClause = withFrom ? ` AND window_start >= $${4 + others.pairs.length}` : "";
+    const back = Math.trunc(others.lag) * WINDOW_MS[window];
     const rowsSql = `SELECT * FROM features WHERE pair = $1 AND "window" = $2 AND warm${fromClause}`;
     const base = (await this.#hasNewsTable())
       ? newsSql(rowsSql)
       : `SELECT *, ${JOINED_NEWS_COLUMNS.map((c) => `${NO_NEWS[c] === null ? "NULL" : 0} AS ${c}`).join(", ")}
          FROM (${rowsSql}) ORDER BY window_start`;
-    const joins = others.map((_, i) =>
+    const joins = others.pairs.map((_, i) =>
       `LEFT JOIN features o${i} ON o${i}.pair = $${
         4 + i
-      } AND o${i}."window" = $2 AND o${i}.window_start = b.window_start`
+      } AND o${i}."window" = $2 AND o${i}.window_start = b.window_start - ${back}`
     ).join("\n");
-    const otherCols = others.flatMap((_, i) =>
+    const otherCols = others.pairs.flatMap((_, i) =>
       OTHER_PAIR_COLUMNS.map((c) => `o${i}.${quote(c)} AS "o${i}:${c}"`)
     );
     const sql = `WITH b AS (${base})

@@ -3,7 +3,7 @@
  * a millisecond. A local SQLite file by default; a Deno Deploy KV URL in production. An upsert
  * only moves the latest row forward, so replays and overlapping backfills cannot roll it back.
  */
-import type { Window } from "../domain/candle.ts";
+import { type Window, WINDOW_MS } from "../domain/candle.ts";
 import {
   type FeatureRow,
   type FeatureRowWithNews,
@@ -11,6 +11,8 @@ import {
   type ModelRow,
   NEWS_SPANS,
   type NewsColumn,
+  NO_OTHER_PAIRS,
+  type OtherPairs,
 } from "../domain/feature_row.ts";
 import { MARKET, type NewsSignal } from "../domain/news.ts";
 import type { NewsSignalStore, OnlineFeatureStore } from "../domain/ports.ts";
@@ -228,14 +230,15 @@ export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
 
   /**
    * A series' row as a model reads it: the latest, or the one starting at `windowStart`, with its
-   * news columns and, for each of `otherPairs`, that pair's row of the same window start (what
-   * the training set joins), so streaming and `/predict` feed a model what it was trained on.
-   * `unsaved` holds rows on their way to the store (a streaming batch's), read as if stored.
+   * news columns and, for each of `others.pairs`, that pair's row starting `others.lag` windows
+   * before (what the training set joins), so streaming and `/predict` feed a model what it was
+   * trained on. `unsaved` holds rows on their way to the store (a streaming batch's), read as if
+   * stored.
    */
   async modelRow(
     pair: string,
     window: Window,
-    otherPairs: readonly string[] = [],
+    others: OtherPairs = NO_OTHER_PAIRS,
     windowStart?: number,
     unsaved?: { get(pair: string, window: Window, windowStart: number): FeatureRow | undefined },
   ): Promise<ModelRow | null> {
@@ -245,17 +248,17 @@ export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
     const pending = windowStart === undefined ? undefined : unsaved?.get(pair, window, windowStart);
     const row = pending ?? (await this.#kv.get<FeatureRow>(key)).value;
     if (!row) return null;
-    const others: (FeatureRow | null)[] = [];
+    const { pairs, lag } = others;
+    const start = row.window_start - lag * WINDOW_MS[window];
+    const rows: (FeatureRow | null)[] = [];
     // getMany takes at most 10 keys.
-    for (let i = 0; i < otherPairs.length; i += 10) {
-      const keys = otherPairs.slice(i, i + 10).map((p) => this.#recentKey(p, window, row.window_start));
-      for (const e of await this.#kv.getMany<FeatureRow[]>(keys)) others.push(e.value);
+    for (let i = 0; i < pairs.length; i += 10) {
+      const keys = pairs.slice(i, i + 10).map((p) => this.#recentKey(p, window, start));
+      for (const e of await this.#kv.getMany<FeatureRow[]>(keys)) rows.push(e.value);
     }
-    if (unsaved) {
-      otherPairs.forEach((p, i) => others[i] = unsaved.get(p, window, row.window_start) ?? others[i] ?? null);
-    }
+    if (unsaved) pairs.forEach((p, i) => rows[i] = unsaved.get(p, window, start) ?? rows[i] ?? null);
     const news = await this.pairNewsAt(pair, row.window_end);
-    return withOthers({ ...row, ...news }, otherPairs, others);
+    return withOthers({ ...row, ...news }, pairs, rows);
   }
 
   close(): void {

@@ -3,7 +3,7 @@
  * reads: the same rows, in the same order, and the same dataset to the last bit as the rows read whole.
  */
 import { assert, assertEquals } from "../assert.ts";
-import type { TrainingRow } from "../../src/domain/feature_row.ts";
+import { otherPairs, type TrainingRow } from "../../src/domain/feature_row.ts";
 import { buildDataset, datasetFromChunks, datasetFromRows } from "../../src/model/dataset.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { trainingRowChunksFromFile } from "../../src/stores/training_rows_file.ts";
@@ -35,7 +35,7 @@ async function withTwoPairs(
 
 Deno.test("a training set built chunk by chunk from the offline store equals the one built from its rows whole", async () => {
   await withTwoPairs(5000, async (store, _dir, options) => {
-    const others = options.otherPairs;
+    const others = otherPairs(options.otherPairs);
     const whole = await store.trainingRows("BTC/USD", "1m", 5 * 60_000, others);
     const chunks: TrainingRow[][] = [];
     for await (const chunk of store.trainingRowChunks("BTC/USD", "1m", 5 * 60_000, others)) {
@@ -54,9 +54,9 @@ Deno.test("a retraining Worker's training-rows file read a chunk at a time gives
   await withTwoPairs(3000, async (store, dir, options) => {
     const others = options.otherPairs;
     const file = `${dir}/rows_${others.length}.csv`;
-    await store.exportTrainingRows!(file, "BTC/USD", "1m", 5 * 60_000, others, 0);
+    await store.exportTrainingRows!(file, "BTC/USD", "1m", 5 * 60_000, otherPairs(others), 0);
     // The file holds the training join's rows exactly: DuckDB writes doubles that read back the same.
-    const whole = await store.trainingRows("BTC/USD", "1m", 5 * 60_000, others);
+    const whole = await store.trainingRows("BTC/USD", "1m", 5 * 60_000, otherPairs(others));
     const chunks: TrainingRow[][] = [];
     for await (const chunk of trainingRowChunksFromFile(file, others, 700)) chunks.push(chunk);
     assert(whole.length > 2100, `${whole.length} rows`);

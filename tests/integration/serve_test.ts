@@ -241,7 +241,7 @@ Deno.test("a predictor answers concurrent predictions each from its own row, acr
     await predictor.refresh();
     const rows = [];
     for (const r of s.rows.slice(-20)) {
-      rows.push((await s.online.modelRow("BTC/USD", "1m", [], r.window_start))!);
+      rows.push((await s.online.modelRow("BTC/USD", "1m", undefined, r.window_start))!);
     }
     const one = [];
     for (const r of rows) one.push((await predictor.predict(r)).predicted_close);

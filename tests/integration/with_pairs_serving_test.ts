@@ -1,10 +1,12 @@
 /**
  * A model trained with other pairs' columns reads the same inputs wherever it runs: the training
- * set, the streaming prediction of a closed candle and `/predict` on that candle agree, number for number.
+ * set, the streaming prediction of a closed candle and `/predict` on that candle agree, number for
+ * number, though the other pair's candle of the same window has not closed when they run.
  */
 import { assert, assertEquals } from "../assert.ts";
 import { syntheticRows } from "../model_fixtures.ts";
-import type { FeatureRowWithNews } from "../../src/domain/feature_row.ts";
+import { type FeatureRowWithNews, OTHER_PAIR_COLUMNS } from "../../src/domain/feature_row.ts";
+import { cardOtherPairs } from "../../src/domain/model_card.ts";
 import { buildDataset } from "../../src/model/dataset.ts";
 import { featureNames, featureVector } from "../../src/model/features.ts";
 import { OnnxPredictor } from "../../src/registry/predictor.ts";
@@ -45,6 +47,7 @@ Deno.test("a --with-pairs model gets the same input vector and value from traini
     });
     assert(report.promoted, report.reason);
     assertEquals(await predictor.refresh(), "swapped");
+    assertEquals(predictor.current!.card.other_pairs_lag, 1);
     const others = predictor.current!.others;
     assertEquals(ds.features, featureNames(others));
 
@@ -60,9 +63,11 @@ Deno.test("a --with-pairs model gets the same input vector and value from traini
       return predictModel(input);
     };
 
+    // Live, BTC/USD's candle closes on its own next trade, before ETH/USD's of the same window
+    // has closed: the model reads ETH/USD's candle before, which has.
     const live = new LivePredictions([predictor], online, predictions);
-    await online.upsert([row, eth[at]!]);
-    await live.onRows([row, eth[at]!]);
+    await online.upsert([row]);
+    await live.onRows([row]);
     assertEquals([live.made, live.failures], [1, 0]);
     const streamed = (await predictions.recent("BTC/USD", "1m", 1))[0]!;
     assertEquals(streamed.made_at, row.window_end);
@@ -80,6 +85,9 @@ Deno.test("a --with-pairs model gets the same input vector and value from traini
     const [streaming, served] = seen.map((input) => Array.from(featureVector(input, others)));
     const otherInputs = trained.slice(F - others.length);
     assert(otherInputs.some((v) => v !== 0), `ETH/USD columns in training: ${otherInputs}`);
+    const before = eth[at - 1]!;
+    assertEquals(before.window_start, row.window_start - 60_000);
+    assertEquals(otherInputs, OTHER_PAIR_COLUMNS.map((c) => before[c] ?? 0), "ETH/USD's candle before");
     assertEquals(streaming, trained, "streaming reads what training read");
     assertEquals(served, trained, "/predict reads what training read");
     assertEquals(body.predicted_close, streamed.predicted_close);
@@ -88,5 +96,22 @@ Deno.test("a --with-pairs model gets the same input vector and value from traini
     online.close();
     offline.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a card from before the lag reads the other pairs' same window, as it was trained; a new one the window before", async () => {
+  const btc = syntheticRows(40, { pair: "BTC/USD", seed: 1 });
+  const eth = syntheticRows(40, { pair: "ETH/USD", seed: 2 });
+  const online = await KvFeatureStore.open(":memory:");
+  try {
+    await online.upsert([...btc, ...eth]);
+    const at = btc[30]!.window_start;
+    const read = async (card: Parameters<typeof cardOtherPairs>[0]) =>
+      (await online.modelRow("BTC/USD", "1m", cardOtherPairs(card), at))!.others["ETH/USD:log_return_1"];
+    assertEquals(await read({ other_pairs: ["ETH/USD"] }), eth[30]!.log_return_1);
+    assertEquals(await read({ other_pairs: ["ETH/USD"], other_pairs_lag: 1 }), eth[29]!.log_return_1);
+    assert(eth[30]!.log_return_1 !== eth[29]!.log_return_1);
+  } finally {
+    online.close();
   }
 });
