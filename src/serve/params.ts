@@ -41,11 +41,12 @@ export function horizonParam(raw: string | undefined): number | undefined {
   return n;
 }
 
-export function limitParam(raw: string | undefined, fallback: number): number {
+/** `limit`, a whole number from 1 to `max` (a route that keeps fewer rows says so), else a 400. */
+export function limitParam(raw: string | undefined, fallback: number, max = MAX_LIMIT): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
-    throw badRequest("limit", `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw badRequest("limit", `limit must be a whole number from 1 to ${max}`);
   }
   return n;
 }

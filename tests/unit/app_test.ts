@@ -151,9 +151,11 @@ Deno.test("/predict answers 503 with the reason when no model serves: refused, s
     "no model",
     "training: the first model",
   ]);
-  assertEquals(busy.res.headers.get("retry-after"), "60");
+  // Training its first models, the system has one in seconds; live without one, someone must train it.
+  assertEquals(busy.res.headers.get("retry-after"), "5");
   phase = "live";
   const none = await w.get("/predict?pair=ETH/USD");
+  assertEquals(none.res.headers.get("retry-after"), "60");
   assertEquals(
     none.body.reason,
     "no promoted model eth-usd_1m_h1: run deno task train --pair ETH/USD --window 1m",
@@ -246,6 +248,11 @@ Deno.test("/candles answers the newest candles oldest first up to the limit, /pr
   );
   assertEquals(list.body.live, { n: 1, mae_model: 2, mae_naive: 3, coverage_80: null, coverage_95: null });
   assertEquals((await w.get("/predictions?pair=BTC/USD&limit=0")).body.parameter, "limit");
+  // /candles keeps 500 candles a series, and says so rather than answering fewer than asked.
+  const tooMany = await w.get("/candles?pair=BTC/USD&limit=501");
+  assertEquals([tooMany.status, tooMany.body.parameter], [400, "limit"]);
+  assert(String(tooMany.body.error).includes("from 1 to 500"), String(tooMany.body.error));
+  assertEquals((await w.get("/predictions?pair=BTC/USD&limit=1000")).status, 200);
   assertEquals((await w.get("/candles?pair=SOL/USD")).body, { error: "SOL/USD is not tracked" });
   assertEquals((await w.get("/candles?pair=BTC/USD&window=5m")).body, { error: "BTC/USD 5m is not tracked" });
 });

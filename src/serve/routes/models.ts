@@ -64,8 +64,9 @@ export function modelRoutes(ctx: RouteContext): Hono {
     // The whole stored backtest of a version, equity curves included.
     .get("/models/:name/:version/backtest", async (c) => {
       const { name, version } = c.req.param();
+      // A malformed name or version is no version either; it is never used as a path.
       if (!/^[a-z0-9-]+_\w+_h\d+$/.test(name) || !/^v\d+$/.test(version)) {
-        return c.json({ error: `no such model version: ${name} ${version}` }, 400);
+        return c.json({ error: `no such model version: ${name} ${version}` }, 404);
       }
       const report = await ctx.registry.backtest?.(name, version).catch(() => null) ?? null;
       if (!report) return c.json({ error: `no backtest stored for ${name} ${version}` }, 404);

@@ -100,8 +100,12 @@ export function predictRoutes(ctx: RouteContext): Hono {
       });
     }
     if (!predictor.current) {
+      // While the system starts (catching up, training its first models) a model is seconds away;
+      // without one later, someone has to train it.
+      const phase = ctx.status?.().phase;
+      const retry = phase === "starting" || phase === "catching up" || phase === "training" ? "5" : "60";
       throw httpError(503, { error: "no model", reason: noModelReason(ctx, predictor) }, {
-        "Retry-After": "60",
+        "Retry-After": retry,
       });
     }
     const latest = ctx.reads.latest(predictor);

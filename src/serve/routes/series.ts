@@ -35,12 +35,12 @@ export function seriesRoutes(ctx: RouteContext): Hono {
     .get("/candles", (c): Response | Promise<Response> => {
       const pair = pairParam(c.req.query("pair"));
       const window = windowParam(c.req.query("window"));
-      const limit = limitParam(c.req.query("limit"), 200);
+      const limit = limitParam(c.req.query("limit"), 200, MAX_CANDLES);
       const predictor = trackedOr404(ctx, pair, window);
       return when(ctx.reads.candles(predictor), (recent) => {
         const body = bodyFor(
           recent,
-          Math.min(limit, MAX_CANDLES),
+          limit,
           (items) => ({ pair, window: predictor.window, candles: items.toReversed() }),
         );
         return c.body(body, 200, JSON_TYPE);
