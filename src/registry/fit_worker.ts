@@ -48,9 +48,27 @@ self.onmessage = async (e: MessageEvent<WorkerInput>) => {
     const { onnx, check } = artifacts;
     artifacts.parity = await checkParity(onnx, check.X, check.n, ds.features.length, check.expected);
     const done = { ...run, final: null };
+    artifacts.onnx = owning(artifacts.onnx);
+    artifacts.check = {
+      ...artifacts.check,
+      X: owning(artifacts.check.X),
+      expected: owning(artifacts.check.expected),
+    };
     const transfer = [artifacts.onnx.buffer, artifacts.check.X.buffer, artifacts.check.expected.buffer];
     self.postMessage({ done, artifacts }, { transfer: transfer as ArrayBuffer[] });
   } catch (err) {
     self.postMessage({ error: { name: (err as Error).name, message: (err as Error).message } });
   }
 };
+
+/**
+ * `a`, or a copy of it when it is a view of part of a larger buffer, which cannot be transferred
+ * (a small ONNX export is a Node Buffer cut from Buffer's shared 8 KB pool) or would move more
+ * than `a`. The copy is a plain typed array: a Buffer's own `slice` would be another view.
+ */
+function owning(a: Uint8Array): Uint8Array;
+function owning(a: Float64Array): Float64Array;
+function owning(a: Uint8Array | Float64Array): Uint8Array | Float64Array {
+  if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a;
+  return a instanceof Float64Array ? new Float64Array(a) : new Uint8Array(a);
+}

@@ -49,7 +49,7 @@ export interface ModelLoopOptions extends LoopOptions {
   log: Logger;
   onTraining?: (detail: string | null) => void;
   /** Trains a series and registers the result without promoting it (a Worker run by default). */
-  train?: (pair: string) => Promise<TrainReport>;
+  train?: (pair: string, otherPairs: readonly string[]) => Promise<TrainReport>;
 }
 
 interface Series {
@@ -253,7 +253,9 @@ export class ModelLoop implements ShadowLoop {
     o.onTraining?.(`retraining ${p.pair} ${p.window}`);
     o.log.info(`${p.pair}: retraining on its latest data (champion ${s.state.champion?.version})`);
     try {
-      const report = await (o.train ?? ((pair) => this.#trainInWorker(pair)))(p.pair);
+      // The challenger reads what the champion reads: its other pairs' columns too.
+      const others = p.current?.card.other_pairs ?? [];
+      const report = await (o.train ?? ((pair, with_) => this.#trainInWorker(pair, with_)))(p.pair, others);
       const text = report.passed
         ? `retrained ${report.version} passed the gate (${report.reason}); a challenger in shadow`
         : `retrained ${report.version} is no challenger: ${report.reason}`;
@@ -283,13 +285,14 @@ export class ModelLoop implements ShadowLoop {
     return this.#queue as Promise<void>;
   }
 
-  #trainInWorker(pair: string): Promise<TrainReport> {
+  #trainInWorker(pair: string, otherPairs: readonly string[]): Promise<TrainReport> {
     const { o } = this;
     return trainSeries(o.history, {
       pair,
       window: o.window,
       horizon: o.horizon,
       fromMs: o.trainWindowMs > 0 ? o.now() - o.trainWindowMs : 0,
+      otherPairs,
     }, {
       ...FIRST_MODEL_TRAINING,
       budget: o.budget,

@@ -12,6 +12,7 @@ import { featureNames, featureVector } from "../../src/model/features.ts";
 import { OnnxPredictor } from "../../src/registry/predictor.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { trainAndRegister } from "../../src/registry/train_and_register.ts";
+import { trainSeries } from "../../src/registry/train_series.ts";
 import { createApp } from "../../src/serve/app.ts";
 import { LivePredictions } from "../../src/serve/live_predictions.ts";
 import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
@@ -113,5 +114,47 @@ Deno.test("a card from before the lag reads the other pairs' same window, as it 
     assert(eth[30]!.log_return_1 !== eth[29]!.log_return_1);
   } finally {
     online.close();
+  }
+});
+
+Deno.test("a retraining of a --with-pairs series (the model loop's, in a Worker) reads the other pairs' columns as train does", async () => {
+  const dir = await Deno.makeTempDir();
+  const offline = await DuckDbFeatureStore.open(`${dir}/offline.duckdb`);
+  const registry = new Registry(`${dir}/models`);
+  try {
+    const eth = syntheticRows(900, { pair: "ETH/USD", seed: 2 });
+    await offline.upsert([...syntheticRows(900, { pair: "BTC/USD", seed: 1 }), ...eth]);
+    const report = await trainSeries(offline, {
+      pair: "BTC/USD",
+      window: "1m",
+      horizon: 1,
+      otherPairs: ["ETH/USD"],
+    }, {
+      // A ridge export is a few KB: a Node Buffer cut from Buffer's shared pool, which the Worker
+      // must copy before it can hand it over.
+      choice: "ridge",
+      folds: 3,
+      budget: 2,
+      seed: 1,
+      registry,
+      promote: false,
+    });
+    const card = await registry.card(report.name, report.version);
+    assertEquals([card.other_pairs, card.other_pairs_lag], [["ETH/USD"], 1]);
+    assertEquals(
+      card.features.slice(-OTHER_PAIR_COLUMNS.length),
+      OTHER_PAIR_COLUMNS.map((c) => `ETH/USD:${c}`),
+    );
+    // The Worker's dataset is the one `train` builds from the store.
+    const ds = await buildDataset(offline, {
+      pair: "BTC/USD",
+      window: "1m",
+      horizon: 1,
+      otherPairs: ["ETH/USD"],
+    });
+    assertEquals(card.data.hash, ds.hash);
+  } finally {
+    offline.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
