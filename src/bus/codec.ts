@@ -167,6 +167,8 @@ function validateFeatureRow(fields: Record<string, unknown>): FeatureRow {
 /** A classified headline's signal as `signalsOf()` makes it (src/transforms/news_signals.ts). */
 function validateSignal(fields: Record<string, unknown>): NewsSignal {
   const { news_id, coin, signal, score, model, published_at } = fields;
+  // A message from a producer older than known times reads as known when published.
+  const known_at = fields.known_at ?? published_at;
   const text = (name: string, v: unknown): string => {
     if (typeof v !== "string" || v.length === 0) {
       throw new TypeError(`${name} is invalid: ${JSON.stringify(v)}`);
@@ -182,6 +184,9 @@ function validateSignal(fields: Record<string, unknown>): NewsSignal {
   if (typeof published_at !== "number" || !Number.isSafeInteger(published_at) || published_at <= 0) {
     throw new TypeError(`published_at is invalid: ${JSON.stringify(published_at)}`);
   }
+  if (typeof known_at !== "number" || !Number.isSafeInteger(known_at) || known_at < published_at) {
+    throw new TypeError(`known_at is invalid: ${JSON.stringify(known_at)}`);
+  }
   return {
     news_id: text("news_id", news_id),
     coin: text("coin", coin),
@@ -189,5 +194,6 @@ function validateSignal(fields: Record<string, unknown>): NewsSignal {
     score,
     model: text("model", model),
     published_at,
+    known_at,
   };
 }

@@ -9,6 +9,19 @@ export interface NewsItem {
   source: string | null;
   /** Tickers the source tagged (`BTC`), upper case; empty when it tagged none. */
   currencies: string[];
+  /**
+   * When a live poll first fetched it, epoch ms. Absent for history (a file, or the posts a source
+   * pages back through on start), which says nothing of when it could have been known.
+   */
+  seen_at?: number;
+}
+
+/**
+ * When a headline could first be used: when a live poll fetched it, never before its publication;
+ * history is taken as known when published.
+ */
+export function knownAt(item: Pick<NewsItem, "published_at" | "seen_at">): number {
+  return Math.max(item.published_at, item.seen_at ?? item.published_at);
 }
 
 /** Raised for a value that is not a valid news item; the message names the field. */
@@ -36,7 +49,18 @@ export function validateNews(n: Record<string, unknown>): NewsItem {
     ...new Set(raw.map((c) => String(c).trim().toUpperCase()).filter((c) => /^[A-Z0-9]{2,10}$/.test(c))),
   ];
   const source = typeof n.source === "string" && n.source.length > 0 ? n.source : null;
-  return { id, title, published_at: at, source, currencies };
+  const seen = n.seen_at;
+  if (seen !== undefined && (typeof seen !== "number" || !Number.isSafeInteger(seen) || seen <= 0)) {
+    throw new InvalidNewsError(`seen_at is invalid: ${JSON.stringify(seen)} (id ${id})`);
+  }
+  return {
+    id,
+    title,
+    published_at: at,
+    source,
+    currencies,
+    ...(seen === undefined ? {} : { seen_at: seen }),
+  };
 }
 
 /** 32-bit FNV-1a as 8 hex digits: a stable id for headlines that come without one. */
@@ -68,4 +92,9 @@ export interface NewsSignal {
   score: number;
   model: string;
   published_at: number;
+  /**
+   * When the signal could first be used (`knownAt` of its headline): the news columns count it
+   * from then on, in training as in serving, so no row reads a headline before a live run had it.
+   */
+  known_at: number;
 }

@@ -224,7 +224,7 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     const back = Math.trunc(others.lag) * WINDOW_MS[window];
     const rowsSql = `SELECT * FROM features WHERE pair = $1 AND "window" = $2 AND warm${fromClause}`;
     const base = (await this.#hasNewsTable())
-      ? newsSql(rowsSql)
+      ? newsSql(rowsSql, await this.#knownColumn())
       : `SELECT *, ${JOINED_NEWS_COLUMNS.map((c) => `${NO_NEWS[c] === null ? "NULL" : 0} AS ${c}`).join(", ")}
          FROM (${rowsSql}) ORDER BY window_start`;
     const joins = others.pairs.map((_, i) =>
@@ -279,6 +279,17 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     return reader.getRowObjectsJS().map(toPrediction);
   }
 
+  /**
+   * The column of the signals' known times: `published_at` in a store opened read-only on a file
+   * written before `known_at` (whose signals were all known when published).
+   */
+  async #knownColumn(): Promise<"known_at" | "published_at"> {
+    const reader = await this.#conn.runAndReadAll(
+      `SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'news_signals' AND column_name = 'known_at'`,
+    );
+    return Number(reader.getRowObjectsJS()[0]?.n) > 0 ? "known_at" : "published_at";
+  }
+
   /** A read-only store opened on a file written before news existed has no signal table. */
   async #hasNewsTable(): Promise<boolean> {
     const reader = await this.#conn.runAndReadAll(
@@ -289,7 +300,8 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
 
   /**
    * Inserts or replaces signals by (news_id, coin), the last of a key in the batch winning, all or
-   * (on an error) none. The batch is appended to a temporary table (no SQL per signal, nothing
+   * (on an error) none. A signal keeps the known time it was first stored with: a headline
+   * repeated after a crash, or classified again, was known when it first was. The batch is appended to a temporary table (no SQL per signal, nothing
    * logged) and moved in one `INSERT OR REPLACE … SELECT`: one commit, whose sync is most of the
    * cost, however many signals it holds. Calls run one after another, on a connection of their own
    * so the appender never waits on a read.
@@ -306,13 +318,17 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
       const conn = await this.#db.connect();
       await conn.run(
         `CREATE TEMP TABLE IF NOT EXISTS ${SIGNAL_BATCH} (news_id VARCHAR, coin VARCHAR, signal INTEGER,
-          score DOUBLE, model VARCHAR, published_at BIGINT)`,
+          score DOUBLE, model VARCHAR, published_at BIGINT, known_at BIGINT)`,
       );
       this.#signals = { conn, appender: await conn.createAppender(SIGNAL_BATCH, null, "temp") };
     }
     const { conn, appender } = this.#signals;
     const last = new Map<string, NewsSignal>();
-    for (const s of signals) last.set(`${s.coin.length}:${s.coin}|${s.news_id}`, s);
+    for (const s of signals) {
+      const key = `${s.coin.length}:${s.coin}|${s.news_id}`;
+      const first = last.get(key);
+      last.set(key, first ? { ...s, known_at: first.known_at } : s);
+    }
     try {
       for (const s of last.values()) {
         appender.appendVarchar(s.news_id);
@@ -321,10 +337,16 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
         appender.appendDouble(s.score);
         appender.appendVarchar(s.model);
         appender.appendBigInt(BigInt(s.published_at));
+        appender.appendBigInt(BigInt(s.known_at));
         appender.endRow();
       }
       appender.flushSync();
-      await conn.run(`INSERT OR REPLACE INTO news_signals SELECT * FROM ${SIGNAL_BATCH}`);
+      const columns = "news_id, coin, signal, score, model, published_at, known_at";
+      await conn.run(
+        `INSERT INTO news_signals (${columns}) SELECT ${columns} FROM ${SIGNAL_BATCH}
+         ON CONFLICT (news_id, coin) DO UPDATE SET signal = excluded.signal, score = excluded.score,
+           model = excluded.model, published_at = excluded.published_at`,
+      );
     } catch (e) {
       // The batch table goes with its connection, and a half-appended row with its appender.
       this.#closeSignals();
@@ -344,12 +366,13 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     this.#signals = undefined;
   }
 
-  /** Signals of a coin published in [from, to), oldest first. */
+  /** Signals of a coin known in [from, to), in the order they became known. */
   async signals(coin: string, from = -8.64e15, to = 8.64e15): Promise<NewsSignal[]> {
     if (!(await this.#hasNewsTable())) return [];
+    const known = await this.#knownColumn();
     const reader = await this.#conn.runAndReadAll(
-      `SELECT * FROM news_signals WHERE coin = $1 AND published_at >= $2 AND published_at < $3
-       ORDER BY published_at, news_id`,
+      `SELECT * FROM news_signals WHERE coin = $1 AND ${known} >= $2 AND ${known} < $3
+       ORDER BY ${known}, news_id`,
       [coin, from, to],
     );
     return reader.getRowObjectsJS().map(toSignal);

@@ -50,7 +50,10 @@ export function createTables(): string[] {
         current_close DOUBLE, predicted_close DOUBLE, model_name VARCHAR, model_version VARCHAR,
         realised_close DOUBLE, PRIMARY KEY (pair, "window", made_at))`,
     `CREATE TABLE IF NOT EXISTS news_signals (news_id VARCHAR, coin VARCHAR, signal INTEGER, score DOUBLE,
-        model VARCHAR, published_at BIGINT, PRIMARY KEY (news_id, coin))`,
+        model VARCHAR, published_at BIGINT, known_at BIGINT, PRIMARY KEY (news_id, coin))`,
+    // A store written before known times: its signals were known when published.
+    `ALTER TABLE news_signals ADD COLUMN IF NOT EXISTS known_at BIGINT`,
+    `UPDATE news_signals SET known_at = published_at WHERE known_at IS NULL`,
   ];
 }
 
@@ -72,9 +75,9 @@ export function deleteBatchKeys(): string {
 export const JOINED_NEWS_COLUMNS = [...NEWS_COLUMNS, ...MARKET_NEWS_COLUMNS] as const;
 
 /** Sum, mean and count per span of the signals `s` joined to each row of `f`, named `<prefix>news_…`. */
-function spanAggregates(prefix: string): string {
+function spanAggregates(prefix: string, known: string): string {
   return Object.entries(NEWS_SPANS).map(([name, ms]) => {
-    const within = `s.published_at > f.window_end - ${ms}`;
+    const within = `s.${known} > f.window_end - ${ms}`;
     return `coalesce(sum(s.signal) FILTER (WHERE ${within}), 0) AS ${prefix}news_signal_sum_${name},
       coalesce(avg(s.signal) FILTER (WHERE ${within}), 0) AS ${prefix}news_signal_mean_${name},
       count(s.signal) FILTER (WHERE ${within}) AS ${prefix}news_count_${name}`;
@@ -83,17 +86,18 @@ function spanAggregates(prefix: string): string {
 
 /**
  * The news columns of feature rows `f`, point in time: signals of the pair's base coin
- * published in (window_end − span, window_end]; minutes since the last non-zero signal at or
+ * known in (window_end − span, window_end]; minutes since the last non-zero signal known at or
  * before window_end; and the same over the market-wide signals (coin `MARKET`) as the
- * `market_news_*` columns. The same definitions as `transforms/news_features.ts`.
+ * `market_news_*` columns. The same definitions as `transforms/news_features.ts`. `known` is the
+ * column of known times (`published_at` in a store, opened read-only, from before `known_at`).
  */
-export function newsSql(rowsSql: string): string {
+export function newsSql(rowsSql: string, known: "known_at" | "published_at" = "known_at"): string {
   const aggregates = (name: string, prefix: string, coin: string) =>
     `${name} AS (
-      SELECT f.pair, f.window_start, ${spanAggregates(prefix)}
+      SELECT f.pair, f.window_start, ${spanAggregates(prefix, known)}
       FROM f LEFT JOIN news_signals s
         ON s.coin = ${coin}
-        AND s.published_at <= f.window_end AND s.published_at > f.window_end - ${NEWS_SPANS["24h"]}
+        AND s.${known} <= f.window_end AND s.${known} > f.window_end - ${NEWS_SPANS["24h"]}
       GROUP BY f.pair, f.window_start
     )`;
   const spanColumns = (table: string, columns: readonly string[]) =>
@@ -101,16 +105,16 @@ export function newsSql(rowsSql: string): string {
   return `WITH f AS (${rowsSql}),
     ${aggregates("agg", "", "split_part(f.pair, '/', 1)")},
     ${aggregates("market_agg", "market_", `'${MARKET}'`)},
-    nz AS (SELECT coin, published_at FROM news_signals WHERE signal <> 0),
+    nz AS (SELECT coin, ${known} AS known_at FROM news_signals WHERE signal <> 0),
     last AS (
-      SELECT f.pair, f.window_start, (f.window_end - nz.published_at) / 60000.0 AS news_minutes_since_signal
-      FROM f ASOF LEFT JOIN nz ON nz.coin = split_part(f.pair, '/', 1) AND f.window_end >= nz.published_at
+      SELECT f.pair, f.window_start, (f.window_end - nz.known_at) / 60000.0 AS news_minutes_since_signal
+      FROM f ASOF LEFT JOIN nz ON nz.coin = split_part(f.pair, '/', 1) AND f.window_end >= nz.known_at
     ),
     market_last AS (
       SELECT f.pair, f.window_start,
-        (f.window_end - m.published_at) / 60000.0 AS market_news_minutes_since_signal
-      FROM f ASOF LEFT JOIN (SELECT published_at FROM nz WHERE coin = '${MARKET}') m
-        ON f.window_end >= m.published_at
+        (f.window_end - m.known_at) / 60000.0 AS market_news_minutes_since_signal
+      FROM f ASOF LEFT JOIN (SELECT known_at FROM nz WHERE coin = '${MARKET}') m
+        ON f.window_end >= m.known_at
     )
     SELECT f.*, ${spanColumns("agg", NEWS_COLUMNS)}, last.news_minutes_since_signal,
       ${spanColumns("market_agg", MARKET_NEWS_COLUMNS)}, market_last.market_news_minutes_since_signal
@@ -161,5 +165,6 @@ export function toSignal(r: Record<string, unknown>): NewsSignal {
     score: Number(r.score),
     model: String(r.model),
     published_at: Number(r.published_at),
+    known_at: Number(r.known_at ?? r.published_at),
   };
 }

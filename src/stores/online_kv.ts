@@ -27,17 +27,24 @@ const RECENT_EXPIRY_MS = 7 * 24 * 3_600_000;
  * a row is two mutations (its set and the delete of the row RECENT_ROWS back), about 1 KB.
  */
 const ROWS_PER_COMMIT = 500;
-/** A signal is two mutations (its set, and the set or delete of its non-zero index entry). */
-const SIGNALS_PER_COMMIT = 500;
+/**
+ * A signal is three mutations: its set, the set or delete of its non-zero index entry, and its
+ * known time's.
+ */
+const SIGNALS_PER_COMMIT = 300;
 /** Deno KV reads at most 10 keys in one `getMany`, and KV Connect checks at most 10 in a commit. */
 const SERIES_PER_COMMIT = 10;
 
-type StoredSignal = Omit<NewsSignal, "coin" | "news_id" | "published_at">;
+/** A stored signal; `published_at` is absent from those stored before known times (then the key's). */
+type StoredSignal = Omit<NewsSignal, "coin" | "news_id" | "published_at" | "known_at"> & {
+  published_at?: number;
+};
 
 /**
- * Signals live under `["news", coin, published_at, news_id]`, and the non-zero ones are indexed
- * again under `["news_nonzero", ...]` so "minutes since the last non-zero signal" is one reverse
- * read however long ago that was.
+ * Signals live under `["news", coin, known_at, news_id]`, in the order the news columns count them,
+ * and the non-zero ones are indexed again under `["news_nonzero", ...]` so "minutes since the last
+ * non-zero signal" is one reverse read however long ago that was. `["news_known", coin, news_id]`
+ * holds each signal's known time, so a signal stored again keeps its first (and its key).
  */
 export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
   #kv: Deno.Kv;
@@ -153,24 +160,46 @@ export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
   async putSignals(signals: readonly NewsSignal[]): Promise<void> {
     const last = new Map<string, NewsSignal>();
     for (const s of signals) {
-      const k = JSON.stringify([s.coin, s.published_at, s.news_id]);
+      const k = JSON.stringify([s.coin, s.news_id]);
+      const first = last.get(k);
       // Deleted first, so a repeated key moves to the end: the batch order of last writes stays.
       last.delete(k);
-      last.set(k, s);
+      last.set(k, first ? { ...s, known_at: first.known_at } : s);
     }
     const unique = [...last.values()];
     for (let i = 0; i < unique.length; i += SIGNALS_PER_COMMIT) {
-      await this.#commitSignals(unique.slice(i, i + SIGNALS_PER_COMMIT));
+      await this.#commitSignals(await this.#firstKnown(unique.slice(i, i + SIGNALS_PER_COMMIT)));
     }
+  }
+
+  /** `signals`, each with the known time it was first stored with, if it was. */
+  async #firstKnown(signals: readonly NewsSignal[]): Promise<NewsSignal[]> {
+    const out: NewsSignal[] = [];
+    // getMany takes at most 10 keys.
+    for (let i = 0; i < signals.length; i += 10) {
+      const part = signals.slice(i, i + 10);
+      const stored = await this.#kv.getMany<number[]>(part.map((s) => ["news_known", s.coin, s.news_id]));
+      part.forEach((s, j) => {
+        const known = stored[j]!.value;
+        out.push(known === null ? s : { ...s, known_at: known });
+      });
+    }
+    return out;
   }
 
   /** One commit of `signals`; one past Deno KV's total size (a long model name) goes in halves. */
   async #commitSignals(signals: readonly NewsSignal[]): Promise<void> {
     const op = this.#kv.atomic();
     for (const s of signals) {
-      const nonzero = ["news_nonzero", s.coin, s.published_at, s.news_id];
-      const value: StoredSignal = { signal: s.signal, score: s.score, model: s.model };
-      op.set(["news", s.coin, s.published_at, s.news_id], value);
+      const nonzero = ["news_nonzero", s.coin, s.known_at, s.news_id];
+      const value: StoredSignal = {
+        signal: s.signal,
+        score: s.score,
+        model: s.model,
+        published_at: s.published_at,
+      };
+      op.set(["news", s.coin, s.known_at, s.news_id], value);
+      op.set(["news_known", s.coin, s.news_id], s.known_at);
       if (s.signal !== 0) op.set(nonzero, true);
       else op.delete(nonzero);
     }
@@ -184,11 +213,19 @@ export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
     }
   }
 
+  /** Signals of a coin known in [from, to), in the order they became known. */
   async signals(coin: string, from = -8.64e15, to = 8.64e15): Promise<NewsSignal[]> {
     const out: NewsSignal[] = [];
     const iter = this.#kv.list<StoredSignal>({ start: ["news", coin, from], end: ["news", coin, to] });
     for await (const { key, value } of iter) {
-      out.push({ ...value, coin, published_at: key[2] as number, news_id: key[3] as string });
+      const known = key[2] as number;
+      out.push({
+        ...value,
+        coin,
+        published_at: value.published_at ?? known,
+        known_at: known,
+        news_id: key[3] as string,
+      });
     }
     return out;
   }

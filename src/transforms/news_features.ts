@@ -1,9 +1,10 @@
 /**
  * Per-coin rolling news aggregates, point in time: the features of a candle ending at `t` count
- * only signals published at or before `t` (a headline one second after the close belongs to the
- * next candle). For each span (1h, 4h, 24h): the sum, mean and count of signals published in
- * (t − span, t]; and the minutes from the last non-zero signal to `t`. Signals may arrive out of
- * order (a classifier catching up); they are kept sorted by publication time. The market-wide
+ * only signals known at or before `t` (`known_at`: published, and fetched when a live poll brought
+ * it; a headline one second after the close belongs to the next candle). For each span (1h, 4h,
+ * 24h): the sum, mean and count of signals known in (t − span, t]; and the minutes from the last
+ * non-zero signal known to `t`. Signals may arrive out of order (a classifier catching up); they
+ * are kept sorted by known time. The market-wide
  * columns are the same aggregates over the signals of the pseudo-coin `MARKET` (headlines that
  * name no coin), point in time alike. Pure; the state is plain data.
  */
@@ -11,7 +12,7 @@ import { type MarketNewsColumn, NEWS_SPANS, type NewsColumn } from "../domain/fe
 import { MARKET, type NewsSignal } from "../domain/news.ts";
 
 export interface NewsFeatureState {
-  /** Per coin: signals as [published_at, signal, news id], sorted by time. */
+  /** Per coin: signals as [known_at, signal, news id], sorted by time. */
   coins: Record<string, Entry[]>;
   /** Signal ids already counted, so a redelivered signal does not count twice. */
   seen: Record<string, true>;
@@ -40,7 +41,7 @@ export function addSignal(state: NewsFeatureState, s: NewsSignal): void {
   if (state.seen[key]) return;
   state.seen[key] = true;
   const list = state.coins[s.coin] ??= [];
-  list.splice(upperBound(list, s.published_at), 0, [s.published_at, s.signal, key]);
+  list.splice(upperBound(list, s.known_at), 0, [s.known_at, s.signal, key]);
 }
 
 /**
@@ -49,7 +50,7 @@ export function addSignal(state: NewsFeatureState, s: NewsSignal): void {
  * @example
  * ```ts
  * const s = initialNewsState();
- * addSignal(s, { news_id: "1", coin: "BTC", signal: 1, score: 0.9, model: "m", published_at: 0 });
+ * addSignal(s, { news_id: "1", coin: "BTC", signal: 1, score: 0.9, model: "m", published_at: 0, known_at: 0 });
  * newsFeaturesAt(s, "BTC", 60_000).news_count_1h; // 1
  * ```
  */
@@ -89,7 +90,7 @@ export function newsFeaturesAt(
  * @example
  * ```ts
  * const s = initialNewsState();
- * addSignal(s, { news_id: "1", coin: "MARKET", signal: -1, score: 0.8, model: "m", published_at: 0 });
+ * addSignal(s, { news_id: "1", coin: "MARKET", signal: -1, score: 0.8, model: "m", published_at: 0, known_at: 0 });
  * marketNewsFeaturesAt(s, 60_000).market_news_signal_sum_1h; // -1
  * ```
  */

@@ -4,7 +4,7 @@
  * the pseudo-coin `MARKET` (domain/news.ts). The classifier reads the headline once and its
  * signal applies to each of its coins.
  */
-import { MARKET, type NewsItem, type NewsSignal } from "../domain/news.ts";
+import { knownAt, MARKET, type NewsItem, type NewsSignal } from "../domain/news.ts";
 import type { Classified, NewsClassifier } from "../domain/ports.ts";
 import { coinsOf } from "./coins.ts";
 
@@ -34,6 +34,7 @@ export function signalsOf(item: NewsItem, result: Classified, model: string): Ne
       score,
       model,
       published_at: item.published_at,
+      known_at: knownAt(item),
     }));
   }
   return signalCoins(item).map((coin) => ({
@@ -43,6 +44,7 @@ export function signalsOf(item: NewsItem, result: Classified, model: string): Ne
     score: result.score,
     model,
     published_at: item.published_at,
+    known_at: knownAt(item),
   }));
 }
 

@@ -39,7 +39,7 @@ Deno.test("CryptoPanic: pages are followed back on start, v1 currencies and v2 i
   }
 });
 
-Deno.test("CryptoPanic: 429 waits for Retry-After, 5xx is retried, and polling hands on only new posts", async () => {
+Deno.test("CryptoPanic: 429 waits for Retry-After, 5xx is retried, and polling hands on only new posts, with when", async () => {
   let posts = [[post(2, 20), post(1, 10)]];
   const fake = fakeCryptoPanic(() => posts, (n) => {
     if (n === 1) return new Response("slow down", { status: 429, headers: { "retry-after": "0.2" } });
@@ -52,13 +52,21 @@ Deno.test("CryptoPanic: 429 waits for Retry-After, 5xx is retried, and polling h
     const client = new CryptoPanic({ baseUrl: fake.base, token: TOKEN, ...fast });
     const controller = new AbortController();
     const started = Date.now();
-    const stream = cryptoPanicNews({ client, seen, intervalMs: 100, signal: controller.signal });
+    const stream = cryptoPanicNews({
+      client,
+      seen,
+      intervalMs: 100,
+      signal: controller.signal,
+      now: () => 4242,
+    });
     const first = await take(stream, 2, 3000);
     assert(Date.now() - started >= 200, "Retry-After was honoured");
     posts = [[post(3, 30), post(2, 20), post(1, 10)]];
     const more = await take(stream, 1, 3000);
     controller.abort();
     assertEquals([...first, ...more].map((n) => n.id), ["1", "2", "3"]);
+    // Paged back through on start, posts are history; a poll's carry the time it fetched them.
+    assertEquals([...first, ...more].map((n) => n.seen_at), [undefined, undefined, 4242]);
     assertEquals([client.stats.throttled, client.stats.retries >= 2], [1, true]);
     await Deno.remove(dir, { recursive: true });
   } finally {

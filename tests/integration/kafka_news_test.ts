@@ -291,6 +291,7 @@ const SIGNAL: NewsSignal = {
   score: 0.9,
   model: "m",
   published_at: ITEM.published_at,
+  known_at: ITEM.published_at,
 };
 
 Deno.test("headline and signal messages are validated like the files they come from", () => {

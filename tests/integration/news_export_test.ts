@@ -19,6 +19,7 @@ function signal(i: number, coin = "BTC"): NewsSignal {
     score: 0.5 + (i % 5) / 10,
     model: i === 1 ? 'distilled, "v2"' : "distilled",
     published_at: T0 + i * 60_000,
+    known_at: T0 + i * 60_000,
   };
 }
 

@@ -193,6 +193,7 @@ Deno.test("news export lines: CSV quoted where needed, JSON with ISO times, the 
     score: 0.75,
     model: 'distilled, "v2"',
     published_at: Date.UTC(2025, 1, 26, 8, 30),
+    known_at: Date.UTC(2025, 1, 26, 8, 30),
   };
   assertEquals(csvField("plain"), "plain");
   assertEquals(csvField("a\nb"), '"a\nb"');

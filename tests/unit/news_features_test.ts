@@ -17,16 +17,28 @@ const sig = (id: string, minutesBefore: number, signal: -1 | 0 | 1, coin = "BTC"
   score: 0.9,
   model: "test",
   published_at: T - minutesBefore * MIN,
+  known_at: T - minutesBefore * MIN,
 });
 
 Deno.test("a headline published one second after a candle closes is not in that candle's features", () => {
   const s = initialNewsState();
   addSignal(s, sig("a", 10, 1));
-  addSignal(s, { ...sig("late", 0, -1), published_at: T + 1000 });
+  addSignal(s, { ...sig("late", 0, -1), published_at: T + 1000, known_at: T + 1000 });
   const at = newsFeaturesAt(s, "BTC", T);
   assertEquals([at.news_count_1h, at.news_signal_sum_1h], [1, 1]);
   const next = newsFeaturesAt(s, "BTC", T + MIN);
   assertEquals([next.news_count_1h, next.news_signal_sum_1h], [2, 0]);
+});
+
+Deno.test("a headline published before a close but fetched by a live poll after it counts from its fetch", () => {
+  const s = initialNewsState();
+  addSignal(s, sig("a", 10, 1));
+  // Published 2 minutes before the close, first fetched 90 s after it.
+  addSignal(s, { ...sig("polled", 2, -1), known_at: T + 90_000 });
+  const at = newsFeaturesAt(s, "BTC", T);
+  assertEquals([at.news_count_1h, at.news_signal_sum_1h, at.news_minutes_since_signal], [1, 1, 10]);
+  const next = newsFeaturesAt(s, "BTC", T + 2 * MIN);
+  assertEquals([next.news_count_1h, next.news_signal_sum_1h, next.news_minutes_since_signal], [2, 0, 0.5]);
 });
 
 Deno.test("spans are (t − span, t]: sum, mean and count per span, per coin", () => {
@@ -81,7 +93,7 @@ Deno.test("market-wide signals are columns of their own, point in time: a future
   addSignal(s, sig("m2", 10, 0, "MARKET"));
   addSignal(s, sig("b1", 5, 1));
   // Published one second after the candle's close: it belongs to the next candle.
-  addSignal(s, { ...sig("future", 0, 1, "MARKET"), published_at: T + 1000 });
+  addSignal(s, { ...sig("future", 0, 1, "MARKET"), published_at: T + 1000, known_at: T + 1000 });
   const at = marketNewsFeaturesAt(s, T);
   assertEquals(
     [

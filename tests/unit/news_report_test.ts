@@ -9,7 +9,7 @@ function item(id: string, minute: number): NewsItem {
 }
 
 function sig(id: string, coin: string, signal: -1 | 0 | 1): NewsSignal {
-  return { news_id: id, coin, signal, score: 0.9, model: "m", published_at: T };
+  return { news_id: id, coin, signal, score: 0.9, model: "m", published_at: T, known_at: T };
 }
 
 Deno.test("the news tally counts headlines, signals by class and the newest time read", () => {

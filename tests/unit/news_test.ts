@@ -1,8 +1,15 @@
 import { assertEquals, assertThrows } from "../assert.ts";
-import { InvalidNewsError, MARKET, type NewsItem, stableId, validateNews } from "../../src/domain/news.ts";
+import {
+  InvalidNewsError,
+  knownAt,
+  MARKET,
+  type NewsItem,
+  stableId,
+  validateNews,
+} from "../../src/domain/news.ts";
 import type { NewsClassifier } from "../../src/domain/ports.ts";
 import { COINS, coinsIn, coinsOf } from "../../src/transforms/coins.ts";
-import { classifyBatch, signalCoins } from "../../src/transforms/news_signals.ts";
+import { classifyBatch, signalCoins, signalsOf } from "../../src/transforms/news_signals.ts";
 import { parseCsv } from "../../src/sources/files/csv.ts";
 import { parseNewsTime } from "../../src/sources/files/news_file.ts";
 
@@ -129,4 +136,21 @@ Deno.test("parseNewsTime() reads JavaScript Date strings with their zone, and IS
   );
   assertEquals(parseNewsTime("2025-02-26T11:20:14Z"), Date.UTC(2025, 1, 26, 11, 20, 14));
   assertEquals(Number.isNaN(parseNewsTime("soon")), true);
+});
+
+Deno.test("a headline is known when a live poll fetched it, never before it was published; history when published", () => {
+  const item = { published_at: 1_000_000 };
+  assertEquals(knownAt(item), 1_000_000);
+  assertEquals(knownAt({ ...item, seen_at: 1_090_000 }), 1_090_000);
+  // A clock behind the source's: not before publication.
+  assertEquals(knownAt({ ...item, seen_at: 990_000 }), 1_000_000);
+  const valid = { id: 1, title: "t", published_at: 1_000_000 };
+  assertEquals(validateNews({ ...valid, seen_at: 1_090_000 }).seen_at, 1_090_000);
+  assertEquals("seen_at" in validateNews(valid), false);
+  assertThrows(() => validateNews({ ...valid, seen_at: "soon" }), InvalidNewsError, "seen_at is invalid");
+  const signals = signalsOf({ ...validateNews({ ...valid, currencies: ["BTC"] }), seen_at: 1_090_000 }, {
+    signal: 1,
+    score: 0.9,
+  }, "m");
+  assertEquals(signals.map((s) => [s.coin, s.published_at, s.known_at]), [["BTC", 1_000_000, 1_090_000]]);
 });

@@ -3,7 +3,9 @@
  * `backfillPages` pages (stopping at a page it has wholly seen), then polls the first page every
  * `intervalMs`. Items are deduplicated by id against `seen` and handed on oldest first. They are
  * marked seen as they are handed on; the consumer saves `seen` after writing them, so a crash in
- * between repeats them rather than losing them.
+ * between repeats them rather than losing them. A polled post carries `seen_at`, the time of the
+ * poll that fetched it: the news columns count it from then on (`knownAt`), as a live run could.
+ * The posts paged back through on start are history, known when published.
  */
 import type { NewsItem } from "../../domain/news.ts";
 import type { SeenIds } from "../../stores/seen_ids.ts";
@@ -20,6 +22,8 @@ export interface NewsStreamOptions {
   backfillPages?: number;
   signal?: AbortSignal | undefined;
   log?: Logger | undefined;
+  /** Wall clock, epoch ms. @default Date.now */
+  now?: () => number;
 }
 
 export function cryptoPanicNews(options: NewsStreamOptions): ReadableStream<NewsItem> {
@@ -49,7 +53,9 @@ async function* run(options: NewsStreamOptions): AsyncGenerator<NewsItem> {
     yield* first;
     for (;;) {
       await sleep(options.intervalMs ?? 60_000, signal);
-      const items = fresh((await client.page(undefined, signal)).items);
+      const page = await client.page(undefined, signal);
+      const seenAt = (options.now ?? Date.now)();
+      const items = fresh(page.items).map((i) => ({ ...i, seen_at: seenAt }));
       if (items.length) log.info(`CryptoPanic: ${items.length} new posts`);
       yield* items;
     }
