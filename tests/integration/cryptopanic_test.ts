@@ -1,7 +1,7 @@
 /** The CryptoPanic client and news stream against a fake CryptoPanic on loopback. */
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { CryptoPanic, CryptoPanicAuthError } from "../../src/sources/cryptopanic/client.ts";
-import { cryptoPanicNews } from "../../src/sources/cryptopanic/news_stream.ts";
+import { cryptoPanicNews, lagText } from "../../src/sources/cryptopanic/news_stream.ts";
 import { SeenIds } from "../../src/stores/seen_ids.ts";
 import { take } from "../helpers.ts";
 import { fakeCryptoPanic, post, TOKEN } from "../fake_cryptopanic.ts";
@@ -116,4 +116,16 @@ Deno.test("CryptoPanic: 401 stops with a clear message and never shows the token
   } finally {
     await fake.server.shutdown();
   }
+});
+
+Deno.test("a poll's log line says how long before it its posts were published", () => {
+  const at = (ms: number) => ({
+    id: "1",
+    title: "t",
+    published_at: 1_000_000 - ms,
+    source: null,
+    currencies: [],
+  });
+  assertEquals(lagText([at(40_000), at(360_000)], 1_000_000), ", published 40 s to 6 min before this poll");
+  assertEquals(lagText([at(5_000)], 1_000_000), ", published 5 s before this poll");
 });

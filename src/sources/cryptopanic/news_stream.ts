@@ -56,11 +56,22 @@ async function* run(options: NewsStreamOptions): AsyncGenerator<NewsItem> {
       const page = await client.page(undefined, signal);
       const seenAt = (options.now ?? Date.now)();
       const items = fresh(page.items).map((i) => ({ ...i, seen_at: seenAt }));
-      if (items.length) log.info(`CryptoPanic: ${items.length} new posts`);
+      if (items.length) log.info(`CryptoPanic: ${items.length} new posts${lagText(items, seenAt)}`);
       yield* items;
     }
   } catch (e) {
     if (signal?.aborted) return;
     throw e;
   }
+}
+
+/**
+ * How long before the poll the posts were published (" published 40 s to 6 min before this poll"):
+ * what the news columns wait for live, which history cannot show.
+ */
+export function lagText(items: readonly NewsItem[], seenAt: number): string {
+  const lags = items.map((i) => Math.max(0, seenAt - i.published_at));
+  const text = (ms: number) => ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+  const [lo, hi] = [text(Math.min(...lags)), text(Math.max(...lags))];
+  return `, published ${lo === hi ? lo : `${lo} to ${hi}`} before this poll`;
 }
