@@ -92,9 +92,10 @@ Deno.test("a burst of /candles and /predictions requests reads the store once pe
     const recentPredictions = s.predictions.recent.bind(s.predictions);
     s.predictions.recent = (...a) => (reads.predictions++, recentPredictions(...a));
 
+    // /candles keeps the newest 500 candles and takes limits up to that; /predictions up to 1,000.
     const limits = Array.from({ length: 100 }, (_, i) => 1 + ((i * 37) % 700));
     const answers = await Promise.all(limits.flatMap((limit) => [
-      request(`/candles?pair=BTC/USD&limit=${limit}`).then((r) => r.json()),
+      request(`/candles?pair=BTC/USD&limit=${Math.min(limit, 500)}`).then((r) => r.json()),
       request(`/predictions?pair=BTC/USD&limit=${limit}`).then((r) => r.json()),
     ]));
     assertEquals(reads, { candles: 1, predictions: 1 });
