@@ -117,7 +117,7 @@ export function classifyHeadlines(
       const news = batch.news ?? [];
       const signals: NewsSignal[] = [];
       for (let i = 0; i < news.length; i += size) {
-        signals.push(...(await classifyBatch(news.slice(i, i + size), classifier)).signals);
+        signals.push(...(await classifyBatch(news.slice(i, i + size), classifier, Date.now)).signals);
       }
       counts.classified += news.length;
       counts.signals += signals.length;

@@ -93,8 +93,9 @@ export interface NewsSignal {
   model: string;
   published_at: number;
   /**
-   * When the signal could first be used (`knownAt` of its headline): the news columns count it
-   * from then on, in training as in serving, so no row reads a headline before a live run had it.
+   * When the signal could first be used: for a live post, when it was fetched and classified;
+   * for history, when it was published (`knownAt`). The news columns count it from then on, in
+   * training as in serving, so no row reads a headline before a live run could have.
    */
   known_at: number;
 }

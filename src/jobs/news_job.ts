@@ -80,7 +80,7 @@ export async function classifyNews(cfg: NewsConfig, log: Logger, signal: AbortSi
     writer = new WriteBehind(write, (b) => b.items.length, MAX_UNWRITTEN);
     const batches = items
       .pipeThrough(new BatchStream<NewsItem>(cfg.batch, 250))
-      .pipeThrough(new NewsSignalStream(classifier));
+      .pipeThrough(new NewsSignalStream(classifier, Date.now));
     for await (const batch of batches) {
       await writer.push(batch);
       if (signal.aborted) break;

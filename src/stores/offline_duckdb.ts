@@ -156,6 +156,7 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
     const reader = await this.#conn.runAndReadAll(
       newsSql(
         `SELECT * FROM features WHERE pair = $1 AND "window" = $2 AND window_start >= $3 AND window_start < $4`,
+        await this.#knownColumn(),
       ),
       [pair, window, from, to],
     );
@@ -301,10 +302,11 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
   /**
    * Inserts or replaces signals by (news_id, coin), the last of a key in the batch winning, all or
    * (on an error) none. A signal keeps the known time it was first stored with: a headline
-   * repeated after a crash, or classified again, was known when it first was. The batch is appended to a temporary table (no SQL per signal, nothing
-   * logged) and moved in one `INSERT OR REPLACE … SELECT`: one commit, whose sync is most of the
-   * cost, however many signals it holds. Calls run one after another, on a connection of their own
-   * so the appender never waits on a read.
+   * repeated after a crash, or classified again, was known when it first was. The batch is
+   * appended to a temporary table (no SQL per signal, nothing logged) and moved in one
+   * `INSERT … SELECT … ON CONFLICT`: one commit, whose sync is most of the cost, however many
+   * signals it holds. Calls run one after another, on a connection of their own so the appender
+   * never waits on a read.
    */
   putSignals(signals: readonly NewsSignal[]): Promise<void> {
     if (signals.length === 0) return this.#signalQueue;

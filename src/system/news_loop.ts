@@ -44,7 +44,7 @@ export async function runNews(
       log: logger("cryptopanic"),
     })
       .pipeThrough(new BatchStream<NewsItem>(64, 250))
-      .pipeThrough(new NewsSignalStream(classifier));
+      .pipeThrough(new NewsSignalStream(classifier, Date.now));
     for await (const batch of batches) {
       await stores.putSignals(batch.signals);
       seen.written(batch.items.map((i) => i.id));

@@ -24,8 +24,18 @@ export function signalCoins(item: { title: string; currencies: readonly string[]
 /**
  * The signals of one classified headline: the classifier's own per-coin signals when it gives
  * them (an LLM names the coins it judged; none when it failed), else its one signal per coin.
+ * A live post (one with `seen_at`) is known once fetched and classified: `classifiedAt`, when
+ * given, is when its classification ended.
  */
-export function signalsOf(item: NewsItem, result: Classified, model: string): NewsSignal[] {
+export function signalsOf(
+  item: NewsItem,
+  result: Classified,
+  model: string,
+  classifiedAt?: number,
+): NewsSignal[] {
+  const known_at = item.seen_at === undefined || classifiedAt === undefined
+    ? knownAt(item)
+    : Math.max(knownAt(item), classifiedAt);
   if (result.coins !== undefined) {
     return result.coins.map(({ coin, signal, score }) => ({
       news_id: item.id,
@@ -34,7 +44,7 @@ export function signalsOf(item: NewsItem, result: Classified, model: string): Ne
       score,
       model,
       published_at: item.published_at,
-      known_at: knownAt(item),
+      known_at,
     }));
   }
   return signalCoins(item).map((coin) => ({
@@ -44,7 +54,7 @@ export function signalsOf(item: NewsItem, result: Classified, model: string): Ne
     score: result.score,
     model,
     published_at: item.published_at,
-    known_at: knownAt(item),
+    known_at,
   }));
 }
 
@@ -56,16 +66,19 @@ export interface ClassifiedBatch {
 
 /**
  * Classifies batches of headlines, every one of them (one about no coin as a market-wide signal).
- * Batches are whatever arrives: group items upstream to classify many at once.
+ * Batches are whatever arrives: group items upstream to classify many at once. `now`, the wall
+ * clock, dates live posts' classifications.
  */
 export async function classifyBatch(
   items: readonly NewsItem[],
   classifier: NewsClassifier,
+  now?: () => number,
 ): Promise<ClassifiedBatch> {
   const results = await classifier.classify(items.map((i) => i.title));
+  const at = now?.();
   return {
     items: [...items],
-    signals: items.flatMap((item, k) => signalsOf(item, results[k]!, classifier.name)),
+    signals: items.flatMap((item, k) => signalsOf(item, results[k]!, classifier.name, at)),
   };
 }
 
@@ -74,10 +87,11 @@ export async function classifyBatch(
  * the news pipeline.
  */
 export class NewsSignalStream extends TransformStream<NewsItem[], ClassifiedBatch> {
-  constructor(classifier: NewsClassifier) {
+  /** `now`, the wall clock, dates live posts' classifications (`signalsOf`). */
+  constructor(classifier: NewsClassifier, now?: () => number) {
     super({
       async transform(items, controller) {
-        controller.enqueue(await classifyBatch(items, classifier));
+        controller.enqueue(await classifyBatch(items, classifier, now));
       },
     });
   }

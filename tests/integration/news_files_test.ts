@@ -11,6 +11,21 @@ Deno.test("the project's news JSONL: ISO or epoch ms times, ids deduplicated, ol
   assertEquals([stats.shape, stats.duplicates], ["jsonl", 1]);
 });
 
+Deno.test("a JSONL post a live poll recorded keeps when it was fetched; one without is history", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/n.jsonl`,
+    '{"id":"a","title":"polled","published_at":"2025-02-26T10:00:00Z","seen_at":"2025-02-26T10:01:30Z"}\n' +
+      '{"id":"b","title":"history","published_at":1740564000000}\n',
+  );
+  const items = await Array.fromAsync((await newsFile(`${dir}/n.jsonl`)).stream);
+  assertEquals(items.map((i) => [i.id, i.seen_at]), [["a", Date.UTC(2025, 1, 26, 10, 1, 30)], [
+    "b",
+    undefined,
+  ]]);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("a bad news entry fails the read with where it is", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(

@@ -304,6 +304,7 @@ Deno.test("a store written before known times reads its signals as known when pu
     const readOnly = await DuckDbFeatureStore.open(path, { readOnly: true });
     try {
       assertEquals((await readOnly.trainingRows("BTC/USD", "1m", MIN))[0]!.news_count_1h, 1);
+      assertEquals((await readOnly.rangeWithNews("BTC/USD", "1m"))[0]!.news_count_1h, 1);
       assertEquals((await readOnly.signals("BTC"))[0]!.known_at, T0 + 10_000);
     } finally {
       readOnly.close();

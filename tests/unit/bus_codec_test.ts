@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
-import { decode, DecodeError, tradeMessages, TRADES_PER_MESSAGE } from "../../src/bus/codec.ts";
+import { decode, DecodeError, encode, tradeMessages, TRADES_PER_MESSAGE } from "../../src/bus/codec.ts";
 import type { Trade } from "../../src/domain/trade.ts";
 
 const trade = (pair: string, i: number): Trade => ({
@@ -67,4 +67,36 @@ Deno.test("bus codec: a trades message without trades, or on a topic of another 
   // The one-trade message of earlier versions is still read.
   const single = decode(JSON.stringify({ v: 1, type: "trade", data: trade("BTC/USD", 1) }), "trade");
   assertEquals(single, { type: "trade", data: trade("BTC/USD", 1) });
+});
+
+Deno.test("bus codec: a headline keeps when a poll fetched it, a signal its known time; an older signal reads as known when published", () => {
+  const item = {
+    id: "7",
+    title: "BTC up",
+    published_at: 1_000_000,
+    source: null,
+    currencies: ["BTC"],
+    seen_at: 1_060_000,
+  };
+  assertEquals(decode(encode({ type: "news", data: item }), "news").data, item);
+  const signal = {
+    news_id: "7",
+    coin: "BTC",
+    signal: 1 as const,
+    score: 0.9,
+    model: "m",
+    published_at: 1_000_000,
+    known_at: 1_060_000,
+  };
+  assertEquals(decode(encode({ type: "news_signal", data: signal }), "news_signal").data, signal);
+  const { known_at: _, ...older } = signal;
+  assertEquals(decode(encode({ type: "news_signal", data: older as typeof signal }), "news_signal").data, {
+    ...signal,
+    known_at: 1_000_000,
+  });
+  assertThrows(
+    () => decode(encode({ type: "news_signal", data: { ...signal, known_at: 999_999 } }), "news_signal"),
+    DecodeError,
+    "known_at is invalid",
+  );
 });

@@ -114,6 +114,14 @@ Deno.test("a headline that names no coin is classified, as a market-wide signal 
     ["2", MARKET, -1, 1_700_000_000_002],
     ["3", MARKET, -1, 1_700_000_000_003],
   ]);
+  // A live post is known once fetched and classified; history when published, whatever the clock.
+  const T = 1_700_000_000_000;
+  const live = await classifyBatch(
+    [{ ...items[0]!, seen_at: T + 5_000 }, items[1]!],
+    classifier,
+    () => T + 9_000,
+  );
+  assertEquals(live.signals.map((s) => s.known_at), [T + 9_000, T + 2]);
   assertEquals(signalCoins({ title: "Solana and $ETH rally", currencies: [] }), ["ETH", "SOL"]);
   assertEquals(coinsOf({ title: "Markets calm", currencies: ["MARKET"] }), []);
 });

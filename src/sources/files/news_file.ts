@@ -5,7 +5,8 @@
  *   `title`/`Title`, `date`/`Date` (a JavaScript `Date.toString()` with its zone), `currencies`
  *   (`["N/A"]` for none) and `source` (optionally gzipped);
  * - a scrape as CSV with `Time,Title,Source,...` and no ids: the id is a hash of time and title;
- * - the project's JSONL: `{"id","title","published_at" (ISO 8601 or epoch ms),"source","currencies"}`.
+ * - the project's JSONL: `{"id","title","published_at" (ISO 8601 or epoch ms),"source","currencies"}`,
+ *   and `seen_at` (the same) for a post a live poll recorded.
  * Items come out oldest first, once per id (the first entry wins); an unreadable entry fails the
  * read with where it is, unless `skipBad` is set (then it is counted).
  */
@@ -70,7 +71,8 @@ export async function newsFile(
       if (line.trim() === "") return;
       take(`line ${i + 1}`, () => {
         const o = record(JSON.parse(line));
-        return validateNews({ ...o, published_at: parseNewsTime(o.published_at) });
+        const seen = o.seen_at === undefined ? {} : { seen_at: parseNewsTime(o.seen_at) };
+        return validateNews({ ...o, published_at: parseNewsTime(o.published_at), ...seen });
       });
     });
   } else if (trimmed.startsWith("{")) {
