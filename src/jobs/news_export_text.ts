@@ -1,14 +1,23 @@
 /**
  * What `news export` writes per stored signal: a CSV line (RFC 4180 quoting) or a JSON line,
- * with the publication time in ISO 8601, and the title when the store keeps titles. Pure: the
- * job writes the text.
+ * with the publication and known times in ISO 8601, and the title when the store keeps titles.
+ * Pure: the job writes the text.
  */
 import type { NewsSignal } from "../domain/news.ts";
 import { isoTime } from "../domain/time.ts";
 
 /** The columns, in order; `title` only when the store keeps titles. */
 export function newsExportColumns(title: boolean): string[] {
-  return ["news_id", "coin", "signal", "score", "model", "published_at", ...(title ? ["title"] : [])];
+  return [
+    "news_id",
+    "coin",
+    "signal",
+    "score",
+    "model",
+    "published_at",
+    "known_at",
+    ...(title ? ["title"] : []),
+  ];
 }
 
 /** A stored signal, with its title when the store keeps titles. */
@@ -22,6 +31,7 @@ function values(s: StoredSignal, title: boolean): (string | number | null)[] {
     s.score,
     s.model,
     isoTime(s.published_at),
+    isoTime(s.known_at),
   ];
   if (title) v.push(s.title ?? null);
   return v;

@@ -172,17 +172,32 @@ export class KvFeatureStore implements OnlineFeatureStore, NewsSignalStore {
     }
   }
 
-  /** `signals`, each with the known time it was first stored with, if it was. */
+  /**
+   * `signals`, each with the known time it was first stored with, if it was. A signal stored
+   * before known times has no index entry; its key holds its publication, which is then its first
+   * known time (as the offline store, upgraded, says too).
+   */
   async #firstKnown(signals: readonly NewsSignal[]): Promise<NewsSignal[]> {
-    const out: NewsSignal[] = [];
-    // getMany takes at most 10 keys.
-    for (let i = 0; i < signals.length; i += 10) {
-      const part = signals.slice(i, i + 10);
-      const stored = await this.#kv.getMany<number[]>(part.map((s) => ["news_known", s.coin, s.news_id]));
-      part.forEach((s, j) => {
-        const known = stored[j]!.value;
-        out.push(known === null ? s : { ...s, known_at: known });
-      });
+    const out = [...signals];
+    const index = await this.#getMany<number>(signals.map((s) => ["news_known", s.coin, s.news_id]));
+    const unindexed = out.flatMap((s, i) => index[i] === null && s.known_at !== s.published_at ? [i] : []);
+    const legacy = await this.#getMany<StoredSignal>(
+      unindexed.map((i) => ["news", out[i]!.coin, out[i]!.published_at, out[i]!.news_id]),
+    );
+    index.forEach((known, i) => {
+      if (known !== null) out[i] = { ...out[i]!, known_at: known };
+    });
+    unindexed.forEach((i, j) => {
+      if (legacy[j] !== null) out[i] = { ...out[i]!, known_at: out[i]!.published_at };
+    });
+    return out;
+  }
+
+  /** The values at `keys`, null where none; getMany takes at most 10 keys. */
+  async #getMany<T>(keys: Deno.KvKey[]): Promise<(T | null)[]> {
+    const out: (T | null)[] = [];
+    for (let i = 0; i < keys.length; i += 10) {
+      for (const e of await this.#kv.getMany<T[]>(keys.slice(i, i + 10))) out.push(e.value);
     }
     return out;
   }

@@ -42,18 +42,20 @@ Deno.test("news export: every stored signal as CSV, oldest first, quoted where n
   const dir = await Deno.makeTempDir();
   try {
     // Stored out of order, one headline with two coins.
-    await storeWith(`${dir}/data`, [signal(3), signal(1), signal(2, "ETH"), signal(2, "BTC")]);
+    // n3 as a live poll brought it, 90 s after its publication.
+    const polled = { ...signal(3), known_at: signal(3).published_at + 90_000 };
+    await storeWith(`${dir}/data`, [polled, signal(1), signal(2, "ETH"), signal(2, "BTC")]);
     const run = await exportNews(["--data-dir", `${dir}/data`, "--out", `${dir}/news.csv`], dir);
     assertEquals(run.code, 0, run.stderr);
     assert(
       run.stderr.includes(`4 news signals (2025-02-26T00:01:00.000Z .. 2025-02-26T00:03:00.000Z) written`),
     );
     assertEquals((await Deno.readTextFile(`${dir}/news.csv`)).split("\n"), [
-      "news_id,coin,signal,score,model,published_at",
-      'n1,BTC,0,0.6,"distilled, ""v2""",2025-02-26T00:01:00.000Z',
-      "n2,BTC,1,0.7,distilled,2025-02-26T00:02:00.000Z",
-      "n2,ETH,1,0.7,distilled,2025-02-26T00:02:00.000Z",
-      "n3,BTC,-1,0.8,distilled,2025-02-26T00:03:00.000Z",
+      "news_id,coin,signal,score,model,published_at,known_at",
+      'n1,BTC,0,0.6,"distilled, ""v2""",2025-02-26T00:01:00.000Z,2025-02-26T00:01:00.000Z',
+      "n2,BTC,1,0.7,distilled,2025-02-26T00:02:00.000Z,2025-02-26T00:02:00.000Z",
+      "n2,ETH,1,0.7,distilled,2025-02-26T00:02:00.000Z,2025-02-26T00:02:00.000Z",
+      "n3,BTC,-1,0.8,distilled,2025-02-26T00:03:00.000Z,2025-02-26T00:04:30.000Z",
       "",
     ]);
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.includes("partial")), []);
@@ -89,6 +91,7 @@ Deno.test("news export: JSONL to stdout within [--from, --to), streamed over man
       score: 0.5,
       model: "distilled",
       published_at: new Date(T0 + 100 * 60_000).toISOString(),
+      known_at: new Date(T0 + 100 * 60_000).toISOString(),
     });
     assertEquals(rows.at(-1).news_id, "n4599");
     assert(rows.every((r, i) => r.news_id === `n${100 + i}`));
@@ -105,7 +108,7 @@ Deno.test("news export: an empty store writes the header and warns", async () =>
     assertEquals(run.code, 0, run.stderr);
     assertEquals(
       await Deno.readTextFile(`${dir}/news.csv`),
-      "news_id,coin,signal,score,model,published_at\n",
+      "news_id,coin,signal,score,model,published_at,known_at\n",
     );
     assert(run.stderr.includes("no news signals"), run.stderr);
   } finally {

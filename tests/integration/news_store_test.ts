@@ -278,6 +278,22 @@ Deno.test("both stores count a polled headline from its fetch, keep its first kn
   }
 });
 
+Deno.test("a KV signal stored before known times stays known when published when it comes again from a poll", async () => {
+  const online = await KvFeatureStore.open(":memory:");
+  try {
+    // As the online store kept signals before: keyed by publication, no known-time index.
+    await online.kv.set(["news", "BTC", T0 + 10_000, "old"], { signal: 1, score: 0.9, model: "m" });
+    assertEquals((await online.signals("BTC")).map((s) => [s.news_id, s.published_at, s.known_at]), [
+      ["old", T0 + 10_000, T0 + 10_000],
+    ]);
+    await online.putSignals([{ ...sig("old", T0 + 10_000, -1), known_at: T0 + 90_000 }]);
+    const stored = await online.signals("BTC");
+    assertEquals(stored.map((s) => [s.news_id, s.known_at, s.signal]), [["old", T0 + 10_000, -1]]);
+  } finally {
+    online.close();
+  }
+});
+
 Deno.test("a store written before known times reads its signals as known when published, read-only or upgraded", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/offline.duckdb`;

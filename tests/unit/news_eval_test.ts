@@ -197,11 +197,11 @@ Deno.test("news export lines: CSV quoted where needed, JSON with ISO times, the 
   };
   assertEquals(csvField("plain"), "plain");
   assertEquals(csvField("a\nb"), '"a\nb"');
-  assertEquals(newsExportHeader("csv", false), "news_id,coin,signal,score,model,published_at\n");
+  assertEquals(newsExportHeader("csv", false), "news_id,coin,signal,score,model,published_at,known_at\n");
   assertEquals(newsExportHeader("jsonl", true), "");
   assertEquals(
-    newsExportLines([s], "csv", false),
-    '42,BTC,-1,0.75,"distilled, ""v2""",2025-02-26T08:30:00.000Z\n',
+    newsExportLines([{ ...s, known_at: s.known_at + 90_000 }], "csv", false),
+    '42,BTC,-1,0.75,"distilled, ""v2""",2025-02-26T08:30:00.000Z,2025-02-26T08:31:30.000Z\n',
   );
   assertEquals(JSON.parse(newsExportLines([{ ...s, title: "Hack" }], "jsonl", true)), {
     news_id: "42",
@@ -210,6 +210,7 @@ Deno.test("news export lines: CSV quoted where needed, JSON with ISO times, the 
     score: 0.75,
     model: 'distilled, "v2"',
     published_at: "2025-02-26T08:30:00.000Z",
+    known_at: "2025-02-26T08:30:00.000Z",
     title: "Hack",
   });
 });
