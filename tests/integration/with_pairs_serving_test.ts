@@ -3,11 +3,12 @@
  * set, the streaming prediction of a closed candle and `/predict` on that candle agree, number for
  * number, though the other pair's candle of the same window has not closed when they run.
  */
-import { assert, assertEquals } from "../assert.ts";
+import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { syntheticRows } from "../model_fixtures.ts";
 import { type FeatureRowWithNews, OTHER_PAIR_COLUMNS } from "../../src/domain/feature_row.ts";
 import { cardOtherPairs } from "../../src/domain/model_card.ts";
 import { buildDataset } from "../../src/model/dataset.ts";
+import { checkLeakage, LeakageError } from "../../src/model/evaluate.ts";
 import { featureNames, featureVector } from "../../src/model/features.ts";
 import { OnnxPredictor } from "../../src/registry/predictor.ts";
 import { Registry } from "../../src/registry/registry.ts";
@@ -153,6 +154,34 @@ Deno.test("a retraining of a --with-pairs series (the model loop's, in a Worker)
       otherPairs: ["ETH/USD"],
     });
     assertEquals(card.data.hash, ds.hash);
+  } finally {
+    offline.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a planted look-ahead in the other pairs' columns is caught: the same-window join of a leading pair leaks, the lagged one does not", async () => {
+  const dir = await Deno.makeTempDir();
+  const offline = await DuckDbFeatureStore.open(`${dir}/offline.duckdb`);
+  try {
+    const btc = syntheticRows(900, { pair: "BTC/USD", seed: 1 });
+    // A pair whose 1-candle return is BTC/USD's next one: read at the same window, it is the target.
+    const leading = btc.map((r, i) => ({
+      ...r,
+      pair: "ETH/USD",
+      log_return_1: i + 1 < btc.length ? Math.log(btc[i + 1]!.close / r.close) : 0,
+    }));
+    await offline.upsert([...btc, ...leading]);
+    const options = { pair: "BTC/USD", window: "1m" as const, horizon: 1, otherPairs: ["ETH/USD"] };
+    const all = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
+    const lagged = await buildDataset(offline, options);
+    checkLeakage(lagged, all(lagged.n));
+    const sameWindow = await buildDataset(offline, { ...options, otherPairsLag: 0 });
+    assertThrows(
+      () => checkLeakage(sameWindow, all(sameWindow.n)),
+      LeakageError,
+      "feature ETH/USD:log_return_1",
+    );
   } finally {
     offline.close();
     await Deno.remove(dir, { recursive: true });
