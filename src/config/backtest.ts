@@ -2,7 +2,7 @@
 import { flag } from "./flag.ts";
 import { MODELS_FLAGS } from "./models.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { COMMON, HORIZON, PAIR, WINDOW } from "./shared.ts";
+import { COMMON, HORIZON, otherPairsFlag, PAIR, WINDOW } from "./shared.ts";
 import { TRAIN_FLAGS } from "./train.ts";
 
 const BPS = { min: 0, below: 10_000 } as const;
@@ -50,11 +50,11 @@ export const BACKTEST_FLAGS = {
 };
 
 export interface BacktestConfig extends Parsed<typeof BACKTEST_FLAGS> {
-  /** Without `--pair` itself. */
+  /** Never `--pair` itself. */
   withPairs: string[];
 }
 
 export function backtestConfig(args: readonly string[], env: Env = denoEnv): BacktestConfig {
   const c = parseFlags(BACKTEST_FLAGS, args, env);
-  return { ...c, withPairs: (c.withPairs ?? []).filter((p) => p !== c.pair) };
+  return { ...c, withPairs: otherPairsFlag(c.pair, c.withPairs) };
 }

@@ -222,6 +222,14 @@ export const MAX_FEATURE_AGE = flag.number("max-feature-age", {
 export const PAIR = flag.pair("pair", { required: true, help: "the pair, e.g. BTC/USD" });
 export const WINDOW = flag.window("window", { default: "1m", help: "the window" });
 
+/** `--with-pairs`, checked against `--pair`: a model's own pair is no other pair. */
+export function otherPairsFlag(pair: string, withPairs: string[] | undefined): string[] {
+  if (withPairs?.includes(pair)) {
+    throw new ConfigError(`--with-pairs names ${pair}, the pair itself: give only other pairs`);
+  }
+  return withPairs ?? [];
+}
+
 /** The first model of a cold start (start, demo). */
 export const COLD_START = {
   minRows: flag.number("min-rows", {

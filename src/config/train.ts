@@ -1,7 +1,7 @@
 /** `deno task train`: dataset, walk-forward evaluation, ONNX export and registry for one series. */
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { COMMON, HORIZON, PAIR, WINDOW } from "./shared.ts";
+import { COMMON, HORIZON, otherPairsFlag, PAIR, WINDOW } from "./shared.ts";
 
 export const MODEL_CHOICES = ["auto", "gbdt", "ridge"] as const;
 export const SHRINK_CHOICES = ["auto", "off"] as const;
@@ -51,11 +51,11 @@ export const TRAIN_FLAGS = {
 };
 
 export interface TrainConfig extends Parsed<typeof TRAIN_FLAGS> {
-  /** Without `--pair` itself. */
+  /** Never `--pair` itself. */
   withPairs: string[];
 }
 
 export function trainConfig(args: readonly string[], env: Env = denoEnv): TrainConfig {
   const c = parseFlags(TRAIN_FLAGS, args, env);
-  return { ...c, withPairs: (c.withPairs ?? []).filter((p) => p !== c.pair) };
+  return { ...c, withPairs: otherPairsFlag(c.pair, c.withPairs) };
 }

@@ -25,6 +25,7 @@ import { Registry } from "../registry/registry.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { systemClock } from "../util/clock.ts";
 import type { Logger } from "../util/log.ts";
+import { checkOtherPairs } from "./other_pairs_check.ts";
 import { searchProgress } from "./search_progress.ts";
 
 const DEFAULT_FOLDS = 5;
@@ -149,6 +150,14 @@ export async function backtestFromStore(
   const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
   let ds: Dataset, candles: BacktestCandle[];
   try {
+    if (card && cfg.withPairs.length > 0) {
+      log.warn(
+        `--with-pairs is for a backtest without --version: ${card.version} reads ${
+          card.other_pairs.length > 0 ? card.other_pairs.join(", ") : "no other pair"
+        }, as it was trained`,
+      );
+    }
+    if (!card) await checkOtherPairs(store, cfg.window, cfg.withPairs);
     ds = await buildDataset(store, {
       pair: cfg.pair,
       window: cfg.window,

@@ -116,8 +116,11 @@ Deno.test("backtest without a version replays the setting train chooses and stor
     assertEquals([own.model, own.overall, own.folds], [version.model, version.overall, version.folds]);
     assert(stored().includes("backtest.json"));
 
-    const table = await task("backtest", dir, [...SERIES, "--version", "v0001"]);
+    const table = await task("backtest", dir, [...SERIES, "--version", "v0001", "--with-pairs", "ETH/USD"]);
     assertEquals(table.code, 0, table.stderr);
+    assert(
+      table.stderr.includes("--with-pairs is for a backtest without --version: v0001 reads no other pair"),
+    );
     assert(/^fold +from +to +θ bp +rule +net +Sharpe/m.test(table.stdout), table.stdout);
     assertEquals(table.stdout.split("\n").filter((l) => /^\s+buy & hold/.test(l)).length, 5);
 

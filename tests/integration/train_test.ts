@@ -165,6 +165,19 @@ Deno.test("train: a predictable series is learned, promoted, and its report reco
   }
 });
 
+Deno.test("train --with-pairs a pair the store has no rows of exits 2 naming it, and registers nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await storeWith(dir, [...syntheticRows(400), ...syntheticRows(400, { pair: "ETH/USD", seed: 2 })]);
+    const { code, log } = await train(dir, ["--with-pairs", "ETH/USD,SOL/USD"]);
+    assertEquals(code, 2, log);
+    assert(log.includes("--with-pairs SOL/USD: the offline store has no 1m rows of it (1m rows of"), log);
+    assertEquals([...Deno.readDirSync(dir)].some((e) => e.name === "models"), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("train: a feature computed from the future fails the run loudly, naming it", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../assert.ts";
-import { ConfigError, trainConfig } from "../../src/config.ts";
+import { backtestConfig, ConfigError, trainConfig } from "../../src/config.ts";
 
 const noEnv = () => undefined;
 const base = ["--pair", "BTC/USD", "--window", "5m", "--horizon", "1"];
@@ -21,5 +21,19 @@ Deno.test("a bad --blend or --shrink is one line naming the flag", () => {
   ) {
     const e = assertThrows(() => trainConfig([...base, ...args], noEnv), ConfigError, message);
     assertEquals(e.message.includes("\n"), false, e.message);
+  }
+});
+
+Deno.test("--with-pairs naming the pair itself is an error, not dropped without a word", () => {
+  assertEquals(trainConfig([...base, "--with-pairs", "ETH/USD,SOL/USD"], noEnv).withPairs, [
+    "ETH/USD",
+    "SOL/USD",
+  ]);
+  for (const config of [trainConfig, backtestConfig]) {
+    assertThrows(
+      () => config([...base, "--with-pairs", "ETH/USD,BTC/USD"], noEnv),
+      ConfigError,
+      "--with-pairs names BTC/USD, the pair itself",
+    );
   }
 });
