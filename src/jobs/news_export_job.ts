@@ -7,6 +7,7 @@ import { ConfigError, type NewsExportConfig } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import type { Logger } from "../util/log.ts";
+import { writeStdout } from "../util/stdout.ts";
 import { newsExportHeader, newsExportLines } from "./news_export_text.ts";
 
 /** The offline store of `dataDir`; a missing directory or store is a bad `--data-dir`. */
@@ -40,19 +41,24 @@ export async function exportNews(cfg: NewsExportConfig, log: Logger): Promise<nu
   const partial = `${cfg.out}.partial-${Deno.pid}`;
   let file: Deno.FsFile | undefined;
   let rows = 0, first: number | undefined, last: number | undefined;
+  let open = true;
   try {
     const { title, chunks } = await store.signalRows(cfg.from, cfg.to);
     file = toFile ? await Deno.open(partial, { write: true, create: true, truncate: true }) : undefined;
-    const sink = file ?? Deno.stdout;
     const encoder = new TextEncoder();
-    const write = async (text: string) => {
+    // False once stdout's reader has gone.
+    const write = async (text: string): Promise<boolean> => {
       const bytes = encoder.encode(text);
-      for (let done = 0; done < bytes.length;) done += await sink.write(bytes.subarray(done));
+      if (!file) return await writeStdout(bytes);
+      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+      return true;
     };
-    await write(newsExportHeader(cfg.format, title));
+    open = await write(newsExportHeader(cfg.format, title));
     for await (const chunk of chunks) {
+      if (!open) break;
       if (chunk.length === 0) continue;
-      await write(newsExportLines(chunk, cfg.format, title));
+      open = await write(newsExportLines(chunk, cfg.format, title));
+      if (!open) break;
       rows += chunk.length;
       first ??= chunk[0]!.published_at;
       last = chunk.at(-1)!.published_at;
@@ -68,6 +74,10 @@ export async function exportNews(cfg: NewsExportConfig, log: Logger): Promise<nu
     store.close();
   }
   const span = first !== undefined ? ` (${isoTime(first)} .. ${isoTime(last!)})` : "";
+  if (!open) {
+    log.info("stdout's reader stopped reading: the export ends there");
+    return 0;
+  }
   log.info(`${rows} news signals${span} written to ${toFile ? cfg.out : "stdout"}`);
   if (rows === 0) log.warn(`no news signals in ${cfg.dataDir}/offline.duckdb for that range`);
   return 0;

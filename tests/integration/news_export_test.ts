@@ -100,6 +100,25 @@ Deno.test("news export: JSONL to stdout within [--from, --to), streamed over man
   }
 });
 
+Deno.test("news export: a reader that stops early (| head) ends the export quietly", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await storeWith(`${dir}/data`, Array.from({ length: 5000 }, (_, i) => signal(i)));
+    // Far more than a pipe holds, so the export is still writing when the reader goes.
+    const child = runPipeline("news", ["export", "--data-dir", `${dir}/data`, "--out", "-"], dir);
+    const reader = child.stdout.getReader();
+    const { value } = await reader.read();
+    assert(new TextDecoder().decode(value).startsWith("news_id,coin,signal"));
+    await reader.cancel();
+    const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+    const { code } = await child.status;
+    assertEquals(code, 0, stderr);
+    assert(!stderr.includes("Broken pipe"), stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("news export: an empty store writes the header and warns", async () => {
   const dir = await Deno.makeTempDir();
   try {
