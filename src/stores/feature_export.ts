@@ -3,13 +3,17 @@ import {
   FEATURE_COLUMNS,
   type FeatureRow,
   type FeatureRowWithNews,
+  MARKET_NEWS_COLUMNS,
   NEWS_COLUMNS,
 } from "../domain/feature_row.ts";
 
 export const CSV_HEADER: string = FEATURE_COLUMNS.join(",");
 
-/** The columns `features export` writes: the technical features, then the news columns. */
-export const EXPORT_COLUMNS = [...FEATURE_COLUMNS, ...NEWS_COLUMNS] as const;
+/**
+ * The columns `features export` writes: the technical features, then the news columns of the
+ * pair's coin and the market's, every input a model reads.
+ */
+export const EXPORT_COLUMNS = [...FEATURE_COLUMNS, ...NEWS_COLUMNS, ...MARKET_NEWS_COLUMNS] as const;
 export const EXPORT_CSV_HEADER: string = EXPORT_COLUMNS.join(",");
 
 function cell(v: unknown): string {

@@ -1,5 +1,11 @@
-import { assertEquals } from "../assert.ts";
-import type { FeatureRowWithNews } from "../../src/domain/feature_row.ts";
+import { assert, assertEquals } from "../assert.ts";
+import {
+  FEATURE_COLUMNS,
+  type FeatureRowWithNews,
+  MARKET_NEWS_COLUMNS,
+  NEWS_COLUMNS,
+} from "../../src/domain/feature_row.ts";
+import { featureNames } from "../../src/model/features.ts";
 import { exportSummary, exportText, tailLines } from "../../src/jobs/feature_text.ts";
 import { EXPORT_COLUMNS, EXPORT_CSV_HEADER } from "../../src/stores/feature_export.ts";
 
@@ -62,4 +68,13 @@ Deno.test("tail prints tab-separated rows, fractions to four places and times in
     "",
     "false",
   ]);
+});
+
+Deno.test("an export holds both sets of news columns a model reads, as the model reads them", () => {
+  const exported = new Set<string>(EXPORT_COLUMNS);
+  for (const c of [...NEWS_COLUMNS, ...MARKET_NEWS_COLUMNS]) assert(exported.has(c), c);
+  const newsInputs = featureNames().filter((f) => f.includes("news_"));
+  assertEquals(newsInputs.length, 20);
+  for (const f of newsInputs) assert(exported.has(f), f);
+  assert(FEATURE_COLUMNS.every((c) => exported.has(c)));
 });
