@@ -81,9 +81,12 @@ export function createApp(deps: ServeDeps): Hono {
   const app = new Hono();
 
   // Every route answers GET (and so HEAD); other methods on a route's path get 405.
-  let known: Set<string> | undefined;
-  const isRoute = (path: string) =>
-    (known ??= new Set(app.routes.filter((r) => r.method === "GET").map((r) => r.path))).has(path);
+  let known: RouteTable | undefined;
+  const routeOf = (path: string): string | null => {
+    known ??= routeTable(app.routes.filter((r) => r.method === "GET").map((r) => r.path));
+    if (known.exact.has(path)) return path;
+    return known.patterns.find((p) => p.re.test(path))?.path ?? null;
+  };
 
   if (deps.corsOrigins?.length) {
     const origin = deps.corsOrigins.includes("*") ? "*" : deps.corsOrigins;
@@ -101,11 +104,30 @@ export function createApp(deps: ServeDeps): Hono {
   app.route("/", seriesRoutes(ctx));
   app.route("/", pageRoutes(ctx));
   app.notFound((c) => {
-    if (!isRoute(c.req.path)) return c.json({ error: "not found" }, 404);
+    if (routeOf(c.req.path) === null) return c.json({ error: "not found" }, 404);
     c.header("Allow", "GET, HEAD");
     return c.json({ error: `${c.req.method} is not allowed on ${c.req.path}: use GET` }, 405);
   });
   // In front of everything, `app.request` included (it calls `fetch`).
-  app.fetch = gate(app.fetch, { metrics, log, maxInFlight: deps.maxInFlight, isRoute });
+  app.fetch = gate(app.fetch, { metrics, log, maxInFlight: deps.maxInFlight, routeOf });
   return app;
+}
+
+/** Route paths, the ones with parameters (`:name`) as patterns matching one path segment each. */
+function routeTable(paths: readonly string[]): RouteTable {
+  const param = (p: string) => p.split("/").some((s) => s.startsWith(":"));
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const segment = (s: string) => s.startsWith(":") ? "[^/]+" : escape(s);
+  return {
+    exact: new Set(paths.filter((p) => !param(p))),
+    patterns: paths.filter(param).map((path) => ({
+      path,
+      re: new RegExp(`^${path.split("/").map(segment).join("/")}$`),
+    })),
+  };
+}
+
+interface RouteTable {
+  exact: Set<string>;
+  patterns: { path: string; re: RegExp }[];
 }

@@ -22,8 +22,8 @@ export interface GateOptions {
   maxInFlight?: number | undefined;
   /** Longest URL answered, in characters. @default {2048} */
   maxUrl?: number;
-  /** Whether a path is one of the app's routes (others are counted together as "other"). */
-  isRoute: (path: string) => boolean;
+  /** The app's route a path is on (`/models/:name/:version/backtest`), or null: counted as "other". */
+  routeOf: (path: string) => string | null;
 }
 
 /**
@@ -31,18 +31,18 @@ export interface GateOptions {
  *
  * @example
  * ```ts
- * app.fetch = gate(app.fetch, { metrics, log, isRoute: (p) => p === "/predict" });
+ * app.fetch = gate(app.fetch, { metrics, log, routeOf: (p) => p === "/predict" ? p : null });
  * ```
  */
 export function gate<A extends unknown[]>(fetch: Fetch<A>, options: GateOptions): Fetch<A> {
-  const { metrics, log, isRoute } = options;
+  const { metrics, log, routeOf } = options;
   const maxInFlight = options.maxInFlight ?? 256;
   const maxUrl = options.maxUrl ?? 2048;
   let inFlight = 0;
 
   const count = (request: Request, path: string, status: number, started: number) => {
     const seconds = (performance.now() - started) / 1000;
-    metrics.request(isRoute(path) ? path : "other", status, seconds);
+    metrics.request(routeOf(path) ?? "other", status, seconds);
     // The path only: query strings are the caller's business, and never secrets of ours.
     if (logEnabled("debug")) {
       log.debug(`${request.method} ${path} ${status} ${(seconds * 1000).toFixed(1)}ms`);

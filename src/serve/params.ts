@@ -35,7 +35,7 @@ export function windowParam(raw: string | undefined): Window | undefined {
 export function horizonParam(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === "" || !Number.isInteger(n) || n < 1) {
+  if (!/^\d+$/.test(raw) || n < 1) {
     throw badRequest("horizon", `'${raw.slice(0, 16)}' is not a horizon in candles (a whole number from 1)`);
   }
   return n;
@@ -45,7 +45,8 @@ export function horizonParam(raw: string | undefined): number | undefined {
 export function limitParam(raw: string | undefined, fallback: number, max = MAX_LIMIT): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
+  // Digits only: `1e2` or ` 5` is no way to write a count.
+  if (!/^\d+$/.test(raw) || n < 1 || n > max) {
     throw badRequest("limit", `limit must be a whole number from 1 to ${max}`);
   }
   return n;

@@ -232,8 +232,14 @@ Deno.test({
     try {
       const api = await (await fetch(`${srv.base}/models/btc-usd_1m_h1/v0001/backtest`)).json();
       assertEquals(api.overall, overall);
-      assertEquals((await fetch(`${srv.base}/models/btc-usd_1m_h1/v0002/backtest`)).status, 404);
+      const none = await fetch(`${srv.base}/models/btc-usd_1m_h1/v0002/backtest`);
+      assertEquals([none.status, (await none.json()).error], [
+        404,
+        "no such model version: btc-usd_1m_h1 v0002",
+      ]);
       assertEquals((await fetch(`${srv.base}/models/..%2Fx/v0001/backtest`)).status, 404);
+      const metrics = await (await fetch(`${srv.base}/metrics`)).text();
+      assert(metrics.includes('route="/models/:name/:version/backtest",status="404"'), metrics);
       const dom = await renderedDom(`${srv.base}/backtests`, dir);
       const id = "btc-usd_1m_h1-v0001";
       assertEquals(attr(dom, "none").value, "1");

@@ -78,6 +78,8 @@ Deno.test("a --with-pairs model gets the same input vector and value from traini
     const res = await app.request("http://localhost/predict?pair=BTC/USD");
     const body = await res.json();
     assertEquals([res.status, body.as_of], [200, new Date(row.window_end).toISOString()]);
+    const { models } = await (await app.request("http://localhost/models")).json();
+    assertEquals(models[0].versions[0].other_pairs, { pairs: ["ETH/USD"], lag: 1 });
     assertEquals(seen.length, 2);
 
     const i = Array.from(ds.time).indexOf(row.window_start);

@@ -249,6 +249,9 @@ Deno.test("/candles answers the newest candles oldest first up to the limit, /pr
   assertEquals(list.body.live, { n: 1, mae_model: 2, mae_naive: 3, coverage_80: null, coverage_95: null });
   assertEquals((await w.get("/predictions?pair=BTC/USD&limit=0")).body.parameter, "limit");
   // /candles keeps 500 candles a series, and says so rather than answering fewer than asked.
+  for (const bad of ["1e2", "0x10", "+5", " 5", "5.0"]) {
+    assertEquals((await w.get(`/candles?pair=BTC/USD&limit=${encodeURIComponent(bad)}`)).status, 400, bad);
+  }
   const tooMany = await w.get("/candles?pair=BTC/USD&limit=501");
   assertEquals([tooMany.status, tooMany.body.parameter], [400, "limit"]);
   assert(String(tooMany.body.error).includes("from 1 to 500"), String(tooMany.body.error));

@@ -7,6 +7,7 @@
  * GET /models/:name/:version/backtest: a version's stored backtest whole.
  */
 import { Hono } from "hono";
+import { cardOtherPairs } from "../../domain/model_card.ts";
 import type { ModelRegistry } from "../../domain/ports.ts";
 import type { BacktestReport } from "../../model/backtest.ts";
 import type { RouteContext } from "../route_context.ts";
@@ -32,6 +33,8 @@ async function listing(ctx: RouteContext): Promise<string> {
           promoted: v === current,
           created_at: card.created_at,
           model: card.model.kind,
+          // The other pairs whose columns it reads, and from how many windows back.
+          other_pairs: cardOtherPairs(card),
           rows: card.data.rows,
           overall: card.overall,
           vs_naive: card.vs_naive ?? null,
@@ -69,7 +72,13 @@ export function modelRoutes(ctx: RouteContext): Hono {
         return c.json({ error: `no such model version: ${name} ${version}` }, 404);
       }
       const report = await ctx.registry.backtest?.(name, version).catch(() => null) ?? null;
-      if (!report) return c.json({ error: `no backtest stored for ${name} ${version}` }, 404);
+      if (!report) {
+        const exists = (await ctx.registry.versions(name).catch((): string[] => [])).includes(version);
+        const error = exists
+          ? `no backtest stored for ${name} ${version}: run deno task backtest with --version ${version}`
+          : `no such model version: ${name} ${version}`;
+        return c.json({ error }, 404);
+      }
       return c.json(report);
     });
 }
