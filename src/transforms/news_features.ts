@@ -4,9 +4,9 @@
  * it; a headline one second after the close belongs to the next candle). For each span (1h, 4h,
  * 24h): the sum, mean and count of signals known in (t − span, t]; and the minutes from the last
  * non-zero signal known to `t`. Signals may arrive out of order (a classifier catching up); they
- * are kept sorted by known time. The market-wide
- * columns are the same aggregates over the signals of the pseudo-coin `MARKET` (headlines that
- * name no coin), point in time alike. Pure; the state is plain data.
+ * are kept sorted by known time. The market-wide columns are the same aggregates over the signals
+ * of the pseudo-coin `MARKET` (headlines that name no coin), point in time alike. Pure; the state
+ * is plain data.
  */
 import { type MarketNewsColumn, NEWS_SPANS, type NewsColumn } from "../domain/feature_row.ts";
 import { MARKET, type NewsSignal } from "../domain/news.ts";
