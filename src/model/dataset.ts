@@ -7,7 +7,7 @@
  * model card says what it learned from.
  */
 import { type Window, WINDOW_MS } from "../domain/candle.ts";
-import { OTHER_PAIR_COLUMNS, OTHER_PAIRS_LAG, type TrainingRow } from "../domain/feature_row.ts";
+import { OTHER_PAIR_COLUMNS, otherPairs, type TrainingRow } from "../domain/feature_row.ts";
 import type { FeatureHistory } from "../domain/ports.ts";
 import { featureNames, featureVector } from "./features.ts";
 
@@ -70,7 +70,7 @@ export async function buildDataset(
   const { pair, window, horizon } = options;
   checkHorizon(horizon);
   const horizonMs = horizon * WINDOW_MS[window];
-  const others = { pairs: options.otherPairs ?? [], lag: options.otherPairsLag ?? OTHER_PAIRS_LAG };
+  const others = otherPairs(options.otherPairs ?? [], options.otherPairsLag);
   return await datasetFromChunks(
     history.trainingRowChunks
       ? history.trainingRowChunks(pair, window, horizonMs, others)
