@@ -100,7 +100,7 @@ export function fitRun(
   const scored = searchScored(ds, folds, configs, embargo, (done, t) => onTrial?.(done, configs.length, t));
   const trials = scored.trials;
   const choose = (sc: Scored) =>
-    chooseSetting(sc, ds.y, input.blend ?? BLEND_MEMBERS, input.shrink ?? "auto");
+    chooseSetting(sc, ds.y, input.blend ?? BLEND_MEMBERS, input.shrink ?? "auto", ds.horizon);
   const best = choose(scored);
   const settings = folds.map((f) => {
     const before = scoredThrough(scored, f.index, ds.y);

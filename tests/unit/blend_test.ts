@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
-import { chooseBlend, chooseSetting } from "../../src/model/blend.ts";
+import { baggedShrink, chooseBlend, chooseSetting, SHRINK_GRID } from "../../src/model/blend.ts";
 import type { Dataset } from "../../src/model/dataset.ts";
 import { fitRun } from "../../src/model/fit_run.ts";
 import { describe, fitModel, modelSummary, settingOf, type SingleConfig } from "../../src/model/models.ts";
@@ -52,6 +52,44 @@ Deno.test("a forecast with the wrong sign is shrunk to nothing, which scores as 
 Deno.test("an exact forecast keeps its full size", () => {
   const y = noise(400, 3);
   assertEquals(chooseBlend(scored(y, [y.slice()]), y, 1).config.shrink, 1);
+});
+
+/** The factor of the grid minimising the MAE on the rows themselves, as a single draw sees it. */
+function plainShrink(pred: Float64Array, y: Float64Array): number {
+  const mae = (s: number) => pred.reduce((a, p, k) => a + Math.abs(s * p - y[k]!), 0);
+  return SHRINK_GRID.reduce((best, s) => (mae(s) < mae(best) ? s : best), 0);
+}
+
+/** 80 validation rows of a weak forecast: a tenth of its size is what happens, beside noise. */
+function weakForecast(seed: number): { pred: Float64Array; y: Float64Array; rows: Uint32Array } {
+  const pred = noise(80, seed), e = noise(80, seed + 1000, 1e-2);
+  return { pred, y: pred.map((p, k) => 0.1 * p + e[k]!), rows: Uint32Array.from(pred, (_, k) => k) };
+}
+
+Deno.test("on a few rows of a weak forecast the bagged factor varies less from draw to draw than the rows' own best", () => {
+  const bagged: number[] = [], plain: number[] = [];
+  for (let seed = 1; seed <= 40; seed++) {
+    const { pred, y, rows } = weakForecast(seed);
+    bagged.push(baggedShrink(pred, y, rows));
+    plain.push(plainShrink(pred, y));
+  }
+  const sd = (x: number[]) => {
+    const m = x.reduce((a, v) => a + v, 0) / x.length;
+    return Math.sqrt(x.reduce((a, v) => a + (v - m) ** 2, 0) / x.length);
+  };
+  // The rows' own best jumps between the ends of the grid; the bagged mean does not.
+  assert(plain.filter((s) => s === 0 || s === 1).length > 20, JSON.stringify(plain));
+  assert(sd(bagged) < 0.75 * sd(plain), `bagged sd ${sd(bagged)}, plain sd ${sd(plain)}`);
+  assert(bagged.some((s) => s > 0 && s < 1));
+});
+
+Deno.test("the bagged factor is seeded, in [0, 1], and blocks of rows at least the horizon long change it", () => {
+  const { pred, y, rows } = weakForecast(7);
+  const once = baggedShrink(pred, y, rows);
+  assertEquals(baggedShrink(pred, y, rows), once);
+  assert(once >= 0 && once <= 1);
+  // 80 rows are blocks of 4 at horizon 1; at horizon 20, four blocks of 20 are drawn instead.
+  assert(baggedShrink(pred, y, rows, 20) !== once);
 });
 
 Deno.test("a blend averages the best trials in the search's order and is scored on their mean", () => {
