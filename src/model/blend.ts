@@ -32,31 +32,47 @@ function mae(pred: Float64Array, scale: number, y: ArrayLike<number>, rows: Uint
   return sum / rows.length;
 }
 
+/** Fewest blocks a resample draws from, so a long horizon on few rows still resamples something. */
+const MIN_BLOCKS = 8;
+
 /**
  * The mean over block bootstrap resamples of the MAE-minimising factor of `pred` on `rows`.
  * Consecutive rows' errors are related (overlapping targets, volatility clusters), so whole blocks
- * of rows are drawn: n^(1/3) rows, the usual order for a block bootstrap, and at least `horizon`.
- * Each block's loss at every factor is summed once, so a resample costs a sum over blocks.
- * Seeded: the same rows give the same factor.
+ * of rows are drawn: n^(1/3) rows, the usual order for a block bootstrap, and at least `horizon`,
+ * as long as that leaves `MIN_BLOCKS` of them. Blocks are cut within each fold's validation rows
+ * (`ends`, where each one ends in `rows`), never across two. Each block's loss at every factor is
+ * summed once, so a resample costs a sum over blocks. Seeded with a fixed seed: the same rows give
+ * the same factor.
  */
 export function baggedShrink(
   pred: Float64Array,
   y: ArrayLike<number>,
   rows: Uint32Array,
   horizon = 1,
+  ends: readonly number[] = [rows.length],
   resamples = SHRINK_RESAMPLES,
 ): number {
   const n = rows.length, G = SHRINK_GRID.length;
-  const size = Math.max(horizon, Math.round(Math.cbrt(n)), 1);
-  const blocks = Math.ceil(n / size);
+  if (n === 0) throw new RangeError("no validation rows to choose a shrink factor on");
+  const size = Math.max(1, Math.min(Math.max(horizon, Math.round(Math.cbrt(n))), Math.floor(n / MIN_BLOCKS)));
+  const bounds: number[] = [];
+  let from = 0;
+  for (const end of ends) {
+    for (let at = from; at < end; at += size) bounds.push(at);
+    from = end;
+  }
+  bounds.push(n);
+  const blocks = bounds.length - 1;
   const blockLoss = new Float64Array(blocks * G);
-  for (let k = 0; k < n; k++) {
-    const b = Math.floor(k / size), target = y[rows[k]!]!;
-    for (let g = 0; g < G; g++) blockLoss[b * G + g]! += Math.abs(SHRINK_GRID[g]! * pred[k]! - target);
+  for (let b = 0; b < blocks; b++) {
+    for (let k = bounds[b]!; k < bounds[b + 1]!; k++) {
+      const target = y[rows[k]!]!;
+      for (let g = 0; g < G; g++) blockLoss[b * G + g]! += Math.abs(SHRINK_GRID[g]! * pred[k]! - target);
+    }
   }
   const random = seededRandom(1);
   const sums = new Float64Array(G);
-  let total = 0;
+  let steps = 0;
   for (let r = 0; r < resamples; r++) {
     sums.fill(0);
     for (let j = 0; j < blocks; j++) {
@@ -66,10 +82,10 @@ export function baggedShrink(
     let best = 0;
     // Ties go to the smaller factor: no evidence for a signal is a reason to predict less of it.
     for (let g = 1; g < G; g++) if (sums[g]! < sums[best]!) best = g;
-    total += SHRINK_GRID[best]!;
+    steps += best;
   }
-  // A mean of grid factors is a multiple of 0.05 / resamples: rounded, so cards read 0.175, not 0.17499….
-  return Math.round((total / resamples) * 1e4) / 1e4;
+  // Grid steps are counted whole, so the mean is one division (0.17625, not 0.17624999…).
+  return steps / ((G - 1) * resamples);
 }
 
 /**
@@ -99,7 +115,8 @@ export function chooseBlend(
     const p = scored.predictions[j]!;
     for (let k = 0; k < mean.length; k++) mean[k]! += p[k]! / top.length;
   });
-  const factor = shrink === "auto" ? baggedShrink(mean, y, scored.rows, horizon) : 1;
+  const ends = scored.splits.map((s) => s.end);
+  const factor = shrink === "auto" ? baggedShrink(mean, y, scored.rows, horizon, ends) : 1;
   const score = mae(mean, factor, y, scored.rows);
   const config: BlendConfig = {
     kind: "blend",

@@ -110,9 +110,14 @@ export function settingOf(recorded: ModelConfig & { rounds?: number }): ModelCon
     : single(recorded);
 }
 
+/** A blend's shrink factor to two places, or to one significant digit when that would read 0.00. */
+function shrinkText(shrink: number): string {
+  return shrink === 0 || shrink >= 0.005 ? shrink.toFixed(2) : shrink.toPrecision(1);
+}
+
 export function describe(config: ModelConfig): string {
   if (config.kind === "blend") {
-    const shrink = config.shrink.toFixed(2);
+    const shrink = shrinkText(config.shrink);
     // Past a few members their settings are a wall of text; the card and --json keep them all.
     if (config.members.length > 3) {
       const gbdt = config.members.filter((m) => m.kind === "gbdt").length;
@@ -140,7 +145,7 @@ export function describe(config: ModelConfig): string {
  */
 export function modelSummary(recorded: ModelConfig & { rounds?: number }): string {
   if (recorded.kind === "blend") {
-    const shrink = recorded.shrink.toFixed(2), members = recorded.members;
+    const shrink = shrinkText(recorded.shrink), members = recorded.members;
     if (members.length > 3) {
       const gbdt = members.filter((m) => m.kind === "gbdt") as (GbdtConfig & { rounds?: number })[];
       const trees = gbdt.reduce((n, m) => n + (m.rounds ?? m.params.rounds ?? 0), 0);

@@ -83,13 +83,33 @@ Deno.test("on a few rows of a weak forecast the bagged factor varies less from d
   assert(bagged.some((s) => s > 0 && s < 1));
 });
 
-Deno.test("the bagged factor is seeded, in [0, 1], and blocks of rows at least the horizon long change it", () => {
+Deno.test("the bagged factor is seeded, in [0, 1], and its blocks are at least the horizon long", () => {
   const { pred, y, rows } = weakForecast(7);
   const once = baggedShrink(pred, y, rows);
   assertEquals(baggedShrink(pred, y, rows), once);
-  assert(once >= 0 && once <= 1);
-  // 80 rows are blocks of 4 at horizon 1; at horizon 20, four blocks of 20 are drawn instead.
-  assert(baggedShrink(pred, y, rows, 20) !== once);
+  assertEquals(once, 0.2975); // a mean of 200 grid steps of 0.05, exact
+  // 80 rows are blocks of 4 (80^(1/3) ≈ 4.3): a horizon up to 4 changes nothing; at 10 the blocks are 10 rows.
+  assertEquals(baggedShrink(pred, y, rows, 4), once);
+  assert(baggedShrink(pred, y, rows, 10) !== once);
+  // Past 80 / 8 rows a block would leave fewer than 8 to draw from, so a horizon of 40 draws blocks of 10 too.
+  assertEquals(baggedShrink(pred, y, rows, 40), baggedShrink(pred, y, rows, 10));
+});
+
+Deno.test("the bagged factor of a forecast of no change is 0, and no rows are an error", () => {
+  const { y, rows } = weakForecast(8);
+  assertEquals(baggedShrink(new Float64Array(80), y, rows), 0);
+  assertThrows(
+    () => baggedShrink(new Float64Array(0), y, new Uint32Array(0)),
+    RangeError,
+    "no validation rows",
+  );
+});
+
+Deno.test("blocks do not straddle two folds' validation rows", () => {
+  const { pred, y, rows } = weakForecast(9);
+  // Cut where the blocks of 4 would not be: each fold's rows are blocks of their own.
+  assert(baggedShrink(pred, y, rows, 1, [10, 80]) !== baggedShrink(pred, y, rows, 1, [80]));
+  assertEquals(baggedShrink(pred, y, rows, 1, [8, 80]), baggedShrink(pred, y, rows, 1, [80]));
 });
 
 Deno.test("a blend averages the best trials in the search's order and is scored on their mean", () => {
@@ -180,6 +200,20 @@ function dataset(n: number, flipFrom = n): Dataset {
     hash: "",
   };
 }
+
+Deno.test("train bags the shrink factor in blocks of at least the horizon", () => {
+  const base = dataset(1200);
+  // A weak relation, so the resamples disagree and the block length shows in the factor.
+  const r = seededRandom(12);
+  const y = base.y.map((_, i) => 1e-4 * base.X[i * 3]! + 1e-3 * (r() - 0.5));
+  const ds = { ...base, horizon: 30, y, targetClose: base.close.map((c, i) => c * Math.exp(y[i]!)) };
+  const run = fitRun({ ds, choice: "ridge", folds: 4, budget: 4, seed: 1, promoted: null });
+  const folds = walkForwardFolds(ds.time, { folds: 4, embargoMs: 30 * 60_000 });
+  const scored = searchScored(ds, folds, candidates("ridge", 4, 1), 30);
+  assert(run.best.config.kind === "blend");
+  assertEquals(run.best.config.shrink, chooseBlend(scored, ds.y, 20, "auto", 30).config.shrink);
+  assert(run.best.config.shrink !== chooseBlend(scored, ds.y, 20, "auto", 1).config.shrink);
+});
 
 Deno.test("the blend and its shrink are chosen without the test folds: other targets there change nothing", () => {
   const n = 800, folds = 3;
