@@ -311,4 +311,8 @@ Deno.test("a blend of many settings is described by its shrink and the kinds it 
     describe({ ...many, members: [ridge(1), ridge(10)] }),
     "0.35 × mean of ridge(lambda=1.00), ridge(lambda=10.0)",
   );
+  // A small factor that is not 0 is a forecast, and says so; 0 is none.
+  assertEquals(describe({ ...many, shrink: 0.0005 }), "0.0005 × mean of 5 settings (3 gbdt, 2 ridge)");
+  assertEquals(modelSummary({ ...many, shrink: 0.0005 }).split(" ×")[0], "0.0005");
+  assertEquals(describe({ ...many, shrink: 0 }), "0.00 × mean of 5 settings (3 gbdt, 2 ridge)");
 });
