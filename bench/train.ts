@@ -7,7 +7,8 @@
  *   for the GBDT export;
  * - the conformal intervals walked row by row over a year of 1m rows (`intervals.ts`, target < 10 s);
  * - on ../shared/data, the REST OHLC files (1m and 5m) through the feature engine, trained at
- *   horizons 1 and 5: skill against naive and directional accuracy per fold.
+ *   horizons 1 and 5: skill against naive and directional accuracy per fold, and the drift
+ *   baseline's skill beside the model's.
  */
 import { flushCandles, stepCandle } from "../src/transforms/candles.ts";
 import { initialFeatureState, SeriesIndicators } from "../src/transforms/features.ts";
@@ -76,9 +77,10 @@ async function realResults(): Promise<void> {
           `  BTC/USD ${window} h${horizon} (${ds.n} rows, ${r.model.name.split("(")[0]}): skill ${
             (r.model.skill * 100).toFixed(2)
           }%, ` +
-            `direction ${((r.model.directional_accuracy ?? 0) * 100).toFixed(1)}%, ${
-              r.promoted ? "promoted" : "not promoted"
-            }; ` +
+            `direction ${((r.model.directional_accuracy ?? 0) * 100).toFixed(1)}%, ` +
+            `drift baseline ${(r.drift.skill * 100).toFixed(2)}% (model vs drift p = ${
+              r.vs_drift.p_value.toFixed(2)
+            }), ${r.promoted ? "promoted" : "not promoted"}; ` +
             `per fold skill/direction: ${perFold}`,
         );
       }

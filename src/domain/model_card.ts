@@ -32,6 +32,8 @@ export interface ModelCard {
   overall: Compared;
   /** Whether the lead over naive on the test folds could be luck (absent on older cards). */
   vs_naive?: VsNaive;
+  /** The same against the drift baseline, each fold's median training return (absent on older cards). */
+  vs_drift?: VsNaive;
   /** Conformal prediction intervals: the served quantiles and their measured coverage (absent on older cards). */
   intervals?: IntervalReport;
   /** Why the model predicts what it does, per input (absent on older cards). */

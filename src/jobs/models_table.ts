@@ -30,6 +30,7 @@ const HEAD = [
   "MAE",
   "naive MAE",
   "skill",
+  "skill of drift",
   "p vs naive",
   "dir. acc.",
   "decision",
@@ -42,7 +43,7 @@ function decisionCell(card: ModelCard, live: VersionLine["live"]): string {
 }
 
 function cells({ version, current, card, live }: VersionLine): string[] {
-  if (card === undefined) return ["", version, "(incomplete)", "", "", "", "", "", "", "", ""];
+  if (card === undefined) return ["", version, "(incomplete)", "", "", "", "", "", "", "", "", ""];
   const m = card.overall.model, n = card.overall.naive;
   return [
     current ? "*" : "",
@@ -53,6 +54,8 @@ function cells({ version, current, card, live }: VersionLine): string[] {
     m.mae.toFixed(4),
     n.mae.toFixed(4),
     `${(m.skill * 100).toFixed(2)}%`,
+    // What the training folds' median return alone scores: the share of the skill that is trend.
+    card.overall.drift ? `${(card.overall.drift.skill * 100).toFixed(2)}%` : "-",
     !card.vs_naive ? "-" : card.vs_naive.p_value < 0.001 ? "< 0.001" : card.vs_naive.p_value.toFixed(3),
     m.directional_accuracy === null ? "-" : `${(m.directional_accuracy * 100).toFixed(1)}%`,
     decisionCell(card, live),

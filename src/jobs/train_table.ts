@@ -1,7 +1,7 @@
 /**
  * What `train` prints on stdout: the per-fold table of the walk-forward evaluation (model beside
- * the naive and SMA baselines), the model chosen and the promotion decision; or, for `--json`,
- * the report itself. Pure: the caller prints it.
+ * the naive, SMA and drift baselines), the model chosen and the promotion decision; or, for
+ * `--json`, the report itself. Pure: the caller prints it.
  */
 import type { IntervalModel, IntervalReport, LevelReport } from "../model/conformal.ts";
 import type { VsNaive } from "../model/evaluate.ts";
@@ -17,12 +17,16 @@ const HEAD = [
   "MAE model",
   "MAE naive",
   "MAE sma",
+  "MAE drift",
   "skill",
+  "skill of drift",
   "dir. acc.",
   "on calls",
 ];
 
 const pct = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
+// Skills differ in hundredths of a percent, so they get one more digit than accuracies.
+const skillPct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const money = (x: number) => x.toFixed(x < 10 ? 4 : 2);
 
 /** Direction on the moves the model made a call on, and on what share of the moves it made one. */
@@ -39,6 +43,7 @@ function row(
   m: PriceMetrics,
   n: PriceMetrics,
   s: PriceMetrics,
+  d: PriceMetrics,
 ): string[] {
   return [
     label,
@@ -48,7 +53,9 @@ function row(
     money(m.mae),
     money(n.mae),
     money(s.mae),
-    pct(m.skill),
+    money(d.mae),
+    skillPct(m.skill),
+    skillPct(d.skill),
     pct(m.directional_accuracy),
     onCalls(m),
   ];
@@ -61,7 +68,9 @@ function row(
 export function trainTable(r: TrainReport): string {
   const rows = [
     HEAD,
-    ...r.folds.map((f) => row(String(f.fold), f.test_rows, f.test_from, f.test_to, f.model, f.naive, f.sma)),
+    ...r.folds.map((f) =>
+      row(String(f.fold), f.test_rows, f.test_from, f.test_to, f.model, f.naive, f.sma, f.drift)
+    ),
     row(
       "all",
       r.folds.reduce((a, f) => a + f.test_rows, 0),
@@ -70,6 +79,7 @@ export function trainTable(r: TrainReport): string {
       r.model,
       r.naive,
       r.sma,
+      r.drift,
     ),
   ];
   const widths = HEAD.map((_, c) => Math.max(...rows.map((x) => x[c]!.length)));
@@ -122,19 +132,19 @@ export function scaleLine(model: IntervalModel): string {
 }
 
 /**
- * Whether the lead over naive could be luck, in words a reader can act on: the mean difference of
- * absolute errors, the Diebold–Mariano statistic and its one-sided p-value.
+ * Whether the lead over a baseline could be luck, in words a reader can act on: the mean difference
+ * of absolute errors, the Diebold–Mariano statistic and its one-sided p-value.
  */
-export function vsNaiveLine(v: VsNaive, horizon: number): string {
+export function vsNaiveLine(v: VsNaive, horizon: number, baseline: "naive" | "drift" = "naive"): string {
   const diff = `${v.mae_diff <= 0 ? "−" : "+"}${money(Math.abs(v.mae_diff))}`;
   const t = `${v.dm_statistic < 0 ? "−" : ""}${Math.abs(v.dm_statistic).toFixed(2)}`;
   const p = v.p_value < 0.001 ? "< 0.001" : `= ${v.p_value.toFixed(3)}`;
   const reading = v.mae_diff >= 0
-    ? "not ahead of naive"
+    ? `not ahead of ${baseline}`
     : v.p_value < 0.05
-    ? "ahead of naive beyond chance at 5%"
-    : "ahead of naive, but within what chance gives";
-  return `vs naive: MAE ${diff} a row (model − naive), Diebold–Mariano t = ${t}, one-sided p ${p} ` +
+    ? `ahead of ${baseline} beyond chance at 5%`
+    : `ahead of ${baseline}, but within what chance gives`;
+  return `vs ${baseline}: MAE ${diff} a row (model − ${baseline}), Diebold–Mariano t = ${t}, one-sided p ${p} ` +
     `over ${v.n} test rows (horizon ${horizon}): ${reading}`;
 }
 
@@ -155,6 +165,7 @@ export function trainReportText(r: TrainReport, json: boolean): string {
   return [
     trainTable(r),
     vsNaiveLine(r.vs_naive, r.horizon),
+    vsNaiveLine(r.vs_drift, r.horizon, "drift"),
     `prediction intervals (conformal, volatility-scaled; "naive" is the width of a naive-volatility interval):`,
     intervalTable(r.intervals),
     scaleLine(r.intervals.model),

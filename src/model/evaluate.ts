@@ -1,7 +1,8 @@
 /**
  * Honest evaluation: walk-forward folds (time order, embargo ≥ horizon, nothing shuffled), and
- * per fold and overall the model beside two baselines: naive (no change: the current close) and
- * SMA (the close becomes the 7-candle SMA). A feature that tracks the target too well, or a skill
+ * per fold and overall the model beside three baselines: naive (no change: the current close),
+ * SMA (the close becomes the 7-candle SMA) and drift (the close moves by the median return of the
+ * fold's training rows, the same every row). A feature that tracks the target too well, or a skill
  * no price model has, stops the evaluation as leakage instead of reporting it.
  */
 import type { Dataset } from "./dataset.ts";
@@ -23,17 +24,18 @@ export const LEAK_SKILL = 0.5;
 export type { Compared, FoldReport } from "./metrics.ts";
 
 /**
- * Whether the model's lead over naive on the test folds could be luck: the Diebold–Mariano test of
- * the two's absolute errors of the close, row by row over every test fold in time order.
+ * Whether the model's lead over a baseline (naive, or drift) on the test folds could be luck: the
+ * Diebold–Mariano test of the two's absolute errors of the close, row by row over every test fold
+ * in time order.
  */
 export interface VsNaive {
   /** Test rows compared. */
   n: number;
-  /** Mean absolute error of the close, model − naive (in the quote currency): negative when ahead. */
+  /** Mean absolute error of the close, model − baseline (in the quote currency): negative when ahead. */
   mae_diff: number;
   /** The corrected DM statistic (Student t with n − 1 degrees of freedom). */
   dm_statistic: number;
-  /** One-sided p-value of "the model's expected absolute error is below naive's". */
+  /** One-sided p-value of "the model's expected absolute error is below the baseline's". */
   p_value: number;
 }
 
@@ -41,6 +43,8 @@ export interface Evaluation {
   folds: FoldReport[];
   overall: Compared;
   vs_naive: VsNaive;
+  /** The same test against the drift baseline: how much of the lead over naive is the trend alone. */
+  vs_drift: VsNaive;
   /** Out-of-sample predictions: test row indices and the predicted log returns. */
   rows: Uint32Array;
   predictions: Float64Array;
@@ -82,14 +86,27 @@ export function checkLeakage(ds: Dataset, rows: ArrayLike<number>): void {
   }
 }
 
-function compare(pred: Float64Array, idx: Uint32Array, ds: Dataset): Compared {
+function compare(pred: Float64Array, drift: Float64Array, idx: Uint32Array, ds: Dataset): Compared {
   const zeros = new Float64Array(idx.length);
   const sma = Float64Array.from(idx, (i) => Math.log(ds.sma[i]! / ds.close[i]!));
   return {
     model: priceMetrics(pred, idx, ds),
     naive: priceMetrics(zeros, idx, ds),
     sma: priceMetrics(sma, idx, ds),
+    drift: priceMetrics(drift, idx, ds),
   };
+}
+
+/**
+ * The drift baseline's log return for a fold: the median of its training rows' targets. Of all
+ * constant forecasts it has the least absolute error on those rows, so it is the trend a model
+ * could have learnt without reading a single input.
+ */
+export function driftReturn(ds: Pick<Dataset, "y">, train: ArrayLike<number>): number {
+  if (train.length === 0) return 0;
+  const y = Float64Array.from({ length: train.length }, (_, k) => ds.y[train[k]!]!).sort();
+  const mid = y.length >> 1;
+  return y.length % 2 ? y[mid]! : (y[mid - 1]! + y[mid]!) / 2;
 }
 
 /**
@@ -107,24 +124,28 @@ export function walkForward(
   const reports: FoldReport[] = [];
   const allRows: number[] = [];
   const allPred: number[] = [];
+  const allDrift: number[] = [];
   for (const [k, fold] of folds.entries()) {
     const setting = foldSetting(settings, k, folds.length);
     const fitted = fitOn(ds, fold.train, setting);
     const pred = fitted.predict(takeRows(ds.X, F, fold.test), fold.test.length);
+    const drift = new Float64Array(fold.test.length).fill(driftReturn(ds, fold.train));
     const report: FoldReport = {
       fold: fold.index,
       setting,
       train: { rows: fold.train.length, from: ds.time[fold.train[0]!]!, to: ds.time[fold.train.at(-1)!]! },
       test: { rows: fold.test.length, from: ds.time[fold.test[0]!]!, to: ds.time[fold.test.at(-1)!]! },
-      ...compare(pred, fold.test, ds),
+      ...compare(pred, drift, fold.test, ds),
     };
     reports.push(report);
     onFold?.(report);
     allRows.push(...fold.test);
     allPred.push(...pred);
+    allDrift.push(...drift);
   }
   const rows = Uint32Array.from(allRows), predictions = Float64Array.from(allPred);
-  const overall = compare(predictions, rows, ds);
+  const drift = Float64Array.from(allDrift);
+  const overall = compare(predictions, drift, rows, ds);
   if (overall.model.skill > LEAK_SKILL) {
     throw new LeakageError(
       `skill ${
@@ -133,18 +154,35 @@ export function walkForward(
         `look for a feature computed from the future`,
     );
   }
-  return { folds: reports, overall, vs_naive: vsNaive(predictions, rows, ds), rows, predictions };
+  return {
+    folds: reports,
+    overall,
+    vs_naive: vsNaive(predictions, rows, ds),
+    vs_drift: vsBaseline(predictions, drift, rows, ds),
+    rows,
+    predictions,
+  };
 }
 
 /** The Diebold–Mariano test of the model's absolute errors of the close against naive's. */
 export function vsNaive(pred: ArrayLike<number>, idx: ArrayLike<number>, ds: Dataset): VsNaive {
-  const model = new Float64Array(idx.length), naive = new Float64Array(idx.length);
+  return vsBaseline(pred, new Float64Array(idx.length), idx, ds);
+}
+
+/** The same test against a baseline's predicted log returns `base[k]` for the same rows. */
+export function vsBaseline(
+  pred: ArrayLike<number>,
+  base: ArrayLike<number>,
+  idx: ArrayLike<number>,
+  ds: Dataset,
+): VsNaive {
+  const model = new Float64Array(idx.length), baseline = new Float64Array(idx.length);
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k]!, close = ds.close[i]!, target = ds.targetClose[i]!;
     model[k] = Math.abs(close * Math.exp(pred[k]!) - target);
-    naive[k] = Math.abs(close - target);
+    baseline[k] = Math.abs(close * Math.exp(base[k]!) - target);
   }
-  const dm = dieboldMariano(model, naive, ds.horizon);
+  const dm = dieboldMariano(model, baseline, ds.horizon);
   return { n: dm.n, mae_diff: dm.meanDiff, dm_statistic: dm.statistic, p_value: dm.pBetter };
 }
 

@@ -59,11 +59,13 @@ export function priceMetrics(
   };
 }
 
-/** A model's metrics beside the two baselines' on the same rows. */
+/** A model's metrics beside the baselines' on the same rows. */
 export interface Compared {
   model: PriceMetrics;
   naive: PriceMetrics;
   sma: PriceMetrics;
+  /** Each fold's median training return as a constant forecast (absent on older cards). */
+  drift?: PriceMetrics;
 }
 
 export interface FoldReport extends Compared {

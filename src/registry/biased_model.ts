@@ -32,7 +32,8 @@ export async function promoteBiasedModel(
   );
   const version = await registry.reserve(name);
   const reason = `deliberately biased: predicts a ${bias} log return every candle`;
-  const { intervals: _intervals, importance: _importance, vs_naive: _vsNaive, ...rest } = champion;
+  const { intervals: _intervals, importance: _importance, vs_naive: _vsNaive, vs_drift: _vsDrift, ...rest } =
+    champion;
   await registry.save({
     ...rest,
     // The champion's setting stays on the card: a retraining re-fits the promoted setting to

@@ -76,11 +76,15 @@ export interface TrainReport {
     model: PriceMetrics;
     naive: PriceMetrics;
     sma: PriceMetrics;
+    drift: PriceMetrics;
   }[];
   naive: PriceMetrics;
   sma: PriceMetrics;
+  /** Each fold's median training return as a constant forecast: the trend with no inputs. */
+  drift: PriceMetrics;
   model: { name: string; config: ModelConfig } & PriceMetrics;
   vs_naive: VsNaive;
+  vs_drift: VsNaive;
   intervals: IntervalReport;
   importance: Importance;
   /** Promoted now. */
@@ -181,7 +185,7 @@ export async function trainAndRegister(
     artifacts = modelArtifacts(ds, run);
   }
   const { folds, trials, best, evaluation } = run;
-  const { model, naive, sma } = evaluation.overall;
+  const { model, naive, sma, drift } = evaluation.overall;
   const gate = run.notComparable
     ? { promoted: false, reason: run.notComparable }
     : decide(model.mae, naive.mae, run.promotedMae);
@@ -219,6 +223,7 @@ export async function trainAndRegister(
     folds: evaluation.folds,
     overall: evaluation.overall,
     vs_naive: evaluation.vs_naive,
+    vs_drift: evaluation.vs_drift,
     intervals: run.intervals,
     importance: run.importance,
     onnx: { input: INPUT, output: OUTPUT, output_is: "log_return", parity_max_rel_diff: parity.maxRelDiff },
@@ -268,11 +273,14 @@ export async function trainAndRegister(
       model: f.model,
       naive: f.naive,
       sma: f.sma,
+      drift: f.drift!,
     })),
     naive,
     sma,
+    drift: drift!,
     model: { name: describe(best.config), config: best.config, ...model },
     vs_naive: evaluation.vs_naive,
+    vs_drift: evaluation.vs_drift,
     // The card keeps the calibration scores serving goes on from; the report says how many.
     intervals: { ...run.intervals, model: withoutScores(run.intervals.model) },
     importance: run.importance,

@@ -84,6 +84,9 @@ Deno.test("backtest replays a version's out-of-sample predictions, stores the re
     assertEquals(version.importance.features, card.importance.features.slice(0, 10));
     assertEquals(version.intervals.overall, card.intervals.overall);
     assertEquals(version.vs_naive, card.vs_naive);
+    assertEquals(version.vs_drift, card.vs_drift);
+    assertEquals(version.overall.drift, card.overall.drift);
+    assert(version.vs_drift.n > 0);
     // The whole report, equity curves included, for the backtests page.
     const whole = await (await app.request(`http://localhost/models/${report.name}/v0001/backtest`)).json();
     assertEquals(whole.equity, report.equity);

@@ -111,6 +111,11 @@ Deno.test("train: a predictable series is learned, promoted, and its report reco
     assertEquals(card.decision.promoted, true);
     assertEquals(card.data.rows, report!.rows);
     assertEquals(card.vs_naive, report!.vs_naive);
+    // The drift baseline, per fold and over all, and the model's test against it, as the card keeps them.
+    assertEquals(card.overall.drift, report!.drift);
+    assertEquals(card.vs_drift, report!.vs_drift);
+    assertEquals(card.folds.map((f: { drift: unknown }) => f.drift), report!.folds.map((f) => f.drift));
+    assertEquals(report!.vs_drift.n, rows.length);
     assert(/^[0-9a-f]{64}$/.test(card.data.hash));
     assert(card.onnx.parity_max_rel_diff <= 1e-5);
     // The card carries the served interval quantiles, and the report their coverage on every fold.

@@ -16,6 +16,7 @@ const ridge = card("v0001", {
     model: { ...metrics, mae: 1.23456, skill: 0.0123, directional_accuracy: 0.55 },
     naive: { ...metrics, mae: 1.25, skill: 0, directional_accuracy: null },
     sma: { ...metrics, mae: 1.3, skill: -0.04, directional_accuracy: 0.5 },
+    drift: { ...metrics, mae: 1.24, skill: 0.008, directional_accuracy: 0.52 },
   },
   vs_naive: { n: 100, mae_diff: -0.01544, dm_statistic: -1.7, p_value: 0.0461 },
 });
@@ -38,9 +39,9 @@ Deno.test("models list shows each version's metrics and decision, the promoted o
       { version: "v0002", current: false, card: gbdt },
     ]),
     [
-      "     version  created           model          rows  MAE     naive MAE  skill   p vs naive  dir. acc.  decision",
-      "  *  v0001    2024-03-02T10:11  ridge λ=1.0    100   1.2346  1.2500     1.23%   0.046       55.0%      promoted",
-      "     v0002    2024-03-03T00:00  gbdt 40 trees  2500  1.3000  1.2500     -4.00%  -           -          rejected: worse than naive",
+      "     version  created           model          rows  MAE     naive MAE  skill   skill of drift  p vs naive  dir. acc.  decision",
+      "  *  v0001    2024-03-02T10:11  ridge λ=1.0    100   1.2346  1.2500     1.23%   0.80%           0.046       55.0%      promoted",
+      "     v0002    2024-03-03T00:00  gbdt 40 trees  2500  1.3000  1.2500     -4.00%  -               -           -          rejected: worse than naive",
     ],
   );
 });
@@ -75,9 +76,9 @@ Deno.test("models list shows each version's backtest net return beside buy-and-h
       { version: "v0002", current: false, card: gbdt, backtest: null },
     ]),
     [
-      "     version  created           model          rows  MAE     naive MAE  skill   p vs naive  dir. acc.  backtest net (B&H)  decision",
-      "  *  v0001    2024-03-02T10:11  ridge λ=1.0    100   1.2346  1.2500     1.23%   0.046       55.0%      +1.25% (−3.40%)     promoted",
-      "     v0002    2024-03-03T00:00  gbdt 40 trees  2500  1.3000  1.2500     -4.00%  -           -          -                   rejected: worse than naive",
+      "     version  created           model          rows  MAE     naive MAE  skill   skill of drift  p vs naive  dir. acc.  backtest net (B&H)  decision",
+      "  *  v0001    2024-03-02T10:11  ridge λ=1.0    100   1.2346  1.2500     1.23%   0.80%           0.046       55.0%      +1.25% (−3.40%)     promoted",
+      "     v0002    2024-03-03T00:00  gbdt 40 trees  2500  1.3000  1.2500     -4.00%  -               -           -          -                   rejected: worse than naive",
     ],
   );
 });

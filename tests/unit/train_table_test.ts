@@ -47,6 +47,7 @@ const report: TrainReport = {
       model: { ...metrics(12.5, 0.05, 0.5), calls: 0.8, call_accuracy: 0.625 },
       naive: metrics(13.25, 0, 0),
       sma: metrics(14, -0.05, 0.4),
+      drift: metrics(13, 0.0189, 0.52),
     },
     {
       fold: 2,
@@ -58,12 +59,15 @@ const report: TrainReport = {
       model: metrics(8.5, -0.1, null),
       naive: metrics(9, 0, 0),
       sma: metrics(9.5, -0.2, 0.45),
+      drift: metrics(9.25, -0.0278, 0.48),
     },
   ],
   naive: metrics(11, 0, 0),
   sma: metrics(12, -0.1, 0.43),
+  drift: metrics(10.5, 0.0455, 0.5),
   model: { name: "ridge λ=1.0", config: { kind: "ridge", lambda: 1 }, ...metrics(10, 0.125, 0.55) },
   vs_naive: { n: 150, mae_diff: -1, dm_statistic: -2.5, p_value: 0.0068 },
+  vs_drift: { n: 150, mae_diff: -0.5, dm_statistic: -1.1, p_value: 0.137 },
   intervals: {
     model: { scale: "realized_vol_15", floor: 1e-4, q: { "0.8": 1.3, "0.95": 2.1 }, calibration_rows: 150 },
     folds: [1, 2].map((fold) => ({ fold, calibration_rows: 40 * fold, levels: [level(0.8), level(0.95)] })),
@@ -92,10 +96,10 @@ Deno.test("the train table aligns labels and times left and numbers right, price
   assertEquals(
     trainTable(report),
     [
-      "fold  test rows  test from         test to           MAE model  MAE naive  MAE sma   skill  dir. acc.      on calls",
-      "1     50         2024-03-01T02:30  2024-03-01T03:19      12.50      13.25    14.00    5.0%      50.0%  62.5% of 80%",
-      "2     100        2024-03-01T03:20  2024-03-01T04:59     8.5000     9.0000   9.5000  -10.0%          -             -",
-      "all   150        2024-03-01T02:30  2024-03-01T04:59      10.00      11.00    12.00   12.5%      55.0%             -",
+      "fold  test rows  test from         test to           MAE model  MAE naive  MAE sma  MAE drift    skill  skill of drift  dir. acc.      on calls",
+      "1     50         2024-03-01T02:30  2024-03-01T03:19      12.50      13.25    14.00      13.00    5.00%           1.89%      50.0%  62.5% of 80%",
+      "2     100        2024-03-01T03:20  2024-03-01T04:59     8.5000     9.0000   9.5000     9.2500  -10.00%          -2.78%          -             -",
+      "all   150        2024-03-01T02:30  2024-03-01T04:59      10.00      11.00    12.00      10.50   12.50%           4.55%      55.0%             -",
     ].join("\n"),
   );
 });
@@ -128,6 +132,16 @@ Deno.test("train says whether the lead over naive could be luck, from the Diebol
   const behind = { n: 2000, mae_diff: 0.5, dm_statistic: 3.1, p_value: 0.999 };
   assertEquals(vsNaiveLine(behind, 1).split(": ").at(-1), "not ahead of naive");
   assertEquals(vsNaiveLine({ ...weak, p_value: 1e-6 }, 1).split("one-sided p ")[1]!.slice(0, 7), "< 0.001");
+});
+
+Deno.test("train says, the same way, whether the model is ahead of the drift baseline", () => {
+  assertEquals(
+    trainReportText(report, false).split("\n")[5],
+    "vs drift: MAE −0.5000 a row (model − drift), Diebold–Mariano t = −1.10, one-sided p = 0.137 " +
+      "over 150 test rows (horizon 1): ahead of drift, but within what chance gives",
+  );
+  const behind = { n: 2000, mae_diff: 0.02, dm_statistic: 0.4, p_value: 0.66 };
+  assertEquals(vsNaiveLine(behind, 5, "drift").split(": ").at(-1), "not ahead of drift");
 });
 
 Deno.test("train prints each fold's interval coverage and width beside the naive-volatility width", () => {

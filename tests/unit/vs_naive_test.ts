@@ -1,6 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
 import { dieboldMariano } from "../../src/model/diebold_mariano.ts";
-import { vsNaive, walkForward } from "../../src/model/evaluate.ts";
+import { driftReturn, vsBaseline, vsNaive, walkForward } from "../../src/model/evaluate.ts";
+import { priceMetrics } from "../../src/model/metrics.ts";
 import { walkForwardFolds } from "../../src/model/folds.ts";
 import { datasetOf } from "../model_fixtures.ts";
 import { gaussians } from "../helpers.ts";
@@ -54,4 +55,44 @@ Deno.test("vs naive compares absolute errors of the close row by row, with the d
   // No change predicted: no difference, no evidence either way.
   const none = vsNaive(new Float64Array(rows.length), rows, ds);
   assertEquals([none.mae_diff, none.dm_statistic, none.p_value], [0, 0, 1]);
+});
+
+Deno.test("the drift baseline is the median of each fold's training targets, a constant", () => {
+  assertEquals(driftReturn({ y: Float64Array.of(3, -1, 2, 10, 0) }, [0, 1, 2, 3, 4]), 2);
+  assertEquals(driftReturn({ y: Float64Array.of(3, -1, 2, 10, 0) }, [0, 1, 3, 4]), 1.5);
+  assertEquals(driftReturn({ y: Float64Array.of(1) }, []), 0);
+  const ds = market(3000, 0.2, 5);
+  const folds = walkForwardFolds(ds.time, { folds: 5, embargoMs: 60_000 });
+  const evaluation = walkForward(ds, folds, { kind: "ridge", lambda: 1 });
+  const drift: number[] = [];
+  for (const [k, fold] of folds.entries()) {
+    const ys = Array.from(fold.train, (i) => ds.y[i]!).sort((a, b) => a - b);
+    const median = (ys[ys.length / 2 - 1]! + ys[ys.length / 2]!) / 2;
+    const constant = new Float64Array(fold.test.length).fill(median);
+    assertEquals(ys.length % 2, 0);
+    assertEquals(evaluation.folds[k]!.drift, priceMetrics(constant, fold.test, ds));
+    drift.push(...constant);
+  }
+  assertEquals(evaluation.overall.drift, priceMetrics(drift, evaluation.rows, ds));
+  assertEquals(evaluation.vs_drift, vsBaseline(evaluation.predictions, drift, evaluation.rows, ds));
+});
+
+Deno.test("a model that only learnt the trend is far ahead of naive and barely ahead of drift", () => {
+  // Returns with a steady upward drift and inputs that say nothing about them.
+  const n = 3000, e = gaussians(n, 11, 0.001), x = Float64Array.from(gaussians(n * 2, 12, 1));
+  const y = Float64Array.from(e, (v) => v + 0.0004);
+  const ds = datasetOf(["x0", "x1"], x, y);
+  const folds = walkForwardFolds(ds.time, { folds: 5, embargoMs: 60_000 });
+  const evaluation = walkForward(ds, folds, { kind: "ridge", lambda: 100 });
+  const { model, drift } = evaluation.overall;
+  assert(drift!.skill > 0.05 && model.skill > 0.05, JSON.stringify({ model, drift }));
+  assert(evaluation.vs_naive.p_value < 0.001, JSON.stringify(evaluation.vs_naive));
+  // Its lead over drift is a sliver of its lead over naive: the mean it learnt estimates the same
+  // trend as the median, a little more tightly on Gaussian noise.
+  const { vs_naive, vs_drift } = evaluation;
+  assert(Math.abs(vs_drift.mae_diff) < 0.05 * -vs_naive.mae_diff, JSON.stringify({ vs_naive, vs_drift }));
+  // With a real signal on top of the trend, the model is ahead of drift too.
+  const signal = datasetOf(["x0", "x1"], x, y.map((v, i) => v + 0.001 * x[2 * i]!));
+  const withSignal = walkForward(signal, folds, { kind: "ridge", lambda: 1 });
+  assert(withSignal.vs_drift.p_value < 0.001, JSON.stringify(withSignal.vs_drift));
 });

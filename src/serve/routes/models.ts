@@ -38,6 +38,7 @@ async function listing(ctx: RouteContext): Promise<string> {
           rows: card.data.rows,
           overall: card.overall,
           vs_naive: card.vs_naive ?? null,
+          vs_drift: card.vs_drift ?? null,
           decision: card.decision,
           backtest: backtestSummary(backtest),
           live_decision: await registry.liveDecision?.(name, v).catch(() => null) ?? null,
