@@ -92,13 +92,15 @@ export class MemoryRegistry implements WritableModelRegistry {
     return Promise.resolve([...(this.experimentLog.get(name) ?? [])]);
   }
 
-  async promote(name: string, version: string, by: Promotion["by"], reason: string): Promise<void> {
+  async promote(name: string, version: string, by: Promotion["by"], reason: string): Promise<boolean> {
     await this.card(name, version);
     const file = await this.promotedFile(name);
+    if (file.current === version) return false;
     file.current = version;
     file.stack.push(version);
     file.history.push({ version, at: new Date(this.clock.now()).toISOString(), by, reason });
     this.promotions.set(name, file);
+    return true;
   }
 
   async rollback(name: string): Promise<string> {

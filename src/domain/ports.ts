@@ -141,7 +141,8 @@ export interface WritableModelRegistry extends ModelRegistry {
   /** Appends one entry to the experiment log of `name`. */
   log(name: string, entry: Record<string, unknown>): Promise<void>;
   experiments(name: string): Promise<Record<string, unknown>[]>;
-  promote(name: string, version: string, by: Promotion["by"], reason: string): Promise<void>;
+  /** Puts `version` in service; resolves false, changing nothing, when it already is. */
+  promote(name: string, version: string, by: Promotion["by"], reason: string): Promise<boolean>;
   /** Back to the version promoted before the current one; returns it. */
   rollback(name: string): Promise<string>;
 }

@@ -28,8 +28,12 @@ async function promote(registry: Registry, cfg: ModelsConfig): Promise<number> {
   } catch (e) {
     throw new Error(`cannot promote ${cfg.name} ${cfg.version}: ${(e as Error).message}`, { cause: e });
   }
-  await registry.promote(cfg.name, cfg.version, "promote", cfg.reason);
-  console.log(`${cfg.name}: ${cfg.version} promoted`);
+  const changed = await registry.promote(cfg.name, cfg.version, "promote", cfg.reason);
+  console.log(
+    changed
+      ? `${cfg.name}: ${cfg.version} promoted`
+      : `${cfg.name}: ${cfg.version} is already the promoted version; nothing changed`,
+  );
   return 0;
 }
 
@@ -37,7 +41,7 @@ async function list(registry: Registry, modelsDir: string): Promise<void> {
   const names = await registry.names();
   if (names.length === 0) console.log(`no models in ${modelsDir} yet: run deno task train`);
   for (const name of names) {
-    const { current } = await registry.promotedFile(name);
+    const { current, stack, history } = await registry.promotedFile(name);
     console.log(`${name}`);
     const versions: VersionLine[] = [];
     for (const version of await registry.versions(name)) {
@@ -45,7 +49,9 @@ async function list(registry: Registry, modelsDir: string): Promise<void> {
       const card = await registry.card(name, version).catch(() => undefined);
       const backtest = await registry.backtest(name, version).catch(() => null);
       const live = await registry.liveDecision(name, version).catch(() => null);
-      versions.push({ version, current: version === current, card, backtest, live });
+      const rolledBack = !stack.includes(version) &&
+        history.some((h) => h.version === version && h.by !== "rollback");
+      versions.push({ version, current: version === current, card, backtest, live, rolledBack });
     }
     for (const line of versionsTable(versions)) console.log(line);
   }

@@ -17,6 +17,8 @@ export interface VersionLine {
   card: ModelCard | undefined;
   /** Its stored backtest, if any. */
   backtest?: BacktestReport | null | undefined;
+  /** Promoted once and since rolled back: no longer on the promotion stack. */
+  rolledBack?: boolean;
   /** The model loop's verdict after running it in shadow (`live_decision.json`), if any. */
   live?: { decision?: unknown; vs_champion?: { pBetter?: unknown } } | null | undefined;
 }
@@ -36,13 +38,21 @@ const HEAD = [
   "decision",
 ];
 
-/** The gate's decision, and what the model loop made of a version that passed it as a challenger. */
-function decisionCell(card: ModelCard, live: VersionLine["live"]): string {
-  if (!card.decision.promoted) return `rejected: ${card.decision.reason}`;
-  return live?.decision === "retire" ? "passed the gate, retired in shadow" : "promoted";
+/**
+ * The gate's decision, what the model loop made of a version that passed it as a challenger, and
+ * what a human did since: promoted a rejected version by hand, or rolled a promoted one back.
+ */
+function decisionCell({ card, current, live, rolledBack }: VersionLine & { card: ModelCard }): string {
+  if (!card.decision.promoted) {
+    const rejected = `rejected: ${card.decision.reason}`;
+    return current ? `promoted by hand; ${rejected}` : rolledBack ? `rolled back; ${rejected}` : rejected;
+  }
+  if (live?.decision === "retire") return "passed the gate, retired in shadow";
+  return rolledBack ? "promoted, then rolled back" : "promoted";
 }
 
-function cells({ version, current, card, live }: VersionLine): string[] {
+function cells(line: VersionLine): string[] {
+  const { version, current, card } = line;
   if (card === undefined) return ["", version, "(incomplete)", "", "", "", "", "", "", "", "", ""];
   const m = card.overall.model, n = card.overall.naive;
   return [
@@ -58,7 +68,7 @@ function cells({ version, current, card, live }: VersionLine): string[] {
     card.overall.drift ? `${(card.overall.drift.skill * 100).toFixed(2)}%` : "-",
     !card.vs_naive ? "-" : card.vs_naive.p_value < 0.001 ? "< 0.001" : card.vs_naive.p_value.toFixed(3),
     m.directional_accuracy === null ? "-" : `${(m.directional_accuracy * 100).toFixed(1)}%`,
-    decisionCell(card, live),
+    decisionCell({ ...line, card }),
   ];
 }
 

@@ -133,13 +133,17 @@ export class Registry implements WritableModelRegistry {
     }
   }
 
-  async promote(name: string, version: string, by: Promotion["by"], reason: string): Promise<void> {
+  /** Puts `version` in service; resolves false, changing nothing, when it already is. */
+  async promote(name: string, version: string, by: Promotion["by"], reason: string): Promise<boolean> {
     await this.card(name, version);
     const file = await this.promotedFile(name);
+    // Stacking it twice would make the next rollback land on the version it leaves.
+    if (file.current === version) return false;
     file.current = version;
     file.stack.push(version);
     file.history.push({ version, at: new Date(this.clock.now()).toISOString(), by, reason });
     await this.#writePromoted(name, file);
+    return true;
   }
 
   async #writePromoted(name: string, file: PromotedFile): Promise<void> {

@@ -123,6 +123,21 @@ Deno.test("models promote refuses a zero-byte, truncated, garbage, other-feature
     const ok = await promote(dir, sound);
     assertEquals(ok.code, 0, ok.stderr);
     assertEquals((await s.registry.promotedFile(NAME)).stack, ["v0001", sound]);
+    // Promoting the version in service again changes nothing, so a rollback still leaves it.
+    const again = await promote(dir, sound);
+    assertEquals(again.code, 0, again.stderr);
+    assert(again.stdout.includes(`${sound} is already the promoted version; nothing changed`), again.stdout);
+    assertEquals((await s.registry.promotedFile(NAME)).stack, ["v0001", sound]);
+    assertEquals(await s.registry.rollback(NAME), "v0001");
+    // `models list` says which version was rolled back, and which serves.
+    const list = await runPipeline("models", ["list", "--models-dir", `${dir}/models`], dir).output();
+    const lines = decoder.decode(list.stdout).split("\n");
+    const line = (v: string) => lines.find((l) => l.includes(` ${v} `)) ?? "";
+    assert(line(sound).trimEnd().endsWith("promoted, then rolled back"), line(sound));
+    assert(
+      line("v0001").trimStart().startsWith("*") && line("v0001").trimEnd().endsWith("promoted"),
+      line("v0001"),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -120,3 +120,22 @@ Deno.test("models list shows the model loop's live verdict on the versions it ra
   const sure = { ...ridge, vs_naive: { n: 100, mae_diff: -0.5, dm_statistic: -6, p_value: 1e-9 } };
   assert(versionsTable([{ version: "v0005", current: false, card: sure }])[1]!.includes(" < 0.001 "));
 });
+
+Deno.test("models list says when a human promoted a rejected version, or rolled a version back", () => {
+  const decision = (line: Parameters<typeof versionsTable>[0][number]) =>
+    versionsTable([line])[1]!.split(/\s{2,}/).at(-1);
+  assertEquals(
+    decision({ version: "v0002", current: true, card: gbdt }),
+    "promoted by hand; rejected: worse than naive",
+  );
+  assertEquals(decision({ version: "v0002", current: false, card: gbdt }), "rejected: worse than naive");
+  assertEquals(
+    decision({ version: "v0002", current: false, card: gbdt, rolledBack: true }),
+    "rolled back; rejected: worse than naive",
+  );
+  assertEquals(
+    decision({ version: "v0001", current: false, card: ridge, rolledBack: true }),
+    "promoted, then rolled back",
+  );
+  assertEquals(decision({ version: "v0001", current: true, card: ridge }), "promoted");
+});
