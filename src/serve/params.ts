@@ -35,7 +35,8 @@ export function windowParam(raw: string | undefined): Window | undefined {
 export function horizonParam(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1) {
+  // Past 2^53 the number is not the one written, and no model is trained that far ahead.
+  if (!/^\d+$/.test(raw) || n < 1 || !Number.isSafeInteger(n)) {
     throw badRequest("horizon", `'${raw.slice(0, 16)}' is not a horizon in candles (a whole number from 1)`);
   }
   return n;

@@ -118,6 +118,8 @@ Deno.test("/predict answers 400 naming the parameter that is wrong", async () =>
       ["pair=BTC/USD&window=2m", "window"],
       ["pair=BTC/USD&horizon=0", "horizon"],
       ["pair=BTC/USD&horizon=abc", "horizon"],
+      // Past 2^53 it would be read as another number.
+      ["pair=BTC/USD&horizon=99999999999999999999", "horizon"],
       ["pair=BTC/USD&horizon=1.5", "horizon"],
       ["pair=BTC/USD&horizon=", "horizon"],
     ]
