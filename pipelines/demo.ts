@@ -17,6 +17,8 @@ import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
 
 const JOB = "demo";
+/** How long a candle idle past its window's end waits for a late trade before it closes. */
+const GRACE_MS = 5000;
 
 await runTask("demo", async ({ signal }) => {
   const cfg = demoConfig(Deno.args);
@@ -24,13 +26,16 @@ await runTask("demo", async ({ signal }) => {
   const log = logger("demo");
   const { market, book } = await openDemoMarket(cfg, log);
   const startAt = await replayStart(cfg.dataDir, JOB, book, cfg.historyMs);
-  const sim = await startSim({ book, speed: cfg.speed, port: 0, startAt, log: logger("sim") });
+  // The market's clock stops once the last trade's candle has closed, so the replay's final state
+  // stays put: a clock running on would close empty candles, retrain on them and expire the models.
+  const stopAt = Math.max(startAt, Math.ceil((book.lastTs + 1) / 60_000) * 60_000 + GRACE_MS + 1000);
+  const sim = await startSim({ book, speed: cfg.speed, port: 0, startAt, stopAt, log: logger("sim") });
   log.info(replayLine(book, startAt, cfg.speed));
   try {
     await runSystem({
       pairs: book.pairs,
       windows: ["1m"],
-      graceMs: 5000,
+      graceMs: GRACE_MS,
       horizon: cfg.horizon,
       port: cfg.port,
       host: "127.0.0.1",

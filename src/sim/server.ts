@@ -38,6 +38,8 @@ export interface SimOptions {
    * before it history, served at once by REST (a cold start's backfill, in the demo).
    */
   startAt?: number | undefined;
+  /** Where the simulated clock stops and stays (default: it runs on); at least `startAt`. */
+  stopAt?: number | undefined;
   log?: Logger;
 }
 
@@ -83,7 +85,7 @@ const MAX_TRADES_PER_FRAME = 100;
 export async function startSim(options: SimOptions): Promise<SimServer> {
   const { book } = options;
   const log = options.log ?? silent;
-  const clock = new SimClock(options.startAt ?? book.firstTs, options.speed ?? 1);
+  const clock = new SimClock(options.startAt ?? book.firstTs, options.speed ?? 1, Date.now, options.stopAt);
   const { app, stats: restStats } = restApp(book, () => clock.now(), {
     throttleEvery: options.throttleEvery ?? 0,
   });

@@ -32,6 +32,8 @@ export interface Batch {
   bars: Candle[];
   /** An idle tick at this wall-clock time, ms: windows idle past it close (see `tickCandles`). */
   tick?: number | undefined;
+  /** With the tick, the market's clock, ms: no window is taken to have passed beyond it. */
+  tickCap?: number | undefined;
   /** Pairs whose bounded input ended after this batch's trades: their open windows close. */
   ends?: string[] | undefined;
   /** Closed candles of every window, by `candles()`. */

@@ -57,7 +57,7 @@ export function candles(state: CandleState, options: CandlesOptions = {}): Trans
     transform(batch, controller) {
       const out = closedCandles(state, batch.trades, batch.arrivals);
       for (const bar of batch.bars) out.push(...stepCandle(state, bar));
-      if (batch.tick !== undefined) out.push(...tickCandles(state, batch.tick));
+      if (batch.tick !== undefined) out.push(...tickCandles(state, batch.tick, batch.tickCap));
       for (const pair of batch.ends ?? []) out.push(...flushCandles(state, pair));
       batch.candles = out;
       batch.state.candles = structuredClone(state);

@@ -24,8 +24,10 @@ export interface CutOptions<T> {
   /**
    * For a live source: while `isLive()`, a batch every `everyMs` carries an idle tick, so the
    * windows of a quiet market close on wall-clock time; each trade's arrival time is kept for it.
+   * With `market`, the market's clock, the tick carries it too, and no window closes past it (a
+   * replay's clock stops at its end).
    */
-  idle?: { isLive: () => boolean; everyMs: number } | undefined;
+  idle?: { isLive: () => boolean; everyMs: number; market?: (() => number) | undefined } | undefined;
   /** Called with each item as it is taken in, before it joins a batch. */
   observe?: ((item: T) => void) | undefined;
 }
@@ -89,7 +91,10 @@ function cutting<T extends object>(
       batch.arrivals = arrivals;
       arrivals = [];
     }
-    if (tick !== undefined) batch.tick = tick;
+    if (tick !== undefined) {
+      batch.tick = tick;
+      if (idle?.market) batch.tickCap = idle.market();
+    }
     controller.enqueue(batch);
   };
   const add = (item: T, now: number) => {

@@ -218,7 +218,8 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
   );
 
   const newsDone = o.news ? runNews(o.news, o.dataDir, stores, signal) : Promise.resolve();
-  const idle = { isLive: () => stats.live, everyMs: 1000 };
+  // Quiet windows close on wall time, but never past the market's clock, which a replay stops at its end.
+  const idle = { isLive: () => stats.live, everyMs: 1000, market: now };
   const liveRows = new LiveRows(idle.isLive, now);
   try {
     // Live: open windows stay in the checkpoint and continue on restart instead of closing early.

@@ -151,14 +151,15 @@ export function stepCandles(state: CandleState, trade: Trade, arrivedAt = 0): Ca
 /**
  * Closes windows of pairs that have been idle: with no trade for as long as a window plus the
  * grace would take, the exchange's clock is taken to be the last trade time plus the wall time
- * since it arrived. Call it only while the source is live and caught up (a REST gap fill brings
+ * since it arrived, and never past `cap` (the market's own clock, where it has one: a replay's
+ * stops at its end). Call it only while the source is live and caught up (a REST gap fill brings
  * trades from the past, which must not find their windows closed).
  */
-export function tickCandles(state: CandleState, now: number): Candle[] {
+export function tickCandles(state: CandleState, now: number, cap = Infinity): Candle[] {
   const out: Candle[] = [];
   for (const [pair, p] of Object.entries(state.pairs)) {
     if (p.maxTs === -Infinity) continue;
-    const estimated = p.maxTs + Math.max(0, now - p.arrivedAt);
+    const estimated = Math.min(cap, p.maxTs + Math.max(0, now - p.arrivedAt));
     out.push(...closeUpTo(state, pair, p, estimated - state.graceMs));
   }
   return out;

@@ -132,6 +132,17 @@ Deno.test("demo: /health and the startup line name the SYNTHETIC market, ages ar
       return h.system.replay_ended_at ? h : null;
     });
     assertEquals(ended.system.replay_ended_at.slice(0, 16), "2024-01-01T01:59");
+    // The market's clock stops with the replay, so its final state stays put: 8 s later at 60x a
+    // running clock would have aged the features by 8 minutes and closed empty candles.
+    await new Promise((r) => setTimeout(r, 8000));
+    const after = await (await fetch(`${base}/health`)).json();
+    for (const s of after.series as Series[]) {
+      assert(s.features_age_s! < 200, `${s.pair}: features ${s.features_age_s} s old after the replay's end`);
+      assert(
+        s.last_candle! <= "2024-01-01T02:00:00.000Z",
+        `${s.pair}: a candle past the replay (${s.last_candle})`,
+      );
+    }
     const stopped = await stop(child, "SIGTERM");
     assertEquals(stopped.code, 0, JSON.stringify(stopped.log.slice(-5)));
     const msgs = stopped.log.map((l) => l.msg);

@@ -177,3 +177,15 @@ Deno.test("parseWindows() sorts, dedupes and names a bad window", () => {
   assertEquals(parseWindows("5m,1m,5m"), ["1m", "5m"]);
   assertThrows(() => parseWindows("1m,2m"), RangeError, "'2m' is not a window");
 });
+
+Deno.test("idle windows never close past the market's clock, where a replay's stops", () => {
+  const s = initialCandleState({ windows: ["1m"], graceMs: 2000 });
+  const arrived = 1_000_000;
+  stepCandles(s, t(50, 100), arrived);
+  // Wall time runs on for hours; the market's clock stopped 3 s after the first minute.
+  const stopped = T0 + 63_000;
+  assertEquals(tickCandles(s, arrived + 12_000, stopped).map((c) => c.window_start), [T0]);
+  assertEquals(tickCandles(s, arrived + 3_600_000, stopped), [], "no flat candle past the stopped clock");
+  // Without a cap, the same hour of wall time is an hour of flat candles.
+  assertEquals(tickCandles(s, arrived + 3_600_000).length, 59);
+});

@@ -81,6 +81,26 @@ Deno.test("cut() with an idle tick emits a batch carrying the tick while the sou
   await reader.cancel();
 });
 
+Deno.test("cut() with the market's clock gives each idle tick its time as the cap", async () => {
+  let source!: ReadableStreamDefaultController<Trade>;
+  const idle = { isLive: () => true, everyMs: 5, market: () => 7_000 };
+  const reader = new ReadableStream<Trade>({ start: (c) => void (source = c) })
+    .pipeThrough(cut({ size: 100, ms: 60_000, clock: { now: () => 42 }, idle })).getReader();
+  const ticked = (await reader.read()).value as Batch;
+  assertEquals([ticked.tick, ticked.tickCap], [42, 7_000]);
+  source.close();
+  await reader.cancel();
+  // Without it, no cap.
+  const plain = new ReadableStream<Trade>({ start: (c) => void (source = c) })
+    .pipeThrough(
+      cut({ size: 100, ms: 60_000, clock: { now: () => 42 }, idle: { ...idle, market: undefined } }),
+    )
+    .getReader();
+  assertEquals(((await plain.read()).value as Batch).tickCap, undefined);
+  source.close();
+  await plain.cancel();
+});
+
 Deno.test("cut() with an idle tick keeps each trade's arrival time", async () => {
   let now = 10;
   const clock = { now: () => now++ };
