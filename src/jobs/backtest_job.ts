@@ -25,7 +25,7 @@ import { Registry } from "../registry/registry.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { systemClock } from "../util/clock.ts";
 import type { Logger } from "../util/log.ts";
-import { checkOtherPairs } from "./other_pairs_check.ts";
+import { checkOtherPairs, checkSeries } from "./other_pairs_check.ts";
 import { searchProgress } from "./search_progress.ts";
 
 const DEFAULT_FOLDS = 5;
@@ -157,6 +157,7 @@ export async function backtestFromStore(
         }, as it was trained`,
       );
     }
+    await checkSeries(store, cfg.pair, cfg.window);
     if (!card) await checkOtherPairs(store, cfg.window, cfg.withPairs);
     ds = await buildDataset(store, {
       pair: cfg.pair,

@@ -5,7 +5,7 @@
  */
 import type { TrainConfig } from "../config.ts";
 import { buildDataset } from "../model/dataset.ts";
-import { checkOtherPairs } from "./other_pairs_check.ts";
+import { checkOtherPairs, checkSeries } from "./other_pairs_check.ts";
 import { Registry } from "../registry/registry.ts";
 import { trainAndRegister, type TrainReport } from "../registry/train_and_register.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
@@ -16,6 +16,7 @@ import { searchProgress } from "./search_progress.ts";
 export async function trainFromStore(cfg: TrainConfig, log: Logger): Promise<TrainReport> {
   const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
   try {
+    await checkSeries(store, cfg.pair, cfg.window);
     await checkOtherPairs(store, cfg.window, cfg.withPairs);
     const ds = await buildDataset(store, {
       pair: cfg.pair,

@@ -176,7 +176,36 @@ Deno.test("train --with-pairs a pair the store has no rows of exits 2 naming it,
     await storeWith(dir, [...syntheticRows(400), ...syntheticRows(400, { pair: "ETH/USD", seed: 2 })]);
     const { code, log } = await train(dir, ["--with-pairs", "ETH/USD,SOL/USD"]);
     assertEquals(code, 2, log);
-    assert(log.includes("--with-pairs SOL/USD: the offline store has no 1m rows of it (1m rows of"), log);
+    assert(
+      log.includes("--with-pairs SOL/USD: the offline store has no 1m rows of it; it holds 1m rows of"),
+      log,
+    );
+    assertEquals([...Deno.readDirSync(dir)].some((e) => e.name === "models"), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train of a series the store does not hold exits 2 naming what it holds, and registers nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await storeWith(dir, syntheticRows(400));
+    const runs = [
+      ["--pair", "DOGE/USD", "--window", "1m"],
+      ["--pair", "BTC/USD", "--window", "5m"],
+    ];
+    for (const args of runs) {
+      const out = await runPipeline(
+        "train",
+        [...args, "--data-dir", dir, "--models-dir", `${dir}/models`],
+        dir,
+      )
+        .output();
+      const log = decoder.decode(out.stderr);
+      assertEquals(out.code, 2, log);
+      assert(log.includes(`${args.join(" ")}: the offline store has no rows of that series`), log);
+      assert(log.includes("it holds BTC/USD 1m (400 rows)"), log);
+    }
     assertEquals([...Deno.readDirSync(dir)].some((e) => e.name === "models"), false);
   } finally {
     await Deno.remove(dir, { recursive: true });
