@@ -34,6 +34,8 @@ interface WalkedForward {
   config: ModelConfig;
   folds: Fold[];
   evaluation: Evaluation;
+  /** With a version: whether the rows are those it was trained on (only then is the result its backtest). */
+  sameRows?: boolean;
 }
 
 /** The dataset restricted to `names`, in that order (a version's inputs); an error names a missing one. */
@@ -67,7 +69,8 @@ async function versionWalk(
   log: Logger,
 ): Promise<WalkedForward> {
   const inputs = withFeatures(ds, card.features);
-  if (await hashArrays(inputs.X, inputs.y, inputs.time) !== card.data.hash) {
+  const sameRows = await hashArrays(inputs.X, inputs.y, inputs.time) === card.data.hash;
+  if (!sameRows) {
     log.warn(
       `the offline store's rows differ from those ${card.version} was trained on (${card.data.rows} rows to ` +
         `${card.data.to}): the folds are cut from the rows there are now`,
@@ -98,7 +101,7 @@ async function versionWalk(
       `fold ${f.fold}/${folds.length}: ${f.test.rows} test rows, skill ${(f.model.skill * 100).toFixed(2)}%`,
     );
   });
-  return { config, folds, evaluation };
+  return { config, folds, evaluation, sameRows };
 }
 
 /** The setting `train` would choose now, by its own search, walked forward as `train` does. */
@@ -209,9 +212,12 @@ export async function backtestFromStore(
     equity: result.equity,
     created_at: isoTime(clock.now()),
   };
-  if (card) {
+  if (card && walked.sameRows) {
     await registry.saveBacktest({ ...report, version: card.version });
     log.info(`stored as ${cfg.modelsDir}/${name}/${card.version}/backtest.json`);
+  } else if (card) {
+    // Other rows make other folds: kept beside the card, it would pass for the version's own backtest.
+    log.warn(`not stored with ${card.version}: these are not the rows it was trained on`);
   } else {
     log.info(`not stored: with --version V the result is kept beside that version's card`);
   }

@@ -58,8 +58,9 @@ Deno.test("backtest replays a version's out-of-sample predictions, stores the re
       run.stderr,
     );
 
-    const stored = JSON.parse(await Deno.readTextFile(`${dir}/models/btc-usd_1m_h1/v0001/backtest.json`));
-    assertEquals(stored, report);
+    const storedFile = `${dir}/models/btc-usd_1m_h1/v0001/backtest.json`;
+    const stored = await Deno.readTextFile(storedFile);
+    assertEquals(JSON.parse(stored), report);
 
     const listed = await task("models", dir, []);
     assert(/backtest net \(B&H\)/.test(listed.stdout), listed.stdout);
@@ -99,6 +100,12 @@ Deno.test("backtest replays a version's out-of-sample predictions, stores the re
     assertEquals(grown.code, 0, grown.stderr);
     assert(grown.stderr.includes("rows differ from those v0001 was trained on"), grown.stderr);
     assert((JSON.parse(grown.stdout) as BacktestReport).data.rows > report.data.rows);
+    // The version's stored backtest stays the one on its own rows.
+    assert(
+      grown.stderr.includes("not stored with v0001: these are not the rows it was trained on"),
+      grown.stderr,
+    );
+    assertEquals(await Deno.readTextFile(storedFile), stored);
   });
 });
 
