@@ -72,9 +72,21 @@ export async function replayStart(
   return Math.min(book.lastTs, Math.max(book.firstTs + historyMs, Number.isFinite(resumeAt) ? resumeAt : 0));
 }
 
-/** The startup line: the book's span, the history served at once, and the live replay after it. */
+/** A span of time in the unit that reads best: seconds, minutes or hours. */
+function span(ms: number): string {
+  const s = ms / 1000;
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+/**
+ * The startup line: the book's span, the history served at once, and the live replay after it, in
+ * market time and in the wall time it takes at `speed`.
+ */
 export function replayLine(book: TradeBook, startAt: number, speed: number): string {
+  const live = book.lastTs - startAt;
   return `${book.all.length} trades ${isoTime(book.firstTs)} .. ${isoTime(book.lastTs)}; history until ${
     isoTime(startAt)
-  }, then live at ${speed}x (${((book.lastTs - startAt) / 1000 / speed / 60).toFixed(0)} min of replay)`;
+  }, then live at ${speed}x (${span(live)} of market in ${span(live / speed)})`;
 }

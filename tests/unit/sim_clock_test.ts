@@ -1,5 +1,7 @@
 import { assertEquals, assertThrows } from "../assert.ts";
 import { SimClock } from "../../src/sim/clock.ts";
+import { TradeBook } from "../../src/sim/book.ts";
+import { replayLine } from "../../src/system/demo_market.ts";
 
 Deno.test("the simulator's clock runs at real time × speed and stays where it stops", () => {
   let wall = 1_000;
@@ -14,4 +16,21 @@ Deno.test("the simulator's clock runs at real time × speed and stays where it s
   assertEquals(new SimClock(0, 2, () => wall).now(), 0);
   assertThrows(() => new SimClock(10, 1, () => 0, 5), RangeError, "cannot stop (5) before it starts (10)");
   assertThrows(() => new SimClock(0, 0), RangeError, "speed must be positive");
+});
+
+Deno.test("the demo's startup line gives the live replay in market time and in the wall time it takes", () => {
+  const t0 = Date.UTC(2024, 0, 1);
+  const trades = [0, 3 * 3_600_000].map((at, i) => ({
+    pair: "BTC/USD",
+    ts: t0 + at,
+    price: 100,
+    qty: 1,
+    side: "buy" as const,
+    trade_id: i + 1,
+  }));
+  const book = new TradeBook(trades);
+  const line = (startAt: number, speed: number) => replayLine(book, startAt, speed).split("then ")[1];
+  assertEquals(line(t0 + 150 * 60_000, 60), "live at 60x (30 min of market in 30 s)");
+  assertEquals(line(t0, 600), "live at 600x (3.0 h of market in 18 s)");
+  assertEquals(line(t0, 1), "live at 1x (3.0 h of market in 3.0 h)");
 });
