@@ -74,8 +74,18 @@ export async function listen(handler: Handler, o: ListenOptions): Promise<Listen
   if (o.server === "connections" && !serve) {
     throw new Error("this Deno cannot serve one connection at a time: use server node:http");
   }
-  if (serve && o.server !== "node:http") return listenOnConnections(serve, handler, limits);
-  return await listenOnNodeHttp(handler, limits);
+  try {
+    if (serve && o.server !== "node:http") return listenOnConnections(serve, handler, limits);
+    return await listenOnNodeHttp(handler, limits);
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrInUse || (e as { code?: unknown }).code === "EADDRINUSE") {
+      throw new Error(
+        `${o.hostname}:${o.port} is already in use, by another serve or demo perhaps: stop it or choose another --port`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
 }
 
 function positive(name: string, n: number): number {

@@ -221,3 +221,31 @@ Deno.test("the listener refuses a limit that is not positive, naming it", async 
     assert(message.startsWith(`${name} must be positive`), message);
   }
 });
+
+for (const server of SERVERS) {
+  Deno.test(`${server}: a port already in use is an error naming the address and --port`, async () => {
+    const first = await serveShort(server);
+    try {
+      const controller = new AbortController();
+      let message = "";
+      try {
+        const second = await listen(() => new Response("no"), {
+          port: first.port,
+          hostname: "127.0.0.1",
+          signal: controller.signal,
+          server,
+        });
+        controller.abort();
+        await second.finished;
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      assertEquals(
+        message,
+        `127.0.0.1:${first.port} is already in use, by another serve or demo perhaps: stop it or choose another --port`,
+      );
+    } finally {
+      await first.close();
+    }
+  });
+}
