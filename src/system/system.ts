@@ -218,8 +218,9 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
   );
 
   const newsDone = o.news ? runNews(o.news, o.dataDir, stores, signal) : Promise.resolve();
-  // Quiet windows close on wall time, but never past the market's clock, which a replay stops at its end.
-  const idle = { isLive: () => stats.live, everyMs: 1000, market: now };
+  // Quiet windows close on wall time, but never past the market's own clock where it has one (the
+  // simulator's, which stops at the replay's end); a live exchange's is the wall clock itself.
+  const idle = { isLive: () => stats.live, everyMs: 1000, market: o.now };
   const liveRows = new LiveRows(idle.isLive, now);
   try {
     // Live: open windows stay in the checkpoint and continue on restart instead of closing early.
