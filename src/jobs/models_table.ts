@@ -81,11 +81,13 @@ function liveCell(live: VersionLine["live"]): string {
   return Number.isFinite(p) ? `${verdict} (p=${p.toPrecision(2)})` : verdict;
 }
 
-const BACKTEST_HEAD = "backtest net (B&H)";
+const BACKTEST_HEAD = "backtest net (B&H), costs";
 
+/** The latest backtest's net return beside buy-and-hold's, and the costs (fee + slippage, bp a side) it paid. */
 function backtestCell(b: BacktestReport | null | undefined): string {
   if (!b) return "-";
-  return `${signedPct(b.overall.model.net_return)} (${signedPct(b.overall.buy_and_hold.net_return)})`;
+  const costs = b.costs ? `, ${b.costs.fee_bps}+${b.costs.slippage_bps} bp` : "";
+  return `${signedPct(b.overall.model.net_return)} (${signedPct(b.overall.buy_and_hold.net_return)})${costs}`;
 }
 
 /**

@@ -64,6 +64,7 @@ Deno.test("models list shows each version's backtest net return beside buy-and-h
     turnover: 4,
   };
   const backtest = {
+    costs: { fee_bps: 26, slippage_bps: 2 },
     overall: {
       model: { ...stats, net_return: 0.0125 },
       buy_and_hold: { ...stats, net_return: -0.034 },
@@ -76,9 +77,9 @@ Deno.test("models list shows each version's backtest net return beside buy-and-h
       { version: "v0002", current: false, card: gbdt, backtest: null },
     ]),
     [
-      "     version  created           model          rows  MAE     naive MAE  skill   skill of drift  p vs naive  dir. acc.  backtest net (B&H)  decision",
-      "  *  v0001    2024-03-02T10:11  ridge λ=1.0    100   1.2346  1.2500     1.23%   0.80%           0.046       55.0%      +1.25% (−3.40%)     promoted",
-      "     v0002    2024-03-03T00:00  gbdt 40 trees  2500  1.3000  1.2500     -4.00%  -               -           -          -                   rejected: worse than naive",
+      "     version  created           model          rows  MAE     naive MAE  skill   skill of drift  p vs naive  dir. acc.  backtest net (B&H), costs  decision",
+      "  *  v0001    2024-03-02T10:11  ridge λ=1.0    100   1.2346  1.2500     1.23%   0.80%           0.046       55.0%      +1.25% (−3.40%), 26+2 bp   promoted",
+      "     v0002    2024-03-03T00:00  gbdt 40 trees  2500  1.3000  1.2500     -4.00%  -               -           -          -                          rejected: worse than naive",
     ],
   );
 });
