@@ -135,7 +135,7 @@ export function scaleLine(model: IntervalModel): string {
  * Whether the lead over a baseline could be luck, in words a reader can act on: the mean difference
  * of absolute errors, the Diebold–Mariano statistic and its one-sided p-value.
  */
-export function vsNaiveLine(v: VsNaive, horizon: number, baseline: "naive" | "drift" = "naive"): string {
+export function vsBaselineLine(v: VsNaive, horizon: number, baseline: "naive" | "drift" = "naive"): string {
   const diff = `${v.mae_diff <= 0 ? "−" : "+"}${money(Math.abs(v.mae_diff))}`;
   const t = `${v.dm_statistic < 0 ? "−" : ""}${Math.abs(v.dm_statistic).toFixed(2)}`;
   const p = v.p_value < 0.001 ? "< 0.001" : `= ${v.p_value.toFixed(3)}`;
@@ -164,8 +164,8 @@ export function trainReportText(r: TrainReport, json: boolean): string {
   if (json) return JSON.stringify(r, null, 2);
   return [
     trainTable(r),
-    vsNaiveLine(r.vs_naive, r.horizon),
-    vsNaiveLine(r.vs_drift, r.horizon, "drift"),
+    vsBaselineLine(r.vs_naive, r.horizon),
+    vsBaselineLine(r.vs_drift, r.horizon, "drift"),
     `prediction intervals (conformal, volatility-scaled; "naive" is the width of a naive-volatility interval):`,
     intervalTable(r.intervals),
     scaleLine(r.intervals.model),

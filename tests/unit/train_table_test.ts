@@ -7,7 +7,7 @@ import {
   scaleLine,
   trainReportText,
   trainTable,
-  vsNaiveLine,
+  vsBaselineLine,
 } from "../../src/jobs/train_table.ts";
 
 const metrics = (mae: number, skill: number, dir: number | null): PriceMetrics => ({
@@ -125,13 +125,16 @@ Deno.test("train says whether the lead over naive could be luck, from the Diebol
   );
   const weak = { n: 2000, mae_diff: -0.0178, dm_statistic: -0.92, p_value: 0.178 };
   assertEquals(
-    vsNaiveLine(weak, 5),
+    vsBaselineLine(weak, 5),
     "vs naive: MAE −0.0178 a row (model − naive), Diebold–Mariano t = −0.92, one-sided p = 0.178 " +
       "over 2000 test rows (horizon 5): ahead of naive, but within what chance gives",
   );
   const behind = { n: 2000, mae_diff: 0.5, dm_statistic: 3.1, p_value: 0.999 };
-  assertEquals(vsNaiveLine(behind, 1).split(": ").at(-1), "not ahead of naive");
-  assertEquals(vsNaiveLine({ ...weak, p_value: 1e-6 }, 1).split("one-sided p ")[1]!.slice(0, 7), "< 0.001");
+  assertEquals(vsBaselineLine(behind, 1).split(": ").at(-1), "not ahead of naive");
+  assertEquals(
+    vsBaselineLine({ ...weak, p_value: 1e-6 }, 1).split("one-sided p ")[1]!.slice(0, 7),
+    "< 0.001",
+  );
 });
 
 Deno.test("train says, the same way, whether the model is ahead of the drift baseline", () => {
@@ -141,7 +144,7 @@ Deno.test("train says, the same way, whether the model is ahead of the drift bas
       "over 150 test rows (horizon 1): ahead of drift, but within what chance gives",
   );
   const behind = { n: 2000, mae_diff: 0.02, dm_statistic: 0.4, p_value: 0.66 };
-  assertEquals(vsNaiveLine(behind, 5, "drift").split(": ").at(-1), "not ahead of drift");
+  assertEquals(vsBaselineLine(behind, 5, "drift").split(": ").at(-1), "not ahead of drift");
 });
 
 Deno.test("train prints each fold's interval coverage and width beside the naive-volatility width", () => {
