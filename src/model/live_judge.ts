@@ -20,13 +20,19 @@ export type ShadowVerdict =
   | { decision: "promote" | "retire"; reason: string; vsChampion: DmResult; vsNaive: DmResult };
 
 /**
- * The verdict on a challenger once it has `shadow` realised predictions beside the champion's:
- * promoted only if its live MAE is below both the champion's and naive's on the same rows and the
- * difference from the champion is significant at `alpha` (one-sided DM); otherwise retired.
+ * The verdict on a challenger once it has `shadow` realised predictions beside the champion's.
+ * While the champion serves, it is promoted only if its live MAE is below both the champion's and
+ * naive's on the same rows and the difference from the champion is significant at `alpha`
+ * (one-sided DM): swapping a serving model for one no better is churn. While naive serves (the
+ * champion expired or is on fallback), the champion is out of service and no longer the bar: the
+ * challenger, which has beaten naive on its walk-forward folds to be here, is promoted if its live
+ * MAE is below naive's on the same rows. Asking it to beat the stale champion significantly would
+ * keep naive serving after an expiry whenever the retrained model is merely as good as the old one.
+ * Otherwise it is retired.
  */
 export function judgeChallenger(
   errors: Required<LiveErrors>,
-  options: { shadow: number; alpha: number; horizon: number },
+  options: { shadow: number; alpha: number; horizon: number; serving?: "champion" | "naive" },
 ): ShadowVerdict {
   const n = Math.min(errors.challenger.length, errors.champion.length, errors.naive.length);
   if (n < options.shadow) return { decision: "waiting", realised: n, needed: options.shadow };
@@ -37,6 +43,14 @@ export function judgeChallenger(
   const mae = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const [m, c, z] = [mae(ch), mae(champ), mae(naive)];
   const fmt = (x: number) => x.toPrecision(5);
+  if (options.serving === "naive") {
+    const stats = `live MAE ${fmt(m)} vs naive ${fmt(z)} (the champion out of service: ${
+      fmt(c)
+    }) on ${n} rows, DM p=${vsNaive.pBetter.toPrecision(3)}`;
+    return m < z
+      ? { decision: "promote", reason: `beats naive live while naive serves: ${stats}`, vsChampion, vsNaive }
+      : { decision: "retire", reason: `not better than naive: ${stats}`, vsChampion, vsNaive };
+  }
   const stats = `live MAE ${fmt(m)} vs champion ${fmt(c)} and naive ${fmt(z)} on ${n} rows, DM p=${
     vsChampion.pBetter.toPrecision(3)
   }`;

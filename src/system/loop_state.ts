@@ -4,7 +4,8 @@
  * come out. The judging itself is in ../model/live_judge.ts; this says when it is asked and what
  * follows from its verdicts.
  *
- * - A challenger is promoted or retired once it has `shadow` realised rows (`judgeChallenger`).
+ * - A challenger is promoted or retired once it has `shadow` realised rows (`judgeChallenger`),
+ *   judged against the champion while it serves and against naive while naive does.
  * - The champion falls back to naive when its last `guard` rows are significantly worse than
  *   naive's, and comes back only when a later window is no longer worse (`guard`), or when a
  *   challenger is promoted in its place.
@@ -131,14 +132,17 @@ export function recordRealised(s: SeriesLoopState, p: Prediction, cap: number): 
       naive: keep([...champion.naive, naive], cap),
     };
   }
-  if (chall && challenger && chall.version === challenger.version) {
-    const championErr = champ && champ.version === champion?.version
-      ? Math.abs(champ.predicted_close - close)
-      : naive;
+  // A row the current champion did not forecast (made before a promotion or rollback, realised
+  // after it) has no pair to compare the challenger with: it is left out rather than compared
+  // with naive in the champion's place.
+  if (
+    chall && challenger && chall.version === challenger.version && champ &&
+    champ.version === champion?.version
+  ) {
     challenger = {
       ...challenger,
       errors: keep([...challenger.errors, Math.abs(chall.predicted_close - close)], cap),
-      champion: keep([...challenger.champion, championErr], cap),
+      champion: keep([...challenger.champion, Math.abs(champ.predicted_close - close)], cap),
       naive: keep([...challenger.naive, naive], cap),
     };
   }
@@ -146,7 +150,7 @@ export function recordRealised(s: SeriesLoopState, p: Prediction, cap: number): 
 }
 
 /**
- * The verdicts due at market time `now` for a champion trained on data up to `trainedTo`: the
+ * The verdicts due at market time `now` for the champion (trained on data up to `trainedTo`): the
  * challenger's, the guard's and the age's, applied to the state, with the events they make.
  */
 export function judge(
@@ -161,7 +165,12 @@ export function judge(
   if (ch) {
     const verdict = judgeChallenger(
       { challenger: ch.errors, champion: ch.champion, naive: ch.naive },
-      { shadow: o.shadow, alpha: o.alpha, horizon: o.horizon },
+      {
+        shadow: o.shadow,
+        alpha: o.alpha,
+        horizon: o.horizon,
+        serving: fallbackReason(next) === null ? "champion" : "naive",
+      },
     );
     if (verdict.decision === "promote") {
       events.push({ kind: "promote", version: ch.version, ...pick(verdict) });
@@ -182,7 +191,10 @@ export function judge(
       events.push({ kind: guarded.fallback ? "fallback" : "recover", reason: guarded.reason });
     }
     next = { ...next, guarded };
-    if (trainedTo !== null && !next.expired && modelAge(trainedTo, now, o.maxAgeMs) === "expired") {
+    // `trainedTo` is the end of the data of the champion this call began with: a champion promoted
+    // just now is not aged by it (the next call passes its own).
+    const aged = trainedTo !== null && next.champion?.version === s.champion?.version;
+    if (aged && !next.expired && modelAge(trainedTo, now, o.maxAgeMs) === "expired") {
       next = { ...next, expired: true };
       events.push({ kind: "expire", reason: fallbackReason(next)! });
     }

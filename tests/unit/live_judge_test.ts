@@ -20,6 +20,29 @@ Deno.test("a challenger waits for its shadow rows, then is promoted only when si
   assert(weak.decision === "retire" && weak.reason.startsWith("not better than naive"), JSON.stringify(weak));
 });
 
+Deno.test("while naive serves, a challenger is judged against naive, not the champion out of service", () => {
+  const truth = gaussians(300, 5);
+  const naive = absolute(truth);
+  const champion = absolute(truth.map((y, i) => y - 0.1 * y + 0.05 * gaussians(300, 6)[i]!));
+  // As good as the champion, no better: churn while the champion serves.
+  const same = absolute(truth.map((y, i) => y - 0.1 * y + 0.05 * gaussians(300, 9)[i]!));
+  const options = { shadow: 120, alpha: 0.05, horizon: 1 };
+  assertEquals(judgeChallenger({ champion, naive, challenger: same }, options).decision, "retire");
+  const overNaive = judgeChallenger({ champion, naive, challenger: same }, { ...options, serving: "naive" });
+  assertEquals(overNaive.decision, "promote");
+  assert(
+    overNaive.decision === "promote" && overNaive.reason.startsWith("beats naive live while naive serves"),
+  );
+  const worse = judgeChallenger(
+    { champion, naive, challenger: naive.map((x) => x * 1.01) },
+    { ...options, serving: "naive" },
+  );
+  assert(
+    worse.decision === "retire" && worse.reason.startsWith("not better than naive"),
+    JSON.stringify(worse),
+  );
+});
+
 Deno.test("the guard falls back when the champion is significantly worse than naive, and comes back without flapping", () => {
   const truth = gaussians(400, 8);
   const naive = absolute(truth);

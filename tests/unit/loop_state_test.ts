@@ -210,13 +210,41 @@ Deno.test("errors of other versions are not counted, and the lists stay within t
   const closes = market(600, Infinity);
   let s = withChallenger(withChampion(emptyState(), "v0001"), "v0002", 0);
   for (let m = 1; m < 500; m++) {
+    s = recordRealised(s, realised(closes, m, { champion: ["v0001", 0.3], challenger: ["v0002", 0.3] }), 200);
+  }
+  assert.equal(s.champion?.errors.length, 200);
+  assert.equal(s.challenger?.errors.length, 200);
+  s = withChallenger(withChampion(emptyState(), "v0001"), "v0002", 0);
+  for (let m = 1; m < 50; m++) {
     s = recordRealised(s, realised(closes, m, { champion: ["v0009", 0.3], challenger: ["v0002", 0.3] }), 200);
   }
   assert.equal(s.champion?.errors.length, 0, "a prediction of another champion is not the champion's");
-  assert.equal(s.challenger?.errors.length, 200);
-  assert.deepEqual(
-    s.challenger?.champion,
-    s.challenger?.naive,
-    "without the champion's forecast, naive's stands in",
+  assert.equal(
+    s.challenger?.errors.length,
+    0,
+    "nor is the challenger judged on it: there is no champion's forecast to pair it with",
   );
+});
+
+Deno.test("after the champion expires, a retrained challenger as good as it is promoted over naive", () => {
+  const closes = market(3000, Infinity, 11);
+  // The same slope: live, neither is better than the other, and both are better than naive.
+  const slopes = { v0001: 0.3, v0002: 0.3 };
+  const old = -100 * HOUR; // trained long before: expired at the first judgement
+  let r = run(withChampion(emptyState(), "v0001"), closes, 1, 200, slopes, old);
+  assert.deepEqual(r.events.map((e) => e.kind), ["expire"]);
+  // Judged on its 120th row, with the expired champion's training end: the new champion is not aged by it.
+  r = run(withChallenger(r.state, "v0002", 200 * MIN), closes, 200, 200 + OPTS.shadow, slopes, old);
+  const promoted = r.events.find((e) => e.kind === "promote");
+  assert.ok(promoted && promoted.kind === "promote", JSON.stringify(r.events));
+  assert.match(promoted.reason, /^beats naive live while naive serves: live MAE .* vs naive .* on 120 rows/);
+  assert.equal(r.state.champion?.version, "v0002");
+  assert.equal(fallbackReason(r.state), null, "the new champion serves");
+
+  // While the champion serves, the same challenger is only churn: retired.
+  const fresh = run(withChallenger(withChampion(emptyState(), "v0001"), "v0002", 0), closes, 1, 200, slopes);
+  const retired = fresh.events.find((e) => e.kind === "retire");
+  assert.ok(retired, JSON.stringify(fresh.events));
+  assert.match(retired.reason, /^not (significantly )?better than the champion|^not significantly better/);
+  assert.equal(fresh.state.champion?.version, "v0001");
 });
