@@ -4,10 +4,10 @@
  * luck; live it judges a challenger and guards the champion (`live_judge.ts`).
  *
  * Why Diebold–Mariano: the rows are consecutive candles, so loss differences are autocorrelated
- * (forecasts `h` candles ahead overlap, and volatility clusters); DM's variance is a Newey–West
- * long-run variance with `h − 1` lags, and the Harvey–Leybourne–Newbold correction with Student-t
- * critical values keeps the test honest at the few hundred rows a shadow period has. A seeded
- * bootstrap would need a block length chosen by hand for the same dependence.
+ * (forecasts `h` candles ahead overlap); DM's variance adds the `h − 1` autocovariances the
+ * overlap makes, and the Harvey–Leybourne–Newbold correction with Student-t critical values keeps
+ * the test honest at the few hundred rows a shadow period has. A seeded bootstrap would need a
+ * block length chosen by hand for the same dependence.
  */
 
 export interface DmResult {
@@ -40,9 +40,14 @@ export function dieboldMariano(a: ArrayLike<number>, b: ArrayLike<number>, horiz
     for (let i = lag; i < n; i++) s += (d[i]! - mean) * (d[i - lag]! - mean);
     return s / n;
   };
-  // Bartlett weights keep the long-run variance positive when h > 1.
-  let lrv = autocov(0);
-  for (let k = 1; k < h && k < n; k++) lrv += 2 * (1 - k / h) * autocov(k);
+  // Diebold and Mariano's variance, the one Harvey, Leybourne and Newbold's correction is derived
+  // for: the first h − 1 autocovariances at full weight (an h-step forecast's errors overlap by
+  // h − 1 rows). It can come out negative in small samples; Bartlett's weights, which cannot, stand
+  // in then. At horizon 1 no lag is read, so clustering of the losses beyond the overlap is not
+  // corrected for.
+  const gammas = Array.from({ length: Math.min(h, n) }, (_, k) => autocov(k));
+  let lrv = gammas.reduce((sum, g, k) => sum + (k === 0 ? g : 2 * g), 0);
+  if (!(lrv > 0)) lrv = gammas.reduce((sum, g, k) => sum + (k === 0 ? g : 2 * (1 - k / h) * g), 0);
   if (!(lrv > 0)) {
     const sign = mean < 0 ? -1 : mean > 0 ? 1 : 0;
     return {
