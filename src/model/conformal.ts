@@ -250,7 +250,7 @@ export function intervalReport(
   const model = new Track(), naive = new Track();
   const volOf = (i: number) => ds.X[i * F + col]!;
   // σ of the test rows so far, the model's and naive's (realised volatility alone).
-  const testedScales: number[] = [], testedVols: number[] = [];
+  const testedScales: number[] = [], testedVols: number[] = [], testedRows = new Set<number>();
   const reports: IntervalFoldReport[] = [];
   let at = 0;
   for (const [k, fold] of folds.entries()) {
@@ -259,13 +259,18 @@ export function intervalReport(
     // its training rows and scored on the rest, an embargo apart.
     const cut = Math.floor(fold.train.length * 0.8);
     const fit = fold.train.subarray(0, Math.max(0, cut - embargoRows));
-    const valid = fit.length >= 50 ? fold.train.subarray(cut) : new Uint32Array(0);
-    const made = valid.length ? known?.(fold.index) : null;
-    const validPred = !valid.length
+    const held = fit.length >= 50 ? fold.train.subarray(cut) : new Uint32Array(0);
+    const made = held.length ? known?.(fold.index) : null;
+    const heldPred = !held.length
       ? new Float64Array(0)
-      : made && sameRows(made.rows, valid)
+      : made && sameRows(made.rows, held)
       ? made.predictions
-      : fitOn(ds, fit, config).predict(takeRows(ds.X, F, valid), valid.length);
+      : fitOn(ds, fit, config).predict(takeRows(ds.X, F, held), held.length);
+    // A later fold's training rows hold the earlier folds' test rows, whose scores are already in:
+    // scored again by this fold's calibration model they would count twice.
+    const fresh = Array.from(held.keys()).filter((k) => !testedRows.has(held[k]!));
+    const valid = Uint32Array.from(fresh, (k) => held[k]!);
+    const validPred = Float64Array.from(fresh, (k) => heldPred[k]!);
     const rows = evaluation.rows.subarray(at, at + fold.test.length);
     const pred = evaluation.predictions.subarray(at, at + fold.test.length);
     at += fold.test.length;
@@ -321,6 +326,7 @@ export function intervalReport(
       naive.pend({ score: move / naiveVol, time: t, inside: insideNaive });
       testedScales.push(testScales[k]!);
       testedVols.push(volOf(i));
+      testedRows.add(i);
     });
     const n = rows.length || 1;
     reports.push({

@@ -77,6 +77,17 @@ Deno.test("conformal intervals cover close to their level on every fold, calm an
     assert(Math.abs(inside / n - 0.8) < 0.05, `${name}: ${inside}/${n}`);
   }
   assertEquals(report.model.calibration_rows, evaluation.rows.length);
+  // Each candle is scored once: a fold's calibration is the earlier folds' test rows and those of
+  // its own validation rows (the last 20% of its training rows) that were never test rows.
+  let tested = 0;
+  for (const [k, fold] of folds.entries()) {
+    const testedBefore = new Set(folds.slice(0, k).flatMap((f) => [...f.test]));
+    const own = [...fold.train.subarray(Math.floor(fold.train.length * 0.8))].filter((i) =>
+      !testedBefore.has(i)
+    );
+    assertEquals(report.folds[k]!.calibration_rows, tested + own.length, `fold ${k + 1}`);
+    tested += fold.test.length;
+  }
 });
 
 Deno.test("a model with signal gets narrower intervals than naive volatility at the same coverage", () => {
