@@ -20,19 +20,27 @@ export type ShadowVerdict =
   | { decision: "promote" | "retire"; reason: string; vsChampion: DmResult; vsNaive: DmResult };
 
 /**
+ * Which forecaster a challenger would replace: a champion serving within its maximum age, one past
+ * it (due for retraining), or naive (the champion expired or is on fallback).
+ */
+export type Serving = "champion" | "aged" | "naive";
+
+/**
  * The verdict on a challenger once it has `shadow` realised predictions beside the champion's.
- * While the champion serves, it is promoted only if its live MAE is below both the champion's and
- * naive's on the same rows and the difference from the champion is significant at `alpha`
- * (one-sided DM): swapping a serving model for one no better is churn. While naive serves (the
- * champion expired or is on fallback), the champion is out of service and no longer the bar: the
- * challenger, which has beaten naive on its walk-forward folds to be here, is promoted if its live
- * MAE is below naive's on the same rows. Asking it to beat the stale champion significantly would
- * keep naive serving after an expiry whenever the retrained model is merely as good as the old one.
+ * - While a champion within its maximum age serves, the challenger is promoted only if its live MAE
+ *   is below both the champion's and naive's on the same rows and the difference from the champion
+ *   is significant at `alpha` (one-sided DM): swapping a serving model for one no better is churn.
+ * - Once the champion's data is past the maximum age, the challenger, trained on fresher data, is
+ *   promoted if its live MAE is below both, significant or not: freshness breaks the tie, where
+ *   asking for significance would keep the old champion until it expires whenever the retrained
+ *   model is merely as good.
+ * - While naive serves, the champion is out of service and no longer the bar: the challenger, which
+ *   beat naive on its walk-forward folds to be here, is promoted if its live MAE is below naive's.
  * Otherwise it is retired.
  */
 export function judgeChallenger(
   errors: Required<LiveErrors>,
-  options: { shadow: number; alpha: number; horizon: number; serving?: "champion" | "naive" },
+  options: { shadow: number; alpha: number; horizon: number; serving?: Serving },
 ): ShadowVerdict {
   const n = Math.min(errors.challenger.length, errors.champion.length, errors.naive.length);
   if (n < options.shadow) return { decision: "waiting", realised: n, needed: options.shadow };
@@ -43,26 +51,31 @@ export function judgeChallenger(
   const mae = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const [m, c, z] = [mae(ch), mae(champ), mae(naive)];
   const fmt = (x: number) => x.toPrecision(5);
+  const verdict = (promote: boolean, why: string, stats: string): ShadowVerdict => ({
+    decision: promote ? "promote" : "retire",
+    reason: `${why}: ${stats}`,
+    vsChampion,
+    vsNaive,
+  });
   if (options.serving === "naive") {
     const stats = `live MAE ${fmt(m)} vs naive ${fmt(z)} (the champion out of service: ${
       fmt(c)
     }) on ${n} rows, DM p=${vsNaive.pBetter.toPrecision(3)}`;
     return m < z
-      ? { decision: "promote", reason: `beats naive live while naive serves: ${stats}`, vsChampion, vsNaive }
-      : { decision: "retire", reason: `not better than naive: ${stats}`, vsChampion, vsNaive };
+      ? verdict(true, "beats naive live while naive serves", stats)
+      : verdict(false, "not better than naive", stats);
   }
   const stats = `live MAE ${fmt(m)} vs champion ${fmt(c)} and naive ${fmt(z)} on ${n} rows, DM p=${
     vsChampion.pBetter.toPrecision(3)
   }`;
-  if (m < c && m < z && vsChampion.pBetter < options.alpha) {
-    return { decision: "promote", reason: `beats the champion live: ${stats}`, vsChampion, vsNaive };
+  if (m >= z) return verdict(false, "not better than naive", stats);
+  if (m >= c) return verdict(false, "not better than the champion", stats);
+  if (options.serving === "aged") {
+    return verdict(true, "beats the champion, past its maximum age, live", stats);
   }
-  const why = m >= z
-    ? "not better than naive"
-    : m >= c
-    ? "not better than the champion"
-    : "not significantly better";
-  return { decision: "retire", reason: `${why}: ${stats}`, vsChampion, vsNaive };
+  return vsChampion.pBetter < options.alpha
+    ? verdict(true, "beats the champion live", stats)
+    : verdict(false, "not significantly better", stats);
 }
 
 export interface GuardState {

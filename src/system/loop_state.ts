@@ -4,8 +4,9 @@
  * come out. The judging itself is in ../model/live_judge.ts; this says when it is asked and what
  * follows from its verdicts.
  *
- * - A challenger is promoted or retired once it has `shadow` realised rows (`judgeChallenger`),
- *   judged against the champion while it serves and against naive while naive does.
+ * - A challenger is promoted or retired once it has `shadow` realised rows (`judgeChallenger`):
+ *   judged against a champion that serves (significantly better than one within its maximum age,
+ *   better than one past it), and against naive while naive serves.
  * - The champion falls back to naive when its last `guard` rows are significantly worse than
  *   naive's, and comes back only when a later window is no longer worse (`guard`), or when a
  *   challenger is promoted in its place.
@@ -169,7 +170,11 @@ export function judge(
         shadow: o.shadow,
         alpha: o.alpha,
         horizon: o.horizon,
-        serving: fallbackReason(next) === null ? "champion" : "naive",
+        serving: fallbackReason(next) !== null
+          ? "naive"
+          : trainedTo !== null && modelAge(trainedTo, now, o.maxAgeMs) !== "fresh"
+          ? "aged"
+          : "champion",
       },
     );
     if (verdict.decision === "promote") {

@@ -43,6 +43,27 @@ Deno.test("while naive serves, a challenger is judged against naive, not the cha
   );
 });
 
+Deno.test("a challenger a little better than a champion past its maximum age replaces it without significance", () => {
+  const truth = gaussians(300, 5);
+  const naive = absolute(truth);
+  const champion = absolute(truth.map((y, i) => y - 0.1 * y + 0.05 * gaussians(300, 6)[i]!));
+  const noise = gaussians(300, 12, 0.05);
+  const little = champion.map((x, i) => Math.max(0, x * 0.999 + noise[i]!));
+  const options = { shadow: 120, alpha: 0.05, horizon: 1 };
+  const fresh = judgeChallenger({ champion, naive, challenger: little }, options);
+  assert(
+    fresh.decision === "retire" && fresh.reason.startsWith("not significantly better"),
+    JSON.stringify(fresh),
+  );
+  const aged = judgeChallenger({ champion, naive, challenger: little }, { ...options, serving: "aged" });
+  assert(aged.decision === "promote" && aged.reason.startsWith("beats the champion, past its maximum age"));
+  const worse = judgeChallenger(
+    { champion, naive, challenger: champion.map((x) => x * 1.001) },
+    { ...options, serving: "aged" },
+  );
+  assert(worse.decision === "retire" && worse.reason.startsWith("not better than the champion"));
+});
+
 Deno.test("the guard falls back when the champion is significantly worse than naive, and comes back without flapping", () => {
   const truth = gaussians(400, 8);
   const naive = absolute(truth);

@@ -248,3 +248,19 @@ Deno.test("after the champion expires, a retrained challenger as good as it is p
   assert.match(retired.reason, /^not (significantly )?better than the champion|^not significantly better/);
   assert.equal(fresh.state.champion?.version, "v0001");
 });
+
+Deno.test("past its maximum age, the champion gives way to a challenger that is better live, significant or not", () => {
+  const closes = market(3000, Infinity, 2);
+  const slopes = { v0001: 0.2, v0002: 0.3 };
+  const run2 = (trainedTo: number) =>
+    run(withChallenger(withChampion(emptyState(), "v0001"), "v0002", 0), closes, 1, 200, slopes, trainedTo);
+  // Within its age, a small lead is not enough.
+  const fresh = run2(0);
+  assert.match(fresh.events.find((e) => e.kind === "retire")?.reason ?? "", /^not significantly better/);
+  // 50 hours old at the judgement (past the 48 h maximum, short of the 96 h expiry): it is.
+  const aged = run2(-50 * HOUR);
+  const promoted = aged.events.find((e) => e.kind === "promote");
+  assert.ok(promoted, JSON.stringify(aged.events));
+  assert.match(promoted.reason, /^beats the champion, past its maximum age, live: /);
+  assert.equal(aged.state.champion?.version, "v0002");
+});
