@@ -79,8 +79,10 @@ export class BusProducer {
           this.sent += chunk.length;
           break;
         } catch (e) {
-          if ((e as { retriable?: boolean }).retriable === false) {
-            throw new Error(`Kafka refused messages for ${topic}: ${(e as Error).message}`, { cause: e });
+          if (!worthRetrying(e)) {
+            throw new Error(`Kafka rejected the messages for ${topic}: ${(e as Error).message}`, {
+              cause: e,
+            });
           }
           if (Date.now() - started > this.#deadlineMs) {
             throw new BusUnavailableError(
@@ -100,4 +102,21 @@ export class BusProducer {
   async disconnect(): Promise<void> {
     await this.#producer.disconnect();
   }
+}
+
+/**
+ * Whether a failed send may succeed later. kafkajs marks an error it has retried to its own limit
+ * as not retriable (`KafkaJSNumberOfRetriesExceeded`, possibly wrapped again by an outer retrier),
+ * though what it retried, a broker outage say, may well end before our deadline: the root cause
+ * decides. What the broker or client rejects outright (an invalid topic, a message too large, a
+ * client bug) is not retriable at the root, and retrying it would only delay the error.
+ */
+export function worthRetrying(e: unknown): boolean {
+  let root = e as { retriable?: boolean; cause?: unknown; name?: string } | undefined;
+  for (let depth = 0; depth < 10 && root?.cause && root.cause !== root; depth++) {
+    root = root.cause as typeof root;
+  }
+  if (root === undefined || root === null) return true;
+  if (["RangeError", "ReferenceError", "SyntaxError", "TypeError"].includes(root.name ?? "")) return false;
+  return root.retriable !== false;
 }

@@ -333,8 +333,10 @@ Deno.test({
       await waitUntil(bothStagesCheckpointed(`${dir}/bus`), 60_000, "both stages checkpoint");
       const down = kafkaScript("down", port, data);
       assert(down.ok, down.output);
-      // Read by the source while the broker is away.
+      // Read by the source while the broker is away, which stays away longer than kafkajs's own
+      // retries of a send last (about 25 s), and well within the 60 s deadline.
       const middle = writeLines(pipe, trades.slice(third, 2 * third));
+      await new Promise((resolve) => setTimeout(resolve, 32_000));
       const again = kafkaScript("up", port, data);
       assert(again.ok, again.output);
       await middle;
@@ -342,6 +344,10 @@ Deno.test({
       pipe.close();
       const log = await result;
       assert(/ECONNREFUSED/.test(log), `the run met the outage:\n${log}`);
+      assert(
+        /producing to \S+ failed .*; retrying in/.test(log),
+        `the producer waited the outage out:\n${log}`,
+      );
       await assertSameTables(`${dir}/bus`, want);
     } finally {
       kafkaScript("down", port, data);
