@@ -11,8 +11,10 @@
  *   .pipeTo(publish(producer, topics.features, featureMessages, saved, stores));
  * ```
  *
- * An `end` message closes its pair's open windows (a bounded history); the stream itself never
- * ends while the partition is owned, so nothing is flushed at its end.
+ * An `end` message closes its pair's open windows (a bounded history) and ends the pair's series:
+ * the candles stage forwards it after the pair's last candles, and both stages start the pair's
+ * next input afresh, as a second embedded run would. The stream itself never ends while the
+ * partition is owned, so nothing is flushed at its end.
  */
 import type { Candle, Window } from "../domain/candle.ts";
 import type { FeatureRow } from "../domain/feature_row.ts";
@@ -82,8 +84,11 @@ export function featuresStage(
   };
 }
 
-const candleMessages = (batch: Batch): OutMessage[] =>
-  batch.candles.map((c: Candle) => ({ key: c.pair, value: encode({ type: "candle", data: c }) }));
+/** The batch's candles, then an `end` per pair whose input ended, so the features stage ends it too. */
+const candleMessages = (batch: Batch): OutMessage[] => [
+  ...batch.candles.map((c: Candle) => ({ key: c.pair, value: encode({ type: "candle", data: c }) })),
+  ...(batch.ends ?? []).map((pair) => ({ key: pair, value: encode({ type: "end", data: { pair } }) })),
+];
 
 const featureMessages = (batch: Batch): OutMessage[] =>
   batch.rows.map((r: FeatureRow) => ({ key: r.pair, value: encode({ type: "feature", data: r }) }));

@@ -34,7 +34,10 @@ export interface Batch {
   tick?: number | undefined;
   /** With the tick, the market's clock, ms: no window is taken to have passed beyond it. */
   tickCap?: number | undefined;
-  /** Pairs whose bounded input ended after this batch's trades: their open windows close. */
+  /**
+   * Pairs whose bounded input ended after this batch's trades (or candles): their open windows
+   * close, and their series end there, so the pair's next input starts afresh, as a new run would.
+   */
   ends?: string[] | undefined;
   /** Closed candles of every window, by `candles()`. */
   candles: Candle[];

@@ -9,6 +9,7 @@ import type { Trade } from "../domain/trade.ts";
 import {
   type CandleState,
   flushCandles,
+  forgetPair,
   stepCandle,
   stepCandles,
   tickCandles,
@@ -41,7 +42,8 @@ export interface CandlesOptions {
 /**
  * Batches → the same batches with their closed candles and a copy of the candle state: the
  * candles the trades (or bars) close, then the idle tick's, then those of the pairs that `ends`
- * names (all their open windows). `flush`
+ * names (all their open windows; those pairs' series then end, and their next trades start new
+ * ones). `flush`
  * emits one more batch holding the candles of every open window when `flushOnEnd` (and there are
  * any); a live source's open windows stay in the state, to continue on restart.
  *
@@ -58,7 +60,10 @@ export function candles(state: CandleState, options: CandlesOptions = {}): Trans
       const out = closedCandles(state, batch.trades, batch.arrivals);
       for (const bar of batch.bars) out.push(...stepCandle(state, bar));
       if (batch.tick !== undefined) out.push(...tickCandles(state, batch.tick, batch.tickCap));
-      for (const pair of batch.ends ?? []) out.push(...flushCandles(state, pair));
+      for (const pair of batch.ends ?? []) {
+        out.push(...flushCandles(state, pair));
+        forgetPair(state, pair);
+      }
       batch.candles = out;
       batch.state.candles = structuredClone(state);
       controller.enqueue(batch);

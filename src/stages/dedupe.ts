@@ -65,6 +65,8 @@ export function dedupe(lastTradeId: Record<string, number> = {}): TransformStrea
   return new TransformStream<Batch, Batch>({
     transform(batch, controller) {
       dedupeTrades(last, batch.trades, batch.arrivals);
+      // A new input of an ended pair (another file, say) numbers its trades afresh.
+      for (const pair of batch.ends ?? []) delete last[pair];
       batch.state.lastTradeId = { ...last };
       controller.enqueue(batch);
     },
@@ -89,6 +91,10 @@ export function dedupeCandles(lastStart: Record<string, number> = {}): Transform
         last[key] = c.window_start;
         return true;
       });
+      // An ended pair's next series may start anywhere, earlier included.
+      for (const pair of batch.ends ?? []) {
+        for (const key of Object.keys(last)) if (key.startsWith(`${pair}|`)) delete last[key];
+      }
       batch.state.lastStart = { ...last };
       controller.enqueue(batch);
     },

@@ -21,8 +21,12 @@ export function indicators(state: Record<string, IndicatorSetState> = {}): Trans
   return new TransformStream<Batch, Batch>({
     transform(batch, controller) {
       batch.rows = series.rows(batch.candles);
+      const ends = batch.ends ?? [];
+      for (const pair of ends) series.forget(pair);
       // Unchanged without rows, so the last copy still describes it (and nobody writes to copies).
-      if (batch.rows.length > 0 || snapshot === undefined) snapshot = structuredClone(series.state);
+      if (batch.rows.length > 0 || ends.length > 0 || snapshot === undefined) {
+        snapshot = structuredClone(series.state);
+      }
       batch.state.indicators = snapshot;
       controller.enqueue(batch);
     },

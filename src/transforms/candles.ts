@@ -185,6 +185,14 @@ export function flushCandles(state: CandleState, onlyPair?: string): Candle[] {
   return out;
 }
 
+/**
+ * Forgets a pair: its next trade starts a new series (no flat candles bridging the gap from the
+ * last one, no window merged across it). Close its windows first (`flushCandles`).
+ */
+export function forgetPair(state: CandleState, pair: string): void {
+  delete state.pairs[pair];
+}
+
 function closeUpTo(state: CandleState, pair: string, p: PairState, watermark: number): Candle[] {
   const base = state.windows[0] as Window;
   const size = WINDOW_MS[base];

@@ -39,6 +39,15 @@ export class SeriesIndicators {
     this.state = state;
   }
 
+  /** Ends a pair's series in every window: its next candle starts the indicators afresh. */
+  forget(pair: string): void {
+    for (const key of Object.keys(this.state)) {
+      if (!key.startsWith(`${pair}|`)) continue;
+      delete this.state[key];
+      this.#sets.delete(key);
+    }
+  }
+
   /** The feature row of each closed candle, in order. */
   rows(candles: readonly Candle[]): FeatureRow[] {
     const rows = new Array<FeatureRow>(candles.length);

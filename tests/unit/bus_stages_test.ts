@@ -80,3 +80,35 @@ Deno.test("a Kafka stage restored from a batch's saved state goes on as if it ha
   assertEquals(resumed[0]!.batch.candles, whole[1]!.batch.candles);
   assertEquals(resumed[0]!.state, whole[1]!.state);
 });
+
+Deno.test("two bounded inputs one after another through the Kafka stages make the rows of two embedded runs", async () => {
+  // Another file of the same pairs a day later, its trade ids numbered afresh.
+  const later = trades.map((t) => ({ ...t, ts: t.ts + 86_400_000 }));
+  const runOf = async (input: typeof trades) => {
+    const batches = await Array.fromAsync(
+      ReadableStream.from([batchOf(structuredClone(input))]).pipeThrough(dedupe())
+        .pipeThrough(candles(initialCandleState(options))).pipeThrough(indicators()),
+    );
+    return batches.flatMap((b) => b.rows);
+  };
+  const expected = [...await runOf(trades), ...await runOf(later)];
+  const ended = (input: typeof trades) => [
+    batchOf(structuredClone(input), { ends: ["BTC/USD"] }),
+    batchOf([], { ends: ["ETH/USD"] }),
+  ];
+  const closed = await run(candlesStage(topicNames(), "", options, quiet), [
+    ...ended(trades),
+    ...ended(later),
+  ]);
+  // The features stage reads each batch's candles, then the `end` messages published after them.
+  const rows = (await run(
+    featuresStage(topicNames(), "", noStores, quiet),
+    closed.map((s) => batchOf([], { candles: s.batch.candles, ends: s.batch.ends })),
+  )).flatMap((s) => s.batch.rows);
+  const byKey = (r: { pair: string; window: string; window_start: number }) =>
+    `${r.pair}|${r.window}|${r.window_start}`;
+  assertEquals(
+    rows.toSorted((a, b) => byKey(a).localeCompare(byKey(b))),
+    expected.toSorted((a, b) => byKey(a).localeCompare(byKey(b))),
+  );
+});

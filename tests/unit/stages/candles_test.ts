@@ -3,6 +3,7 @@ import { candles, closedCandles } from "../../../src/stages/candles.ts";
 import type { Batch } from "../../../src/stages/batch.ts";
 import {
   flushCandles,
+  forgetPair,
   initialCandleState,
   stepCandle,
   stepCandles,
@@ -105,6 +106,25 @@ Deno.test("candles() closes the open windows of the pairs a batch ends, after it
   const state = fresh();
   const expected = [...trades, ...eth].flatMap((t) => stepCandles(state, t));
   expected.push(...flushCandles(state, "BTC/USD"));
+  forgetPair(state, "BTC/USD");
   assertEquals(batch?.candles, expected);
   assertEquals(batch?.state.candles, state);
+});
+
+Deno.test("after a pair's input ends, its next input starts a new series, as a second run would", async () => {
+  // Two bounded inputs of one pair an hour apart (two files, say), through one long-lived stage.
+  const later = trades.map((t) => ({ ...t, ts: t.ts + 3_600_000 }));
+  const batches = await through(candles(fresh(), { flushOnEnd: false }), [
+    batchOf(trades, { ends: ["BTC/USD"] }),
+    batchOf(later, { ends: ["BTC/USD"] }),
+  ]);
+  const runOf = (input: typeof trades) => {
+    const state = fresh();
+    return [...input.flatMap((t) => stepCandles(state, t)), ...flushCandles(state)];
+  };
+  assertEquals(batches.flatMap((b) => b.candles), [...runOf(trades), ...runOf(later)]);
+  assert(
+    !batches[1]!.candles.some((c) => c.trades === 0),
+    "no flat candles bridge the hour between the two inputs",
+  );
 });
