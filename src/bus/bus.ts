@@ -39,10 +39,29 @@ export async function openBus(
 ): Promise<Bus> {
   const kafka = createKafka({ brokers: cfg.brokers, deadlineMs: cfg.busDeadlineMs, log });
   const admin = kafka.admin();
-  await connectWithin("admin", () => admin.connect(), { deadlineMs: cfg.busDeadlineMs, log, signal });
+  await connectWithin("connecting", () => admin.connect(), {
+    deadlineMs: cfg.busDeadlineMs,
+    log,
+    signal,
+    brokers: cfg.brokers,
+  });
   const topics = topicNames(cfg.topicPrefix);
   const created = streams.map((s) => topics[s]);
-  await ensureTopics(admin, created, cfg.partitions);
+  const others = await ensureTopics(admin, created, cfg.partitions);
+  if (others.length > 0) {
+    const counts = new Map<number, string[]>();
+    for (const o of others) counts.set(o.partitions, [...(counts.get(o.partitions) ?? []), o.topic]);
+    const have = [...counts].map(([n, ts]) =>
+      `${ts.sort().join(", ")} ${ts.length === 1 ? "has" : "have"} ${n}`
+    );
+    log.warn(
+      `${
+        have.join("; ")
+      } partitions, not the ${cfg.partitions} of --partitions, which applies to topics a task ` +
+        `creates: existing topics keep theirs. To scale out, run at most that many consumers per stage, or ` +
+        `start over under another --topic-prefix.`,
+    );
+  }
   const producer = await BusProducer.connect(kafka, { deadlineMs: cfg.busDeadlineMs, log, signal });
   log.info(`Kafka at ${cfg.brokers.join(",")}: topics ${created.join(", ")} (+ .dlq)`);
   return {

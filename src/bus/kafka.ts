@@ -108,9 +108,16 @@ export function createKafka(options: BusOptions): Kafka {
 export async function connectWithin(
   what: string,
   connect: () => Promise<void>,
-  options: { deadlineMs?: number; log?: Logger | undefined; signal?: AbortSignal | undefined },
+  options: {
+    deadlineMs?: number;
+    log?: Logger | undefined;
+    signal?: AbortSignal | undefined;
+    /** The bootstrap brokers, named in the error: a wrong address is the likeliest cause. */
+    brokers?: readonly string[] | undefined;
+  },
 ): Promise<void> {
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
+  const at = options.brokers?.length ? ` at ${options.brokers.join(",")}` : "";
   for (let attempt = 0;; attempt++) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -124,7 +131,7 @@ export async function connectWithin(
       if (options.signal?.aborted) throw e;
       if (Date.now() >= deadline) {
         throw new BusUnavailableError(
-          `${what}: Kafka unreachable for ${Math.round((options.deadlineMs ?? 60_000) / 1000)} s: ${
+          `${what}: Kafka unreachable for ${Math.round((options.deadlineMs ?? 60_000) / 1000)} s${at}: ${
             (e as Error).message
           }`,
         );
@@ -141,19 +148,29 @@ export async function connectWithin(
   }
 }
 
-/** Creates the topics (and their dead-letter topics) that do not exist yet. */
+/**
+ * Creates the topics (and their dead-letter topics) that do not exist yet, with `partitions` each;
+ * returns those of `topics` that existed with another number (a topic's partitions are not changed
+ * here: the key → partition mapping, and with it each pair's order and stage state, would move).
+ */
 export async function ensureTopics(
   admin: Admin,
   topics: readonly string[],
   partitions: number,
-): Promise<void> {
+): Promise<{ topic: string; partitions: number }[]> {
   const existing = new Set(await admin.listTopics());
   const wanted = topics.flatMap((t) => [t, dlqTopic(t)]).filter((t) => !existing.has(t));
-  if (wanted.length === 0) return;
-  await createTopicsReady(
-    admin,
-    wanted.map((topic) => ({ topic, numPartitions: topic.endsWith(".dlq") ? 1 : partitions })),
-  );
+  if (wanted.length > 0) {
+    await createTopicsReady(
+      admin,
+      wanted.map((topic) => ({ topic, numPartitions: topic.endsWith(".dlq") ? 1 : partitions })),
+    );
+  }
+  const old = topics.filter((t) => existing.has(t));
+  if (old.length === 0) return [];
+  const { topics: meta } = await admin.fetchTopicMetadata({ topics: old });
+  return meta.filter((m) => m.partitions.length !== partitions)
+    .map((m) => ({ topic: m.name, partitions: m.partitions.length }));
 }
 
 /**

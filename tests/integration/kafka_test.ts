@@ -167,8 +167,14 @@ Deno.test({
     >;
     const prefix = uniquePrefix("twofiles");
     await backfill("a.jsonl", "bus", bus(prefix));
-    await backfill("b.jsonl", "bus", bus(prefix));
+    const log = await backfill("b.jsonl", "bus", [...bus(prefix), "--partitions", "2"]);
     await assertSameTables(`${dir}/bus`, want);
+    assert(
+      log.includes(
+        `${prefix}candles, ${prefix}features, ${prefix}predictions, ${prefix}trades have 3 partitions, not the 2 of --partitions`,
+      ),
+      `existing topics keep their partitions, and the run says so:\n${log}`,
+    );
     await Deno.remove(dir, { recursive: true });
   },
 });
@@ -596,5 +602,6 @@ Deno.test("kafka: an unreachable cluster makes a stage exit non-zero once the de
   const err = new TextDecoder().decode(out.stderr);
   assertEquals(out.code, 1, err);
   assert(/error: .*Kafka unreachable for 2 s/.test(err), err);
+  assert(err.includes(`at 127.0.0.1:${port}`), `the error names the brokers it tried:\n${err}`);
   await Deno.remove(dir, { recursive: true });
 });
