@@ -11,6 +11,7 @@ import { candleFile } from "../sources/files/candle_file.ts";
 import type { CandleFormat } from "../sources/files/candle_formats.ts";
 import { CandleIntervalError, checkCandleInterval } from "../sources/files/candle_interval.ts";
 import { candlesInRange } from "../sources/files/candle_range.ts";
+import { candlesOfWindow } from "../sources/files/candle_window.ts";
 import { candles } from "../stages/candles.ts";
 import { cutBars } from "../stages/cut.ts";
 import { indicators } from "../stages/indicators.ts";
@@ -18,6 +19,7 @@ import { persist } from "../stages/persist.ts";
 import { openFeatureStores } from "../stores/feature_stores.ts";
 import { openTradeJob, restoreFeatures } from "../stores/trade_job.ts";
 import type { Logger } from "../util/log.ts";
+import { streamHead } from "../util/stream_head.ts";
 import { logOfflineSummary } from "./offline_summary.ts";
 
 /** Resolves with the exit status: 0 when complete, 130 when interrupted (run again to resume). */
@@ -33,6 +35,18 @@ export async function backfillCandleFile(
     throw new ConfigError(`--pairs must name the one pair of ${path}`);
   }
   const window = cfg.windows[0]!;
+  // Read on the 1m grid until the file's interval is told from its first candles, before the job
+  // and the stores exist: a refused file leaves nothing behind.
+  const file = await candleFile(path, { format, pair, window: "1m", skipBadLines: cfg.skipBadLines, log });
+  const { head, stream } = await streamHead(file.stream, 50);
+  try {
+    checkCandleInterval(head.map((c) => c.window_start), cfg.windows);
+  } catch (e) {
+    await stream.cancel();
+    if (e instanceof CandleIntervalError) throw new ConfigError(`${path}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  const onWindow = candlesOfWindow(window, { path, skipBadLines: cfg.skipBadLines, log });
   // The size is part of the job: a checkpoint never continues a file that has changed since.
   const { size } = await Deno.stat(path);
   const range = `${cfg.from === undefined ? "" : isoTime(cfg.from)}..${
@@ -44,14 +58,7 @@ export async function backfillCandleFile(
   const written = job.state.pairs[pair]?.trades ?? 0;
   if (written > 0) log.info(`resuming from ${job.checkpoint.path} after ${written} candles`);
   const features = restoreFeatures(job, cfg.windows, cfg.graceMs);
-  const { stream, stats } = await candleFile(path, {
-    format,
-    pair,
-    window,
-    skipBadLines: cfg.skipBadLines,
-    log,
-  });
-  const source = candlesInRange(stream.pipeThrough(checkCandleInterval(window)), {
+  const source = candlesInRange(stream.pipeThrough(onWindow.stage), {
     from: cfg.from,
     to: cfg.to,
     skip: written,
@@ -71,7 +78,6 @@ export async function backfillCandleFile(
         { signal },
       );
   } catch (e) {
-    if (e instanceof CandleIntervalError) throw new ConfigError(`${path}: ${e.message}`, { cause: e });
     if (!signal.aborted) throw e;
     log.warn(
       `interrupted after ${job.state.pairs[pair]?.trades ?? 0} candles; run the same command again to resume`,
@@ -83,11 +89,12 @@ export async function backfillCandleFile(
   job.state.done = true;
   await job.checkpoint.save(job.state);
   const late = features.candles.late;
+  const bad = file.stats.badLines + onWindow.stats.skipped;
   log.info(
-    `${path} (${format}, ${window} candles): ${stats.records} candles → ${rows} feature rows` +
+    `${path} (${format}, ${window} candles): ${file.stats.records} candles → ${rows} feature rows` +
       (written > 0 ? ` (after ${written} loaded before)` : "") +
       (late ? `, ${late} out-of-order candles skipped` : "") +
-      (stats.badLines ? `, ${stats.badLines} bad lines skipped` : ""),
+      (bad ? `, ${bad} bad lines skipped` : ""),
   );
   await logOfflineSummary(cfg, log);
   return 0;

@@ -8,6 +8,7 @@ import { newsFile } from "../../src/sources/files/news_file.ts";
 import { closedPort, output, printed, readUntil, withTempDir } from "../task_process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
 Deno.test("serve with a data dir outside its permissions prints, in one line, the command that runs it", async () => {
   await withTempDir(async (dir) => {
@@ -285,5 +286,28 @@ Deno.test("backfill of a 5m candle file with the default windows stops, naming i
     const loaded = await output(runPipeline("backfill", [...args, "--windows", "5m,15m"], dir));
     assertEquals(loaded.code, 0, loaded.stderr);
     assert(loaded.stderr.includes("BTC/USD 5m: 100 rows"), loaded.stderr);
+  });
+});
+
+Deno.test("backfill of a 1m candle file read as 5m stops, even with --skip-bad-lines, and leaves no stores", async () => {
+  await withTempDir(async (dir) => {
+    const t0 = 1_561_939_200;
+    const lines = Array.from({ length: 100 }, (_, i) => `${t0 + i * 60},100,101,99,100.5,2,10`);
+    await Deno.writeTextFile(`${dir}/bars.csv`, lines.join("\n") + "\n");
+    const args = ["--file", "bars.csv", "--format", "kraken-ohlcvt", "--pairs", "BTC/USD", "--windows", "5m"];
+    for (const skip of [[], ["--skip-bad-lines"]]) {
+      const refused = await output(runPipeline("backfill", [...args, ...skip, "--data-dir", "d"], dir));
+      assertEquals(refused.code, 2, refused.stderr);
+      assertEquals(printed(refused.stderr), [
+        "error: bars.csv: it holds 1m candles, smaller than the smallest of --windows (5m); pass --windows " +
+        "starting with its interval, e.g. --windows 1m,5m (bigger windows are merged from the file's candles)",
+      ]);
+      assert(!(await exists(`${dir}/d`)), "the refused run made the data dir");
+    }
+    const loaded = await output(
+      runPipeline("backfill", [...args.slice(0, -1), "1m,5m", "--data-dir", "d"], dir),
+    );
+    assertEquals(loaded.code, 0, loaded.stderr);
+    assert(loaded.stderr.includes("BTC/USD 5m: 20 rows"), loaded.stderr);
   });
 });

@@ -7,7 +7,10 @@ import { parsedFile, type ParsedFileStats } from "./parsed_file.ts";
 export interface CandleFileOptions {
   format: CandleFormat;
   pair: string;
-  /** The file's interval: the smallest window of the run. */
+  /**
+   * The window its candles are of, whose grid their times must be on. A backfill reads on the 1m
+   * grid and checks the interval first (see `candlesOfWindow`).
+   */
   window: Window;
   skipBadLines?: boolean | undefined;
   log?: Logger | undefined;

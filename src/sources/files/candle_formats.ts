@@ -36,9 +36,9 @@ function candle(
   const size = WINDOW_MS[window];
   const start = Math.round(seconds * 1000);
   if (start % size !== 0) {
-    throw new TypeError(
-      `time ${seconds} is not the start of a ${window} window (is the file another interval?)`,
-    );
+    // The file's interval was told from its first candles before the load: a candle off the grid
+    // now is out of place, not a sign that the whole file is of another interval.
+    throw new TypeError(`time ${seconds} is not the start of a ${window} window`);
   }
   if (!(h >= l) || o > h || o < l || c > h || c < l || volume < 0 || trades < 0) {
     throw new TypeError(`inconsistent candle (open ${o}, high ${h}, low ${l}, close ${c}, volume ${volume})`);
