@@ -7,12 +7,13 @@
 import { backfillConfig, checkInputFile, ConfigError } from "../src/config.ts";
 import { consumersOnly, runConsumersOnly } from "../src/bus/bus.ts";
 import { backfillCandleFile } from "../src/jobs/backfill_candle_file.ts";
+import { backfillFileFormat } from "../src/jobs/backfill_file_format.ts";
 import { backfillFromRest } from "../src/jobs/backfill_rest.ts";
 import { backfillTradeFile } from "../src/jobs/backfill_trade_file.ts";
 import { CANDLE_FORMATS, type CandleFormat } from "../src/sources/files/candle_formats.ts";
 import { DamagedFileError } from "../src/sources/files/gunzip.ts";
 import { firstLine } from "../src/sources/files/trade_file.ts";
-import { detectFormat, type TradeFormat } from "../src/sources/files/trade_formats.ts";
+import type { TradeFormat } from "../src/sources/files/trade_formats.ts";
 import { openFeatureStores } from "../src/stores/feature_stores.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
@@ -28,14 +29,14 @@ await runTask("backfill", async ({ signal }) => {
   if (cfg.file === undefined) return await backfillFromRest(cfg, log, signal);
   await checkInputFile("file", cfg.file);
   try {
-    const format = cfg.format ?? detectFormat(cfg.file, await firstLine(cfg.file)) ?? undefined;
-    if ((CANDLE_FORMATS as readonly string[]).includes(format ?? "")) {
+    const format = await backfillFileFormat(cfg.file, cfg.format, () => firstLine(cfg.file!), cfg.pairs);
+    if ((CANDLE_FORMATS as readonly string[]).includes(format)) {
       if (cfg.bus === "kafka") {
         throw new ConfigError("candle files load through the embedded pipeline; drop --bus kafka");
       }
       return await backfillCandleFile(cfg, cfg.file, format as CandleFormat, log, signal);
     }
-    return await backfillTradeFile(cfg, cfg.file, format as TradeFormat | undefined, log, signal);
+    return await backfillTradeFile(cfg, cfg.file, format as TradeFormat, log, signal);
   } catch (e) {
     if (e instanceof DamagedFileError) throw new Error(`--file: ${e.message}`, { cause: e });
     throw e;

@@ -15,7 +15,7 @@ export {
   STAGES,
 } from "./config/shared.ts";
 export { type IngestConfig, ingestConfig } from "./config/ingest.ts";
-export { type BackfillConfig, backfillConfig, type FileFormat } from "./config/backfill.ts";
+export { type BackfillConfig, backfillConfig, FILE_FORMATS, type FileFormat } from "./config/backfill.ts";
 export { type SimConfig, simConfig } from "./config/sim.ts";
 export { type ExportConfig, exportConfig, type TailConfig, tailConfig } from "./config/features.ts";
 export { type NewsConfig, newsConfig } from "./config/news.ts";

@@ -6,7 +6,7 @@ import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import { BUS, checkBus, COMMON, FEATURES, KRAKEN_REST, RECORD } from "./shared.ts";
 
-const FILE_FORMATS = [...TRADE_FORMATS, ...CANDLE_FORMATS] as const;
+export const FILE_FORMATS = [...TRADE_FORMATS, ...CANDLE_FORMATS] as const;
 export type FileFormat = TradeFormat | CandleFormat;
 
 export const BACKFILL_FLAGS = {

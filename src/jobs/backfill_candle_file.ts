@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { type BackfillConfig, ConfigError } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import { candleFile } from "../sources/files/candle_file.ts";
+import { BadLineError } from "../sources/files/parsed_file.ts";
 import type { CandleFormat } from "../sources/files/candle_formats.ts";
 import { CandleIntervalError, checkCandleInterval } from "../sources/files/candle_interval.ts";
 import { candlesInRange } from "../sources/files/candle_range.ts";
@@ -32,13 +33,24 @@ export async function backfillCandleFile(
 ): Promise<number> {
   const pair = cfg.pairs[0];
   if (pair === undefined || cfg.pairs.length !== 1) {
-    throw new ConfigError(`--pairs must name the one pair of ${path}`);
+    throw new ConfigError(
+      `${path} is a ${format} file: the candles of one pair, which it does not name; ` +
+        (pair === undefined
+          ? "give that pair with --pairs"
+          : `give only that pair with --pairs, not ${cfg.pairs.length}`),
+    );
   }
   const window = cfg.windows[0]!;
   // Read on the 1m grid until the file's interval is told from its first candles, before the job
   // and the stores exist: a refused file leaves nothing behind.
   const file = await candleFile(path, { format, pair, window: "1m", skipBadLines: cfg.skipBadLines, log });
-  const { head, stream } = await streamHead(file.stream, 50);
+  const { head, stream } = await streamHead(file.stream, 50).catch((e) => {
+    // A header that is not the format's says the file is not what --format (or detection) took it for.
+    if (e instanceof BadLineError && e.line === 1 && format === "kraken-ohlc") {
+      throw new ConfigError(e.message, { cause: e });
+    }
+    throw e;
+  });
   try {
     checkCandleInterval(head.map((c) => c.window_start), cfg.windows);
   } catch (e) {

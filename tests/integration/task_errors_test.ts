@@ -311,3 +311,45 @@ Deno.test("backfill of a 1m candle file read as 5m stops, even with --skip-bad-l
     assert(loaded.stderr.includes("BTC/USD 5m: 20 rows"), loaded.stderr);
   });
 });
+
+Deno.test("backfill of a file it cannot read as given exits 2, saying why, and leaves no data dir", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/what.csv`, "a,b,c,d\n1,2,3,4\n");
+    await Deno.writeTextFile(
+      `${dir}/ws.csv`,
+      "timestamp,symbol,open,high,low,close,volume,vwap,trades,tstart,ttrue\n" +
+        "2024-11-12T06:15:00.000000Z,BTC/USD,88412.7,88425.0,88285.7,88425.0,9.89,88322.9,196," +
+        "2024-11-12T06:10:00.000000000Z,2024-11-12T06:50:45.490940032Z\n",
+    );
+    await Deno.writeTextFile(
+      `${dir}/ohlc.csv`,
+      "time,open,high,low,close,vwap,volume,count\n1561939200,1,1,1,1,1,1,1\n",
+    );
+    const capture = "it is a capture of Kraken's WebSocket v2 ohlc channel, which backfill does not read";
+    for (
+      const [args, says] of [
+        [
+          ["--file", "what.csv"],
+          "error: cannot tell the format of what.csv; pass --format (one of kraken-trades, " +
+          "trades-csv, trades-jsonl, kraken-ohlcvt, kraken-ohlc)",
+        ],
+        [["--file", "ws.csv"], `error: ws.csv: ${capture}`],
+        [
+          ["--file", "ws.csv", "--format", "kraken-ohlc", "--pairs", "BTC/USD"],
+          `error: ws.csv:1: ${capture}`,
+        ],
+        [
+          ["--file", "ohlc.csv"],
+          "error: ohlc.csv is a kraken-ohlc file: the candles of one pair, which it does " +
+          "not name; give that pair with --pairs",
+        ],
+      ] as const
+    ) {
+      const { code, stderr } = await output(runPipeline("backfill", [...args, "--data-dir", "d"], dir));
+      assertEquals(code, 2, stderr);
+      assertEquals(printed(stderr).length, 1, stderr);
+      assert(printed(stderr)[0]!.startsWith(says), stderr);
+      assert(!(await exists(`${dir}/d`)), `${args.join(" ")} made the data dir`);
+    }
+  });
+});

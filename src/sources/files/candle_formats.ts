@@ -60,6 +60,22 @@ function candle(
   };
 }
 
+/** The columns of a Kraken WebSocket v2 `ohlc` capture, as in `../shared/data/kraken`. */
+const WS_OHLC = ["symbol", "open", "high", "low", "close", "vwap", "trades", "tstart"];
+
+/**
+ * Why a file with the header `cells` is refused, when it is a WebSocket v2 ohlc capture, which
+ * looks like a candle file but is not one: it holds several pairs, and the last candle of each
+ * was still open when it was captured (it ends after `ttrue`).
+ */
+export function wsOhlcCapture(cells: readonly string[]): string | undefined {
+  const header = cells.map((c) => c.trim().toLowerCase());
+  if (!WS_OHLC.every((c) => header.includes(c))) return undefined;
+  return "it is a capture of Kraken's WebSocket v2 ohlc channel, which backfill does not read: it holds the " +
+    "candles of several pairs, and the last one of each was still open when captured; backfill the same " +
+    "span from its trades (REST, or a trade file) instead";
+}
+
 /** A parser for `format`, for candles of `pair` and `window`. */
 export function candleLineParser(
   format: CandleFormat,
@@ -94,6 +110,8 @@ export function candleLineParser(
   return (line) => {
     const cells = splitCsv(line);
     if (index === undefined) {
+      const capture = wsOhlcCapture(cells);
+      if (capture !== undefined) throw new TypeError(capture);
       const header = cells.map((c) => c.trim().toLowerCase());
       index = {};
       for (const need of ["time", "open", "high", "low", "close", "vwap", "volume", "count"]) {
