@@ -3,15 +3,17 @@
  * the feature pipeline. A file is read whole each time, so there is no checkpoint: its record is
  * rewritten and its rows upserted again, to the same values.
  */
-import type { BackfillConfig } from "../config.ts";
+import { type BackfillConfig, ConfigError } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import type { Trade } from "../domain/trade.ts";
-import { tradeFileChunks } from "../sources/files/trade_file.ts";
+import { BadLineError, tradeFileChunks } from "../sources/files/trade_file.ts";
+import { runsNewestFirst } from "../sources/files/time_order.ts";
 import type { TradeFormat } from "../sources/files/trade_formats.ts";
 import { TradeRecorder } from "../stores/trade_recorder.ts";
 import { initialFeatureState } from "../transforms/features.ts";
 import type { Logger } from "../util/log.ts";
 import { Progress } from "../util/progress.ts";
+import { streamHead } from "../util/stream_head.ts";
 import { drainTrades } from "./drain_trades.ts";
 import { logOfflineSummary } from "./offline_summary.ts";
 
@@ -31,12 +33,32 @@ export async function backfillTradeFile(
     log,
     keep: wanted.keep,
   });
+  // The first chunk's trades, read before anything is written: a file that runs newest-first, or
+  // whose header is not its format's, is refused without leaving stores behind.
+  const { head, stream: all } = await streamHead(chunks, 1).catch((e) => {
+    if (e instanceof BadLineError && e.line === 1 && stats.format === "trades-csv") {
+      throw new ConfigError(e.message, { cause: e });
+    }
+    throw e;
+  });
+  if (runsNewestFirst(head.flat().slice(0, 1000))) {
+    await all.cancel();
+    const reverse = stats.format === "trades-csv"
+      ? `(head -n 1 ${path}; tail -n +2 ${path} | tac) > sorted.csv`
+      : `tac ${path} > sorted${stats.format === "trades-jsonl" ? ".jsonl" : ".csv"}`;
+    throw new ConfigError(
+      `${path} runs newest-first (its first trades go back in time), and trades are read oldest first: ` +
+        `most would be dropped as late. Reverse its lines${
+          stats.format === "trades-csv" ? ", keeping the header" : ""
+        }, e.g. ${reverse}`,
+    );
+  }
   if (stats.format === "kraken-trades" && cfg.pairs.length > 1) {
     log.warn(`a kraken-trades file names no pair; its trades are read as ${cfg.pairs[0]}`);
   }
   // Ctrl-C stops reading the file; the batch being written is finished, and the online store
   // gets what the offline store has.
-  const stream = chunks.pipeThrough(new TransformStream<Trade[], Trade[]>(), { signal });
+  const stream = all.pipeThrough(new TransformStream<Trade[], Trade[]>(), { signal });
   const recorder = cfg.record ? (await TradeRecorder.open(cfg.record, 0)).recorder : undefined;
   const features = initialFeatureState({ windows: cfg.windows, graceMs: cfg.graceMs });
   let rows = 0, trades = 0;
@@ -85,10 +107,17 @@ export async function backfillTradeFile(
     log.info(
       `${path} (${stats.format}): ${stats.lines} lines, ${stats.records} trades → ` +
         (cfg.bus === "kafka" ? "Kafka" : `${rows} feature rows`) +
-        (late ? `, ${late} late trades not counted` : "") +
         (stats.badLines ? `, ${stats.badLines} bad lines skipped` : "") +
         (cfg.record ? `; recorded in ${cfg.record}` : ""),
     );
+    if (late > 0) {
+      log.warn(
+        `${late.toLocaleString("en-US")} of ${trades.toLocaleString("en-US")} trades (${
+          lateShare(late, trades)
+        }) were dropped as late: older than a window closed more than --grace before. The file is not in ` +
+          "time order: sort it by time (oldest first), or raise --grace",
+      );
+    }
     if (wanted.otherPairs.size > 0) {
       const skipped = [...wanted.otherPairs.values()].reduce((a, b) => a + b, 0);
       log.warn(
@@ -124,4 +153,10 @@ function wantedTrades(
     return t.ts >= from && t.ts < to;
   };
   return { keep, otherPairs };
+}
+
+/** A share in percent, with a figure after the point below 10 % (and never rounded to 0). */
+function lateShare(late: number, of: number): string {
+  const pct = 100 * late / Math.max(1, of);
+  return `${pct >= 10 ? Math.round(pct) : Math.max(0.1, Number(pct.toFixed(1)))}%`;
 }

@@ -353,3 +353,44 @@ Deno.test("backfill of a file it cannot read as given exits 2, saying why, and l
     }
   });
 });
+
+Deno.test("backfill of a trade file that runs newest-first exits 2, saying how to reverse it, and leaves no data dir", async () => {
+  await withTempDir(async (dir) => {
+    const rows = syntheticTrades(300, { seed: 6, spanMs: 1_800_000 }).sort((a, b) => b.ts - a.ts);
+    const csv = [
+      "ts,pair,price,qty,side",
+      ...rows.map((t) => `${t.ts},${t.pair},${t.price},${t.qty},${t.side}`),
+    ];
+    await Deno.writeTextFile(`${dir}/rev.csv`, csv.join("\n") + "\n");
+    const { code, stderr } = await output(
+      runPipeline("backfill", ["--file", "rev.csv", "--data-dir", "d"], dir),
+    );
+    assertEquals(code, 2, stderr);
+    assertEquals(printed(stderr), [
+      "error: rev.csv runs newest-first (its first trades go back in time), and trades are read oldest first: " +
+      "most would be dropped as late. Reverse its lines, keeping the header, e.g. " +
+      "(head -n 1 rev.csv; tail -n +2 rev.csv | tac) > sorted.csv",
+    ]);
+    assert(!(await exists(`${dir}/d`)), "the refused run made the data dir");
+  });
+});
+
+Deno.test("backfill of a trade file that drops many trades as late warns with their count and share", async () => {
+  await withTempDir(async (dir) => {
+    // In order at first, then half an hour earlier again: each of the second part is late.
+    const later = syntheticTrades(200, { seed: 7, spanMs: 1_800_000 }).map((t) => ({
+      ...t,
+      ts: t.ts + 3_600_000,
+    }));
+    const earlier = syntheticTrades(100, { seed: 8, spanMs: 1_800_000 });
+    const lines = [...later, ...earlier].map((t) => JSON.stringify(t));
+    await Deno.writeTextFile(`${dir}/mixed.jsonl`, lines.join("\n") + "\n");
+    const { code, stderr } = await output(
+      runPipeline("backfill", ["--file", "mixed.jsonl", "--data-dir", "d"], dir),
+    );
+    assertEquals(code, 0, stderr);
+    const warning = stderr.split("\n").find((l) => l.includes("dropped as late")) ?? "";
+    assert(warning.includes(`"level":"warn"`), stderr);
+    assert(warning.includes("100 of 300 trades (33%) were dropped as late"), warning);
+  });
+});
