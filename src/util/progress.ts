@@ -24,13 +24,30 @@ function eta(seconds: number): string {
   return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, "0")}m`;
 }
 
+/** How far a job was, and when (epoch ms). */
+export interface ProgressPoint {
+  at: number;
+  fraction: number;
+}
+
+/**
+ * Seconds left, from the pace between the first point seen and `now`; NaN (an ETA of "?") until
+ * there is progress to go by. The first point is where this run started from, not zero: the first
+ * page of a REST history can cover a fifth of the range in a tenth of a second, and a resumed job
+ * starts most of the way through, so a pace measured from zero would promise an end at once.
+ */
+export function secondsLeft(first: ProgressPoint, now: ProgressPoint): number {
+  const done = now.fraction - first.fraction, elapsed = (now.at - first.at) / 1000;
+  return done > 0 && elapsed > 0 ? elapsed * (1 - now.fraction) / done : NaN;
+}
+
 export class Progress {
   #tty: boolean;
   #log: Logger;
   #label: string;
-  #start = Date.now();
   #lastLine = 0;
   #drawn = false;
+  #first: ProgressPoint | undefined;
 
   constructor(label: string, log: Logger, tty: boolean = Deno.stderr.isTerminal()) {
     this.#label = label;
@@ -40,12 +57,14 @@ export class Progress {
 
   update(u: ProgressUpdate, force = false): void {
     const now = Date.now();
+    const f = u.fraction === undefined ? undefined : Math.min(1, Math.max(0, u.fraction));
+    if (f !== undefined) this.#first ??= { at: now, fraction: f };
     const every = this.#tty ? 100 : 5000;
     if (!force && now - this.#lastLine < every) return;
     this.#lastLine = now;
-    const elapsed = (now - this.#start) / 1000;
-    const f = u.fraction === undefined ? undefined : Math.min(1, Math.max(0, u.fraction));
-    const left = f !== undefined && f > 0 ? eta(elapsed * (1 - f) / f) : "?";
+    const left = f === undefined || this.#first === undefined
+      ? "?"
+      : eta(secondsLeft(this.#first, { at: now, fraction: f }));
     const rate = rateText(u.rate);
     if (this.#tty) {
       const width = 24;
