@@ -15,6 +15,7 @@ import { DamagedFileError } from "../src/sources/files/gunzip.ts";
 import { firstLine } from "../src/sources/files/trade_file.ts";
 import type { TradeFormat } from "../src/sources/files/trade_formats.ts";
 import { openFeatureStores } from "../src/stores/feature_stores.ts";
+import { claimMarket, exchangeMarket, heldMarket } from "../src/stores/market_file.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
 
@@ -26,8 +27,21 @@ await runTask("backfill", async ({ signal }) => {
     await runConsumersOnly(cfg, () => openFeatureStores(cfg.dataDir), logger("bus"), signal);
     return 0;
   }
-  if (cfg.file === undefined) return await backfillFromRest(cfg, log, signal);
+  if (cfg.file === undefined) {
+    // An exchange's history is that exchange's market, as live ingest's is.
+    await claimMarket(cfg.dataDir, exchangeMarket(cfg.restUrl));
+    return await backfillFromRest(cfg, log, signal);
+  }
   await checkInputFile("file", cfg.file);
+  // A file does not say which market it is: a data dir that holds one is told what it is getting.
+  const held = await heldMarket(cfg.dataDir);
+  if (held !== null) {
+    log.warn(
+      `--data-dir ${cfg.dataDir} holds ${held.description} (${held.from}): the rows of ${cfg.file} go in as that ` +
+        `market's. If the file is not that market's history (a replay, a synthetic market, another ` +
+        `exchange), stop now and give it its own --data-dir.`,
+    );
+  }
   try {
     const format = await backfillFileFormat(cfg.file, cfg.format, () => firstLine(cfg.file!), cfg.pairs);
     if ((CANDLE_FORMATS as readonly string[]).includes(format)) {

@@ -27,8 +27,11 @@ export interface Market {
  * exchangeMarket("https://api.kraken.com", "wss://ws.kraken.com/v2").description; // "Kraken (wss://ws.kraken.com/v2)"
  * ```
  */
-export function exchangeMarket(restUrl: string, wsUrl: string): Market {
-  return { id: `exchange ${restUrl}`, description: `${exchangeName(restUrl)} (${wsUrl})` };
+export function exchangeMarket(restUrl: string, wsUrl?: string): Market {
+  return {
+    id: `exchange ${restUrl}`,
+    description: wsUrl === undefined ? exchangeName(restUrl) : `${exchangeName(restUrl)} (${wsUrl})`,
+  };
 }
 
 function exchangeName(restUrl: string): string {
@@ -65,12 +68,20 @@ export async function claimMarket(dataDir: string, market: Market): Promise<void
   await writeFileAtomic(path, JSON.stringify(record, null, 2) + "\n");
 }
 
+/**
+ * The market `dataDir` holds, as its record (or its checkpoints) says, or null when it holds none
+ * yet: for a task whose input names no market (a file), to say where its rows are going.
+ */
+export async function heldMarket(dataDir: string): Promise<Held | null> {
+  return await recorded(`${dataDir}/market.json`) ?? await fromCheckpoints(dataDir);
+}
+
 /** A demo's checkpoint from before the record does not say which file it replayed. */
 function sameMarket(held: string, wanted: string): boolean {
   return held === wanted || (held === "replay" && wanted.startsWith("replay "));
 }
 
-type Held = Market & { from: string };
+export type Held = Market & { from: string };
 
 async function recorded(path: string): Promise<Held | null> {
   let text: string;

@@ -162,3 +162,59 @@ Deno.test("ingest on a data dir another exchange's ingest left exits 2 with one 
     assert(stderr.includes(`as ${dir}/data/checkpoints/ingest_https_api.kraken.com.json records`), stderr);
   });
 });
+
+Deno.test("a REST backfill on a data dir recorded for another market exits 2; one on its own records it", async () => {
+  await withTempDir(async (dir) => {
+    await claimMarket(`${dir}/data`, KRAKEN);
+    const port = closedPort();
+    const args = (dataDir: string) => [
+      "--pairs",
+      "BTC/USD",
+      "--rest-url",
+      `http://127.0.0.1:${port}`,
+      "--from",
+      "2019-07-01T00:00:00Z",
+      "--to",
+      "2019-07-01T00:10:00Z",
+      "--data-dir",
+      dataDir,
+    ];
+    const refused = await runBriefly("backfill", args(`${dir}/data`), dir);
+    assertEquals(refused.code, 2, refused.stderr.slice(-2000));
+    assert(
+      refused.stderr.startsWith(
+        `error: --data-dir ${dir}/data holds Kraken (wss://ws.kraken.com/v2), not the exchange at http://127.0.0.1:${port}`,
+      ),
+      refused.stderr,
+    );
+    // Its own data dir takes the exchange's market, whatever the (unreachable) exchange then says.
+    await runBriefly("backfill", args(`${dir}/sim`), dir, 3000);
+    const record = JSON.parse(await Deno.readTextFile(`${dir}/sim/market.json`));
+    assertEquals(record.id, `exchange http://127.0.0.1:${port}`);
+  });
+});
+
+Deno.test("a file backfill into a data dir that holds a market says whose rows it takes the file's for", async () => {
+  await withTempDir(async (dir) => {
+    await claimMarket(`${dir}/data`, WALKTHROUGH_SIM);
+    const file = `${dir}/t.jsonl`;
+    await Deno.writeTextFile(
+      file,
+      '{"pair":"BTC/USD","ts":1561939200000,"price":10000,"qty":1,"side":"buy","trade_id":1}\n',
+    );
+    const { code, stderr } = await runBriefly("backfill", [
+      "--file",
+      file,
+      "--format",
+      "trades-jsonl",
+      "--data-dir",
+      `${dir}/data`,
+    ], dir);
+    assertEquals(code, 0, stderr.slice(-2000));
+    assert(
+      stderr.includes(`holds the exchange at http://127.0.0.1:8787 (ws://127.0.0.1:8787/v2)`) &&
+        stderr.includes(`go in as that market's`),
+      stderr,
+    );
+  });
+});
