@@ -78,7 +78,7 @@ export function stableId(text: string): string {
  * its title: "Fed holds rates steady", "crypto funds see outflows") is classified all the same,
  * and its signal is stored under this coin. Every pair reads these signals as its `market_news_*`
  * feature columns, beside its own coin's `news_*` ones. It is never a real ticker: a source's
- * `MARKET` tag is dropped (`NOT_COINS` in transforms/coins.ts).
+ * `MARKET` tag is dropped (`NOT_COINS` in transforms/tagged_coins.ts).
  */
 export const MARKET = "MARKET";
 

@@ -20,7 +20,7 @@
  * A headline labelled by several teachers gives an example per teacher.
  */
 import { fileLines } from "../sources/files/line_stream.ts";
-import { coinsOf } from "../transforms/coins.ts";
+import { coinsOf } from "../transforms/tagged_coins.ts";
 
 /** Class indices of the classifier's output, in `logits` order. */
 export const LABELS = ["bearish", "neutral", "bullish"] as const;

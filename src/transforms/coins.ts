@@ -37,10 +37,13 @@ export const COINS: Readonly<Record<string, readonly string[]>> = {
   APT: ["aptos"],
   ARB: ["arbitrum"],
   PEPE: ["pepe"],
+  USDT: ["tether"],
+  USDC: ["usd coin"],
+  HYPE: ["hyperliquid"],
 };
 
 // Tickers that are also common English words are matched only with a `$` prefix.
-const WORD_TICKERS = new Set(["EOS", "TON", "NEAR", "UNI", "ATOM", "DOT", "SUI", "ARB"]);
+const WORD_TICKERS = new Set(["EOS", "TON", "NEAR", "UNI", "ATOM", "DOT", "SUI", "ARB", "HYPE"]);
 
 interface Pattern {
   re: RegExp;
@@ -81,38 +84,4 @@ export function coinsIn(title: string): string[] {
     text = text.replace(re, (m) => " ".repeat(m.length));
   }
   return Object.keys(COINS).filter((c) => found.has(c));
-}
-
-/**
- * Tags that appear among scraped posts' "currencies" but are words, places or categories, not
- * coins (the 2026-02 scrape has `US` 162 times and `IN` 121 times, from "JUST IN" headlines).
- */
-export const NOT_COINS: ReadonlySet<string> = new Set([
-  "US",
-  "USA",
-  "UK",
-  "EU",
-  "IN",
-  "AI",
-  "BULLISH",
-  "BEARISH",
-  "DEFI",
-  "DAO",
-  "RWA",
-  "NFT",
-  "NFTS",
-  "ETF",
-  "SEC",
-  "CEO",
-  // The market-wide pseudo-coin (domain/news.ts), so no source can tag a headline with it.
-  "MARKET",
-]);
-
-/**
- * The coins of a news item: the ones its source tagged (less {@linkcode NOT_COINS}), else the
- * ones its title names.
- */
-export function coinsOf(item: { title: string; currencies: readonly string[] }): string[] {
-  const tagged = item.currencies.filter((c) => !NOT_COINS.has(c));
-  return tagged.length > 0 ? tagged : coinsIn(item.title);
 }

@@ -6,7 +6,7 @@
  */
 import { knownAt, MARKET, type NewsItem, type NewsSignal } from "../domain/news.ts";
 import type { Classified, NewsClassifier } from "../domain/ports.ts";
-import { coinsOf } from "./coins.ts";
+import { coinsOf } from "./tagged_coins.ts";
 
 /**
  * The coins a headline's signal is stored under: its own, else {@linkcode MARKET}.

@@ -2,6 +2,7 @@
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { hasSharedData, sharedFile } from "../helpers.ts";
 import { newsFile } from "../../src/sources/files/news_file.ts";
+import { signalCoins } from "../../src/transforms/news_signals.ts";
 
 Deno.test("the project's news JSONL: ISO or epoch ms times, ids deduplicated, oldest first", async () => {
   const { stream, stats } = await newsFile(new URL("../fixtures/news.jsonl", import.meta.url).pathname);
@@ -68,5 +69,22 @@ Deno.test({
       assert(new Date(items[0]!.published_at).toISOString().startsWith(first), `${file} starts ${first}`);
       assert(new Date(items.at(-1)!.published_at).toISOString().startsWith(last), `${file} ends ${last}`);
     }
+  },
+});
+
+Deno.test({
+  name: "the February 2026 scrape's tags that are words, prices or pairs do not become coins",
+  ignore: !hasSharedData(),
+  async fn() {
+    const { stream } = await newsFile(sharedFile("news/cryptopanic_scrape_2026-02_mmarqx.json.gz"));
+    const per = new Map<string, number>();
+    for await (const item of stream) {
+      for (const coin of signalCoins(item)) per.set(coin, (per.get(coin) ?? 0) + 1);
+    }
+    // BITCOIN- and BTCUSD-tagged headlines reach BTC; NOW: and THE-tagged ones reach MARKET.
+    assertEquals([per.get("BTC"), per.get("ETH"), per.get("MARKET")], [1090, 324, 1478]);
+    const words = ["BITCOIN", "BTCUSD", "ON", "THE", "NOW", "AT", "OVER", "67", "PM", "WOULD", "A", "IN"];
+    assertEquals(words.filter((w) => per.has(w)), []);
+    assertEquals(per.size, 50);
   },
 });

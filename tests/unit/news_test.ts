@@ -8,7 +8,8 @@ import {
   validateNews,
 } from "../../src/domain/news.ts";
 import type { NewsClassifier } from "../../src/domain/ports.ts";
-import { COINS, coinsIn, coinsOf } from "../../src/transforms/coins.ts";
+import { COINS, coinsIn } from "../../src/transforms/coins.ts";
+import { coinsOf, tickerOfTag } from "../../src/transforms/tagged_coins.ts";
 import { classifyBatch, signalCoins, signalsOf } from "../../src/transforms/news_signals.ts";
 import { parseCsv } from "../../src/sources/files/csv.ts";
 import { parseNewsTime } from "../../src/sources/files/news_file.ts";
@@ -82,6 +83,50 @@ Deno.test("coinsIn() finds tickers and names on word boundaries, longest name fi
 Deno.test("coinsOf() prefers the source's tags to the title", () => {
   assertEquals(coinsOf({ title: "Bitcoin soars", currencies: ["SOL"] }), ["SOL"]);
   assertEquals(coinsOf({ title: "Bitcoin soars", currencies: [] }), ["BTC"]);
+});
+
+Deno.test("tickerOfTag() reads a coin's ticker, its names and its pairs as the ticker, and nothing else", () => {
+  const cases: [string, string | undefined][] = [
+    ["BTC", "BTC"],
+    ["BITCOIN", "BTC"],
+    ["XBT", "BTC"],
+    ["BTCUSD", "BTC"],
+    ["XBTUSD", "BTC"],
+    ["BITCOINUSD", "BTC"],
+    ["ETHEREUM", "ETH"],
+    ["ETHER", "ETH"],
+    ["ETHUSDT", "ETH"],
+    ["BITCOINCASH", "BCH"],
+    ["RIPPLE", "XRP"],
+    ["TETHER", "USDT"],
+    ["NOW", undefined],
+    ["67", undefined],
+    ["PM", undefined],
+    ["USD", undefined],
+    ["FOOUSD", undefined],
+  ];
+  for (const [tag, want] of cases) assertEquals(tickerOfTag(tag), want, tag);
+});
+
+Deno.test("coinsOf() takes a source's tags as coins only when they name a known coin or are written as tickers", () => {
+  // Tags as the February 2026 scrape has them: words of all-caps tweets, a price, a time, a pair.
+  const cases: [string, string[], string[]][] = [
+    ["JUST IN: MICHAEL SAYLOR IS BUYING BITCOIN'S DIP", ["BITCOIN", "IN"], ["BTC"]],
+    ["BITCOIN BACK OV...", ["BITCOIN", "OVER"], ["BTC"]],
+    ["Bitcoin entra na pauta da ONU", ["BTC", "A", "BTCUSD"], ["BTC"]],
+    ["NOW: ETH whales' unrealized profits have turned negative.", ["NOW"], ["ETH"]],
+    ["Bitcoin takes back to $70,000 as Ether smashes $2,000", ["BTC", "67"], ["BTC"]],
+    ["BNB Surpasses 640 USDT with a Narrowed 0.81% Decrease", ["USDT", "BNB", "PM"], ["USDT", "BNB"]],
+    ["Official Trump (TRUMP) Soared 10%", ["TRUMP"], ["TRUMP"]],
+    ["MARKETS: $WLFI SURGES 20% AS WORLD LIBERTY FORUM KICKS OFF AT MAR-A-LAGO", ["A", "AT", "WLFI"], [
+      "WLFI",
+    ]],
+    ["Trump family-backed WLFI token surges 23%", ["WLFI"], []],
+    ["INTEL: THE TOP 1% OF U.S. EARNERS NOW HAVE MORE WEALTH", ["NOW", "THE"], []],
+    ["Italy hikes corporate tax for energy firms, PM Meloni says", ["PM"], []],
+    ["The Securities and Exchange Commission (SEC) delays", ["SEC"], []],
+  ];
+  for (const [title, currencies, want] of cases) assertEquals(coinsOf({ title, currencies }), want, title);
 });
 
 Deno.test("a headline that names no coin is classified, as a market-wide signal under MARKET", async () => {
