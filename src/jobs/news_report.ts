@@ -10,6 +10,7 @@ import type { ClassifiedBatch } from "../transforms/news_signals.ts";
 export function newsFileSummary(path: string, stats: NewsFileStats): string {
   return `${path}: ${stats.items} headlines (${stats.shape}` +
     `${stats.duplicates ? `, ${stats.duplicates} repeated ids dropped` : ""}` +
+    `${stats.otherKinds ? `, ${stats.otherKinds} posts of another kind than news left out` : ""}` +
     `${stats.bad ? `, ${stats.bad} bad entries skipped` : ""})`;
 }
 

@@ -113,6 +113,27 @@ Deno.test("news --file with a null line fails naming the file and the line, befo
   });
 });
 
+Deno.test("news --file with a bad API post fails naming it, as the other formats do; a media post is no bad entry", async () => {
+  await withTempDir(async (dir) => {
+    const post = { id: 1, title: "Bitcoin up", published_at: "2025-01-01T00:00:00Z" };
+    const media = { kind: "media", id: 3, title: "Bitcoin video", published_at: "2025-01-01T00:01:00Z" };
+    await Deno.writeTextFile(`${dir}/news.json`, JSON.stringify({ results: [post, media, { id: 2 }] }));
+    const { code, stderr } = await output(
+      runPipeline("news", ["--file", "news.json", "--news-model", `${dir}/no-model`], dir),
+    );
+    assertEquals(code, 1, stderr);
+    assertEquals(printed(stderr), [
+      "error: news.json: result 3: title is empty (id 2) (--skip-bad-lines to skip such entries)",
+    ]);
+    const skipping = await newsFile(`${dir}/news.json`, { skipBad: true });
+    assertEquals([skipping.stats.items, skipping.stats.bad, skipping.stats.otherKinds], [1, 1, 1]);
+
+    await Deno.writeTextFile(`${dir}/media.json`, JSON.stringify({ results: [post, media] }));
+    const { stats } = await newsFile(`${dir}/media.json`);
+    assertEquals([stats.items, stats.bad, stats.otherKinds], [1, 0, 1]);
+  });
+});
+
 Deno.test("a negative number after a flag gets that flag's own message and exit status 2", async () => {
   await withTempDir(async (dir) => {
     for (

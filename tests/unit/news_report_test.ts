@@ -37,11 +37,12 @@ Deno.test("the news summary names the coins with most signals, ties in the order
 
 Deno.test("a news file's line says only the drops that happened", () => {
   assertEquals(
-    newsFileSummary("n.json", { shape: "scrape", items: 10, bad: 1, duplicates: 2 }),
-    "n.json: 10 headlines (scrape, 2 repeated ids dropped, 1 bad entries skipped)",
+    newsFileSummary("n.json", { shape: "api", items: 10, bad: 1, duplicates: 2, otherKinds: 1 }),
+    "n.json: 10 headlines (api, 2 repeated ids dropped, 1 posts of another kind than news left out, " +
+      "1 bad entries skipped)",
   );
   assertEquals(
-    newsFileSummary("n.jsonl", { shape: "jsonl", items: 3, bad: 0, duplicates: 0 }),
+    newsFileSummary("n.jsonl", { shape: "jsonl", items: 3, bad: 0, duplicates: 0, otherKinds: 0 }),
     "n.jsonl: 3 headlines (jsonl)",
   );
 });

@@ -35,6 +35,16 @@ export function newsFromPost(post: Record<string, unknown>): NewsItem {
   });
 }
 
+/**
+ * A post of another kind than news (`kind: "media"`, a video): good input, but not a headline. A
+ * post without `kind` (as a saved v2 response may be) is news.
+ */
+export function isOtherKind(post: unknown): boolean {
+  if (typeof post !== "object" || post === null) return false;
+  const kind = (post as { kind?: unknown }).kind;
+  return kind !== undefined && kind !== "news";
+}
+
 /** Parses a posts response; media posts and unreadable posts are counted, not returned. */
 export function parsePostsPage(body: unknown): PostsPage {
   if (typeof body !== "object" || body === null || !Array.isArray((body as { results?: unknown }).results)) {
@@ -45,7 +55,7 @@ export function parsePostsPage(body: unknown): PostsPage {
   let skipped = 0;
   for (const post of results) {
     const p = post as Record<string, unknown>;
-    if (p === null || typeof p !== "object" || (p.kind !== undefined && p.kind !== "news")) {
+    if (p === null || typeof p !== "object" || isOtherKind(p)) {
       skipped++;
       continue;
     }

@@ -8,10 +8,11 @@
  * - the project's JSONL: `{"id","title","published_at" (ISO 8601 or epoch ms),"source","currencies"}`,
  *   and `seen_at` (the same) for a post a live poll recorded.
  * Items come out oldest first, once per id (the first entry wins); an unreadable entry fails the
- * read with where it is, unless `skipBad` is set (then it is counted).
+ * read with where it is, unless `skipBad` is set (then it is counted). An API post of another kind
+ * than news (`media`) is no headline and no bad entry either: it is left out and counted apart.
  */
 import { type NewsItem, stableId, validateNews } from "../../domain/news.ts";
-import { parsePostsPage } from "../cryptopanic/api_messages.ts";
+import { isOtherKind, newsFromPost } from "../cryptopanic/api_messages.ts";
 import { parseCsv } from "./csv.ts";
 import { gunzip } from "./gunzip.ts";
 
@@ -21,6 +22,8 @@ export interface NewsFileStats {
   bad: number;
   /** Entries that repeated an earlier one's id (scrapes concatenate overlapping blocks). */
   duplicates: number;
+  /** API posts of another kind than news (`media`), left out. */
+  otherKinds: number;
 }
 
 /** `Sat Feb 07 2026 17:11:01 GMT-0500 (zone name)` and ISO 8601 → epoch ms; NaN otherwise. */
@@ -52,6 +55,7 @@ export async function newsFile(
   const items: NewsItem[] = [];
   let shape: NewsFileStats["shape"];
   let bad = 0;
+  let otherKinds = 0;
   const take = (where: string, build: () => NewsItem) => {
     try {
       items.push(build());
@@ -79,9 +83,10 @@ export async function newsFile(
     const doc = JSON.parse(text) as Record<string, unknown>;
     if (Array.isArray(doc.results)) {
       shape = "api";
-      const page = parsePostsPage(doc);
-      items.push(...page.items);
-      bad += page.skipped;
+      (doc.results as unknown[]).forEach((post, i) => {
+        if (isOtherKind(post)) otherKinds++;
+        else take(`result ${i + 1}`, () => newsFromPost(record(post)));
+      });
     } else {
       shape = "scrape";
       for (const [key, value] of Object.entries(doc)) {
@@ -126,6 +131,6 @@ export async function newsFile(
   unique.sort((a, b) => a.published_at - b.published_at);
   return {
     stream: ReadableStream.from(unique),
-    stats: { shape, items: unique.length, bad, duplicates: items.length - unique.length },
+    stats: { shape, items: unique.length, bad, duplicates: items.length - unique.length, otherKinds },
   };
 }
