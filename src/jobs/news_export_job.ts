@@ -34,10 +34,27 @@ async function storePath(dataDir: string): Promise<string> {
   return path;
 }
 
+/**
+ * The directory `--out` writes into must exist: the file is first written beside its target, and
+ * a missing directory would otherwise surface as the temporary file's name.
+ */
+async function checkOutDir(out: string): Promise<void> {
+  const slash = out.lastIndexOf("/");
+  const dir = slash < 0 ? "." : slash === 0 ? "/" : out.slice(0, slash);
+  try {
+    if (!(await Deno.stat(dir)).isDirectory) throw new ConfigError(`--out: ${dir} is not a directory`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new ConfigError(`--out: no such directory: ${dir}`);
+    if (e instanceof Deno.errors.NotADirectory) throw new ConfigError(`--out: ${dir} is not a directory`);
+    throw e;
+  }
+}
+
 /** Resolves with the exit status: 0, also when the range holds no signal (which is warned about). */
 export async function exportNews(cfg: NewsExportConfig, log: Logger): Promise<number> {
-  const store = await DuckDbFeatureStore.open(await storePath(cfg.dataDir), { readOnly: true });
   const toFile = cfg.out !== "-";
+  if (toFile) await checkOutDir(cfg.out);
+  const store = await DuckDbFeatureStore.open(await storePath(cfg.dataDir), { readOnly: true });
   const partial = `${cfg.out}.partial-${Deno.pid}`;
   let file: Deno.FsFile | undefined;
   let rows = 0, first: number | undefined, last: number | undefined;

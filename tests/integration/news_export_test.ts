@@ -135,10 +135,12 @@ Deno.test("news export: an empty store writes the header and warns", async () =>
   }
 });
 
-Deno.test("news export: a missing data dir or store, and bad dates, exit 2 naming the flag", async () => {
+Deno.test("news export: a missing data dir or store, an --out in no directory, and bad dates, exit 2 naming the flag", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const cases: [string[], string][] = [
+      [["--data-dir", dir, "--out", `${dir}/nowhere/x.csv`], `--out: no such directory: ${dir}/nowhere`],
+      [["--data-dir", dir, "--out", "nowhere/x.csv"], "--out: no such directory: nowhere"],
       [["--data-dir", `${dir}/missing`, "--out", "-"], `--data-dir: no such directory: ${dir}/missing`],
       [["--data-dir", dir, "--out", "-"], "has no offline store"],
       [["--data-dir", dir, "--out", "-", "--from", "last tuesday"], "--from:"],
