@@ -54,6 +54,8 @@ export interface DistillOptions {
   negationWindow: number;
   /** Read each run of digits as `0` (see ./vocab.ts). */
   numberShapes: boolean;
+  /** Read a word outside the vocabulary as its stem and ending (see ./vocab.ts). @default true */
+  inflections?: boolean | undefined;
   /** Fixed settings; each is chosen by cross-validation when absent. */
   l2?: number | undefined;
   balanced?: boolean | undefined;
@@ -137,7 +139,9 @@ export async function distill(
     throw new Error("every headline fell in the test split: lower --test-fraction");
   }
   const shaped = opts.numberShapes ? trainHeadlines.map(numberShape) : trainHeadlines;
-  const vocab = buildVocab(shaped, opts.minCount, opts.maxVocab, lexiconWords().keys());
+  const vocab = buildVocab(shaped, opts.minCount, opts.maxVocab, lexiconWords().keys(), {
+    inflections: opts.inflections ?? true,
+  });
   progress(`vocabulary: ${vocab.length} tokens from ${trainHeadlines.length} training headlines`);
 
   // Staged beside the target and renamed at the end, so a failed run leaves the old model alone.

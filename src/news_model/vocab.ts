@@ -2,7 +2,8 @@
  * The distilled classifier's vocabulary and its tokenizer files, in the Hugging Face
  * `tokenizers` format that transformers.js loads: BERT normalisation (lower case, accents
  * stripped) and pre-tokenisation (whitespace and punctuation), then WordPiece over a vocabulary
- * of whole words only, so a word outside it is one `[UNK]`. With number shapes, every run of
+ * of whole words and, with inflections, a few endings ({@linkcode SUFFIXES}); any other word
+ * outside it is one `[UNK]`. With number shapes, every run of
  * digits is read as `0` first, so "$26M" is "$" "0m" and "10%" is "0" "%": the shape of a number
  * (a magnitude's letter, a percentage) is what generalises, not the amount.
  */
@@ -26,18 +27,38 @@ export function basicTokens(text: string): string[] {
 }
 
 /**
+ * Inflection endings, as WordPiece continuation pieces: a word outside the vocabulary whose stem
+ * is in it reads as the stem and its ending ("crashes" is "crash" "##es"), so the inflections of
+ * a word share its weight instead of each being one `[UNK]`.
+ */
+export const SUFFIXES = ["s", "es", "ed", "d", "ing", "er", "ers", "ly"] as const;
+
+/** The stems a word may be read as: the word less each ending it has, leaving three letters or more. */
+export function stemsOf(word: string): string[] {
+  return SUFFIXES.filter((e) => word.length - e.length >= 3 && word.endsWith(e))
+    .map((e) => word.slice(0, -e.length));
+}
+
+/**
  * Words seen at least `minCount` times, most frequent first (ties alphabetical), at most
- * `maxSize`, after the two special tokens; then the `extra` words not already in.
+ * `maxSize`, after the two special tokens; then the `extra` words not already in. With
+ * `inflections`, a word's uses count for its stems too ({@linkcode stemsOf}), and the endings
+ * follow as `##` pieces.
  */
 export function buildVocab(
   texts: Iterable<string>,
   minCount: number,
   maxSize: number,
   extra: Iterable<string> = [],
+  { inflections = false } = {},
 ): string[] {
   const counts = new Map<string, number>();
+  const add = (t: string) => counts.set(t, (counts.get(t) ?? 0) + 1);
   for (const text of texts) {
-    for (const t of basicTokens(text)) counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (const t of basicTokens(text)) {
+      add(t);
+      if (inflections) { for (const stem of stemsOf(t)) add(stem); }
+    }
   }
   const words = [...counts].filter(([w, n]) => n >= minCount && w.length <= 100)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
@@ -45,7 +66,8 @@ export function buildVocab(
     .map(([w]) => w);
   const known = new Set(words);
   for (const w of extra) if (!known.has(w)) known.add(w) && words.push(w);
-  return [PAD, UNK, ...words];
+  const pieces = inflections ? SUFFIXES.map((e) => `##${e}`) : [];
+  return [PAD, UNK, ...words, ...pieces];
 }
 
 function special(id: number, content: string) {

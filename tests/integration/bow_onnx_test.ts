@@ -3,7 +3,7 @@
  * features compute: negated words, bigrams found through the hash table (and a pair on a taken
  * slot ignored), number shapes in the tokenizer, padding in a batch and truncation.
  */
-import { assert, assertAlmostEquals } from "../assert.ts";
+import { assert, assertAlmostEquals, assertEquals } from "../assert.ts";
 import {
   buildBigrams,
   featureIds,
@@ -14,7 +14,7 @@ import { bagOfWordsOnnx } from "../../src/news_model/bow_onnx.ts";
 import { logits, softmax, type SoftmaxModel } from "../../src/news_model/softmax_regression.ts";
 import { LABELS } from "../../src/news_model/teacher_data.ts";
 import { AutoTokenizer, configureFor, pipeline } from "../../src/news_model/transformers_env.ts";
-import { tokenizerFiles } from "../../src/news_model/vocab.ts";
+import { buildVocab, tokenizerFiles } from "../../src/news_model/vocab.ts";
 import { prng } from "../helpers.ts";
 
 const VOCAB = [
@@ -99,6 +99,23 @@ Deno.test("bag-of-words ONNX: transformers.js gives the probabilities of the Typ
     } finally {
       await classifier.dispose();
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a distilled tokenizer reads a word outside the vocabulary as its stem and ending, through transformers.js", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const vocab = buildVocab(["bitcoin crash", "bitcoin crash"], 2, 10, [], { inflections: true });
+    const files = tokenizerFiles(vocab, MAX_LENGTH);
+    await Deno.writeTextFile(`${dir}/tokenizer.json`, JSON.stringify(files.tokenizer));
+    await Deno.writeTextFile(`${dir}/tokenizer_config.json`, JSON.stringify(files.config));
+    const { id } = await configureFor(dir, "");
+    const tokenizer = await AutoTokenizer.from_pretrained(id);
+    const words = (h: string) => (tokenizer.encode(h) as number[]).map((i) => vocab[i]);
+    assertEquals(words("Bitcoin crashes"), ["bitcoin", "crash", "##es"]);
+    assertEquals(words("Bitcoin crashed, plunges"), ["bitcoin", "crash", "##ed", "[UNK]", "[UNK]"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

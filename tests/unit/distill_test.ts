@@ -9,7 +9,7 @@ import {
   type TeacherLine,
 } from "../../src/news_model/teacher_data.ts";
 import { distillConfig } from "../../src/config/news_distill.ts";
-import { basicTokens, buildVocab, numberShape } from "../../src/news_model/vocab.ts";
+import { basicTokens, buildVocab, numberShape, stemsOf } from "../../src/news_model/vocab.ts";
 import { buildBigrams, featureIds, featureRows, NO_BIGRAMS } from "../../src/news_model/bag_features.ts";
 import { lexiconPrior } from "../../src/news_model/cross_validation.ts";
 import { isHeldOut } from "../../src/news_model/held_out.ts";
@@ -51,6 +51,26 @@ Deno.test("vocabulary: BERT-style words (lower case, accents stripped, punctuati
   ]);
   const vocab = buildVocab(["a b b", "b c", "c d"], 2, 10, ["zz", "b"]);
   assertEquals(vocab, ["[PAD]", "[UNK]", "b", "c", "zz"]);
+});
+
+Deno.test("with inflections, a word's uses count for its stems, and the endings join the vocabulary as pieces", () => {
+  assertEquals(stemsOf("crashes"), ["crashe", "crash"]);
+  assertEquals(stemsOf("plunged"), ["plung", "plunge"]);
+  assertEquals(stemsOf("bus"), [], "a stem keeps three letters");
+  // "crash" is used once, "crashes" and "crashed" once each: the stem is seen three times.
+  const vocab = buildVocab(["bitcoin crashes", "ether crashed", "crash"], 2, 10, [], { inflections: true });
+  assertEquals(vocab.slice(0, 3), ["[PAD]", "[UNK]", "crash"]);
+  assertEquals(vocab.filter((w) => w.startsWith("##")), [
+    "##s",
+    "##es",
+    "##ed",
+    "##d",
+    "##ing",
+    "##er",
+    "##ers",
+    "##ly",
+  ]);
+  assertEquals(buildVocab(["bitcoin crashes", "ether crashed", "crash"], 2, 10), ["[PAD]", "[UNK]"]);
 });
 
 Deno.test("softmax regression: the loss falls and separable bags are learned; a strong prior holds", () => {
