@@ -11,7 +11,8 @@ import { lastTradeIds, openTradeJob, restoreFeatures } from "../stores/trade_job
 import { type Logger, logger } from "../util/log.ts";
 import { Progress } from "../util/progress.ts";
 import { drainTrades } from "./drain_trades.ts";
-import { logOfflineSummary } from "./offline_summary.ts";
+import { heldSeries, logOfflineSummary, logSeams } from "./offline_summary.ts";
+import { noteFirsts, type RunFirsts } from "../transforms/series_seams.ts";
 
 /** Resolves with the exit status: 0 when complete, 130 when interrupted (run again to resume). */
 export async function backfillFromRest(
@@ -37,6 +38,8 @@ export async function backfillFromRest(
     return 0;
   }
   if (job.resumed) log.info(`resuming from ${job.checkpoint.path}`);
+  // A resumed job goes on with its own state, so only a fresh one can cut a series the store holds.
+  const held = job.resumed ? [] : await heldSeries(cfg), firsts: RunFirsts = new Map();
   const features = restoreFeatures(job, cfg.windows, cfg.graceMs);
   const rest = new KrakenRest({ baseUrl: cfg.restUrl, rate: cfg.restRate, log: logger("kraken-rest") });
   const cursors = new Map<string, Cursor>();
@@ -71,7 +74,10 @@ export async function backfillFromRest(
         checkpoint: job.checkpoint,
         state: job.state,
         recorder: job.recorder,
-        onFlush: (batch) => rows += batch.rows.length,
+        onFlush: (batch) => {
+          rows += batch.rows.length;
+          noteFirsts(firsts, batch.rows);
+        },
       },
       signal,
     });
@@ -98,6 +104,7 @@ export async function backfillFromRest(
       (features.candles.late ? `, ${features.candles.late} late trades` : "") +
       (cfg.record ? `; recorded in ${cfg.record}` : ""),
   );
+  logSeams(held, firsts, log);
   await logOfflineSummary(cfg, log);
   return 0;
 }

@@ -1,0 +1,32 @@
+import { assert, assertEquals } from "../assert.ts";
+import { noteFirsts, type RunFirsts, seamWarnings } from "../../src/transforms/series_seams.ts";
+
+const MIN = 60_000;
+const held = [{ pair: "BTC/USD", window: "1m" as const, first: 0, last: 10 * MIN }];
+const firstsAt = (start: number): RunFirsts => {
+  const firsts: RunFirsts = new Map();
+  noteFirsts(firsts, [
+    { pair: "BTC/USD", window: "1m", window_start: start + MIN },
+    { pair: "BTC/USD", window: "1m", window_start: start },
+  ]);
+  return firsts;
+};
+
+Deno.test("a run that begins inside or right after a held series cuts it, and says so", () => {
+  const inside = seamWarnings(held, firstsAt(10 * MIN));
+  assertEquals(inside.length, 1);
+  assert(inside[0]!.startsWith("BTC/USD 1m: this run's rows start at 1970-01-01T00:10:00"), inside[0]);
+  assert(inside[0]!.includes("the candle at 1970-01-01T00:10:00.000Z now holds only this run's trades"));
+  const after = seamWarnings(held, firstsAt(11 * MIN));
+  assertEquals(after.length, 1);
+  assert(after[0]!.includes("ended") && !after[0]!.includes("now holds"), after[0]);
+});
+
+Deno.test("a run over the whole held series, one past a gap, or of another series cuts nothing", () => {
+  assertEquals(seamWarnings(held, firstsAt(0)), [], "the same range again rewrites it whole");
+  assertEquals(seamWarnings(held, firstsAt(-5 * MIN)), []);
+  assertEquals(seamWarnings(held, firstsAt(12 * MIN)), [], "past a gap the two series stay apart");
+  const eth: RunFirsts = new Map([["ETH/USD|1m", 5 * MIN]]);
+  assertEquals(seamWarnings(held, eth), []);
+  assertEquals(seamWarnings([], firstsAt(5 * MIN)), []);
+});
