@@ -11,16 +11,16 @@ import { logger, setLogLevel } from "../src/util/log.ts";
 
 const [command, ...args] = Deno.args;
 
-await runTask("features", async () => {
+await runTask("features", async ({ signal }) => {
   if (command === "export") {
     const cfg = exportConfig(args);
     setLogLevel(cfg.logLevel);
-    return await exportFeatures(cfg, logger("features"));
+    return await exportFeatures(cfg, logger("features"), signal);
   }
   if (command === "tail") {
     const cfg = tailConfig(args);
     setLogLevel(cfg.logLevel);
-    return await tailFeatures(cfg);
+    return await tailFeatures(cfg, logger("features"), signal);
   }
   if (command === undefined) {
     console.log(usage("features"));

@@ -1,29 +1,54 @@
-/** `features tail`: a series' newest rows from the offline store, and the online store's latest. */
+/**
+ * `features tail`: a series' newest rows from the offline store, and the online store's latest,
+ * to stdout a DuckDB chunk at a time, so a large `--n` is never held in memory whole.
+ */
 import type { TailConfig } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { KvFeatureStore } from "../stores/online_kv.ts";
-import { tailLines } from "./feature_text.ts";
+import { isAbort } from "../util/abortable.ts";
+import type { Logger } from "../util/log.ts";
+import { writeStdout } from "../util/stdout.ts";
+import { TAIL_HEADER, tailText } from "./feature_text.ts";
 
-/** Prints to stdout; an online store that cannot be opened is said, not failed on. */
-export async function tailFeatures(cfg: TailConfig): Promise<number> {
+const encoder = new TextEncoder();
+
+/** False once stdout's reader has gone. */
+function print(text: string): Promise<boolean> {
+  return writeStdout(encoder.encode(text));
+}
+
+/**
+ * Resolves with the exit status: 0, also when stdout's reader stops reading; 130 when `signal`
+ * aborts (Ctrl-C). An online store that cannot be opened is said, not failed on.
+ */
+export async function tailFeatures(cfg: TailConfig, log: Logger, signal?: AbortSignal): Promise<number> {
   const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
+  let rows = 0;
   try {
-    for (const line of tailLines(await store.tail(cfg.pair, cfg.window, cfg.n))) console.log(line);
+    if (!await print(TAIL_HEADER)) return 0;
+    for await (const chunk of store.tailChunks(cfg.pair, cfg.window, cfg.n, signal)) {
+      if (!await print(tailText(chunk))) return 0;
+      rows += chunk.length;
+    }
+  } catch (e) {
+    if (!isAbort(e, signal)) throw e;
+    log.warn(`interrupted after ${rows} rows`);
+    return 130;
   } finally {
     store.close();
   }
+  let online: string;
   try {
-    const online = await KvFeatureStore.open(`${cfg.dataDir}/online.kv`);
-    const latest = await online.latest(cfg.pair, cfg.window);
-    online.close();
-    console.log(
-      latest
-        ? `online store latest: ${isoTime(latest.window_start)} close ${latest.close}`
-        : "online store: empty",
-    );
+    const kv = await KvFeatureStore.open(`${cfg.dataDir}/online.kv`);
+    const latest = await kv.latest(cfg.pair, cfg.window);
+    kv.close();
+    online = latest
+      ? `online store latest: ${isoTime(latest.window_start)} close ${latest.close}`
+      : "online store: empty";
   } catch (e) {
-    console.log(`online store: unavailable (${(e as Error).message})`);
+    online = `online store: unavailable (${(e as Error).message})`;
   }
+  await print(online + "\n");
   return 0;
 }
