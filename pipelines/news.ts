@@ -21,7 +21,7 @@ await runTask("news", async ({ signal }) => {
   if (Deno.args[0] === "export") {
     const cfg = newsExportConfig(Deno.args.slice(1));
     setLogLevel(cfg.logLevel);
-    return await exportNews(cfg, logger("news"));
+    return await exportNews(cfg, logger("news"), signal);
   }
   const cfg = newsConfig(Deno.args);
   setLogLevel(cfg.logLevel);

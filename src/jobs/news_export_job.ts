@@ -6,6 +6,8 @@
 import { ConfigError, type NewsExportConfig } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
+import { PartialFile } from "../stores/partial_file.ts";
+import { isAbort } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
 import { writeStdout } from "../util/stdout.ts";
 import { newsExportHeader, newsExportLines } from "./news_export_text.ts";
@@ -50,28 +52,31 @@ async function checkOutDir(out: string): Promise<void> {
   }
 }
 
-/** Resolves with the exit status: 0, also when the range holds no signal (which is warned about). */
-export async function exportNews(cfg: NewsExportConfig, log: Logger): Promise<number> {
+/**
+ * Resolves with the exit status: 0, also when the range holds no signal (which is warned about) or
+ * stdout's reader stops reading; 130 when `signal` aborts (Ctrl-C), with the partial file removed.
+ */
+export async function exportNews(cfg: NewsExportConfig, log: Logger, signal?: AbortSignal): Promise<number> {
   const toFile = cfg.out !== "-";
   if (toFile) await checkOutDir(cfg.out);
   const store = await DuckDbFeatureStore.open(await storePath(cfg.dataDir), { readOnly: true });
-  const partial = `${cfg.out}.partial-${Deno.pid}`;
-  let file: Deno.FsFile | undefined;
+  const encoder = new TextEncoder();
+  let file: PartialFile | undefined;
   let rows = 0, first: number | undefined, last: number | undefined;
   let open = true;
   try {
     const { title, chunks } = await store.signalRows(cfg.from, cfg.to);
-    file = toFile ? await Deno.open(partial, { write: true, create: true, truncate: true }) : undefined;
-    const encoder = new TextEncoder();
+    file = toFile ? await PartialFile.open(cfg.out) : undefined;
+    const target = file;
     // False once stdout's reader has gone.
     const write = async (text: string): Promise<boolean> => {
-      const bytes = encoder.encode(text);
-      if (!file) return await writeStdout(bytes);
-      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+      if (!target) return await writeStdout(encoder.encode(text));
+      await target.write(encoder.encode(text));
       return true;
     };
     open = await write(newsExportHeader(cfg.format, title));
     for await (const chunk of chunks) {
+      signal?.throwIfAborted();
       if (!open) break;
       if (chunk.length === 0) continue;
       open = await write(newsExportLines(chunk, cfg.format, title));
@@ -80,14 +85,14 @@ export async function exportNews(cfg: NewsExportConfig, log: Logger): Promise<nu
       first ??= chunk[0]!.published_at;
       last = chunk.at(-1)!.published_at;
     }
-    file?.close();
-    file = undefined;
-    if (toFile) await Deno.rename(partial, cfg.out);
+    signal?.throwIfAborted();
+    if (open) await file?.commit();
   } catch (e) {
-    file?.close();
-    if (toFile) await Deno.remove(partial).catch(() => {});
-    throw e;
+    if (!isAbort(e, signal)) throw e;
+    log.warn(`interrupted after ${rows} news signals` + (file ? `; ${cfg.out} not written` : ""));
+    return 130;
   } finally {
+    await file?.discard();
     store.close();
   }
   const span = first !== undefined ? ` (${isoTime(first)} .. ${isoTime(last!)})` : "";

@@ -119,6 +119,46 @@ Deno.test("news export: a reader that stops early (| head) ends the export quiet
   }
 });
 
+Deno.test("news export: one Ctrl-C stops it with 130, and a file it was writing is not written", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await storeWith(`${dir}/data`, Array.from({ length: 20_000 }, (_, i) => signal(i)));
+    // To stdout, held back by a reader that has not read (the pipe full), as a shell's foreground
+    // job: the whole process group gets the Ctrl-C.
+    const child = new Deno.Command("setsid", {
+      args: [
+        Deno.execPath(),
+        "task",
+        "--config",
+        new URL("../../deno.json", import.meta.url).pathname,
+        "news",
+        "export",
+        "--data-dir",
+        `${dir}/data`,
+        "--out",
+        "-",
+      ],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", LOG_FORMAT: "text" },
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const reader = child.stdout.getReader();
+    await reader.read();
+    Deno.kill(-child.pid, "SIGINT");
+    let bytes = 0;
+    for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.length;
+    const { code } = await child.status;
+    assertEquals(code, 130, await stderr);
+    assert((await stderr).includes("interrupted after"), await stderr);
+    assert(bytes < 20_000 * 60, `the export ran to its end (${bytes} bytes)`);
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["data"], "no partial file left");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("news export: an empty store writes the header and warns", async () => {
   const dir = await Deno.makeTempDir();
   try {
