@@ -3,6 +3,7 @@
  * and features stages consume, and the predict stage (./predict_stage.ts) turns feature rows into
  * predictions. With `--stage all` one process runs the first three over the broker.
  */
+import { reportStages } from "./stage_progress.ts";
 import type { Admin, Kafka } from "kafkajs";
 import type { BusConfig } from "../config.ts";
 import type { Window } from "../domain/candle.ts";
@@ -250,7 +251,12 @@ export async function runOnBus(
         await Promise.race([waitForCatchUp(bus, log, cfg.busDeadlineMs, signal), failed]);
       }
     } else {
-      await Promise.race([whenAborted(signal), failed]);
+      const quiet = reportStages(runs, log);
+      try {
+        await Promise.race([whenAborted(signal), failed]);
+      } finally {
+        quiet();
+      }
     }
   } finally {
     await Promise.all(runs.map((r) => r.stop()));

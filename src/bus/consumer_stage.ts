@@ -95,6 +95,8 @@ interface PartitionState<S> {
 }
 
 export interface StageRun {
+  /** The stage's name (`candles`, `features`, `predict`). */
+  name: string;
   stats: StageStats;
   /** Resolves when the stage stops; rejects if the cluster stayed unreachable past the deadline. */
   done: Promise<void>;
@@ -373,5 +375,5 @@ export async function runStage<S>(
       await admin.disconnect();
     })();
   onAbort(options.signal, () => void stop());
-  return { stats, done: member.done, stop };
+  return { name: spec.name, stats, done: member.done, stop };
 }

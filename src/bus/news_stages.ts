@@ -194,6 +194,7 @@ type Common = Pick<StageOptions, "dataDir" | "deadlineMs" | "log" | "signal"> & 
 function reporting(run: StageRun, log: Logger, report: () => string): StageRun {
   let stopping: Promise<void> | undefined;
   return {
+    name: run.name,
     stats: run.stats,
     done: run.done,
     stop: () =>

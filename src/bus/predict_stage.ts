@@ -177,6 +177,7 @@ export async function startPredictStage(
   run.done.then(stopModels, stopModels);
   let stopping: Promise<void> | undefined;
   return {
+    name: run.name,
     stats: run.stats,
     done: run.done,
     stop: () =>

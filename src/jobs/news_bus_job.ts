@@ -9,6 +9,7 @@
  * repeats are dropped the same way. With `all`, a file run waits until both consumer stages have
  * consumed what it published, then exits; the consumer stages alone run until Ctrl-C.
  */
+import { reportStages } from "../bus/stage_progress.ts";
 import { type Bus, openBus, waitForCatchUp } from "../bus/bus.ts";
 import type { StageRun } from "../bus/consumer_stage.ts";
 import {
@@ -76,7 +77,12 @@ export async function newsOverBus(cfg: NewsConfig, log: Logger, signal: AbortSig
         ]);
       }
     } else {
-      await Promise.race([whenAborted(signal), failed]);
+      const quiet = reportStages(runs, log);
+      try {
+        await Promise.race([whenAborted(signal), failed]);
+      } finally {
+        quiet();
+      }
     }
   } finally {
     await Promise.all(runs.map((r) => r.stop()));
