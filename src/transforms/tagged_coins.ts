@@ -68,7 +68,9 @@ export function tickerOfTag(tag: string): string | undefined {
 /** The title writes `tag` as a cashtag or in brackets, as only tickers are written. */
 function writtenAsTicker(tag: string, title: string): boolean {
   if (!/[A-Z]/.test(tag)) return false;
-  return new RegExp(`(?:\\$${tag}(?![\\w])|[(\\[]${tag}[)\\]])`).test(title);
+  // A source's tag is text from outside: read literally, never as a pattern.
+  const t = tag.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?:\\$${t}(?![\\w])|[(\\[]${t}[)\\]])`).test(title);
 }
 
 /**

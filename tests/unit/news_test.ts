@@ -207,3 +207,9 @@ Deno.test("a headline is known when a live poll fetched it, never before it was 
   }, "m");
   assertEquals(signals.map((s) => [s.coin, s.published_at, s.known_at]), [["BTC", 1_000_000, 1_090_000]]);
 });
+
+Deno.test("coinsOf() reads a tag literally: one with a pattern's characters neither throws nor matches as a pattern", () => {
+  assertEquals(coinsOf({ title: "Gains for (A+B) holders", currencies: ["A+B"] }), ["A+B"]);
+  assertEquals(coinsOf({ title: "Gains for (AAB) holders", currencies: ["A+B"] }), []);
+  assertEquals(coinsOf({ title: "Odd tag (X", currencies: ["(X"] }), []);
+});
