@@ -25,12 +25,12 @@ export const SCHEMA_VERSION = 1;
 export type BusMessage =
   | { type: "trade"; data: Trade }
   | TradesMessage
-  | { type: "candle"; data: Candle }
+  | { type: "candle"; data: Candle; series?: number }
   | { type: "feature"; data: FeatureRow }
   | { type: "prediction"; data: Prediction }
   | { type: "news"; data: NewsItem }
   | { type: "news_signal"; data: NewsSignal }
-  | { type: "end"; data: { pair: string } };
+  | { type: "end"; data: { pair: string }; series?: number };
 
 /** Trades of one pair, in order; `rejected` (on decoding only) are the elements that failed validation. */
 export interface TradesMessage {
@@ -72,7 +72,12 @@ export class DecodeError extends Error {
 }
 
 export function encode(message: BusMessage): string {
-  return JSON.stringify({ v: SCHEMA_VERSION, type: message.type, data: message.data });
+  const series = "series" in message ? message.series : undefined;
+  return JSON.stringify(
+    series === undefined
+      ? { v: SCHEMA_VERSION, type: message.type, data: message.data }
+      : { v: SCHEMA_VERSION, type: message.type, series, data: message.data },
+  );
 }
 
 /** What a consumer of `kind` may receive: that kind, `end`, and for `trade` also `trades`. */
@@ -99,16 +104,20 @@ export function decode<K extends ConsumedKind>(
     throw new DecodeError("value is not JSON");
   }
   if (typeof msg !== "object" || msg === null) throw new DecodeError("value is not a JSON object");
-  const { v, type, data } = msg as { v?: unknown; type?: unknown; data?: unknown };
+  const { v, type, data, series } = msg as { v?: unknown; type?: unknown; data?: unknown; series?: unknown };
   if (v !== SCHEMA_VERSION) {
     throw new DecodeError(`schema version ${JSON.stringify(v)} is not ${SCHEMA_VERSION}`);
   }
   if (typeof data !== "object" || data === null) throw new DecodeError("message has no data object");
   const fields = data as Record<string, unknown>;
+  if (series !== undefined && !(Number.isSafeInteger(series) && (series as number) >= 0)) {
+    throw new DecodeError(`series ${JSON.stringify(series)} is not a non-negative integer`);
+  }
+  const numbered = series === undefined ? {} : { series: series as number };
   try {
     if (type === "end") {
       if (typeof fields.pair !== "string") throw new DecodeError("end message has no pair");
-      return { type: "end", data: { pair: fields.pair } } as Decoded<K>;
+      return { type: "end", data: { pair: fields.pair }, ...numbered } as Decoded<K>;
     }
     if (type === "trades" && kind === "trade") return decodeTrades(data, key) as Decoded<K>;
     if (type !== kind) throw new DecodeError(`expected a ${kind} message, got ${JSON.stringify(type)}`);
@@ -121,7 +130,7 @@ export function decode<K extends ConsumedKind>(
       : kind === "news"
       ? validateNews(fields)
       : validateSignal(fields);
-    return { type: kind, data: parsed } as Decoded<K>;
+    return { type: kind, data: parsed, ...(kind === "candle" ? numbered : {}) } as Decoded<K>;
   } catch (e) {
     if (e instanceof DecodeError) throw e;
     throw new DecodeError(`invalid ${kind}: ${(e as Error).message}`);

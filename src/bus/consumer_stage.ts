@@ -282,13 +282,16 @@ export async function runStage<S>(
           items += message.data.length - 1;
           for (const t of message.data) batch.trades.push(t);
           for (const r of message.rejected ?? []) toDlq(m, r.error, r);
-        } else if (message.type === "candle") batch.candles.push(message.data);
-        else if (message.type === "feature") batch.rows.push(message.data);
+        } else if (message.type === "candle") {
+          batch.candles.push(message.data);
+          if (message.series !== undefined) (batch.candleSeries ??= {})[message.data.pair] = message.series;
+        } else if (message.type === "feature") batch.rows.push(message.data);
         else if (message.type === "news") (batch.news ??= []).push(message.data);
         else if (message.type === "news_signal") (batch.signals ??= []).push(message.data);
         else if (message.type === "end") {
           // Its pair's windows close after the trades before it and before any after it.
           batch.ends = [message.data.pair];
+          if (message.series !== undefined) batch.endSeries = { [message.data.pair]: message.series };
           i++;
           break;
         }

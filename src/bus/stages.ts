@@ -26,6 +26,7 @@ import { type CandleState, initialCandleState } from "../transforms/candles.ts";
 import type { IndicatorSetState } from "../transforms/indicators.ts";
 import type { FeatureStores } from "../stores/feature_stores.ts";
 import { encode } from "./codec.ts";
+import { dropStaleSeries, numberSeries } from "./series_numbers.ts";
 import type { StageSpec } from "./consumer_stage.ts";
 import type { BusProducer, OutMessage } from "./producer.ts";
 import type { Topics } from "./topics.ts";
@@ -33,6 +34,8 @@ import type { Topics } from "./topics.ts";
 export interface CandlesStageState {
   candles: CandleState;
   lastTradeId: Record<string, number>;
+  /** Each pair's series number (./series_numbers.ts); absent in checkpoints of earlier versions. */
+  series?: Record<string, number>;
 }
 
 export function candlesStage(
@@ -46,13 +49,15 @@ export function candlesStage(
     groupId: `${groupPrefix}candles-stage`,
     topic: topics.trades,
     kind: "trade",
-    initial: () => ({ candles: initialCandleState(options), lastTradeId: {} }),
+    initial: () => ({ candles: initialCandleState(options), lastTradeId: {}, series: {} }),
     pipeline: (slices, state, saved) =>
       slices.pipeThrough(dedupe(state.lastTradeId)).pipeThrough(candles(state.candles, { flushOnEnd: false }))
+        .pipeThrough(numberSeries(state.series ??= {}))
         .pipeTo(publish(producer, topics.candles, candleMessages, (batch) =>
           saved(batch, {
             candles: batch.state.candles ?? state.candles,
             lastTradeId: batch.state.lastTradeId ?? state.lastTradeId,
+            series: batch.state.series ?? state.series ?? {},
           }))),
   };
 }
@@ -60,6 +65,8 @@ export function candlesStage(
 export interface FeaturesStageState {
   indicators: Record<string, IndicatorSetState>;
   lastStart: Record<string, number>;
+  /** Each pair's series number (./series_numbers.ts); absent in checkpoints of earlier versions. */
+  series?: Record<string, number>;
 }
 
 export function featuresStage(
@@ -73,21 +80,29 @@ export function featuresStage(
     groupId: `${groupPrefix}features-stage`,
     topic: topics.candles,
     kind: "candle",
-    initial: () => ({ indicators: {}, lastStart: {} }),
+    initial: () => ({ indicators: {}, lastStart: {}, series: {} }),
     pipeline: (slices, state, saved) =>
-      slices.pipeThrough(dedupeCandles(state.lastStart)).pipeThrough(indicators(state.indicators))
+      slices.pipeThrough(dropStaleSeries(state.series ??= {})).pipeThrough(dedupeCandles(state.lastStart))
+        .pipeThrough(indicators(state.indicators))
         .pipeTo(publish(producer, topics.features, featureMessages, (batch) =>
           saved(batch, {
             indicators: batch.state.indicators ?? state.indicators,
             lastStart: batch.state.lastStart ?? state.lastStart,
+            series: batch.state.series ?? state.series ?? {},
           }), stores)),
   };
 }
 
 /** The batch's candles, then an `end` per pair whose input ended, so the features stage ends it too. */
 const candleMessages = (batch: Batch): OutMessage[] => [
-  ...batch.candles.map((c: Candle) => ({ key: c.pair, value: encode({ type: "candle", data: c }) })),
-  ...(batch.ends ?? []).map((pair) => ({ key: pair, value: encode({ type: "end", data: { pair } }) })),
+  ...batch.candles.map((c: Candle) => ({
+    key: c.pair,
+    value: encode({ type: "candle", data: c, series: batch.candleSeries?.[c.pair] ?? 0 }),
+  })),
+  ...(batch.ends ?? []).map((pair) => ({
+    key: pair,
+    value: encode({ type: "end", data: { pair }, series: batch.endSeries?.[pair] ?? 0 }),
+  })),
 ];
 
 const featureMessages = (batch: Batch): OutMessage[] =>

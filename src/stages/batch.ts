@@ -39,6 +39,14 @@ export interface Batch {
    * close, and their series end there, so the pair's next input starts afresh, as a new run would.
    */
   ends?: string[] | undefined;
+  /**
+   * Over Kafka, which of its pair's series each pair's candles in this batch belong to: the
+   * candles stage numbers a pair's series, one more at each `end`, so the features stage can tell
+   * a candle the bus delivers again from before an `end` it has already applied.
+   */
+  candleSeries?: Record<string, number> | undefined;
+  /** Over Kafka, the number of the series each `ends` pair's `end` starts. */
+  endSeries?: Record<string, number> | undefined;
   /** Closed candles of every window, by `candles()`. */
   candles: Candle[];
   /** One feature row per closed candle, by `indicators()`. */
@@ -59,6 +67,8 @@ export interface Batch {
     indicators?: Record<string, IndicatorSetState>;
     /** By `dedupeNews()`: the ids of the latest headlines, oldest first. */
     newsSeen?: string[];
+    /** Over Kafka: the number of each pair's current series (see `candleSeries`). */
+    series?: Record<string, number>;
   };
 }
 

@@ -1,6 +1,23 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { decode, DecodeError, encode, tradeMessages, TRADES_PER_MESSAGE } from "../../src/bus/codec.ts";
+import type { Candle } from "../../src/domain/candle.ts";
 import type { Trade } from "../../src/domain/trade.ts";
+
+const CANDLE: Candle = {
+  pair: "BTC/USD",
+  window: "1m",
+  window_start: 1_700_000_040_000,
+  window_end: 1_700_000_100_000,
+  open: 100,
+  high: 101,
+  low: 99,
+  close: 100.5,
+  volume: 2,
+  vwap: 100.2,
+  trades: 3,
+  buy_volume: 1.5,
+  sell_volume: 0.5,
+};
 
 const trade = (pair: string, i: number): Trade => ({
   pair,
@@ -99,4 +116,19 @@ Deno.test("bus codec: a headline keeps when a poll fetched it, a signal its know
     DecodeError,
     "known_at is invalid",
   );
+});
+
+Deno.test("bus codec: a candle and an end carry their series number; a bad one is a DecodeError", () => {
+  const candle = decode(encode({ type: "candle", data: CANDLE, series: 3 }), "candle");
+  assertEquals(candle, { type: "candle", data: CANDLE, series: 3 });
+  assertEquals(decode(encode({ type: "end", data: { pair: "BTC/USD" }, series: 4 }), "candle"), {
+    type: "end",
+    data: { pair: "BTC/USD" },
+    series: 4,
+  });
+  assertEquals(decode(encode({ type: "candle", data: CANDLE }), "candle"), { type: "candle", data: CANDLE });
+  for (const series of [-1, 1.5, "2"]) {
+    const value = JSON.stringify({ v: 1, type: "candle", series, data: CANDLE });
+    assertThrows(() => decode(value, "candle"), DecodeError, "series");
+  }
 });

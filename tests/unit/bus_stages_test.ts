@@ -1,5 +1,6 @@
-import { assertEquals } from "../assert.ts";
+import { assert, assertEquals } from "../assert.ts";
 import type { Window } from "../../src/domain/candle.ts";
+import type { FeatureRow } from "../../src/domain/feature_row.ts";
 import type { StageSpec } from "../../src/bus/consumer_stage.ts";
 import type { BusProducer } from "../../src/bus/producer.ts";
 import { candlesStage, featuresStage } from "../../src/bus/stages.ts";
@@ -35,6 +36,15 @@ async function run<S>(stage: StageSpec<S>, slices: Batch[], state = stage.initia
 }
 
 const noStores = { upsert: () => Promise.resolve() };
+
+/** A candles stage batch as the features stage reads it back from the candles topic: the candles and `end`s, numbered. */
+const onCandles = (b: Batch) =>
+  batchOf([], {
+    candles: structuredClone(b.candles),
+    ends: b.ends,
+    candleSeries: b.candleSeries,
+    endSeries: b.endSeries,
+  });
 // The sinks send nothing here: the slices carry no candles or rows until the stages make them.
 const quiet = { send: () => Promise.resolve() } as unknown as BusProducer;
 
@@ -101,14 +111,52 @@ Deno.test("two bounded inputs one after another through the Kafka stages make th
     ...ended(later),
   ]);
   // The features stage reads each batch's candles, then the `end` messages published after them.
-  const rows = (await run(
-    featuresStage(topicNames(), "", noStores, quiet),
-    closed.map((s) => batchOf([], { candles: s.batch.candles, ends: s.batch.ends })),
-  )).flatMap((s) => s.batch.rows);
+  const rows =
+    (await run(featuresStage(topicNames(), "", noStores, quiet), closed.map((s) => onCandles(s.batch))))
+      .flatMap((s) => s.batch.rows);
   const byKey = (r: { pair: string; window: string; window_start: number }) =>
     `${r.pair}|${r.window}|${r.window_start}`;
   assertEquals(
     rows.toSorted((a, b) => byKey(a).localeCompare(byKey(b))),
     expected.toSorted((a, b) => byKey(a).localeCompare(byKey(b))),
+  );
+});
+
+Deno.test("a candles slice the bus delivers again after its end neither restarts the series nor rewrites its rows", async () => {
+  const candles = candlesStage(topicNames(), "", options, quiet);
+  const head = () => batchOf(structuredClone(trades.slice(0, 40)));
+  const tail = () => batchOf(structuredClone(trades.slice(40)), { ends: ["BTC/USD", "ETH/USD"] });
+  const out = await run(candles, [head(), tail()]);
+  // The candles stage stopped after publishing the tail's candles and ends, before its checkpoint:
+  // restarted from the head's state, it publishes them again, numbered the same.
+  const again = await run(candles, [tail()], structuredClone(out[0]!.state));
+  assertEquals(again[0]!.batch.candleSeries, out[1]!.batch.candleSeries);
+  assertEquals(again[0]!.batch.endSeries, out[1]!.batch.endSeries);
+  const written: FeatureRow[] = [];
+  const stores = { upsert: (rows: readonly FeatureRow[]) => (written.push(...rows), Promise.resolve()) };
+  const saved = await run(featuresStage(topicNames(), "", stores, quiet), [
+    onCandles(out[0]!.batch),
+    onCandles(out[1]!.batch),
+    onCandles(again[0]!.batch),
+  ]);
+  assertEquals(saved[2]!.batch.rows, [], "the repeated candles make no rows");
+  assertEquals(saved[2]!.batch.ends, [], "the repeated ends start nothing");
+  assertEquals(saved[2]!.state.indicators, saved[1]!.state.indicators);
+  assertEquals(written.length, saved[0]!.batch.rows.length + saved[1]!.batch.rows.length);
+  // A later input of the same pairs still starts a new series.
+  const later = trades.map((t) => ({ ...t, ts: t.ts + 86_400_000 }));
+  const next = await run(
+    candles,
+    [batchOf(structuredClone(later), { ends: ["BTC/USD", "ETH/USD"] })],
+    out[1]!.state,
+  );
+  const resumed = await run(
+    featuresStage(topicNames(), "", noStores, quiet),
+    [onCandles(next[0]!.batch)],
+    structuredClone(saved[2]!.state),
+  );
+  assert(
+    resumed[0]!.batch.rows.length > 0 &&
+      resumed[0]!.batch.rows.every((r) => r.window_start >= later[0]!.ts - 60_000),
   );
 });
