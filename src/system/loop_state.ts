@@ -163,6 +163,7 @@ export function judge(
   const events: LoopEvent[] = [];
   let next = s;
   const ch = next.challenger;
+  const age = trainedTo === null ? "fresh" : modelAge(trainedTo, now, o.maxAgeMs);
   if (ch) {
     const verdict = judgeChallenger(
       { challenger: ch.errors, champion: ch.champion, naive: ch.naive },
@@ -170,9 +171,11 @@ export function judge(
         shadow: o.shadow,
         alpha: o.alpha,
         horizon: o.horizon,
-        serving: fallbackReason(next) !== null
+        // The age is the starting champion's as of now: one expiring in this very call no longer
+        // serves, and is no bar either.
+        serving: fallbackReason(next) !== null || age === "expired"
           ? "naive"
-          : trainedTo !== null && modelAge(trainedTo, now, o.maxAgeMs) !== "fresh"
+          : age === "retrain"
           ? "aged"
           : "champion",
       },

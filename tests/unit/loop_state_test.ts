@@ -264,3 +264,23 @@ Deno.test("past its maximum age, the champion gives way to a challenger that is 
   assert.match(promoted.reason, /^beats the champion, past its maximum age, live: /);
   assert.equal(aged.state.champion?.version, "v0002");
 });
+
+Deno.test("a challenger judged as its champion expires is judged against naive, which is about to serve", () => {
+  const closes = market(3000, Infinity, 2);
+  // Its 60th shadow row is realised in the minute the champion reaches twice its maximum age.
+  const shadow = { ...OPTS, shadow: 60 };
+  let s = withChallenger(withChampion(emptyState(), "v0001"), "v0002", 0);
+  for (let m = 1; m <= 60; m++) {
+    s = recordRealised(s, realised(closes, m, { champion: ["v0001", 0.3], challenger: ["v0002", 0.2] }), 200);
+  }
+  const trainedTo = (61 * MIN) - 2 * OPTS.maxAgeMs;
+  const { state, events } = judge(s, shadow, 61 * MIN, trainedTo);
+  const verdict = events.find((e) => e.kind === "promote" || e.kind === "retire")!;
+  assert.ok(verdict, JSON.stringify(events));
+  assert.match(
+    verdict.reason,
+    /the champion out of service/,
+    "judged against naive, not the expiring champion",
+  );
+  if (verdict.kind === "promote") assert.equal(fallbackReason(state), null);
+});
