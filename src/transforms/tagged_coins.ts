@@ -76,7 +76,7 @@ function writtenAsTicker(tag: string, title: string): boolean {
 /**
  * The coins of a news item: its source's tags that are coins ({@linkcode tickerOfTag}, or written
  * as a ticker in its title; never {@linkcode NOT_COINS}), as tickers, in the source's order; when
- * none is, the coins its title names.
+ * none is, the coins its title names; when it names none, the source's other tags as they are.
  *
  * @example
  * ```ts
@@ -87,10 +87,19 @@ function writtenAsTicker(tag: string, title: string): boolean {
  */
 export function coinsOf(item: { title: string; currencies: readonly string[] }): string[] {
   const coins = new Set<string>();
+  const unknown: string[] = [];
   for (const tag of item.currencies) {
     if (NOT_COINS.has(tag)) continue;
     const ticker = tickerOfTag(tag) ?? (writtenAsTicker(tag, item.title) ? tag : undefined);
     if (ticker !== undefined) coins.add(ticker);
+    else unknown.push(tag);
   }
-  return coins.size > 0 ? [...coins] : coinsIn(item.title);
+  if (coins.size > 0) return [...coins];
+  const named = coinsIn(item.title);
+  // Tags that are neither known nor written as tickers, on a title that names no known coin: a
+  // coin the dictionary lacks ("Ondo wants to rebuild prime brokerage", ONDO) as often as a word
+  // ("THE TRUMP ADMINISTRATION ...", THE). Either way the source saw something in it, so it is not
+  // taken as news about no coin, which every pair reads (`MARKET`): it stays under those tags,
+  // which no pair reads unless the dictionary learns them.
+  return named.length > 0 ? named : [...new Set(unknown)];
 }

@@ -121,9 +121,11 @@ Deno.test("coinsOf() takes a source's tags as coins only when they name a known 
     ["MARKETS: $WLFI SURGES 20% AS WORLD LIBERTY FORUM KICKS OFF AT MAR-A-LAGO", ["A", "AT", "WLFI"], [
       "WLFI",
     ]],
-    ["Trump family-backed WLFI token surges 23%", ["WLFI"], []],
-    ["INTEL: THE TOP 1% OF U.S. EARNERS NOW HAVE MORE WEALTH", ["NOW", "THE"], []],
-    ["Italy hikes corporate tax for energy firms, PM Meloni says", ["PM"], []],
+    // No tag known, no coin in the title: the tags stay as they are, a coin the dictionary lacks or a
+    // word, and never market-wide news.
+    ["Trump family-backed WLFI token surges 23%", ["WLFI"], ["WLFI"]],
+    ["INTEL: THE TOP 1% OF U.S. EARNERS NOW HAVE MORE WEALTH", ["NOW", "THE"], ["NOW", "THE"]],
+    ["Italy hikes corporate tax for energy firms, PM Meloni says", ["PM"], ["PM"]],
     ["The Securities and Exchange Commission (SEC) delays", ["SEC"], []],
   ];
   for (const [title, currencies, want] of cases) assertEquals(coinsOf({ title, currencies }), want, title);
@@ -209,7 +211,7 @@ Deno.test("a headline is known when a live poll fetched it, never before it was 
 });
 
 Deno.test("coinsOf() reads a tag literally: one with a pattern's characters neither throws nor matches as a pattern", () => {
-  assertEquals(coinsOf({ title: "Gains for (A+B) holders", currencies: ["A+B"] }), ["A+B"]);
-  assertEquals(coinsOf({ title: "Gains for (AAB) holders", currencies: ["A+B"] }), []);
-  assertEquals(coinsOf({ title: "Odd tag (X", currencies: ["(X"] }), []);
+  assertEquals(coinsOf({ title: "Gains for (A+B) and Bitcoin holders", currencies: ["A+B"] }), ["A+B"]);
+  assertEquals(coinsOf({ title: "Gains for (AAB) and Bitcoin holders", currencies: ["A+B"] }), ["BTC"]);
+  assertEquals(coinsOf({ title: "Odd tag (X and Bitcoin", currencies: ["(X"] }), ["BTC"]);
 });
