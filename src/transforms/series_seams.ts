@@ -16,10 +16,10 @@ export interface HeldSeries {
   last: number;
 }
 
-/** The first window start of each series a run wrote, keyed `PAIR|WINDOW`. */
-export type RunFirsts = Map<string, number>;
+/** The first and last window start of each series a run wrote, keyed `PAIR|WINDOW`. */
+export type RunFirsts = Map<string, { first: number; last: number }>;
 
-/** Records the earliest window start of each series among `rows`. */
+/** Records the earliest and latest window start of each series among `rows`. */
 export function noteFirsts(
   firsts: RunFirsts,
   rows: readonly { pair: string; window: string; window_start: number }[],
@@ -27,32 +27,45 @@ export function noteFirsts(
   for (const r of rows) {
     const key = `${r.pair}|${r.window}`;
     const seen = firsts.get(key);
-    if (seen === undefined || r.window_start < seen) firsts.set(key, r.window_start);
+    if (seen === undefined) firsts.set(key, { first: r.window_start, last: r.window_start });
+    else {
+      if (r.window_start < seen.first) seen.first = r.window_start;
+      if (r.window_start > seen.last) seen.last = r.window_start;
+    }
   }
 }
 
 /**
- * One line per series whose run began after the held series' start and no later than one window
- * past its end: the series is cut there. A run that began at or before the held start rewrote the
- * whole series itself, and one that began past a gap left the two series apart, as they are.
+ * One line per seam a run made in a held series. At its start: the run began after the held
+ * series' start and no later than one window past its end (a run that began at or before the held
+ * start rewrote the series from there, and one past a gap left the two apart). At its end: the run
+ * ended inside the held series, whose later rows go on from the candle the run's last one replaced.
  */
 export function seamWarnings(held: readonly HeldSeries[], firsts: RunFirsts): string[] {
   const out: string[] = [];
   for (const h of held) {
-    const first = firsts.get(`${h.pair}|${h.window}`);
-    if (first === undefined || first <= h.first || first > h.last + WINDOW_MS[h.window]) continue;
-    const rewrote = first <= h.last
-      ? `the candle at ${isoTime(first)} now holds only this run's trades, and `
-      : "";
-    out.push(
-      `${h.pair} ${h.window}: this run's rows start at ${isoTime(first)}, where the store's series ` +
-        `(${isoTime(h.first)} .. ${isoTime(h.last)}) ${
-          first <= h.last ? "already was" : "ended"
-        }. Each run ` +
-        `starts its candles and indicators afresh: ${rewrote}the rows after it are warm-up rows ` +
-        `(warm = false) again. Load adjacent ranges in one run (one --from/--to, or one file) to keep ` +
-        `the series whole.`,
-    );
+    const run = firsts.get(`${h.pair}|${h.window}`);
+    if (run === undefined) continue;
+    const span = `the store's series (${isoTime(h.first)} .. ${isoTime(h.last)})`;
+    const { first, last } = run;
+    if (first > h.first && first <= h.last + WINDOW_MS[h.window]) {
+      const rewrote = first <= h.last
+        ? `the candle at ${isoTime(first)} now holds only this run's trades, and `
+        : "";
+      out.push(
+        `${h.pair} ${h.window}: this run's rows start at ${isoTime(first)}, where ${span} ` +
+          `${first <= h.last ? "already was" : "ended"}. Each run starts its candles and indicators ` +
+          `afresh: ${rewrote}the rows after it are warm-up rows (warm = false) again. Load adjacent ` +
+          `ranges in one run (one --from/--to, or one file) to keep the series whole.`,
+      );
+    }
+    if (last >= h.first && last < h.last) {
+      out.push(
+        `${h.pair} ${h.window}: this run's rows end at ${isoTime(last)}, inside ${span}: the candle at ` +
+          `${isoTime(last)} now holds only this run's trades, and the stored rows after it were ` +
+          `computed from the candle it replaced. Load the whole range in one run to keep the series whole.`,
+      );
+    }
   }
   return out;
 }

@@ -3,10 +3,12 @@ import { noteFirsts, type RunFirsts, seamWarnings } from "../../src/transforms/s
 
 const MIN = 60_000;
 const held = [{ pair: "BTC/USD", window: "1m" as const, first: 0, last: 10 * MIN }];
-const firstsAt = (start: number): RunFirsts => {
+/** A run whose rows span `start` to `end` (by default well past the held series). */
+const firstsAt = (start: number, end = start + 60 * MIN): RunFirsts => {
   const firsts: RunFirsts = new Map();
   noteFirsts(firsts, [
     { pair: "BTC/USD", window: "1m", window_start: start + MIN },
+    { pair: "BTC/USD", window: "1m", window_start: end },
     { pair: "BTC/USD", window: "1m", window_start: start },
   ]);
   return firsts;
@@ -26,7 +28,19 @@ Deno.test("a run over the whole held series, one past a gap, or of another serie
   assertEquals(seamWarnings(held, firstsAt(0)), [], "the same range again rewrites it whole");
   assertEquals(seamWarnings(held, firstsAt(-5 * MIN)), []);
   assertEquals(seamWarnings(held, firstsAt(12 * MIN)), [], "past a gap the two series stay apart");
-  const eth: RunFirsts = new Map([["ETH/USD|1m", 5 * MIN]]);
+  const eth: RunFirsts = new Map([["ETH/USD|1m", { first: 5 * MIN, last: 6 * MIN }]]);
   assertEquals(seamWarnings(held, eth), []);
   assertEquals(seamWarnings([], firstsAt(5 * MIN)), []);
+});
+
+Deno.test("a run that ends inside a held series says its last candle replaced a stored one", () => {
+  const ends = seamWarnings(held, firstsAt(-5 * MIN, 4 * MIN));
+  assertEquals(ends.length, 1);
+  assert(ends[0]!.startsWith("BTC/USD 1m: this run's rows end at 1970-01-01T00:04:00.000Z, inside"), ends[0]);
+  assertEquals(
+    seamWarnings(held, firstsAt(-5 * MIN, 10 * MIN)),
+    [],
+    "ending where the series ends cuts nothing",
+  );
+  assertEquals(seamWarnings(held, firstsAt(3 * MIN, 5 * MIN)).length, 2, "inside at both ends");
 });
