@@ -12,7 +12,7 @@ import { type Logger, logger } from "../util/log.ts";
 import { Progress } from "../util/progress.ts";
 import { drainTrades } from "./drain_trades.ts";
 import { heldSeries, logOfflineSummary, logSeams } from "./offline_summary.ts";
-import { noteFirsts, type RunFirsts } from "../transforms/series_seams.ts";
+import { noteSpans, type RunSpans } from "../transforms/series_seams.ts";
 
 /** Resolves with the exit status: 0 when complete, 130 when interrupted (run again to resume). */
 export async function backfillFromRest(
@@ -39,7 +39,7 @@ export async function backfillFromRest(
   }
   if (job.resumed) log.info(`resuming from ${job.checkpoint.path}`);
   // A resumed job goes on with its own state, so only a fresh one can cut a series the store holds.
-  const held = job.resumed ? [] : await heldSeries(cfg), firsts: RunFirsts = new Map();
+  const held = job.resumed ? [] : await heldSeries(cfg), spans: RunSpans = new Map();
   const features = restoreFeatures(job, cfg.windows, cfg.graceMs);
   const rest = new KrakenRest({ baseUrl: cfg.restUrl, rate: cfg.restRate, log: logger("kraken-rest") });
   const cursors = new Map<string, Cursor>();
@@ -76,7 +76,7 @@ export async function backfillFromRest(
         recorder: job.recorder,
         onFlush: (batch) => {
           rows += batch.rows.length;
-          noteFirsts(firsts, batch.rows);
+          noteSpans(spans, batch.rows);
         },
       },
       signal,
@@ -104,7 +104,7 @@ export async function backfillFromRest(
       (features.candles.late ? `, ${features.candles.late} late trades` : "") +
       (cfg.record ? `; recorded in ${cfg.record}` : ""),
   );
-  logSeams(held, firsts, log);
+  logSeams(held, spans, log);
   await logOfflineSummary(cfg, log);
   return 0;
 }

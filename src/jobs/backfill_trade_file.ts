@@ -16,7 +16,7 @@ import { Progress } from "../util/progress.ts";
 import { streamHead } from "../util/stream_head.ts";
 import { drainTrades } from "./drain_trades.ts";
 import { heldSeries, logOfflineSummary, logSeams } from "./offline_summary.ts";
-import { noteFirsts, type RunFirsts } from "../transforms/series_seams.ts";
+import { noteSpans, type RunSpans } from "../transforms/series_seams.ts";
 
 export async function backfillTradeFile(
   cfg: BackfillConfig,
@@ -62,7 +62,7 @@ export async function backfillTradeFile(
   const stream = all.pipeThrough(new TransformStream<Trade[], Trade[]>(), { signal });
   const recorder = cfg.record ? (await TradeRecorder.open(cfg.record, 0)).recorder : undefined;
   const features = initialFeatureState({ windows: cfg.windows, graceMs: cfg.graceMs });
-  const held = await heldSeries(cfg), firsts: RunFirsts = new Map();
+  const held = await heldSeries(cfg), spans: RunSpans = new Map();
   let rows = 0, trades = 0;
   const progress = new Progress("backfill", log);
   const started = Date.now();
@@ -78,7 +78,7 @@ export async function backfillTradeFile(
         recorder,
         onFlush: (batch) => {
           rows += batch.rows.length;
-          noteFirsts(firsts, batch.rows);
+          noteSpans(spans, batch.rows);
           trades += batch.trades.length;
           const last = batch.trades.at(-1);
           progress.update({
@@ -129,7 +129,7 @@ export async function backfillTradeFile(
         }${wanted.otherPairs.size > 8 ? ", ..." : ""}); add them to --pairs to load them`,
       );
     }
-    logSeams(held, firsts, log);
+    logSeams(held, spans, log);
     await logOfflineSummary(cfg, log);
   } finally {
     recorder?.close();

@@ -6,7 +6,7 @@ import type { BusConfig } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import type { Logger } from "../util/log.ts";
-import { type HeldSeries, type RunFirsts, seamWarnings } from "../transforms/series_seams.ts";
+import { type HeldSeries, type RunSpans, seamWarnings } from "../transforms/series_seams.ts";
 
 /** Logs a line per series, when this process can read the store (not a trades-only bus stage). */
 export async function logOfflineSummary(cfg: BusConfig & { dataDir: string }, log: Logger): Promise<void> {
@@ -48,6 +48,6 @@ export async function heldSeries(
 }
 
 /** Warns of each series a run cut, from what the store held before it and where the run's rows began. */
-export function logSeams(held: readonly HeldSeries[], firsts: RunFirsts, log: Logger): void {
-  for (const line of seamWarnings(held, firsts)) log.warn(line);
+export function logSeams(held: readonly HeldSeries[], spans: RunSpans, log: Logger): void {
+  for (const line of seamWarnings(held, spans)) log.warn(line);
 }

@@ -17,17 +17,17 @@ export interface HeldSeries {
 }
 
 /** The first and last window start of each series a run wrote, keyed `PAIR|WINDOW`. */
-export type RunFirsts = Map<string, { first: number; last: number }>;
+export type RunSpans = Map<string, { first: number; last: number }>;
 
 /** Records the earliest and latest window start of each series among `rows`. */
-export function noteFirsts(
-  firsts: RunFirsts,
+export function noteSpans(
+  spans: RunSpans,
   rows: readonly { pair: string; window: string; window_start: number }[],
 ): void {
   for (const r of rows) {
     const key = `${r.pair}|${r.window}`;
-    const seen = firsts.get(key);
-    if (seen === undefined) firsts.set(key, { first: r.window_start, last: r.window_start });
+    const seen = spans.get(key);
+    if (seen === undefined) spans.set(key, { first: r.window_start, last: r.window_start });
     else {
       if (r.window_start < seen.first) seen.first = r.window_start;
       if (r.window_start > seen.last) seen.last = r.window_start;
@@ -41,10 +41,10 @@ export function noteFirsts(
  * start rewrote the series from there, and one past a gap left the two apart). At its end: the run
  * ended inside the held series, whose later rows go on from the candle the run's last one replaced.
  */
-export function seamWarnings(held: readonly HeldSeries[], firsts: RunFirsts): string[] {
+export function seamWarnings(held: readonly HeldSeries[], spans: RunSpans): string[] {
   const out: string[] = [];
   for (const h of held) {
-    const run = firsts.get(`${h.pair}|${h.window}`);
+    const run = spans.get(`${h.pair}|${h.window}`);
     if (run === undefined) continue;
     const span = `the store's series (${isoTime(h.first)} .. ${isoTime(h.last)})`;
     const { first, last } = run;
