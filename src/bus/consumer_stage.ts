@@ -68,6 +68,11 @@ export interface StageStats {
   rejoins: number;
 }
 
+/** A stage's counts before it has consumed anything. */
+export function emptyStats(): StageStats {
+  return { messages: 0, skipped: 0, dlq: 0, batches: 0, rebuilds: 0, restores: 0, rejoins: 0 };
+}
+
 export interface StageOptions {
   dataDir: string;
   /** The producer of dead letters and of the changelog's records. */
@@ -120,15 +125,7 @@ export async function runStage<S>(
     signal: options.signal,
   });
 
-  const stats: StageStats = {
-    messages: 0,
-    skipped: 0,
-    dlq: 0,
-    batches: 0,
-    rebuilds: 0,
-    restores: 0,
-    rejoins: 0,
-  };
+  const stats = emptyStats();
   const partitions = new Map<number, PartitionState<S>>();
   const checkpoints = stageCheckpoints<S>(options.dataDir, spec.groupId, spec.topic);
   const changelog = await openChangelog<S>(kafka, admin, options.dlq, {

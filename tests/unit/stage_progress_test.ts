@@ -1,20 +1,11 @@
 import { assert, assertEquals } from "../assert.ts";
-import type { StageRun, StageStats } from "../../src/bus/consumer_stage.ts";
+import { emptyStats, type StageRun } from "../../src/bus/consumer_stage.ts";
 import { reportStages } from "../../src/bus/stage_progress.ts";
 import type { Logger } from "../../src/util/log.ts";
 
-const stats = (): StageStats => ({
-  messages: 0,
-  skipped: 0,
-  dlq: 0,
-  batches: 0,
-  rebuilds: 0,
-  restores: 0,
-  rejoins: 0,
-});
 const run = (name: string): StageRun => ({
   name,
-  stats: stats(),
+  stats: emptyStats(),
   done: Promise.resolve(),
   stop: () => Promise.resolve(),
 });
