@@ -24,6 +24,29 @@ export function knownAt(item: Pick<NewsItem, "published_at" | "seen_at">): numbe
   return Math.max(item.published_at, item.seen_at ?? item.published_at);
 }
 
+/** `Sat Feb 07 2026 17:11:01 GMT-0500 (zone name)` and ISO 8601 → epoch ms; NaN otherwise. */
+export function parseNewsTime(text: unknown): number {
+  if (typeof text === "number") return text;
+  if (typeof text !== "string") return NaN;
+  return Date.parse(text.replace(/\s*\(.*\)\s*$/, "").trim());
+}
+
+/**
+ * A source's time field as epoch ms, as `parseNewsTime` reads it; throws naming the field and the
+ * value a reader met (a failed parse would otherwise reach `validateNews` as a bare NaN).
+ */
+export function newsTime(value: unknown, field: string): number {
+  const at = parseNewsTime(value);
+  if (Number.isNaN(at)) {
+    throw new InvalidNewsError(
+      value === undefined || value === null || value === ""
+        ? `${field} is missing`
+        : `${field} is not a time: ${JSON.stringify(value)} (ISO 8601 or epoch ms)`,
+    );
+  }
+  return at;
+}
+
 /** Raised for a value that is not a valid news item; the message names the field. */
 export class InvalidNewsError extends TypeError {
   override name = "InvalidNewsError";

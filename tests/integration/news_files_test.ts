@@ -39,6 +39,35 @@ Deno.test("a bad news entry fails the read with where it is", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a news time that cannot be read names its field and the value, in every shape", async () => {
+  const dir = await Deno.makeTempDir();
+  const cases: [string, string, string][] = [
+    [
+      "n.jsonl",
+      '{"id":"a","title":"t","published_at":"yesterday"}\n',
+      'line 1: published_at is not a time: "yesterday"',
+    ],
+    ["m.jsonl", '{"id":"a","title":"t"}\n', "line 1: published_at is missing"],
+    [
+      "s.jsonl",
+      '{"id":"a","title":"t","published_at":1,"seen_at":"later"}\n',
+      'seen_at is not a time: "later"',
+    ],
+    [
+      "api.json",
+      '{"results":[{"id":1,"title":"t","published_at":null}]}',
+      "result 1: published_at is missing",
+    ],
+    ["scrape.json", '{"/news/1/t":{"title":"t","date":"Feb 30th"}}', 'date is not a time: "Feb 30th"'],
+    ["n.csv", "Time,Title\nsoon,t\n", 'record 1: time is not a time: "soon" (ISO 8601 or epoch ms)'],
+  ];
+  for (const [name, text, message] of cases) {
+    await Deno.writeTextFile(`${dir}/${name}`, text);
+    await assertRejects(() => newsFile(`${dir}/${name}`), TypeError, message);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test({
   name: "the real CryptoPanic files in ../shared/data/news load in full, with their documented spans",
   ignore: !hasSharedData(),

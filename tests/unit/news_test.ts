@@ -4,6 +4,7 @@ import {
   knownAt,
   MARKET,
   type NewsItem,
+  parseNewsTime,
   stableId,
   validateNews,
 } from "../../src/domain/news.ts";
@@ -12,7 +13,6 @@ import { COINS, coinsIn } from "../../src/transforms/coins.ts";
 import { coinsOf, tickerOfTag } from "../../src/transforms/tagged_coins.ts";
 import { classifyBatch, signalCoins, signalsOf } from "../../src/transforms/news_signals.ts";
 import { parseCsv } from "../../src/sources/files/csv.ts";
-import { parseNewsTime } from "../../src/sources/files/news_file.ts";
 
 Deno.test("validateNews() normalises tickers, drops placeholders and names a bad field", () => {
   assertEquals(

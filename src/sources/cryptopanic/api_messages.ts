@@ -3,7 +3,7 @@
  * `/api/developer/v2/posts/`) parsed into NewsItems. Pure. v1 tags coins in `currencies` (the key
  * is absent when there are none); v2 in `instruments`.
  */
-import { type NewsItem, validateNews } from "../../domain/news.ts";
+import { type NewsItem, newsTime, validateNews } from "../../domain/news.ts";
 
 export interface PostsPage {
   items: NewsItem[];
@@ -25,7 +25,7 @@ export function newsFromPost(post: Record<string, unknown>): NewsItem {
   return validateNews({
     id: post.id,
     title: post.title,
-    published_at: Date.parse(String(post.published_at ?? "")),
+    published_at: newsTime(post.published_at, "published_at"),
     source: typeof source?.domain === "string"
       ? source.domain
       : typeof post.domain === "string"

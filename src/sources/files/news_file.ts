@@ -11,7 +11,7 @@
  * read with where it is, unless `skipBad` is set (then it is counted). An API post of another kind
  * than news (`media`) is no headline and no bad entry either: it is left out and counted apart.
  */
-import { type NewsItem, stableId, validateNews } from "../../domain/news.ts";
+import { type NewsItem, newsTime, stableId, validateNews } from "../../domain/news.ts";
 import { isOtherKind, newsFromPost } from "../cryptopanic/api_messages.ts";
 import { parseCsv } from "./csv.ts";
 import { gunzip } from "./gunzip.ts";
@@ -24,13 +24,6 @@ export interface NewsFileStats {
   duplicates: number;
   /** API posts of another kind than news (`media`), left out. */
   otherKinds: number;
-}
-
-/** `Sat Feb 07 2026 17:11:01 GMT-0500 (zone name)` and ISO 8601 → epoch ms; NaN otherwise. */
-export function parseNewsTime(text: unknown): number {
-  if (typeof text === "number") return text;
-  if (typeof text !== "string") return NaN;
-  return Date.parse(text.replace(/\s*\(.*\)\s*$/, "").trim());
 }
 
 /** `value` as an object's fields; a JSON `null`, number, string or array is not an entry. */
@@ -75,8 +68,8 @@ export async function newsFile(
       if (line.trim() === "") return;
       take(`line ${i + 1}`, () => {
         const o = record(JSON.parse(line));
-        const seen = o.seen_at === undefined ? {} : { seen_at: parseNewsTime(o.seen_at) };
-        return validateNews({ ...o, published_at: parseNewsTime(o.published_at), ...seen });
+        const seen = o.seen_at === undefined ? {} : { seen_at: newsTime(o.seen_at, "seen_at") };
+        return validateNews({ ...o, published_at: newsTime(o.published_at, "published_at"), ...seen });
       });
     });
   } else if (trimmed.startsWith("{")) {
@@ -97,7 +90,7 @@ export async function newsFile(
           return validateNews({
             id,
             title: e.title ?? e.Title,
-            published_at: parseNewsTime(e.date ?? e.Date),
+            published_at: newsTime(e.date ?? e.Date, "date"),
             source: e.source ?? e.Source ?? null,
             currencies: (e.currencies ?? e.Currencies ?? []) as unknown[],
           });
@@ -120,7 +113,7 @@ export async function newsFile(
         return validateNews({
           id: col("id") >= 0 ? cells[col("id")] : stableId(`${time}|${title}`),
           title,
-          published_at: parseNewsTime(time),
+          published_at: newsTime(time, header[timeCol] ?? "time"),
           source: col("source") >= 0 ? cells[col("source")] : null,
           currencies: col("currencies") >= 0 ? (cells[col("currencies")] ?? "").split(/[;|]/) : [],
         });
