@@ -4,6 +4,7 @@ import { isoTime } from "../src/domain/time.ts";
 import { TradeBook } from "../src/sim/book.ts";
 import { startSim } from "../src/sim/server.ts";
 import { tradeFile } from "../src/sources/files/trade_file.ts";
+import { replayFileFormat } from "../src/jobs/replay_file_format.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
 
@@ -11,7 +12,8 @@ await runTask("sim", async ({ signal }) => {
   const cfg = simConfig(Deno.args);
   setLogLevel(cfg.logLevel);
   const log = logger("sim");
-  const { stream } = await tradeFile(cfg.file, { format: cfg.format, pair: cfg.pair, log });
+  const format = await replayFileFormat(cfg.file, cfg.format);
+  const { stream } = await tradeFile(cfg.file, { format, pair: cfg.pair, log });
   const book = new TradeBook(await Array.fromAsync(stream));
   const sim = await startSim({
     book,

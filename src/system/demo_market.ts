@@ -4,6 +4,7 @@
  * as the book the simulator replays; and where a run starts replaying it.
  */
 import { isoTime } from "../domain/time.ts";
+import { replayFileFormat } from "../jobs/replay_file_format.ts";
 import { tradeToJsonLine } from "../domain/trade.ts";
 import { TradeBook } from "../sim/book.ts";
 import { syntheticTrades } from "../sim/synthetic.ts";
@@ -34,6 +35,7 @@ export async function openDemoMarket(
   // Another regime is another market: its own file, so a data dir never mixes the two.
   const file = cfg.file ??
     `${cfg.dataDir}/synthetic_trades${change === undefined ? "" : `_regime_change_${change}m`}.jsonl`;
+  const format = cfg.file === undefined ? "trades-jsonl" : await replayFileFormat(cfg.file, cfg.format);
   const market = replayMarket(file, cfg.file === undefined);
   await claimMarket(cfg.dataDir, market);
   if (cfg.file === undefined) {
@@ -53,7 +55,7 @@ export async function openDemoMarket(
       );
     }
   }
-  const { stream } = await tradeFile(file, { format: cfg.format, pair: cfg.pairs[0], log });
+  const { stream } = await tradeFile(file, { format, pair: cfg.pairs[0], log });
   return { market, book: new TradeBook(await Array.fromAsync(stream)) };
 }
 

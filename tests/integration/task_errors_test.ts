@@ -123,7 +123,7 @@ Deno.test("news --file with a bad API post fails naming it, as the other formats
     );
     assertEquals(code, 1, stderr);
     assertEquals(printed(stderr), [
-      "error: news.json: result 3: title is empty (id 2) (--skip-bad-lines to skip such entries)",
+      "error: news.json: result 3: published_at is missing (--skip-bad-lines to skip such entries)",
     ]);
     const skipping = await newsFile(`${dir}/news.json`, { skipBad: true });
     assertEquals([skipping.stats.items, skipping.stats.bad, skipping.stats.otherKinds], [1, 1, 1]);
@@ -371,6 +371,31 @@ Deno.test("backfill of a file it cannot read as given exits 2, saying why, and l
       assertEquals(printed(stderr).length, 1, stderr);
       assert(printed(stderr)[0]!.startsWith(says), stderr);
       assert(!(await exists(`${dir}/d`)), `${args.join(" ")} made the data dir`);
+    }
+  });
+});
+
+Deno.test("sim and demo of a file they cannot read as trades exit 2, saying why, and claim no data dir", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/what.csv`, "a,b,c,d\n1,2,3,4\n");
+    await Deno.writeTextFile(
+      `${dir}/bars.csv`,
+      "1561939200,10000,10010,9990,10005,1.5,12\n1561939260,10005,10015,9995,10010,2.5,9\n",
+    );
+    const unknown = "error: cannot tell the format of what.csv; pass --format (one of kraken-trades, " +
+      "trades-csv, trades-jsonl)";
+    for (
+      const [task, file, says] of [
+        ["sim", "what.csv", unknown],
+        ["demo", "what.csv", unknown],
+        ["demo", "bars.csv", "error: bars.csv holds candles (kraken-ohlcvt), not trades"],
+      ] as const
+    ) {
+      const args = ["--file", file, "--port", "0", "--data-dir", "d", "--models-dir", "m"];
+      const { code, stderr } = await output(runPipeline(task, task === "sim" ? args.slice(0, 4) : args, dir));
+      assertEquals(code, 2, stderr);
+      assertEquals(printed(stderr), [says]);
+      assert(!(await exists(`${dir}/d`)), `${task} ${file} made the data dir`);
     }
   });
 });

@@ -41,15 +41,20 @@ export async function firstLine(path: string): Promise<string> {
   return value?.text ?? "";
 }
 
-/** Resolves the format of `path`, throwing a clear `TypeError` when it cannot be read as trades. */
+/** A file that cannot be read as trades as given: the user's to fix, with `--format` or another file. */
+export class TradeFormatError extends TypeError {
+  override name = "TradeFormatError";
+}
+
+/** Resolves the format of `path`, throwing a clear `TradeFormatError` when it cannot be read as trades. */
 export async function resolveFormat(path: string, format?: TradeFormat | undefined): Promise<TradeFormat> {
   if (format !== undefined) return format;
   const detected = detectFormat(path, await firstLine(path));
   if (detected === "kraken-ohlcvt" || detected === "kraken-ohlc") {
-    throw new TypeError(`${path} holds candles (${detected}), not trades`);
+    throw new TradeFormatError(`${path} holds candles (${detected}), not trades`);
   }
   if (detected === null) {
-    throw new TypeError(
+    throw new TradeFormatError(
       `cannot tell the format of ${path}; pass --format (one of ${TRADE_FORMATS.join(", ")})`,
     );
   }
