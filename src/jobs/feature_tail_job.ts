@@ -39,8 +39,14 @@ export async function tailFeatures(cfg: TailConfig, log: Logger, signal?: AbortS
     store.close();
   }
   let online: string;
+  const path = `${cfg.dataDir}/online.kv`;
   try {
-    const kv = await KvFeatureStore.open(`${cfg.dataDir}/online.kv`);
+    // Opening a missing store would create it: a read-only look leaves the data dir as it was.
+    if (!await Deno.stat(path).then(() => true, () => false)) {
+      await print(`online store: none (${path} does not exist; ingest and start write it)\n`);
+      return 0;
+    }
+    const kv = await KvFeatureStore.open(path);
     const latest = await kv.latest(cfg.pair, cfg.window);
     kv.close();
     online = latest

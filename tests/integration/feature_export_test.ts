@@ -182,3 +182,21 @@ Deno.test("features tail: one Ctrl-C stops a long tail with 130", async () => {
     assert(!text.includes("online store"), "the tail ran to its end");
   });
 });
+
+Deno.test("features tail of a data dir with no online store says so and creates none", async () => {
+  await withTempDir(async (dir) => {
+    const data = `${dir}/data`;
+    await Deno.mkdir(data);
+    await writeExportStore(`${data}/offline.duckdb`);
+    const { code, stdout, stderr } = await features(
+      ["tail", "--pair", "BTC/USD", "--n", "2", "--data-dir", data],
+      dir,
+    );
+    assertEquals(code, 0, stderr);
+    assert(
+      stdout.endsWith(`online store: none (${data}/online.kv does not exist; ingest and start write it)\n`),
+      stdout,
+    );
+    assertEquals(await names(data), ["offline.duckdb"]);
+  });
+});
