@@ -65,8 +65,48 @@ export function stageNames(prefix: string, groups: readonly string[], topics: re
   return [...names].sort();
 }
 
+/**
+ * The prefixes under which the cluster holds stages: what comes before `NAME-stage` in a group or
+ * `NAME.state` in a topic, for each of the stages `names`, sorted (`""` for none).
+ */
+export function stagePrefixes(
+  names: readonly string[],
+  groups: readonly string[],
+  topics: readonly string[],
+): string[] {
+  const prefixes = new Set<string>();
+  const add = (id: string, suffix: string) => {
+    for (const name of names) {
+      if (id.endsWith(`${name}${suffix}`)) prefixes.add(id.slice(0, id.length - name.length - suffix.length));
+    }
+  };
+  for (const g of groups) add(g, "-stage");
+  for (const t of topics) add(t, ".state");
+  return [...prefixes].sort();
+}
+
 /** Every stage's status per partition, sorted by stage and partition. */
-export async function readStageStatus(options: StageStatusOptions): Promise<PartitionStatus[]> {
+export function readStageStatus(options: StageStatusOptions): Promise<PartitionStatus[]> {
+  return withAdmin("bus status", options, (kafka, admin) => statuses(kafka, admin, options));
+}
+
+/** The prefixes under which the cluster holds any of the stages `names` (see `stagePrefixes`). */
+export function readStagePrefixes(
+  names: readonly string[],
+  options: Omit<StageStatusOptions, "topicPrefix" | "dataDir">,
+): Promise<string[]> {
+  return withAdmin("bus status", options, async (_, admin) => {
+    const [{ groups }, topics] = await Promise.all([admin.listGroups(), admin.listTopics()]);
+    return stagePrefixes(names, groups.map((g) => g.groupId), topics);
+  });
+}
+
+/** `read` with a connected admin client, given up on after `deadlineMs` with `BusUnavailableError`. */
+async function withAdmin<T>(
+  what: string,
+  options: Pick<StageStatusOptions, "brokers" | "deadlineMs" | "log" | "signal">,
+  read: (kafka: Kafka, admin: Admin) => Promise<T>,
+): Promise<T> {
   const kafka = createKafka({ brokers: options.brokers, deadlineMs: options.deadlineMs, log: options.log });
   const admin = kafka.admin();
   // A connect given up on at the deadline goes on retrying inside kafkajs; one that lands after
@@ -74,7 +114,7 @@ export async function readStageStatus(options: StageStatusOptions): Promise<Part
   const connects: Promise<void>[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await connectWithin("bus status", () => {
+    await connectWithin(what, () => {
       const connect = admin.connect();
       connects.push(connect);
       return connect;
@@ -84,13 +124,13 @@ export async function readStageStatus(options: StageStatusOptions): Promise<Part
         () =>
           reject(
             new BusUnavailableError(
-              `bus status: no answer from Kafka within ${Math.round(options.deadlineMs / 1000)} s`,
+              `${what}: no answer from Kafka within ${Math.round(options.deadlineMs / 1000)} s`,
             ),
           ),
         options.deadlineMs,
       );
     });
-    return await Promise.race([statuses(kafka, admin, options), expired]);
+    return await Promise.race([read(kafka, admin), expired]);
   } finally {
     clearTimeout(timer);
     await admin.disconnect().catch(() => {});

@@ -4,7 +4,9 @@
  * `--json`, as JSON for tools.
  */
 import type { BusStatusConfig } from "../config/bus_status.ts";
-import { type PartitionStatus, readStageStatus } from "../bus/stage_status.ts";
+import { type PartitionStatus, readStagePrefixes, readStageStatus } from "../bus/stage_status.ts";
+import { NEWS_STAGES } from "../config/news.ts";
+import { STAGES } from "../config/shared.ts";
 import type { Logger } from "../util/log.ts";
 
 const HEAD = ["stage", "partition", "committed", "end", "lag", "state offset", "last checkpoint"];
@@ -37,22 +39,29 @@ export function statusTable(rows: readonly PartitionStatus[]): string[] {
   return lines.map((l) => l.map((text, c) => text.padEnd(widths[c]!)).join("  ").trimEnd());
 }
 
+/** Every stage a `--stage` flag can name, `all` aside. */
+const STAGE_NAMES = [...STAGES, ...NEWS_STAGES].filter((s) => s !== "all");
+
+/**
+ * What `bus status` says when it finds no stage under the prefix: which prefixes hold stages, if
+ * any, since a mistyped prefix otherwise reads as an empty cluster. Pure.
+ */
+export function noStagesText(prefix: string, others: readonly string[]): string {
+  const none = `no stages on the bus${prefix ? ` under the prefix '${prefix}'` : ""} yet ` +
+    `(no consumer group ${prefix}NAME-stage with committed offsets, no topic ${prefix}NAME.state)`;
+  if (others.length === 0) return none;
+  const named = others.map((p) => p === "" ? "no prefix" : `'${p}'`);
+  return `${none}; stages are under ${named.join(", ")} (--topic-prefix)`;
+}
+
 /** Prints the status; resolves with the exit status. */
 export async function busStatus(cfg: BusStatusConfig, log: Logger, signal?: AbortSignal): Promise<number> {
-  const rows = await readStageStatus({
-    brokers: cfg.brokers,
-    topicPrefix: cfg.topicPrefix,
-    dataDir: cfg.dataDir,
-    deadlineMs: cfg.busDeadlineMs,
-    log,
-    signal,
-  });
+  const options = { brokers: cfg.brokers, deadlineMs: cfg.busDeadlineMs, log, signal };
+  const rows = await readStageStatus({ ...options, topicPrefix: cfg.topicPrefix, dataDir: cfg.dataDir });
   if (cfg.json) console.log(JSON.stringify(rows, null, 2));
   else if (rows.length === 0) {
-    console.log(
-      `no stages on the bus${cfg.topicPrefix ? ` under the prefix '${cfg.topicPrefix}'` : ""} yet ` +
-        `(no consumer group ${cfg.topicPrefix}NAME-stage with committed offsets, no topic ${cfg.topicPrefix}NAME.state)`,
-    );
+    const others = (await readStagePrefixes(STAGE_NAMES, options)).filter((p) => p !== cfg.topicPrefix);
+    console.log(noStagesText(cfg.topicPrefix, others));
   } else console.log(statusTable(rows).join("\n"));
   return 0;
 }

@@ -20,7 +20,8 @@ import { BusProducer } from "../../src/bus/producer.ts";
 import { encode } from "../../src/bus/codec.ts";
 import { lag, openBus, startConsumerStages } from "../../src/bus/bus.ts";
 import { decodeState, encodeState, stateTopic } from "../../src/bus/changelog.ts";
-import { type PartitionStatus, stageNames } from "../../src/bus/stage_status.ts";
+import { type PartitionStatus, stageNames, stagePrefixes } from "../../src/bus/stage_status.ts";
+import { noStagesText } from "../../src/jobs/bus_status_job.ts";
 import { statusTable } from "../../src/jobs/bus_status_job.ts";
 
 const broker = await testBroker();
@@ -294,6 +295,7 @@ Deno.test({
       const none = await busStatus([...bus(`${prefix}none.`).slice(2)], dir);
       assertEquals(none.code, 0, none.stderr);
       assert(/no stages on the bus under the prefix/.test(none.stdout), none.stdout);
+      assert(none.stdout.includes(`stages are under '${prefix}'`), none.stdout);
     } finally {
       await b.close();
       await Deno.remove(dir, { recursive: true });
@@ -328,6 +330,14 @@ Deno.test("bus status finds a prefix's stages by their groups and state topics, 
   assertEquals(stageNames("p.", groups, topics), ["candles", "features", "predict"]);
   assertEquals(stageNames("", groups, topics), ["candles"]);
   assertEquals(stateTopic("p.candles-stage"), "p.candles.state");
+  assertEquals(stagePrefixes(["candles", "features", "predict"], groups, topics), ["", "p.", "p.q.", "q."]);
+});
+
+Deno.test("bus status under a prefix with no stages names the prefixes that have some", () => {
+  const none = "no stages on the bus under the prefix 'pp.' yet (no consumer group pp.NAME-stage with " +
+    "committed offsets, no topic pp.NAME.state)";
+  assertEquals(noStagesText("pp.", []), none);
+  assertEquals(noStagesText("pp.", ["", "p."]), `${none}; stages are under no prefix, 'p.' (--topic-prefix)`);
 });
 
 Deno.test("bus status's table lines up its columns and says where each checkpoint time comes from", () => {
