@@ -21,7 +21,8 @@ import { openFeatureStores } from "../stores/feature_stores.ts";
 import { openTradeJob, restoreFeatures } from "../stores/trade_job.ts";
 import type { Logger } from "../util/log.ts";
 import { streamHead } from "../util/stream_head.ts";
-import { logOfflineSummary } from "./offline_summary.ts";
+import { noteSpans, type RunSpans } from "../transforms/series_seams.ts";
+import { heldSeries, logOfflineSummary, logSeams } from "./offline_summary.ts";
 
 /** Resolves with the exit status: 0 when complete, 130 when interrupted (run again to resume). */
 export async function backfillCandleFile(
@@ -75,6 +76,9 @@ export async function backfillCandleFile(
     to: cfg.to,
     skip: written,
   });
+  // A resumed load continues its own series (its candle and indicator state are restored), so
+  // only a load from the file's start can cut a series the store held before it.
+  const held = written > 0 ? [] : await heldSeries(cfg), spans: RunSpans = new Map();
   const stores = await openFeatureStores(cfg.dataDir);
   let rows = 0;
   try {
@@ -85,7 +89,10 @@ export async function backfillCandleFile(
           stores,
           checkpoint: job.checkpoint,
           state: job.state,
-          onFlush: (b) => rows += b.rows.length,
+          onFlush: (b) => {
+            rows += b.rows.length;
+            noteSpans(spans, b.rows);
+          },
         }),
         { signal },
       );
@@ -108,6 +115,7 @@ export async function backfillCandleFile(
       (late ? `, ${late} out-of-order candles skipped` : "") +
       (bad ? `, ${bad} bad lines skipped` : ""),
   );
+  logSeams(held, spans, log, "candles");
   await logOfflineSummary(cfg, log);
   return 0;
 }

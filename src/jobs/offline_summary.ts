@@ -48,6 +48,11 @@ export async function heldSeries(
 }
 
 /** Warns of each series a run cut, from what the store held before it and where the run's rows began. */
-export function logSeams(held: readonly HeldSeries[], spans: RunSpans, log: Logger): void {
-  for (const line of seamWarnings(held, spans)) log.warn(line);
+export function logSeams(
+  held: readonly HeldSeries[],
+  spans: RunSpans,
+  log: Logger,
+  input: "trades" | "candles" = "trades",
+): void {
+  for (const line of seamWarnings(held, spans, input)) log.warn(line);
 }

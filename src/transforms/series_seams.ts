@@ -41,7 +41,11 @@ export function noteSpans(
  * start rewrote the series from there, and one past a gap left the two apart). At its end: the run
  * ended inside the held series, whose later rows go on from the candle the run's last one replaced.
  */
-export function seamWarnings(held: readonly HeldSeries[], spans: RunSpans): string[] {
+export function seamWarnings(
+  held: readonly HeldSeries[],
+  spans: RunSpans,
+  input: "trades" | "candles" = "trades",
+): string[] {
   const out: string[] = [];
   for (const h of held) {
     const run = spans.get(`${h.pair}|${h.window}`);
@@ -50,7 +54,7 @@ export function seamWarnings(held: readonly HeldSeries[], spans: RunSpans): stri
     const { first, last } = run;
     if (first > h.first && first <= h.last + WINDOW_MS[h.window]) {
       const rewrote = first <= h.last
-        ? `the candle at ${isoTime(first)} now holds only this run's trades, and `
+        ? `the candle at ${isoTime(first)} now holds only this run's ${input}, and `
         : "";
       out.push(
         `${h.pair} ${h.window}: this run's rows start at ${isoTime(first)}, where ${span} ` +
@@ -62,7 +66,7 @@ export function seamWarnings(held: readonly HeldSeries[], spans: RunSpans): stri
     if (last >= h.first && last < h.last) {
       out.push(
         `${h.pair} ${h.window}: this run's rows end at ${isoTime(last)}, inside ${span}: the candle at ` +
-          `${isoTime(last)} now holds only this run's trades, and the stored rows after it were ` +
+          `${isoTime(last)} now holds only this run's ${input}, and the stored rows after it were ` +
           `computed from the candle it replaced. Load the whole range in one run to keep the series whole.`,
       );
     }
