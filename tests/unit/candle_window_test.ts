@@ -32,3 +32,22 @@ Deno.test("with --skip-bad-lines a candle off the window's grid is counted and d
   assertEquals((await candles).map((c) => c.window_start % 300_000), [0, 0, 0]);
   assertEquals(stats.skipped, 1);
 });
+
+Deno.test("a file whose candles turn finer than the window fails the load, even with --skip-bad-lines", async () => {
+  // 5m candles for four hours, then 1m candles: kept on the 5m grid, every fifth would pass.
+  const minutes = [
+    ...Array.from({ length: 48 }, (_, i) => i * 5),
+    ...Array.from({ length: 60 }, (_, i) => 240 + i),
+  ];
+  await assertRejects(
+    () => through(minutes, true).candles,
+    TypeError,
+    "bars.csv: 26 of the 50 candles up to 2024-01-01T04:32:00.000Z do not start a 5m window: the file's " +
+      "interval changes there",
+  );
+  // A stray candle now and then is still a bad line to skip.
+  const stray = Array.from({ length: 200 }, (_, i) => i * 5 + (i % 10 === 3 ? 2 : 0));
+  const { candles, stats } = through(stray, true);
+  assertEquals((await candles).length, 180);
+  assertEquals(stats.skipped, 20);
+});
