@@ -160,10 +160,19 @@ Deno.test("/predict answers 503 with the reason when no model serves: refused, s
   assertEquals(none.res.headers.get("retry-after"), "60");
   assertEquals(
     none.body.reason,
-    "no promoted model eth-usd_1m_h1: run deno task train --pair ETH/USD --window 1m",
+    "no promoted model eth-usd_1m_h1: run deno task train --pair ETH/USD --window 1m --horizon 1",
   );
   w.eth.refuse("model eth-usd_1m_h1 v0002 refused: model.onnx is zero bytes");
   assertEquals((await w.get("/predict?pair=ETH/USD")).body.reason, w.eth.lastError);
+});
+
+Deno.test("/predict's 503 without a model names the command that trains the horizon served", async () => {
+  const w = await world({}, () => [new FixedPredictor("ETH/USD", "5m", 5)]);
+  const { status, body } = await w.get("/predict?pair=ETH/USD");
+  assertEquals([status, body.reason], [
+    503,
+    "no promoted model eth-usd_5m_h5: run deno task train --pair ETH/USD --window 5m --horizon 5",
+  ]);
 });
 
 Deno.test("/predict answers 503 when no candle has closed, and when the latest one is too old", async () => {

@@ -18,9 +18,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Why no model serves `predictor`, in the words /predict answers with. */
 function noModelReason(ctx: RouteContext, predictor: Predictor): string {
   const system = ctx.status?.();
+  // The horizon too: train's default is 1, which would not make the model a series served with
+  // `--horizon 5` needs.
+  const { pair, window, horizon } = predictor;
   return predictor.lastError ??
     (system && system.phase !== "live" ? `${system.phase}: ${system.detail}` : null) ??
-    `no promoted model ${predictor.name}: run deno task train --pair ${predictor.pair} --window ${predictor.window}`;
+    `no promoted model ${predictor.name}: run deno task train --pair ${pair} --window ${window} --horizon ${horizon}`;
 }
 
 const JSON_TYPE = { "content-type": "application/json" };
