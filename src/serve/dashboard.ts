@@ -2,7 +2,7 @@
  * The dashboard: one page, no build step. Per tracked series, a candlestick chart of recent
  * candles with the predicted close drawn against the realised one, live MAE of the model and of
  * "no change" (flagged when the model's is worse), the model version and how fresh the features
- * are, the predictions' 80% interval as a band and how often realised closes fell inside it;
+ * are (saying so when they are older than /predict serves), the predictions' 80% interval as a band and how often realised closes fell inside it;
  * refreshed every two seconds from the API. Under `start` and `demo`, /health's `system` also
  * names the market (a SYNTHETIC one or a replayed file, in the demo) and says when a replay has
  * ended, and the page shows both. Every number is also in a `data-value` attribute, exactly as the
@@ -265,12 +265,21 @@ async function refresh() {
     put("worse-" + id, worse, worse
       ? "The model's live MAE (" + fmt(p.live.mae_model, 4) + ") is worse than naive's (" + fmt(p.live.mae_naive, 4) + "): predicting 'no change' would have done better."
       : "");
-    put("age-" + id, h.features_age_s, h.features_age_s === null || h.features_age_s === undefined ? "–" : Math.round(h.features_age_s) + " s");
+    const age = h.features_age_s;
+    // Seconds while fresh; a store left for days reads "3d 4h", not a nine-digit count of seconds.
+    put("age-" + id, age, age === null || age === undefined ? "–" : age < 120 ? Math.round(age) + " s" : span(age));
     const last = p.predictions[0];
     put("prediction-" + id, last ? last.predicted_close : null, last ? fmt(last.predicted_close, 2) : "–");
     const sys = health.system && health.system.phase !== "live" ? health.system.phase + ": " + health.system.detail : "";
+    // /predict refuses features older than the limit /health gives: the page says so rather than
+    // show a model and its last prediction as if they were being served.
+    const limit = h.max_feature_age_s;
+    const stale = typeof limit === "number" && typeof age === "number" && age > limit;
     const status = sys ? sys : !h.last_candle ? "waiting for the first candle (is ingest running?)"
-      : !h.model ? (h.model_error || "no promoted model yet: predictions are the naive baseline") : "";
+      : !h.model ? (h.model_error || "no promoted model yet: predictions are the naive baseline")
+      : stale ? "stale features: the latest candle closed " + span(age) + " ago (limit " + span(limit) +
+        "), so /predict answers 503 until newer ones arrive (is ingest running?)"
+      : "";
     put("status-" + id, status, status);
   }
   put("updated", Date.now(), "updated " + new Date().toLocaleTimeString());

@@ -1,5 +1,5 @@
 /** What every route group of the app shares: its dependencies, the shared reads and the clock. */
-import type { Window } from "../domain/candle.ts";
+import { type Window, WINDOW_MS } from "../domain/candle.ts";
 import type { LoopStatus } from "../domain/model_loop.ts";
 import type { ModelRegistry, Predictor } from "../domain/ports.ts";
 import { httpError } from "./http_error.ts";
@@ -42,4 +42,13 @@ export function trackedOr404(
     throw httpError(404, { error: `${pair}${window ? ` ${window}` : ""} is not tracked`, ...body });
   }
   return predictor;
+}
+
+/**
+ * The oldest features /predict answers from, in seconds, or null when the check is off: one place,
+ * so /health (and the page, from it) says a series is stale exactly when /predict refuses it.
+ */
+export function featureAgeLimitS(ctx: RouteContext, window: Window): number | null {
+  const limit = ctx.maxFeatureAgeS ?? (3 * WINDOW_MS[window]) / 1000;
+  return limit > 0 ? limit : null;
 }

@@ -128,6 +128,40 @@ Deno.test({
 });
 
 Deno.test({
+  name: "dashboard: a series whose features are older than /predict serves says so, with a readable age",
+  ignore: !chromium && !Deno.env.get("CI"),
+  async fn() {
+    if (!chromium) throw new Error("chromium is required under CI (apt-get install chromium)");
+    const dir = await Deno.makeTempDir();
+    const s = await seed(dir, { n: 600 });
+    const lastEnd = s.rows.at(-1)!.window_end;
+    let now = lastEnd + 5_000;
+    const srv = await serveSeeded(s, { maxFeatureAgeS: 180, now: () => now });
+    const id = "BTC/USD-1m";
+    try {
+      let dom = await renderedDom(`${srv.base}/`, dir);
+      assertEquals(attr(dom, `age-${id}`), { value: "5", text: "5 s" });
+      assertEquals(attr(dom, `status-${id}`).text, "");
+
+      now = lastEnd + (3 * 86_400 + 4 * 3_600) * 1000;
+      const refused = await (await fetch(`${srv.base}/predict?pair=BTC/USD`)).json();
+      assertEquals(refused.error, "stale features");
+      dom = await renderedDom(`${srv.base}/`, dir);
+      assertEquals(attr(dom, `age-${id}`).text, "3d 4h");
+      assertEquals(
+        attr(dom, `status-${id}`).text,
+        "stale features: the latest candle closed 3d 4h ago (limit 3m), so /predict answers 503 until " +
+          "newer ones arrive (is ingest running?)",
+      );
+    } finally {
+      await srv.close();
+      s.online.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name:
     "dashboard: the page names the market, says when the replay has ended, and flags a model worse than naive",
   ignore: !chromium && !Deno.env.get("CI"),

@@ -214,6 +214,25 @@ Deno.test("/health says which series are ready, and 503 with the store's error w
   assertEquals([down.status, down.body.status, down.body.store], [503, "error", "store closed"]);
 });
 
+Deno.test("/health gives the feature age limit /predict answers 503 past, and null when the check is off", async () => {
+  const lastEnd = T0 + 120 * MIN;
+  const limits = async (extra: Partial<ServeDeps>) =>
+    ((await (await world(extra)).get("/health")).body.series as { max_feature_age_s: unknown }[])
+      .map((s) => s.max_feature_age_s);
+  // Three 1m windows by default, as /predict.
+  assertEquals(await limits({ maxFeatureAgeS: undefined }), [180, 180]);
+  assertEquals(await limits({ maxFeatureAgeS: 30 }), [30, 30]);
+  assertEquals(await limits({ maxFeatureAgeS: 0 }), [null, null]);
+  // Just past the limit /health gives, /predict refuses.
+  const w = await world({ maxFeatureAgeS: 30, now: () => lastEnd + 31_000 });
+  const [btc] = (await w.get("/health")).body.series as {
+    features_age_s: number;
+    max_feature_age_s: number;
+  }[];
+  assert(btc!.features_age_s > btc!.max_feature_age_s);
+  assertEquals((await w.get("/predict?pair=BTC/USD")).body.error, "stale features");
+});
+
 Deno.test("/models lists each model's versions with the promoted one marked", async () => {
   const w = await world();
   for (const v of ["v0001", "v0002"]) {

@@ -5,12 +5,12 @@
  * has closed, or the latest features are older than the limit. Contract: DESIGN.md section 4.
  */
 import { type Context, Hono } from "hono";
-import { type Window, WINDOW_MS } from "../../domain/candle.ts";
+import { WINDOW_MS } from "../../domain/candle.ts";
 import type { ModelRow } from "../../domain/feature_row.ts";
 import type { PointPrediction, Predictor } from "../../domain/ports.ts";
 import { httpError } from "../http_error.ts";
 import { horizonParam, pairParam, windowParam } from "../params.ts";
-import { type RouteContext, trackedOr404 } from "../route_context.ts";
+import { featureAgeLimitS, type RouteContext, trackedOr404 } from "../route_context.ts";
 import type { Latest } from "../series_reads.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -58,8 +58,6 @@ function preparedPrefix(latest: Latest, predictor: Predictor, row: ModelRow, pre
 }
 
 export function predictRoutes(ctx: RouteContext): Hono {
-  const maxAge = (window: Window) => ctx.maxFeatureAgeS ?? (3 * WINDOW_MS[window]) / 1000;
-
   const answer = (c: Context, predictor: Predictor, latest: Latest): Response => {
     const { row, prediction } = latest;
     const { pair, window: w } = predictor;
@@ -69,8 +67,8 @@ export function predictRoutes(ctx: RouteContext): Hono {
       });
     }
     const age = (ctx.now() - row.window_end) / 1000;
-    const limit = maxAge(w);
-    if (limit > 0 && age > limit) {
+    const limit = featureAgeLimitS(ctx, w);
+    if (limit !== null && age > limit) {
       const reason = `the latest ${pair} ${w} features are ${Math.round(age)} s old (limit ${limit} s): ` +
         `is ingest running?`;
       throw httpError(503, { error: "stale features", reason }, {

@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import type { Predictor } from "../../domain/ports.ts";
 import { SERIES_GAUGES, type SeriesGauge } from "../metric_names.ts";
 import { gauge, type Metrics } from "../metrics.ts";
-import type { RouteContext } from "../route_context.ts";
+import { featureAgeLimitS, type RouteContext } from "../route_context.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -22,6 +22,8 @@ async function seriesStatus(ctx: RouteContext) {
       horizon: p.horizon,
       last_candle: row ? iso(row.window_end) : null,
       features_age_s: row ? (ctx.now() - row.window_end) / 1000 : null,
+      // Past it /predict answers 503 "stale features"; null when the check is off.
+      max_feature_age_s: featureAgeLimitS(ctx, p.window),
       model: p.current ? { name: p.name, version: p.current.version } : null,
       model_error: p.lastError,
       live,
