@@ -1,7 +1,8 @@
 /**
  * What stands in front of every route: it refuses an over-long URL (414) and a request beyond
  * `maxInFlight` answered at once (503 with Retry-After: however many arrive, at most that many
- * wait on the stores), and counts and times every answer into the metrics.
+ * wait on the stores), answers HEAD with the GET answer's headers, its length included, and
+ * counts and times every answer into the metrics.
  *
  * It wraps the app's `fetch` instead of sitting in Hono's middleware chain: Hono composes
  * middleware through async functions, so a chain with it in costs every request a few promises,
@@ -64,14 +65,17 @@ export function gate<A extends unknown[]>(fetch: Fetch<A>, options: GateOptions)
         },
       );
     }
+    const head = request.method === "HEAD";
     if (refused) {
       count(request, path, refused.status, started);
-      return request.method === "HEAD" ? new Response(null, refused) : refused;
+      return head ? headOf(refused) : refused;
     }
     inFlight++;
     let answer: Response | Promise<Response>;
     try {
-      answer = fetch(request, ...rest);
+      // HEAD is asked as GET: Hono would answer it with a null body, which the HTTP engine sends
+      // as `Content-Length: 0`, not the length a GET would get.
+      answer = fetch(head ? new Request(request, { method: "GET" }) : request, ...rest);
     } catch (e) {
       inFlight--;
       throw e;
@@ -79,9 +83,9 @@ export function gate<A extends unknown[]>(fetch: Fetch<A>, options: GateOptions)
     if (answer instanceof Response) {
       inFlight--;
       count(request, path, answer.status, started);
-      return answer;
+      return head ? headOf(answer) : answer;
     }
-    return answer.then((res) => {
+    const counted = answer.then((res) => {
       inFlight--;
       count(request, path, res.status, started);
       return res;
@@ -89,5 +93,13 @@ export function gate<A extends unknown[]>(fetch: Fetch<A>, options: GateOptions)
       inFlight--;
       throw e;
     });
+    return head ? counted.then(headOf) : counted;
   };
+}
+
+/** The answer to HEAD: `res`'s status and headers, with the length of the body it leaves out. */
+async function headOf(res: Response): Promise<Response> {
+  const headers = new Headers(res.headers);
+  headers.set("content-length", String((await res.arrayBuffer()).byteLength));
+  return new Response(null, { status: res.status, statusText: res.statusText, headers });
 }

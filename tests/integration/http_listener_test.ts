@@ -4,7 +4,11 @@
  * Each test runs on both mechanisms: the connections this process accepts, and `node:http`.
  */
 import { assert, assertEquals } from "../assert.ts";
+import { Hono } from "hono";
+import { gate } from "../../src/serve/gate.ts";
 import { type Handler, listen, type ListenOptions } from "../../src/serve/http_listener.ts";
+import { Metrics } from "../../src/serve/metrics.ts";
+import { silent } from "../../src/util/log.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -170,6 +174,31 @@ for (const server of SERVERS) {
       const bad = await readUntilClosed(conn);
       assert(bad?.startsWith("HTTP/1.1 400"), String(bad));
       assertEquals(srv.own, server === "node:http" ? [400] : []);
+    } finally {
+      await srv.close();
+    }
+  });
+}
+
+for (const server of SERVERS) {
+  Deno.test(`${server}: the app answers HEAD with the length of the body GET gets, and no body`, async () => {
+    const app = new Hono().get("/x", (c) => c.json({ answer: "forty-two" }));
+    const fetch_ = gate(app.fetch, { metrics: new Metrics(), log: silent, routeOf: () => "/x" });
+    const srv = await serveShort(server, { handler: (req) => fetch_(req) });
+    try {
+      const base = `http://127.0.0.1:${srv.port}`;
+      const get = await fetch(`${base}/x`);
+      const length = String(new TextEncoder().encode(await get.text()).byteLength);
+      const head = await fetch(`${base}/x`, { method: "HEAD" });
+      assertEquals(
+        [
+          head.status,
+          head.headers.get("content-length"),
+          head.headers.get("content-type"),
+          await head.text(),
+        ],
+        [200, length, "application/json", ""],
+      );
     } finally {
       await srv.close();
     }

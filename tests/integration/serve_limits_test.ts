@@ -48,6 +48,26 @@ Deno.test("a wrong method on an API route is answered 405 with Allow, an unknown
   });
 });
 
+Deno.test("HEAD is answered with the status and headers of GET, its body's length included", async () => {
+  await withApp(async (_s, request) => {
+    for (const path of ["/candles?pair=BTC/USD&limit=5", "/predict?pair=BTC", "/nowhere"]) {
+      const get = await request(path);
+      const length = String((await get.arrayBuffer()).byteLength);
+      const head = await request(path, { method: "HEAD" });
+      assertEquals(
+        [
+          head.status,
+          head.headers.get("content-type"),
+          head.headers.get("content-length"),
+          await head.text(),
+        ],
+        [get.status, get.headers.get("content-type"), length, ""],
+        path,
+      );
+    }
+  });
+});
+
 Deno.test("every answer is counted in /metrics: 414, 405, 404, 400 and the server's own 408", async () => {
   const metrics = new Metrics();
   await withApp(async (_s, request) => {
