@@ -137,6 +137,19 @@ Deno.test("demo on a data dir holding Kraken's market exits 2 with one line nami
   });
 });
 
+Deno.test("demo with a --file that does not exist exits 2 naming it, and leaves the data dir unclaimed", async () => {
+  await withTempDir(async (dir) => {
+    const args = ["--port", "0", "--data-dir", `${dir}/data`, "--models-dir", `${dir}/models`];
+    const { code, stderr } = await runBriefly("demo", ["--file", "nope.csv", ...args], dir);
+    assertEquals(code, 2, stderr.slice(-2000));
+    assertEquals(stderr.trim(), "error: --file: no such file: nope.csv");
+    // The right file goes ahead in the same data dir.
+    const rows = Array.from({ length: 200 }, (_, i) => `${1.7e12 + i * 30_000},BTC/USD,100,0.1,buy`);
+    await Deno.writeTextFile(`${dir}/t.csv`, ["ts,pair,price,qty,side", ...rows].join("\n") + "\n");
+    await claimMarket(`${dir}/data`, replayMarket(`${dir}/t.csv`, false));
+  });
+});
+
 Deno.test("ingest on a data dir another exchange's ingest left exits 2 with one line naming --data-dir", async () => {
   await withTempDir(async (dir) => {
     await new CheckpointFile(`${dir}/data/checkpoints/ingest_https_api.kraken.com.json`).save({
