@@ -6,7 +6,7 @@
  * The dashboard, /health and the log say which market it is, measure ages on the simulator's
  * clock, and say when the replay has passed its last trade.
  */
-import { demoConfig } from "../src/config.ts";
+import { checkOutputDir, demoConfig } from "../src/config.ts";
 import { startSim } from "../src/sim/server.ts";
 import { openDemoMarket, replayLine, replayStart } from "../src/system/demo_market.ts";
 import { promoteBiasedModel } from "../src/registry/biased_model.ts";
@@ -24,6 +24,8 @@ await runTask("demo", async ({ signal }) => {
   const cfg = demoConfig(Deno.args);
   setLogLevel(cfg.logLevel);
   const log = logger("demo");
+  // Before the market is generated: the system checks it too, but only after that.
+  await checkOutputDir("models-dir", cfg.modelsDir);
   const { market, book } = await openDemoMarket(cfg, log);
   const startAt = await replayStart(cfg.dataDir, JOB, book, cfg.historyMs);
   // The market's clock stops once the last trade's candle has closed, so the replay's final state

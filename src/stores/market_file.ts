@@ -7,7 +7,7 @@
  * which exchange they followed.
  */
 import { resolve } from "node:path";
-import { ConfigError } from "../config.ts";
+import { checkOutputDir, ConfigError } from "../config.ts";
 import { KRAKEN_REST_URL } from "../sources/kraken/rest_client.ts";
 import { writeFileAtomic } from "./atomic_file.ts";
 import { CheckpointFile } from "./checkpoint_file.ts";
@@ -55,6 +55,7 @@ export function replayMarket(file: string, synthetic: boolean): Market {
  * ```
  */
 export async function claimMarket(dataDir: string, market: Market): Promise<void> {
+  await checkOutputDir("data-dir", dataDir);
   const path = `${dataDir}/market.json`;
   const held = await recorded(path) ?? await fromCheckpoints(dataDir);
   if (held && !sameMarket(held.id, market.id)) {

@@ -8,6 +8,7 @@
  * and the startup line name it, and ages are measured on its clock (the simulator's, in the demo).
  * Shutdown (the signal) writes the open batch, saves the checkpoint and closes the stores.
  */
+import { checkOutputDir } from "../config.ts";
 import type { Window } from "../domain/candle.ts";
 import { isoTime } from "../domain/time.ts";
 import { resumeCursors } from "../jobs/live_cursors.ts";
@@ -99,6 +100,7 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
   });
 
   await claimMarket(o.dataDir, o.market);
+  await checkOutputDir("models-dir", o.modelsDir);
   const stores = await openFeatureStores(o.dataDir);
   const registry = new Registry(o.modelsDir);
   // The models serve until the pipeline has written its last batch, not merely until Ctrl-C: the

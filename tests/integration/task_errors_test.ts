@@ -150,6 +150,28 @@ Deno.test("a negative number after a flag gets that flag's own message and exit 
   });
 });
 
+Deno.test("start and demo with a file as --data-dir or --models-dir exit 2 with one line naming the flag", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/afile`, "");
+    const port = closedPort();
+    const kraken = ["--ws-url", `ws://127.0.0.1:${port}/v2`, "--rest-url", `http://127.0.0.1:${port}`];
+    for (
+      const [script, args, says] of [
+        ["start", [...kraken, "--data-dir", "afile", "--models-dir", "m"], "--data-dir afile"],
+        ["start", [...kraken, "--data-dir", "d", "--models-dir", "afile"], "--models-dir afile"],
+        ["demo", ["--minutes", "120", "--data-dir", "afile", "--models-dir", "m"], "--data-dir afile"],
+        ["demo", ["--minutes", "120", "--data-dir", "d", "--models-dir", "afile"], "--models-dir afile"],
+      ] as const
+    ) {
+      const child = runPipeline(script, ["--port", "0", ...args], dir);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      const { code, stderr } = await output(child).finally(() => clearTimeout(timer));
+      assertEquals(code, 2, stderr);
+      assertEquals(printed(stderr), [`error: ${says} is not a directory`]);
+    }
+  });
+});
+
 Deno.test("backfill of a consumer-only stage asks for no source flags", async () => {
   await withTempDir(async (dir) => {
     const { code, stderr } = await output(runPipeline("backfill", [
