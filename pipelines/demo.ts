@@ -8,7 +8,7 @@
  */
 import { checkOutputDir, demoConfig } from "../src/config.ts";
 import { startSim } from "../src/sim/server.ts";
-import { openDemoMarket, replayLine, replayStart } from "../src/system/demo_market.ts";
+import { drillAt, openDemoMarket, replayLine, replayStart } from "../src/system/demo_market.ts";
 import { promoteBiasedModel } from "../src/registry/biased_model.ts";
 import { modelName } from "../src/domain/model_card.ts";
 import { isoTime } from "../src/domain/time.ts";
@@ -62,7 +62,11 @@ await runTask("demo", async ({ signal }) => {
       onLive: ({ registry, predictors }) => {
         if (cfg.badModelAtMs === undefined) return;
         // The drill: a biased model forced on the first pair, for the guard to demote.
-        const at = startAt + cfg.badModelAtMs;
+        const at = drillAt(book, cfg.historyMs, startAt, cfg.badModelAtMs);
+        if (at === undefined) {
+          log.info("drill: not repeated; this run resumes past --bad-model-at, where an earlier run held it");
+          return;
+        }
         const timer = setInterval(async () => {
           if (sim.clock.now() < at || !predictors[0]?.current) return;
           clearInterval(timer);

@@ -78,6 +78,21 @@ export async function replayStart(
   return Math.min(book.lastTs, Math.max(book.firstTs + historyMs, Number.isFinite(resumeAt) ? resumeAt : 0));
 }
 
+/**
+ * When the `--bad-model-at` drill forces its biased model: `offsetMs` into the replay, which starts
+ * after the history; undefined on a warm start past that point. The earlier run held the drill (or
+ * passed it), and counting from where a restart resumes forced a second biased model each time.
+ */
+export function drillAt(
+  book: TradeBook,
+  historyMs: number,
+  startAt: number,
+  offsetMs: number,
+): number | undefined {
+  const at = Math.min(book.lastTs, book.firstTs + historyMs) + offsetMs;
+  return startAt > at ? undefined : at;
+}
+
 /** A span of time in the unit that reads best: seconds, minutes or hours. */
 function span(ms: number): string {
   const s = ms / 1000;

@@ -1,7 +1,7 @@
 import { assertEquals, assertThrows } from "../assert.ts";
 import { SimClock } from "../../src/sim/clock.ts";
 import { TradeBook } from "../../src/sim/book.ts";
-import { replayLine } from "../../src/system/demo_market.ts";
+import { drillAt, replayLine } from "../../src/system/demo_market.ts";
 
 Deno.test("the simulator's clock runs at real time × speed and stays where it stops", () => {
   let wall = 1_000;
@@ -33,4 +33,22 @@ Deno.test("the demo's startup line gives the live replay in market time and in t
   assertEquals(line(t0 + 150 * 60_000, 60), "live at 60x (30 min of market in 30 s)");
   assertEquals(line(t0, 600), "live at 600x (3.0 h of market in 18 s)");
   assertEquals(line(t0, 1), "live at 1x (3.0 h of market in 3.0 h)");
+});
+
+Deno.test("the demo's drill fires once, --bad-model-at into the replay, and a restart past it does not repeat it", () => {
+  const t0 = Date.UTC(2024, 0, 1);
+  const trades = [0, 48 * 3_600_000].map((at, i) => ({
+    pair: "BTC/USD",
+    ts: t0 + at,
+    price: 100,
+    qty: 1,
+    side: "buy" as const,
+    trade_id: i + 1,
+  }));
+  const book = new TradeBook(trades);
+  const day = 24 * 3_600_000;
+  const half = 30 * 60_000;
+  assertEquals(drillAt(book, day, t0 + day, half), t0 + day + half, "a cold start");
+  assertEquals(drillAt(book, day, t0 + day + 10 * 60_000, half), t0 + day + half, "stopped before the drill");
+  assertEquals(drillAt(book, day, t0 + day + 18 * 3_600_000, half), undefined, "resumed past it");
 });
