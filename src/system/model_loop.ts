@@ -228,7 +228,13 @@ export class ModelLoop implements ShadowLoop {
       case "expire":
         this.#decided(s, `falls back to naive: ${e.reason}`);
         await registry.log(p.name, { at, event: e.kind, version: state.champion?.version, reason: e.reason });
-        log.warn(`${p.pair}: serving naive (labelled naive) until a challenger earns promotion`);
+        // A champion on fallback serves again once a later window is no longer worse (the guard's
+        // hysteresis); an expired one only gives way to a challenger.
+        log.warn(
+          `${p.pair}: serving naive (labelled naive) until ${
+            e.kind === "fallback" ? "the champion's live MAE is back at or below naive's, or " : ""
+          }a challenger earns promotion`,
+        );
         return;
       case "recover":
         this.#decided(s, `champion serves again: ${e.reason}`);

@@ -75,7 +75,9 @@ Deno.test("a forced bad model falls back to naive on live evidence, labelled wit
     const version = await promoteBiasedModel(s.registry, NAME, 0.002, new Date(s.trainedTo).toISOString());
     await s.predictor.refresh();
     assert.equal(s.predictor.current?.version, version);
-    const loop = await ModelLoop.open(loopOptions(s, { now: () => s.trainedTo }));
+    const warnings: string[] = [];
+    const warn = { ...silent, warn: (m: string) => void warnings.push(m) };
+    const loop = await ModelLoop.open(loopOptions(s, { now: () => s.trainedTo, log: warn }));
     const live = new LivePredictions([s.predictor], s.online, s.predictions, null, silent, loop);
     // Demoted within --guard realised predictions: the 40th realises with the 41st row.
     await feed(s, live, 0, 40);
@@ -93,6 +95,11 @@ Deno.test("a forced bad model falls back to naive on live evidence, labelled wit
     );
     assert.ok(status.live_skill! < 0);
     assert.match(status.last_decision!.text, /falls back to naive/);
+    // The log says both ways back: the champion recovering, or a challenger.
+    assert.deepEqual(warnings, [
+      "BTC/USD: serving naive (labelled naive) until the champion's live MAE is back at or below " +
+      "naive's, or a challenger earns promotion",
+    ]);
 
     // What was served: naive with the reason, the champion still judged in shadow.
     const [newest] = await s.predictions.recent("BTC/USD", "1m", 1) as Prediction[];
