@@ -20,7 +20,15 @@ export interface VersionLine {
   /** Promoted once and since rolled back: no longer on the promotion stack. */
   rolledBack?: boolean;
   /** The model loop's verdict after running it in shadow (`live_decision.json`), if any. */
-  live?: { decision?: unknown; vs_champion?: { pBetter?: unknown } } | null | undefined;
+  live?:
+    | {
+      decision?: unknown;
+      against?: unknown;
+      vs_champion?: { pBetter?: unknown };
+      vs_naive?: { pBetter?: unknown };
+    }
+    | null
+    | undefined;
 }
 
 const HEAD = [
@@ -76,7 +84,9 @@ const LIVE_HEAD = "live (shadow)";
 
 function liveCell(live: VersionLine["live"]): string {
   if (!live || (live.decision !== "promote" && live.decision !== "retire")) return "-";
-  const p = Number(live.vs_champion?.pBetter);
+  // The p-value of the test that decided, as the log and the reason give it: against naive while
+  // naive served (the champion out of service), else against the champion.
+  const p = Number((live.against === "naive" ? live.vs_naive : live.vs_champion)?.pBetter);
   const verdict = live.decision === "promote" ? "promoted" : "retired";
   return Number.isFinite(p) ? `${verdict} (p=${p.toPrecision(2)})` : verdict;
 }

@@ -17,7 +17,14 @@ export interface LiveErrors {
 
 export type ShadowVerdict =
   | { decision: "waiting"; realised: number; needed: number }
-  | { decision: "promote" | "retire"; reason: string; vsChampion: DmResult; vsNaive: DmResult };
+  | {
+    decision: "promote" | "retire";
+    reason: string;
+    vsChampion: DmResult;
+    vsNaive: DmResult;
+    /** The forecaster the challenger was held against: the DM p-value its reason gives. */
+    against: "champion" | "naive";
+  };
 
 /**
  * Which forecaster a challenger would replace: a champion serving within its maximum age, one past
@@ -51,11 +58,13 @@ export function judgeChallenger(
   const mae = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const [m, c, z] = [mae(ch), mae(champ), mae(naive)];
   const fmt = (x: number) => x.toPrecision(5);
+  const against = options.serving === "naive" ? "naive" : "champion";
   const verdict = (promote: boolean, why: string, stats: string): ShadowVerdict => ({
     decision: promote ? "promote" : "retire",
     reason: `${why}: ${stats}`,
     vsChampion,
     vsNaive,
+    against,
   });
   if (options.serving === "naive") {
     const stats = `live MAE ${fmt(m)} vs naive ${fmt(z)} (the champion out of service: ${

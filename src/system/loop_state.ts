@@ -74,8 +74,7 @@ export function emptyState(): SeriesLoopState {
 
 /** A change the loop makes, with the statistics behind it: logged, and acted on by the caller. */
 export type LoopEvent =
-  | { kind: "promote"; version: string; reason: string; vsChampion: DmResult; vsNaive: DmResult }
-  | { kind: "retire"; version: string; reason: string; vsChampion: DmResult; vsNaive: DmResult }
+  | { kind: "promote" | "retire"; version: string } & Judged
   | { kind: "fallback"; reason: string }
   | { kind: "recover"; reason: string }
   | { kind: "expire"; reason: string };
@@ -212,8 +211,11 @@ export function judge(
   return { state: next, events };
 }
 
-function pick(v: { reason: string; vsChampion: DmResult; vsNaive: DmResult }) {
-  return { reason: v.reason, vsChampion: v.vsChampion, vsNaive: v.vsNaive };
+/** A challenger's verdict as its event carries it. */
+type Judged = { reason: string; vsChampion: DmResult; vsNaive: DmResult; against: "champion" | "naive" };
+
+function pick(v: Judged): Judged {
+  return { reason: v.reason, vsChampion: v.vsChampion, vsNaive: v.vsNaive, against: v.against };
 }
 
 /**

@@ -205,7 +205,7 @@ export class ModelLoop implements ShadowLoop {
     switch (e.kind) {
       case "promote":
       case "retire": {
-        const stats = { vs_champion: e.vsChampion, vs_naive: e.vsNaive };
+        const stats = { vs_champion: e.vsChampion, vs_naive: e.vsNaive, against: e.against };
         const text = `challenger ${e.version} ${e.kind === "promote" ? "promoted" : "retired"}: ${e.reason}`;
         this.#decided(s, text);
         await registry.log(p.name, { at, event: e.kind, version: e.version, reason: e.reason, ...stats });

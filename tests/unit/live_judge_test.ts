@@ -33,6 +33,9 @@ Deno.test("while naive serves, a challenger is judged against naive, not the cha
   assert(
     overNaive.decision === "promote" && overNaive.reason.startsWith("beats naive live while naive serves"),
   );
+  // The verdict names what it was held against, and its reason gives that test's p-value.
+  assert(overNaive.decision === "promote" && overNaive.against === "naive");
+  assert(overNaive.reason.endsWith(`DM p=${overNaive.vsNaive.pBetter.toPrecision(3)}`), overNaive.reason);
   const worse = judgeChallenger(
     { champion, naive, challenger: naive.map((x) => x * 1.01) },
     { ...options, serving: "naive" },

@@ -99,6 +99,18 @@ Deno.test("models list shows the model loop's live verdict on the versions it ra
       card: gbdt,
       live: { decision: "retire", vs_champion: { pBetter: 0.57 } },
     },
+    {
+      // Promoted while naive served: held against naive, whose p-value its reason gives.
+      version: "v0004",
+      current: false,
+      card: gbdt,
+      live: {
+        decision: "promote",
+        against: "naive",
+        vs_champion: { pBetter: 0.021 },
+        vs_naive: { pBetter: 0.099 },
+      },
+    },
   ]);
   assertEquals(/live \(shadow\)\s+decision$/.test(lines[0]!), true, lines[0]);
   assertEquals(
@@ -107,6 +119,7 @@ Deno.test("models list shows the model loop's live verdict on the versions it ra
       "-",
       "promoted (p=0.0019)",
       "retired (p=0.57)",
+      "promoted (p=0.099)",
     ],
   );
   // A challenger that passed the gate and was retired in shadow does not read as promoted.
