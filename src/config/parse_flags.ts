@@ -55,6 +55,14 @@ function argsError(e: Error): ConfigError {
   }
   const missing = /Option '(--[\w-]+) <value>' argument missing/.exec(e.message);
   if (missing) return new ConfigError(`${missing[1]} needs a value`, { cause: e });
+  // A flag followed by another flag (`--speed --port 8000`): parseArgs calls its value ambiguous.
+  const ambiguous = /Option '(--[\w-]+)' argument is ambiguous/.exec(e.message);
+  if (ambiguous) {
+    const name = ambiguous[1];
+    return new ConfigError(`${name} needs a value (one starting with '-' is written ${name}=VALUE)`, {
+      cause: e,
+    });
+  }
   return new ConfigError(e.message.split("\n")[0] ?? "bad arguments", { cause: e });
 }
 

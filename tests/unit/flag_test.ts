@@ -132,6 +132,16 @@ Deno.test("with() gives a flag a task's own default and help, keeping its check"
 Deno.test("a flag given without a value says which flag needs one", () => {
   const e = assertThrows(() => parseFlags({ graceMs: GRACE }, ["--grace"], noEnv), ConfigError);
   assertEquals(e.message, "--grace needs a value");
+  const followed = assertThrows(
+    () =>
+      parseFlags({ graceMs: GRACE, from: flag.time("from", { help: "start" }) }, [
+        "--grace",
+        "--from",
+        "2024-01-01",
+      ], noEnv),
+    ConfigError,
+  );
+  assertEquals(followed.message, "--grace needs a value (one starting with '-' is written --grace=VALUE)");
 });
 
 Deno.test("a flag declared twice in one set of flags is refused", () => {
