@@ -3,7 +3,6 @@
  * dates and seed, so a second run replays the same market and continues the same series), loaded
  * as the book the simulator replays; and where a run starts replaying it.
  */
-import { checkInputFile } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import { replayFileFormat } from "../jobs/replay_file_format.ts";
 import { tradeToJsonLine } from "../domain/trade.ts";
@@ -36,11 +35,10 @@ export async function openDemoMarket(
   // Another regime is another market: its own file, so a data dir never mixes the two.
   const file = cfg.file ??
     `${cfg.dataDir}/synthetic_trades${change === undefined ? "" : `_regime_change_${change}m`}.jsonl`;
-  const format = cfg.file === undefined ? "trades-jsonl" : await replayFileFormat(cfg.file, cfg.format);
-  const market = replayMarket(file, cfg.file === undefined);
   // Checked before the claim: a mistyped --file would otherwise record a market that does not exist
   // and make the data dir refuse the right file afterwards.
-  if (cfg.file !== undefined) await checkInputFile("file", cfg.file);
+  const format = cfg.file === undefined ? "trades-jsonl" : await replayFileFormat(cfg.file, cfg.format);
+  const market = replayMarket(file, cfg.file === undefined);
   await claimMarket(cfg.dataDir, market);
   if (cfg.file === undefined) {
     try {

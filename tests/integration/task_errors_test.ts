@@ -411,6 +411,8 @@ Deno.test("sim and demo of a file they cannot read as trades exit 2, saying why,
         ["sim", "what.csv", unknown],
         ["demo", "what.csv", unknown],
         ["demo", "bars.csv", "error: bars.csv holds candles (kraken-ohlcvt), not trades"],
+        ["sim", "nope.csv", "error: --file: no such file: nope.csv"],
+        ["demo", "nope.csv", "error: --file: no such file: nope.csv"],
       ] as const
     ) {
       const args = ["--file", file, "--port", "0", "--data-dir", "d", "--models-dir", "m"];
