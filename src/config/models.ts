@@ -7,7 +7,9 @@ export const MODELS_COMMANDS = "commands: list (default), promote --name N --ver
 
 export const MODELS_FLAGS = {
   ...COMMON,
-  name: flag.string("name", { help: "model name (promote, rollback), e.g. btc-usd_1m_h1" }),
+  name: flag.string("name", {
+    help: "model name (promote, rollback; list: only that model), e.g. btc-usd_1m_h1",
+  }),
   version: flag.custom("version", { help: "version to promote, e.g. v0003" }, (raw) => {
     if (!/^v\d+$/.test(raw)) throw new RangeError(`'${raw}' is not a version such as v0003`);
     return raw;

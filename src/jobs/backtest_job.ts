@@ -21,6 +21,7 @@ import { type Evaluation, walkForward } from "../model/evaluate.ts";
 import { fitRun } from "../model/fit_run.ts";
 import { type Fold, walkForwardFolds } from "../model/folds.ts";
 import { describe, type ModelConfig, settingOf } from "../model/models.ts";
+import { checkModelName, checkModelVersion } from "./registry_flags.ts";
 import { Registry } from "../registry/registry.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { systemClock } from "../util/clock.ts";
@@ -149,6 +150,10 @@ export async function backtestFromStore(
 ): Promise<BacktestReport> {
   const registry = new Registry(cfg.modelsDir);
   const name = modelName(cfg.pair, cfg.window, cfg.horizon);
+  if (cfg.version !== undefined) {
+    await checkModelName(registry, name, `model ${name} (--pair, --window, --horizon)`);
+    await checkModelVersion(registry, name, cfg.version);
+  }
   const card = cfg.version === undefined ? null : await registry.card(name, cfg.version);
   const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
   let ds: Dataset, candles: BacktestCandle[];

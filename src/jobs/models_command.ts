@@ -6,6 +6,7 @@ import { ConfigError, type ModelsConfig } from "../config.ts";
 import { checkModel } from "../registry/model_check.ts";
 import { Registry } from "../registry/registry.ts";
 import { type VersionLine, versionsTable } from "./models_table.ts";
+import { checkModelName, checkModelVersion } from "./registry_flags.ts";
 
 /** Runs `command`, printing to stdout; resolves with the exit status. */
 export async function modelsCommand(command: string, cfg: ModelsConfig): Promise<number> {
@@ -13,16 +14,20 @@ export async function modelsCommand(command: string, cfg: ModelsConfig): Promise
   if (command === "promote") return await promote(registry, cfg);
   if (command === "rollback") {
     if (!cfg.name) throw new ConfigError("rollback needs --name");
+    await checkModelName(registry, cfg.name);
     console.log(`${cfg.name}: rolled back to ${await registry.rollback(cfg.name)}`);
     return 0;
   }
   if (command !== "list") throw new ConfigError(`unknown command '${command}' (list, promote or rollback)`);
-  await list(registry, cfg.modelsDir);
+  if (cfg.name) await checkModelName(registry, cfg.name);
+  await list(registry, cfg.modelsDir, cfg.name);
   return 0;
 }
 
 async function promote(registry: Registry, cfg: ModelsConfig): Promise<number> {
   if (!cfg.name || !cfg.version) throw new ConfigError("promote needs --name and --version");
+  await checkModelName(registry, cfg.name);
+  await checkModelVersion(registry, cfg.name, cfg.version);
   try {
     await (await checkModel(registry, cfg.name, cfg.version)).session.release();
   } catch (e) {
@@ -37,8 +42,8 @@ async function promote(registry: Registry, cfg: ModelsConfig): Promise<number> {
   return 0;
 }
 
-async function list(registry: Registry, modelsDir: string): Promise<void> {
-  const names = await registry.names();
+async function list(registry: Registry, modelsDir: string, only?: string): Promise<void> {
+  const names = only ? [only] : await registry.names();
   if (names.length === 0) console.log(`no models in ${modelsDir} yet: run deno task train`);
   for (const name of names) {
     const { current, stack, history } = await registry.promotedFile(name);

@@ -172,10 +172,9 @@ Deno.test("backtest: a bad flag exits 2 with one line naming it; an unknown vers
     const unknown = await output(
       runPipeline("backtest", [...SERIES, "--version", "v0009", "--models-dir", `${dir}/models`], dir),
     );
-    assertEquals(unknown.code, 1, unknown.stderr);
-    assert(
-      printed(unknown.stderr).at(-1)!.includes("no version v0009 of model btc-usd_1m_h1"),
-      unknown.stderr,
-    );
+    assertEquals([unknown.code, printed(unknown.stderr)], [2, [
+      `error: model btc-usd_1m_h1 (--pair, --window, --horizon): no such model in ${dir}/models (it holds ` +
+      "none yet: run deno task train)",
+    ]]);
   });
 });

@@ -128,9 +128,33 @@ Deno.test("models promote refuses a zero-byte, truncated, garbage, other-feature
     assertEquals(again.code, 0, again.stderr);
     assert(again.stdout.includes(`${sound} is already the promoted version; nothing changed`), again.stdout);
     assertEquals((await s.registry.promotedFile(NAME)).stack, ["v0001", sound]);
+    // A version or model the registry does not hold is a bad flag, named with what it holds.
+    const versions = await s.registry.versions(NAME);
+    const missing = await promote(dir, "v0099");
+    assertEquals(missing.code, 2, missing.stderr);
+    assertEquals(
+      missing.stderr.trim(),
+      `error: --version v0099: model ${NAME} in ${dir}/models has no such version (it has v0001 to ${
+        versions.at(-1)
+      }, ${versions.length} in all)`,
+    );
+    const other = await runPipeline("models", [
+      "list",
+      "--name",
+      "eth-usd_1m_h1",
+      "--models-dir",
+      `${dir}/models`,
+    ], dir)
+      .output();
+    assertEquals(other.code, 2);
+    assertEquals(
+      decoder.decode(other.stderr).trim(),
+      `error: --name eth-usd_1m_h1: no such model in ${dir}/models (it holds ${NAME})`,
+    );
     assertEquals(await s.registry.rollback(NAME), "v0001");
     // `models list` says which version was rolled back, and which serves.
-    const list = await runPipeline("models", ["list", "--models-dir", `${dir}/models`], dir).output();
+    const list = await runPipeline("models", ["list", "--name", NAME, "--models-dir", `${dir}/models`], dir)
+      .output();
     const lines = decoder.decode(list.stdout).split("\n");
     const line = (v: string) => lines.find((l) => l.includes(` ${v} `)) ?? "";
     assert(line(sound).trimEnd().endsWith("promoted, then rolled back"), line(sound));
