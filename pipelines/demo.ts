@@ -8,7 +8,13 @@
  */
 import { checkOutputDir, demoConfig } from "../src/config.ts";
 import { startSim } from "../src/sim/server.ts";
-import { drillAt, openDemoMarket, replayLine, replayStart } from "../src/system/demo_market.ts";
+import {
+  drillAt,
+  nothingLiveWarning,
+  openDemoMarket,
+  replayLine,
+  replayStart,
+} from "../src/system/demo_market.ts";
 import { promoteBiasedModel } from "../src/registry/biased_model.ts";
 import { modelName } from "../src/domain/model_card.ts";
 import { isoTime } from "../src/domain/time.ts";
@@ -33,6 +39,8 @@ await runTask("demo", async ({ signal }) => {
   const stopAt = Math.max(startAt, Math.ceil((book.lastTs + 1) / 60_000) * 60_000 + GRACE_MS + 1000);
   const sim = await startSim({ book, speed: cfg.speed, port: 0, startAt, stopAt, log: logger("sim") });
   log.info(replayLine(book, startAt, cfg.speed));
+  const nothingLive = nothingLiveWarning(book, cfg.historyMs, startAt);
+  if (nothingLive) log.warn(nothingLive);
   try {
     await runSystem({
       pairs: book.pairs,

@@ -91,12 +91,27 @@ export function drillAt(
   return startAt > at ? undefined : at;
 }
 
-/** A span of time in the unit that reads best: seconds, minutes or hours. */
+/**
+ * Why nothing will be replayed live, if so: a `--history` as long as the market serves it all as
+ * history, and a warm start after the replay's end has nothing left to replay. Undefined otherwise.
+ */
+export function nothingLiveWarning(book: TradeBook, historyMs: number, startAt: number): string | undefined {
+  if (startAt < book.lastTs) return undefined;
+  const market = book.lastTs - book.firstTs;
+  return book.firstTs + historyMs >= book.lastTs
+    ? `--history ${span(historyMs)} covers the whole market (${span(market)}): it is all served as history ` +
+      "and nothing is replayed live; give a shorter --history, or a longer market (--minutes, or --file)"
+    : "an earlier run replayed this market to its end: nothing is left to replay live (another --data-dir " +
+      "starts it afresh)";
+}
+
+/** A span of time in the unit that reads best: seconds, minutes, hours or days. */
 function span(ms: number): string {
   const s = ms / 1000;
   if (s < 90) return `${Math.round(s)} s`;
   if (s < 90 * 60) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
+  if (s < 72 * 3600) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} d`;
 }
 
 /**

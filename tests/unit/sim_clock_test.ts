@@ -1,7 +1,7 @@
 import { assertEquals, assertThrows } from "../assert.ts";
 import { SimClock } from "../../src/sim/clock.ts";
 import { TradeBook } from "../../src/sim/book.ts";
-import { drillAt, replayLine } from "../../src/system/demo_market.ts";
+import { drillAt, nothingLiveWarning, replayLine } from "../../src/system/demo_market.ts";
 
 Deno.test("the simulator's clock runs at real time × speed and stays where it stops", () => {
   let wall = 1_000;
@@ -51,4 +51,27 @@ Deno.test("the demo's drill fires once, --bad-model-at into the replay, and a re
   assertEquals(drillAt(book, day, t0 + day, half), t0 + day + half, "a cold start");
   assertEquals(drillAt(book, day, t0 + day + 10 * 60_000, half), t0 + day + half, "stopped before the drill");
   assertEquals(drillAt(book, day, t0 + day + 18 * 3_600_000, half), undefined, "resumed past it");
+});
+
+Deno.test("the demo warns when nothing is left to replay live: a --history as long as the market, or a replay already run", () => {
+  const t0 = Date.UTC(2024, 0, 1);
+  const book = new TradeBook([0, 48 * 3_600_000].map((at, i) => ({
+    pair: "BTC/USD",
+    ts: t0 + at,
+    price: 100,
+    qty: 1,
+    side: "buy" as const,
+    trade_id: i + 1,
+  })));
+  const day = 24 * 3_600_000;
+  assertEquals(nothingLiveWarning(book, day, t0 + day), undefined);
+  assertEquals(
+    nothingLiveWarning(book, 3 * day, book.lastTs),
+    "--history 3.0 d covers the whole market (48.0 h): it is all served as history and nothing is replayed " +
+      "live; give a shorter --history, or a longer market (--minutes, or --file)",
+  );
+  assertEquals(
+    nothingLiveWarning(book, day, book.lastTs)?.startsWith("an earlier run replayed this market to its end"),
+    true,
+  );
 });
