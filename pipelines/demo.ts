@@ -80,8 +80,12 @@ await runTask("demo", async ({ signal }) => {
           clearInterval(timer);
           const name = modelName(book.pairs[0]!, "1m", cfg.horizon);
           try {
-            const version = await promoteBiasedModel(registry, name, 0.002, isoTime(sim.clock.now()));
-            log.warn(`drill: promoted ${name} ${version}, a deliberately biased model (--bad-model-at)`);
+            // Stamped on the wall clock, as trained versions are; the log line gives the market time.
+            const version = await promoteBiasedModel(registry, name, 0.002, new Date().toISOString());
+            log.warn(
+              `drill: promoted ${name} ${version}, a deliberately biased model (--bad-model-at), at ` +
+                isoTime(sim.clock.now()),
+            );
           } catch (e) {
             log.error(`drill: cannot promote a biased model: ${(e as Error).message}`);
           }

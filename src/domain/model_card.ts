@@ -39,7 +39,11 @@ export interface ModelCard {
   /** Why the model predicts what it does, per input (absent on older cards). */
   importance?: Importance;
   onnx: { input: string; output: string; output_is: "log_return"; parity_max_rel_diff: number };
-  decision: { promoted: boolean; reason: string };
+  /**
+   * The gate's verdict; `forced` marks a version promoted by a drill without training (its metrics
+   * and setting are the champion's it copied, kept for comparisons, not its own).
+   */
+  decision: { promoted: boolean; reason: string; forced?: boolean };
   code_version: string;
   created_at: string;
 }

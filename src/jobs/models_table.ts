@@ -56,12 +56,27 @@ function decisionCell({ card, current, live, rolledBack }: VersionLine & { card:
     return current ? `promoted by hand; ${rejected}` : rolledBack ? `rolled back; ${rejected}` : rejected;
   }
   if (live?.decision === "retire") return "passed the gate, retired in shadow";
+  if (card.decision.forced) {
+    const forced = `forced by a drill: ${card.decision.reason}`;
+    return rolledBack ? `${forced}; rolled back` : forced;
+  }
   return rolledBack ? "promoted, then rolled back" : "promoted";
 }
 
 function cells(line: VersionLine): string[] {
   const { version, current, card } = line;
   if (card === undefined) return ["", version, "(incomplete)", "", "", "", "", "", "", "", "", ""];
+  if (card.decision.forced) {
+    // Its metrics are the champion's it copied: shown, they would pass for its own.
+    const none = ["-", "-", "-", "-", "-", "-", "-", "-"];
+    return [
+      current ? "*" : "",
+      version,
+      card.created_at.slice(0, 16),
+      ...none,
+      decisionCell({ ...line, card }),
+    ];
+  }
   const m = card.overall.model, n = card.overall.naive;
   return [
     current ? "*" : "",

@@ -39,7 +39,7 @@ export async function promoteBiasedModel(
     // The champion's setting stays on the card: a retraining re-fits the promoted setting to
     // compare with, and a constant has none worth re-fitting.
     version,
-    decision: { promoted: true, reason },
+    decision: { promoted: true, reason, forced: true },
     created_at: at,
   }, onnx);
   await registry.log(name, { at, version, event: "forced", reason });

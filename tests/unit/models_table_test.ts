@@ -153,3 +153,29 @@ Deno.test("models list says when a human promoted a rejected version, or rolled 
   );
   assertEquals(decision({ version: "v0001", current: true, card: ridge }), "promoted");
 });
+
+Deno.test("models list shows a version a drill forced as forced, without the metrics it copied from the champion", () => {
+  const forced = card("v0003", {
+    ...ridge,
+    version: "v0003",
+    created_at: "2024-03-04T00:00:00.000Z",
+    decision: {
+      promoted: true,
+      reason: "deliberately biased: predicts a 0.002 log return every candle",
+      forced: true,
+    },
+  });
+  const lines = versionsTable([
+    { version: "v0001", current: false, card: ridge },
+    { version: "v0003", current: true, card: forced },
+  ]);
+  const line = lines.find((l) => l.includes("v0003"))!;
+  assert(!line.includes("1.2346") && !line.includes("1.23%"), line);
+  assert(
+    line.trimEnd().endsWith(
+      "forced by a drill: deliberately biased: predicts a 0.002 log return every candle",
+    ),
+    line,
+  );
+  assert(/^\s*\*\s+v0003\s+2024-03-04T00:00(\s+-){8}\s+forced/.test(line), line);
+});
