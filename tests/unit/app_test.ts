@@ -231,6 +231,10 @@ Deno.test("/health gives the feature age limit /predict answers 503 past, and nu
   }[];
   assert(btc!.features_age_s > btc!.max_feature_age_s);
   assertEquals((await w.get("/predict?pair=BTC/USD")).body.error, "stale features");
+  // Not ready while /predict refuses every series; ready again with the check off.
+  assertEquals((await w.get("/health")).body.ready, false);
+  const off = await world({ maxFeatureAgeS: 0, now: () => lastEnd + 31_000 });
+  assertEquals((await off.get("/health")).body.ready, true);
 });
 
 Deno.test("/models lists each model's versions with the promoted one marked", async () => {

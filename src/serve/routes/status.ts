@@ -39,7 +39,11 @@ export function statusRoutes(ctx: RouteContext, metrics: Metrics): Hono {
     .get("/health", async (c) => {
       try {
         const series = await seriesStatus(ctx);
-        const ready = series.some((s) => s.model !== null && s.last_candle !== null);
+        // Ready when /predict can answer for some series: a model, and features it does not refuse as stale.
+        const ready = series.some((s) =>
+          s.model !== null && s.features_age_s !== null &&
+          (s.max_feature_age_s === null || s.features_age_s <= s.max_feature_age_s)
+        );
         return c.json({ status: "ok", ready, store: "ok", system: ctx.status?.() ?? null, series });
       } catch (e) {
         return c.json({ status: "error", ready: false, store: (e as Error).message }, 503);
