@@ -1,20 +1,8 @@
 import { assertEquals } from "../assert.ts";
 import { catchUpStatus } from "../../src/system/catch_up.ts";
-import { KRAKEN_WS_URL, type LiveStats } from "../../src/sources/kraken/live_trades.ts";
+import { emptyLiveStats, KRAKEN_WS_URL, type LiveStats } from "../../src/sources/kraken/live_trades.ts";
 
-const stats = (lastError?: string): LiveStats => ({
-  connections: 0,
-  trades: 0,
-  restTrades: 0,
-  duplicates: 0,
-  gaps: 0,
-  missing: 0,
-  malformed: 0,
-  heartbeats: 0,
-  lastDisconnect: undefined,
-  lastError,
-  live: false,
-});
+const stats = (lastError?: string): LiveStats => ({ ...emptyLiveStats(), lastError });
 
 Deno.test("catch-up status with Kraken unreachable says what runs offline; another exchange's does not", () => {
   const at = { from: 0, cursor: 0, now: 1000 };

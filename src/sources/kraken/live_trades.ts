@@ -73,7 +73,13 @@ export interface LiveTradesOptions {
  * ```
  */
 export function liveTrades(options: LiveTradesOptions): { stream: ReadableStream<Trade>; stats: LiveStats } {
-  const stats: LiveStats = {
+  const stats = emptyLiveStats();
+  return { stream: ReadableStream.from(run(options, stats)), stats };
+}
+
+/** The counts of a source that has not connected yet. */
+export function emptyLiveStats(): LiveStats {
+  return {
     connections: 0,
     trades: 0,
     restTrades: 0,
@@ -86,7 +92,6 @@ export function liveTrades(options: LiveTradesOptions): { stream: ReadableStream
     lastError: undefined,
     live: false,
   };
-  return { stream: ReadableStream.from(run(options, stats)), stats };
 }
 
 async function* run(options: LiveTradesOptions, stats: LiveStats): AsyncGenerator<Trade> {
