@@ -3,6 +3,18 @@ import { SimClock } from "../../src/sim/clock.ts";
 import { TradeBook } from "../../src/sim/book.ts";
 import { drillAt, nothingLiveWarning, replayLine } from "../../src/system/demo_market.ts";
 
+/** A book of two BTC/USD trades `hours` apart, from 2024-01-01. */
+function bookSpanning(hours: number): TradeBook {
+  return new TradeBook([0, hours * 3_600_000].map((at, i) => ({
+    pair: "BTC/USD",
+    ts: Date.UTC(2024, 0, 1) + at,
+    price: 100,
+    qty: 1,
+    side: "buy" as const,
+    trade_id: i + 1,
+  })));
+}
+
 Deno.test("the simulator's clock runs at real time × speed and stays where it stops", () => {
   let wall = 1_000;
   const clock = new SimClock(50_000, 60, () => wall, 50_000 + 120_000);
@@ -20,15 +32,7 @@ Deno.test("the simulator's clock runs at real time × speed and stays where it s
 
 Deno.test("the demo's startup line gives the live replay in market time and in the wall time it takes", () => {
   const t0 = Date.UTC(2024, 0, 1);
-  const trades = [0, 3 * 3_600_000].map((at, i) => ({
-    pair: "BTC/USD",
-    ts: t0 + at,
-    price: 100,
-    qty: 1,
-    side: "buy" as const,
-    trade_id: i + 1,
-  }));
-  const book = new TradeBook(trades);
+  const book = bookSpanning(3);
   const line = (startAt: number, speed: number) => replayLine(book, startAt, speed).split("then ")[1];
   assertEquals(line(t0 + 150 * 60_000, 60), "live at 60x (30 min of market in 30 s)");
   assertEquals(line(t0, 600), "live at 600x (3.0 h of market in 18 s)");
@@ -37,15 +41,7 @@ Deno.test("the demo's startup line gives the live replay in market time and in t
 
 Deno.test("the demo's drill fires once, --bad-model-at into the replay, and a restart past it does not repeat it", () => {
   const t0 = Date.UTC(2024, 0, 1);
-  const trades = [0, 48 * 3_600_000].map((at, i) => ({
-    pair: "BTC/USD",
-    ts: t0 + at,
-    price: 100,
-    qty: 1,
-    side: "buy" as const,
-    trade_id: i + 1,
-  }));
-  const book = new TradeBook(trades);
+  const book = bookSpanning(48);
   const day = 24 * 3_600_000;
   const half = 30 * 60_000;
   assertEquals(drillAt(book, day, t0 + day, half), t0 + day + half, "a cold start");
@@ -55,14 +51,7 @@ Deno.test("the demo's drill fires once, --bad-model-at into the replay, and a re
 
 Deno.test("the demo warns when nothing is left to replay live: a --history as long as the market, or a replay already run", () => {
   const t0 = Date.UTC(2024, 0, 1);
-  const book = new TradeBook([0, 48 * 3_600_000].map((at, i) => ({
-    pair: "BTC/USD",
-    ts: t0 + at,
-    price: 100,
-    qty: 1,
-    side: "buy" as const,
-    trade_id: i + 1,
-  })));
+  const book = bookSpanning(48);
   const day = 24 * 3_600_000;
   assertEquals(nothingLiveWarning(book, day, t0 + day), undefined);
   assertEquals(
