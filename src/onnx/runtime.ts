@@ -4,6 +4,8 @@
  * Importing this module also hands the runtime to transformers.js, which otherwise picks
  * onnxruntime-node when it sees a Node-like `process`.
  */
+// First: the platform's Worker, before onnxruntime-web can replace it.
+import "../util/platform_worker.ts";
 import * as ort from "onnxruntime-web";
 
 ort.env.wasm.numThreads = 1;

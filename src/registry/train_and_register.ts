@@ -4,6 +4,7 @@
  * the ONNX export checked against it, and the registry: a new version with its card and
  * out-of-sample predictions, a line in the experiment log, and promotion only through the gate.
  */
+import { PlatformWorker } from "../util/platform_worker.ts";
 import { OTHER_PAIRS_LAG } from "../domain/feature_row.ts";
 import { type ModelCard, modelName } from "../domain/model_card.ts";
 import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
@@ -95,10 +96,6 @@ export interface TrainReport {
   reason: string;
 }
 
-// The platform's Worker, taken before anything can replace it: onnxruntime-web, once it starts its
-// WebAssembly under Deno's Node compatibility, leaves node:worker_threads' Worker on globalThis.
-const WebWorker = globalThis.Worker;
-
 /**
  * Runs `fitRun` in a Worker; its steps are reported as they happen, its errors rethrown here. From a
  * file, the Worker builds the dataset and hands it back first (`onDataset`).
@@ -108,7 +105,7 @@ function fitRunInWorker(
   onStep: (m: string) => void,
   onDataset: (ds: Dataset) => void = () => {},
 ): Promise<{ run: FitRunOutput; artifacts: ModelArtifacts }> {
-  const worker = new WebWorker(new URL("./fit_worker.ts", import.meta.url).href, { type: "module" });
+  const worker = new PlatformWorker(new URL("./fit_worker.ts", import.meta.url).href, { type: "module" });
   return new Promise<{ run: FitRunOutput; artifacts: ModelArtifacts }>((resolve, reject) => {
     worker.onmessage = (e: MessageEvent) => {
       const msg = e.data as {

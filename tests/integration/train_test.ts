@@ -273,3 +273,15 @@ Deno.test("train: a run on in-memory ports dates its card by the clock it is giv
   assertEquals(csv.length - 1, report.folds.reduce((n, f) => n + f.test_rows, 0));
   assertEquals((await registry.experiments(report.name)).map((e) => e.at), [card.created_at]);
 });
+
+Deno.test("train: a Worker still starts when the training module is first imported after an ONNX model ran", async () => {
+  const script = new URL("../fixtures/scripts/train_after_onnx.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", new URL("../../deno.json", import.meta.url).pathname, script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assertEquals(out.code, 0, stderr);
+  assertEquals(new TextDecoder().decode(out.stdout).trim(), "v0001");
+});
