@@ -4,6 +4,7 @@
  * end-to-end latency from a trade being produced to the feature row it completes being stored, at
  * about 1,000 trades/s. Uses `KAFKA_BROKERS`, or starts the local broker from infra/kafka.
  */
+import { localBroker } from "./local_broker.ts";
 import type { Trade } from "../src/domain/trade.ts";
 import type { FeatureRow } from "../src/domain/feature_row.ts";
 import { initialCandleState, stepCandles } from "../src/transforms/candles.ts";
@@ -24,33 +25,13 @@ function trades(n: number, stepMs: number, start = Date.UTC(2024, 0, 1)): Trade[
   }));
 }
 
-function brokers(): string | null {
-  const env = Deno.env.get("KAFKA_BROKERS");
-  if (env) return env;
-  const up = new Deno.Command("bash", {
-    args: ["infra/kafka/kafka.sh", "up"],
-    stdout: "piped",
-    stderr: "piped",
-  }).outputSync();
-  const out = new TextDecoder().decode(up.stdout);
-  const m = /KAFKA_BROKERS=(\S+)/.exec(out);
-  if (!up.success || !m) {
-    console.log(
-      `  no Kafka broker (${
-        new TextDecoder().decode(up.stderr).trim().split("\n").at(-1)
-      }); bus benchmarks skipped`,
-    );
-    return null;
-  }
-  return m[1] as string;
-}
-
 const percentile = (xs: number[], p: number) =>
   xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] as number;
 
 export async function benchBus(): Promise<BenchResult[]> {
-  const list = brokers();
-  if (list === null) return [];
+  const broker = localBroker("bus benchmarks skipped");
+  if (broker === null) return [];
+  const list = broker.list;
   const dir = await Deno.makeTempDir({ prefix: "bench-bus-" });
   const results: BenchResult[] = [];
   try {
@@ -165,6 +146,7 @@ export async function benchBus(): Promise<BenchResult[]> {
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
+    broker.stop();
   }
   return results;
 }

@@ -10,6 +10,7 @@
  * One file of about 430 lines on purpose: the input, the three paths, their rotation under a time
  * budget and the table check share one run's state, and read best together.
  */
+import { localBroker } from "./local_broker.ts";
 import { createKafka } from "../src/bus/kafka.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -53,19 +54,6 @@ async function writeInput(path: string): Promise<{ source: string; pairs: string
   file.close();
   const pairs = new Set(rows.map((r) => r.pair));
   return { source, pairs: PAIRS.map((p) => p.pair).filter((p) => pairs.has(p)) };
-}
-
-function brokers(): string | null {
-  const env = Deno.env.get("KAFKA_BROKERS");
-  if (env) return env;
-  const up = new Deno.Command("bash", { args: ["infra/kafka/kafka.sh", "up"], cwd: ROOT }).outputSync();
-  const m = /KAFKA_BROKERS=(\S+)/.exec(new TextDecoder().decode(up.stdout));
-  if (!up.success || !m) {
-    const why = new TextDecoder().decode(up.stderr).trim().split("\n").at(-1);
-    console.log(`  no Kafka broker (${why}); the Kafka and Quix Streams runs are skipped`);
-    return null;
-  }
-  return m[1] as string;
 }
 
 interface Run {
@@ -177,7 +165,8 @@ export async function benchDensity(): Promise<BenchResult[]> {
   const dir = await Deno.makeTempDir({ prefix: "bench-density-" });
   const csv = `${dir}/trades.csv`;
   const tag = `dens${Date.now().toString(36)}`;
-  const list = brokers();
+  const broker = localBroker("the Kafka and Quix Streams runs are skipped");
+  const list = broker?.list ?? null;
   const python = list === null ? null : await anchorPython();
   const results: BenchResult[] = [];
   try {
@@ -330,6 +319,7 @@ export async function benchDensity(): Promise<BenchResult[]> {
     console.log(`  density suite: ${((performance.now() - began) / 1000).toFixed(0)} s`);
   } finally {
     if (list !== null) await dropTopics(list, tag);
+    broker?.stop();
     await Deno.remove(dir, { recursive: true });
   }
   return results;

@@ -33,9 +33,16 @@ if (unknown.length) {
   Deno.exit(2);
 }
 const results: BenchResult[] = [];
+const failed: string[] = [];
 for (const [name, run] of suites.filter(([n]) => Deno.args.length === 0 || Deno.args.includes(n))) {
   console.log(`${name}:`);
-  results.push(...await run());
+  // A suite that fails is reported and the rest still run: one error loses no other figure.
+  try {
+    results.push(...await run());
+  } catch (e) {
+    failed.push(name);
+    console.log(`  ${name} failed: ${(e as Error)?.stack ?? e}`);
+  }
 }
 console.log("");
 console.log(
@@ -52,4 +59,8 @@ for (const r of results) {
       r.pass ? "PASS" : "MISS",
     ].join(" | "),
   );
+}
+if (failed.length > 0) {
+  console.log(`\nfailed suites: ${failed.join(", ")} (their errors are above)`);
+  Deno.exit(1);
 }
