@@ -165,8 +165,7 @@ export async function benchDensity(): Promise<BenchResult[]> {
   const dir = await Deno.makeTempDir({ prefix: "bench-density-" });
   const csv = `${dir}/trades.csv`;
   const tag = `dens${Date.now().toString(36)}`;
-  const broker = localBroker("the Kafka and Quix Streams runs are skipped");
-  const list = broker?.list ?? null;
+  const list = localBroker("the Kafka and Quix Streams runs are skipped");
   const python = list === null ? null : await anchorPython();
   const results: BenchResult[] = [];
   try {
@@ -319,7 +318,6 @@ export async function benchDensity(): Promise<BenchResult[]> {
     console.log(`  density suite: ${((performance.now() - began) / 1000).toFixed(0)} s`);
   } finally {
     if (list !== null) await dropTopics(list, tag);
-    broker?.stop();
     await Deno.remove(dir, { recursive: true });
   }
   return results;

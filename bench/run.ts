@@ -3,6 +3,7 @@
  * its reference and the ratio between them, in one run. Exits 0 either way; the PASS/MISS column
  * says where a target is missed.
  */
+import { stopLocalBroker } from "./local_broker.ts";
 import { type BenchResult, benchWsFrames } from "./ws_frames.ts";
 import { benchFeatures } from "./features.ts";
 import { benchLines } from "./lines.ts";
@@ -34,15 +35,24 @@ if (unknown.length) {
 }
 const results: BenchResult[] = [];
 const failed: string[] = [];
-for (const [name, run] of suites.filter(([n]) => Deno.args.length === 0 || Deno.args.includes(n))) {
-  console.log(`${name}:`);
-  // A suite that fails is reported and the rest still run: one error loses no other figure.
-  try {
-    results.push(...await run());
-  } catch (e) {
-    failed.push(name);
-    console.log(`  ${name} failed: ${(e as Error)?.stack ?? e}`);
+// Ctrl-C stops the broker the run started, too: it runs detached and would otherwise stay up.
+Deno.addSignalListener("SIGINT", () => {
+  stopLocalBroker();
+  Deno.exit(130);
+});
+try {
+  for (const [name, run] of suites.filter(([n]) => Deno.args.length === 0 || Deno.args.includes(n))) {
+    console.log(`${name}:`);
+    // A suite that fails is reported and the rest still run: one error loses no other figure.
+    try {
+      results.push(...await run());
+    } catch (e) {
+      failed.push(name);
+      console.log(`  ${name} failed: ${(e as Error)?.stack ?? e}`);
+    }
   }
+} finally {
+  stopLocalBroker();
 }
 console.log("");
 console.log(
