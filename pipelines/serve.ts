@@ -74,6 +74,7 @@ await runTask("serve", async ({ signal }) => {
         );
       },
     });
+    metrics.watchTimeouts(server.timeouts);
     await server.finished;
   } finally {
     online.close();

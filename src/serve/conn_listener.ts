@@ -141,5 +141,5 @@ export function listenOnConnections(serve: ServeOne, handler: Handler, o: Limits
   const port = (listener.addr as Deno.NetAddr).port;
   o.onListen?.({ hostname: o.hostname, port });
   const finished = accepting.then(async () => void await Promise.all([...closing]));
-  return { hostname: o.hostname, port, server: "connections", finished };
+  return { hostname: o.hostname, port, server: "connections", timeouts: ["headers", "idle"], finished };
 }

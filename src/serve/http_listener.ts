@@ -50,6 +50,8 @@ export interface Listening {
   port: number;
   /** Which mechanism serves. */
   server: "connections" | "node:http";
+  /** The timeouts `onTimeout` reports here: `node:http` closes idle connections without a word. */
+  timeouts: readonly ("headers" | "idle")[];
   /** Resolves once the server and its connections are closed. */
   finished: Promise<void>;
 }

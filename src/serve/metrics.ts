@@ -42,6 +42,14 @@ export class Metrics {
     this.#count("other", status);
   }
 
+  /**
+   * The timeouts the listener reports, counted from 0: a counter with no sample until its first
+   * event reads as absent, and `rate()` or an alert on it sees nothing until then.
+   */
+  watchTimeouts(kinds: readonly string[]): void {
+    for (const kind of kinds) if (!this.#timedOut.has(kind)) this.#timedOut.set(kind, 0);
+  }
+
   /** A connection the server closed for taking too long: `headers` or `idle`. */
   timedOut(kind: string): void {
     this.#timedOut.set(kind, (this.#timedOut.get(kind) ?? 0) + 1);

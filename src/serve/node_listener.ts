@@ -52,7 +52,7 @@ export async function listenOnNodeHttp(handler: Handler, o: Limits): Promise<Lis
   if (o.signal.aborted) stop();
   else o.signal.addEventListener("abort", stop, { once: true });
   o.onListen?.({ hostname: o.hostname, port });
-  return { hostname: o.hostname, port, server: "node:http", finished };
+  return { hostname: o.hostname, port, server: "node:http", timeouts: ["headers"], finished };
 }
 
 async function respond(

@@ -42,6 +42,7 @@ export async function serveSystem(
     onOwnAnswer: (status) => metrics.serverAnswer(status),
     onTimeout: (kind) => metrics.timedOut(kind),
   });
+  metrics.watchTimeouts(server.timeouts);
   const host = o.host === "0.0.0.0" ? "localhost" : o.host;
   log.info(
     `dashboard at http://${host}:${server.port}/ · market: ${o.market.description} · ` +

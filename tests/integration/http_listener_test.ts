@@ -45,6 +45,7 @@ async function serveShort(
     port: listening.port,
     own,
     timeouts,
+    reported: listening.timeouts,
     async close() {
       controller.abort();
       await listening.finished;
@@ -122,8 +123,9 @@ for (const server of SERVERS) {
       assert(got !== null, "the idle connection was still open");
       assert(got.startsWith("HTTP/1.1 200"), got);
       assert(got.includes('{"method":"GET","path":"/first"}'), got);
-      // node:http closes idle connections without telling.
+      // node:http closes idle connections without telling, and says it does not report them.
       assertEquals([srv.timeouts, srv.own], [server === "node:http" ? [] : ["idle"], []]);
+      assertEquals(srv.reported, server === "node:http" ? ["headers"] : ["headers", "idle"]);
     } finally {
       await srv.close();
     }

@@ -28,3 +28,21 @@ Deno.test("Metrics() counts requests by route and status, and each latency in ev
   assertEquals(Number(sum?.split(" ")[1]).toFixed(4), "2.0031");
   assert(!lines.some((l) => l.includes('route="other",le=')), "answers the server gave itself are not timed");
 });
+
+Deno.test("Metrics() renders each timeout its listener reports from 0, and counts them as they come", () => {
+  const m = new Metrics();
+  const samples = () =>
+    m.render([]).split("\n").filter((l) => l.startsWith("http_connections_timed_out_total"));
+  assertEquals(samples(), []);
+  m.watchTimeouts(["headers", "idle"]);
+  assertEquals(samples(), [
+    'http_connections_timed_out_total{timeout="headers"} 0',
+    'http_connections_timed_out_total{timeout="idle"} 0',
+  ]);
+  m.timedOut("idle");
+  m.watchTimeouts(["headers", "idle"]);
+  assertEquals(samples(), [
+    'http_connections_timed_out_total{timeout="headers"} 0',
+    'http_connections_timed_out_total{timeout="idle"} 1',
+  ]);
+});
