@@ -1,7 +1,31 @@
 /** The query parameters of the read routes, checked; a bad one is a 400 naming it. */
+import type { HonoRequest } from "hono";
 import { isWindow, type Window } from "../domain/candle.ts";
 import { normalisePair } from "../domain/pair.ts";
 import { badRequest } from "./http_error.ts";
+
+/**
+ * The parameter `name`, given once. Given twice (`pair=BTC/USD&pair=ETH/USD`), which one was meant
+ * is a guess, and answering for the first would hide the other: a 400. The scan of the URL costs
+ * far less than parsing every value, so the common request pays only for that.
+ */
+export function queryParam(req: HonoRequest, name: string): string | undefined {
+  const value = req.query(name);
+  if (value === undefined || !keyRepeated(req.url, `${name}=`)) return value;
+  const all = req.queries(name) ?? [];
+  if (all.length < 2) return value;
+  const given = all.map((v) => `'${v.slice(0, 32)}'`).join(", ");
+  throw badRequest(name, `${name} is given ${all.length} times (${given}): give it once`);
+}
+
+function keyRepeated(url: string, key: string): boolean {
+  let seen = 0;
+  for (let i = url.indexOf(key); i !== -1; i = url.indexOf(key, i + 1)) {
+    const before = url[i - 1];
+    if ((before === "?" || before === "&") && ++seen > 1) return true;
+  }
+  return false;
+}
 
 /** The largest `limit` a list route answers. */
 export const MAX_LIMIT = 1000;

@@ -66,6 +66,11 @@ Deno.test("serve: /predict answers 200, 400, 404 and 503 as the contract says", 
       const bad = await get(`${srv.base}/predict?${query}`);
       assertEquals([bad.status, bad.body?.parameter], [400, parameter], query);
     }
+    const twice = await get(`${srv.base}/predict?window=1m&pair=BTC/USD&pair=ETH/USD`);
+    assertEquals([twice.status, twice.body?.parameter], [400, "pair"]);
+    assertEquals(twice.body?.error, "pair is given 2 times ('BTC/USD', 'ETH/USD'): give it once");
+    // A key that only ends in another's name is not that one repeated.
+    assertEquals((await get(`${srv.base}/predict?pair=BTC/USD&xpair=ETH/USD`)).status, 200);
     assertEquals((await get(`${srv.base}/predict?pair=SOL/USD`)).status, 404);
     assertEquals((await get(`${srv.base}/predict?pair=BTC/USD&window=5m`)).status, 404);
     const noModel = await get(`${srv.base}/predict?pair=ETH/USD`);
@@ -125,6 +130,8 @@ Deno.test("serve: /health, /metrics, /models, /predictions and bounded queries",
     assertEquals((await get(`${srv.base}/predictions?pair=BTC/USD&limit=0`)).status, 400);
     assertEquals((await get(`${srv.base}/predictions?pair=BTC/USD&limit=5000`)).body?.parameter, "limit");
     assertEquals((await get(`${srv.base}/predictions?pair=BTC/USD&limit=10`)).status, 200);
+    const limits = await get(`${srv.base}/candles?limit=5&pair=BTC/USD&limit=10`);
+    assertEquals([limits.status, limits.body?.parameter], [400, "limit"]);
     const candles = await get(`${srv.base}/candles?pair=BTC/USD&limit=50`);
     assertEquals((candles.body!.candles as unknown[]).length, 50);
   } finally {

@@ -9,7 +9,7 @@ import { WINDOW_MS } from "../../domain/candle.ts";
 import type { ModelRow } from "../../domain/feature_row.ts";
 import type { PointPrediction, Predictor } from "../../domain/ports.ts";
 import { httpError } from "../http_error.ts";
-import { horizonParam, pairParam, windowParam } from "../params.ts";
+import { horizonParam, pairParam, queryParam, windowParam } from "../params.ts";
 import { featureAgeLimitS, type RouteContext, trackedOr404 } from "../route_context.ts";
 import type { Latest } from "../series_reads.ts";
 
@@ -85,9 +85,9 @@ export function predictRoutes(ctx: RouteContext): Hono {
   // Not async: while this second's read of the series has answered, the answer is made at once,
   // with no promise between the request and the HTTP engine.
   return new Hono().get("/predict", (c): Response | Promise<Response> => {
-    const pair = pairParam(c.req.query("pair"));
-    const window = windowParam(c.req.query("window"));
-    const horizon = horizonParam(c.req.query("horizon"));
+    const pair = pairParam(queryParam(c.req, "pair"));
+    const window = windowParam(queryParam(c.req, "window"));
+    const horizon = horizonParam(queryParam(c.req, "horizon"));
     const tracked = ctx.predictors.map((p) => `${p.pair} ${p.window} h${p.horizon}`);
     const predictor = trackedOr404(ctx, pair, window, {
       error: `${pair}${window ? ` ${window}` : ""} is not tracked`,

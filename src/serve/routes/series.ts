@@ -4,7 +4,7 @@
  * charts draw them). Bodies come from the shared reads, rendered once per second and limit.
  */
 import { Hono } from "hono";
-import { limitParam, pairParam, windowParam } from "../params.ts";
+import { limitParam, pairParam, queryParam, windowParam } from "../params.ts";
 import { type RouteContext, trackedOr404 } from "../route_context.ts";
 import { bodyFor, MAX_CANDLES } from "../series_reads.ts";
 
@@ -19,9 +19,9 @@ function when<T>(value: T | Promise<T>, answer: (value: T) => Response): Respons
 export function seriesRoutes(ctx: RouteContext): Hono {
   return new Hono()
     .get("/predictions", (c): Response | Promise<Response> => {
-      const pair = pairParam(c.req.query("pair"));
-      const window = windowParam(c.req.query("window"));
-      const limit = limitParam(c.req.query("limit"), 100);
+      const pair = pairParam(queryParam(c.req, "pair"));
+      const window = windowParam(queryParam(c.req, "window"));
+      const limit = limitParam(queryParam(c.req, "limit"), 100);
       const predictor = trackedOr404(ctx, pair, window);
       return when(ctx.reads.recentPredictions(predictor), ({ live, recent }) => {
         const body = bodyFor(
@@ -33,9 +33,9 @@ export function seriesRoutes(ctx: RouteContext): Hono {
       });
     })
     .get("/candles", (c): Response | Promise<Response> => {
-      const pair = pairParam(c.req.query("pair"));
-      const window = windowParam(c.req.query("window"));
-      const limit = limitParam(c.req.query("limit"), 200, MAX_CANDLES);
+      const pair = pairParam(queryParam(c.req, "pair"));
+      const window = windowParam(queryParam(c.req, "window"));
+      const limit = limitParam(queryParam(c.req, "limit"), 200, MAX_CANDLES);
       const predictor = trackedOr404(ctx, pair, window);
       return when(ctx.reads.candles(predictor), (recent) => {
         const body = bodyFor(
