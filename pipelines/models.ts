@@ -1,8 +1,8 @@
 /**
  * `deno task models [list]`: every model in the registry, versions side by side with their
  * metrics and the promoted one marked. `models promote --name N --version V [--reason R]` and
- * `models rollback --name N` are for a human; promote first runs the check the predictor runs on
- * load, so a version the API would refuse never reaches the promotion stack
+ * `models rollback --name N [--version V]` are for a human; both first run the check the predictor
+ * runs on load, so neither puts a version the API would refuse in service
  * (src/jobs/models_command.ts).
  */
 import { modelsConfig } from "../src/config.ts";

@@ -7,6 +7,7 @@ import type { Window } from "../src/domain/candle.ts";
 import type { ModelRow } from "../src/domain/feature_row.ts";
 import type { ModelCard, PromotedFile, Promotion } from "../src/domain/model_card.ts";
 import { modelName } from "../src/domain/model_card.ts";
+import { rollbackEntry } from "../src/registry/rollback.ts";
 import type {
   Clock,
   PointPrediction,
@@ -103,19 +104,10 @@ export class MemoryRegistry implements WritableModelRegistry {
     return true;
   }
 
-  async rollback(name: string): Promise<string> {
+  async rollback(name: string, to?: string): Promise<string> {
     const file = await this.promotedFile(name);
-    if (file.stack.length < 2) {
-      throw new Error(`model ${name} has no version promoted before ${file.current}`);
-    }
-    const from = file.stack.pop()!;
+    file.history.push(rollbackEntry(name, file, to, this.clock.now()));
     file.current = file.stack.at(-1)!;
-    file.history.push({
-      version: file.current,
-      at: new Date(this.clock.now()).toISOString(),
-      by: "rollback",
-      reason: `rolled back from ${from}`,
-    });
     this.promotions.set(name, file);
     return file.current;
   }

@@ -143,8 +143,11 @@ export interface WritableModelRegistry extends ModelRegistry {
   experiments(name: string): Promise<Record<string, unknown>[]>;
   /** Puts `version` in service; resolves false, changing nothing, when it already is. */
   promote(name: string, version: string, by: Promotion["by"], reason: string): Promise<boolean>;
-  /** Back to the version promoted before the current one; returns it. */
-  rollback(name: string): Promise<string>;
+  /**
+   * Back to the version promoted before the current one, or further down the promotion stack to
+   * `to`, passing over (and taking off the stack) the versions between; returns where it landed.
+   */
+  rollback(name: string, to?: string): Promise<string>;
 }
 
 export interface PointPrediction {

@@ -9,6 +9,7 @@
 import type { ModelCard, PromotedFile, Promotion } from "../domain/model_card.ts";
 import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
 import { writeFileAtomic } from "../stores/atomic_file.ts";
+import { rollbackEntry } from "./rollback.ts";
 import { systemClock } from "../util/clock.ts";
 import type { BacktestReport } from "../model/backtest.ts";
 
@@ -150,23 +151,13 @@ export class Registry implements WritableModelRegistry {
     await writeFileAtomic(`${this.dir}/${name}/promoted.json`, JSON.stringify(file, null, 2) + "\n");
   }
 
-  /** Back to the version promoted before the current one; returns it. */
-  async rollback(name: string): Promise<string> {
+  /** See `WritableModelRegistry.rollback`. */
+  async rollback(name: string, to?: string): Promise<string> {
     const file = await this.promotedFile(name);
     if (!file.current) throw new Error(`model ${name} has no promoted version to roll back`);
-    if (file.stack.length < 2) {
-      throw new Error(`model ${name} has no version promoted before ${file.current}`);
-    }
-    const from = file.stack.pop()!;
-    const to = file.stack.at(-1)!;
-    file.current = to;
-    file.history.push({
-      version: to,
-      at: new Date(this.clock.now()).toISOString(),
-      by: "rollback",
-      reason: `rolled back from ${from}`,
-    });
+    file.history.push(rollbackEntry(name, file, to, this.clock.now()));
+    file.current = file.stack.at(-1)!;
     await this.#writePromoted(name, file);
-    return to;
+    return file.current;
   }
 }

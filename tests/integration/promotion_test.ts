@@ -8,6 +8,7 @@ import { prng, runPipeline } from "../helpers.ts";
 import { seed } from "../serve_fixtures.ts";
 import { ridgeOnnx } from "../../src/registry/onnx_export.ts";
 import { OnnxPredictor } from "../../src/registry/predictor.ts";
+import { promoteBiasedModel } from "../../src/registry/biased_model.ts";
 import type { RidgeModel } from "../../src/model/ridge.ts";
 import type { ScaleModel } from "../../src/model/interval_scale.ts";
 import type { ModelCard } from "../../src/domain/model_card.ts";
@@ -216,6 +217,73 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
   const res = await fetch(url);
   return { status: res.status, body: await res.json() };
 }
+
+async function models(dir: string, args: string[]) {
+  const { code, stdout, stderr } = await runPipeline(
+    "models",
+    [...args, "--models-dir", `${dir}/models`],
+    dir,
+  )
+    .output();
+  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+Deno.test("models rollback passes over a drill's forced version and one that no longer loads, naming each; --version picks", async () => {
+  const dir = await Deno.makeTempDir();
+  const s = await seed(dir);
+  s.online.close();
+  try {
+    const r = s.registry;
+    const v2 = await addVersion(r);
+    await r.promote(NAME, v2, "promote", "test");
+    const forced = await promoteBiasedModel(r, NAME, 0.01, "2026-01-01T00:00:00.000Z");
+    const v4 = await addVersion(r);
+    await r.promote(NAME, v4, "promote", "test");
+    const stack = [...(await r.promotedFile(NAME)).stack];
+    assertEquals(stack, ["v0001", v2, forced, v4]);
+
+    // Named on the stack: that version, forced or not.
+    const named = await models(dir, ["rollback", "--name", NAME, "--version", forced]);
+    assertEquals(named.code, 0, named.stderr);
+    assertEquals(named.stdout.trim(), `${NAME}: rolled back to ${forced}`);
+    assertEquals((await r.promotedFile(NAME)).stack, ["v0001", v2, forced]);
+    await r.promote(NAME, v4, "promote", "test");
+
+    // Not on the stack below: a bad flag, with the way to put it in service.
+    const off = await models(dir, ["rollback", "--name", NAME, "--version", v4]);
+    assertEquals(off.code, 2, off.stderr);
+    assert(
+      off.stderr.includes(`--version ${v4} is not on ${NAME}'s promotion stack below ${v4}`),
+      off.stderr,
+    );
+    assert(off.stderr.includes(`models promote --name ${NAME} --version ${v4}`), off.stderr);
+
+    // v0002 breaks on disk: the rollback goes past it and the forced version to v0001.
+    const good = await r.modelBytes(NAME, v2);
+    await Deno.writeFile(`${dir}/models/${NAME}/${v2}/model.onnx`, good.slice(0, good.length >> 1));
+    const back = await models(dir, ["rollback", "--name", NAME]);
+    assertEquals(back.code, 0, back.stderr);
+    const lines = back.stdout.trim().split("\n");
+    assertEquals(lines[0], `${NAME}: passed over ${forced} (forced by a drill)`);
+    assert(lines[1]!.startsWith(`${NAME}: passed over ${v2} (`) && lines[1]!.includes("truncated"), lines[1]);
+    assertEquals(lines[2], `${NAME}: rolled back to v0001`);
+    const file = await r.promotedFile(NAME);
+    assertEquals([file.current, file.stack], ["v0001", ["v0001"]]);
+    assertEquals(file.history.at(-1)!.reason, `rolled back from ${v4}, passing over ${forced}, ${v2}`);
+
+    // Nothing under v0001 that can serve: an error naming why, the registry as it was.
+    await r.promote(NAME, v2, "promote", "test");
+    await r.promote(NAME, v4, "promote", "test");
+    await Deno.writeFile(`${dir}/models/${NAME}/v0001/model.onnx`, new Uint8Array());
+    const none = await models(dir, ["rollback", "--name", NAME]);
+    assertEquals(none.code, 1);
+    assert(none.stderr.includes(`no version promoted before ${v4} that can serve: ${v2} (`), none.stderr);
+    assert(none.stderr.includes("v0001 (") && none.stderr.includes("zero bytes"), none.stderr);
+    assertEquals((await r.promotedFile(NAME)).stack, ["v0001", v2, v4]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 Deno.test("serve started on a registry whose promoted version is broken serves the newest earlier promoted version that loads, and says so", async () => {
   const dir = await Deno.makeTempDir();

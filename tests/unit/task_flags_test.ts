@@ -163,7 +163,9 @@ Deno.test("--help lists each flag once with its real default and env var, and no
   );
   assert(usage("demo").includes("(default ./data/demo, env DEMO_DATA_DIR)"));
   assert(
-    usage("models").endsWith("commands: list (default), promote --name N --version V, rollback --name N"),
+    usage("models").endsWith(
+      "commands: list (default), promote --name N --version V, rollback --name N [--version V]",
+    ),
   );
 });
 
