@@ -34,7 +34,7 @@ export const NEWS_FLAGS = {
     min: 0,
     integer: true,
     default: "10",
-    help: "API pages to follow back on the first poll",
+    help: "API pages to follow back on the first poll, and at most on a later one",
   }),
   apiRate: flag.number("api-rate", { positive: true, default: "0.5", help: "API requests per second" }),
   newsModel: NEWS.newsModel,

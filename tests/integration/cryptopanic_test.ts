@@ -4,6 +4,7 @@ import { CryptoPanic, CryptoPanicAuthError } from "../../src/sources/cryptopanic
 import { cryptoPanicNews, lagText } from "../../src/sources/cryptopanic/news_stream.ts";
 import { SeenIds } from "../../src/stores/seen_ids.ts";
 import { take } from "../helpers.ts";
+import { silent } from "../../src/util/log.ts";
 import { fakeCryptoPanic, post, TOKEN } from "../fake_cryptopanic.ts";
 
 const fast = { rate: 1000, backoff: { baseMs: 5, maxMs: 20 } };
@@ -93,6 +94,90 @@ Deno.test("CryptoPanic: posts seen before a restart are not handed on again", as
     };
     assertEquals(await run(), ["1", "2"]);
     assertEquals(await run(), []);
+    await Deno.remove(dir, { recursive: true });
+  } finally {
+    await fake.server.shutdown();
+  }
+});
+
+Deno.test("CryptoPanic: a poll that finds more new posts than a page holds follows next, so none is lost", async () => {
+  let posts = [[post(2, 20), post(1, 10)]];
+  const fake = fakeCryptoPanic(() => posts);
+  try {
+    const dir = await Deno.makeTempDir();
+    const seen = await SeenIds.open(`${dir}/seen.json`);
+    const client = new CryptoPanic({ baseUrl: fake.base, token: TOKEN, ...fast });
+    const controller = new AbortController();
+    const stream = cryptoPanicNews({ client, seen, intervalMs: 100, signal: controller.signal });
+    const first = await take(stream, 2, 3000);
+    // Five new posts between two polls, two a page: the oldest three are on the pages behind.
+    posts = [[post(7, 70), post(6, 60)], [post(5, 50), post(4, 40)], [post(3, 30), post(2, 20)], [
+      post(1, 10),
+    ]];
+    const more = await take(stream, 5, 3000);
+    controller.abort();
+    assertEquals([...first, ...more].map((n) => n.id), ["1", "2", "3", "4", "5", "6", "7"]);
+    await Deno.remove(dir, { recursive: true });
+  } finally {
+    await fake.server.shutdown();
+  }
+});
+
+Deno.test("CryptoPanic: a post pushed onto the next page while the pages are fetched is handed on once", async () => {
+  let posts = [[post(3, 30), post(2, 20)], [post(1, 10)]];
+  // A new post arrives after page 1 was served, so post 2 is on page 2 as well.
+  const fake = fakeCryptoPanic(() => posts, (n) => {
+    if (n === 2) posts = [[post(4, 40), post(3, 30)], [post(2, 20), post(1, 10)]];
+    return null;
+  });
+  try {
+    const dir = await Deno.makeTempDir();
+    const seen = await SeenIds.open(`${dir}/seen.json`);
+    const client = new CryptoPanic({ baseUrl: fake.base, token: TOKEN, ...fast });
+    const controller = new AbortController();
+    const got = await take(
+      cryptoPanicNews({ client, seen, intervalMs: 60_000, signal: controller.signal }),
+      9,
+      800,
+    );
+    controller.abort();
+    assertEquals(got.map((n) => n.id), ["1", "2", "3"]);
+    await Deno.remove(dir, { recursive: true });
+  } finally {
+    await fake.server.shutdown();
+  }
+});
+
+Deno.test("CryptoPanic: once polling, a failed poll is logged and the next one goes on; a refused token still stops", async () => {
+  let posts = [[post(1, 10)]];
+  let refuse = false;
+  const fake = fakeCryptoPanic(() => posts, (n) => {
+    if (refuse) return new Response("no", { status: 403 });
+    if (n === 2) return new Response("oops", { status: 503 });
+    if (n === 3) return new Response("<html>gateway</html>", { status: 200 });
+    return null;
+  });
+  try {
+    const dir = await Deno.makeTempDir();
+    const seen = await SeenIds.open(`${dir}/seen.json`);
+    const client = new CryptoPanic({ baseUrl: fake.base, token: TOKEN, ...fast, maxAttempts: 1 });
+    const warnings: string[] = [];
+    const log = { ...silent, warn: (m: string) => warnings.push(m) };
+    const controller = new AbortController();
+    const stream = cryptoPanicNews({ client, seen, intervalMs: 50, signal: controller.signal, log });
+    const first = await take(stream, 1, 3000);
+    posts = [[post(2, 20), post(1, 10)]];
+    const more = await take(stream, 1, 3000);
+    assertEquals([...first, ...more].map((n) => n.id), ["1", "2"]);
+    assertEquals(warnings.length, 2, warnings.join("\n"));
+    assert(
+      warnings[0]!.includes("HTTP 503") && warnings[1]!.includes("unreadable page"),
+      warnings.join("\n"),
+    );
+    refuse = true;
+    const reader = stream.getReader();
+    await assertRejects(() => reader.read(), CryptoPanicAuthError, "HTTP 403");
+    controller.abort();
     await Deno.remove(dir, { recursive: true });
   } finally {
     await fake.server.shutdown();
