@@ -68,6 +68,42 @@ Deno.test("a news time that cannot be read names its field and the value, in eve
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("an empty, broken or array JSON news file fails naming the file, not as a CSV without its columns", async () => {
+  const dir = await Deno.makeTempDir();
+  const cases: [string, string, string][] = [
+    ["empty.json", "", "empty.json is empty: it holds no headlines"],
+    ["blank.csv", " \n", "blank.csv is empty"],
+    ["cut.json", '{"results": [{"id": 1, "ti', "cut.json: not valid JSON ("],
+    ["list.json", '[{"title": "t"}]', "list.json: a JSON array is no news file"],
+  ];
+  for (const [name, text, message] of cases) {
+    await Deno.writeTextFile(`${dir}/${name}`, text);
+    const e = await assertRejects(() => newsFile(`${dir}/${name}`), TypeError, message);
+    assert(!e.message.includes("CSV"), e.message);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("JSONL and gzip are read by content too, whatever the file is named", async () => {
+  const dir = await Deno.makeTempDir();
+  const jsonl =
+    '{"id":"a","title":"Bitcoin up","published_at":1}\n{"id":"b","title":"Ether down","published_at":2}\n';
+  await Deno.writeTextFile(`${dir}/news.json`, jsonl);
+  const gz = await new Response(
+    ReadableStream.from([new TextEncoder().encode(jsonl)]).pipeThrough(new CompressionStream("gzip")),
+  ).bytes();
+  await Deno.writeFile(`${dir}/news.jsonl`, gz);
+  for (const name of ["news.json", "news.jsonl"]) {
+    const { stream, stats } = await newsFile(`${dir}/${name}`);
+    assertEquals(
+      [stats.shape, (await Array.fromAsync(stream)).map((i) => i.id)],
+      ["jsonl", ["a", "b"]],
+      name,
+    );
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test({
   name: "the real CryptoPanic files in ../shared/data/news load in full, with their documented spans",
   ignore: !hasSharedData(),

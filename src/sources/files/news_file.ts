@@ -3,13 +3,14 @@
  * - a CryptoPanic API response saved as JSON (`{"results":[...]}`, v1 or v2);
  * - a CryptoPanic website scrape: a JSON object keyed by `/news/<id>/<slug>` whose entries hold
  *   `title`/`Title`, `date`/`Date` (a JavaScript `Date.toString()` with its zone), `currencies`
- *   (`["N/A"]` for none) and `source` (optionally gzipped);
+ *   (`["N/A"]` for none) and `source`;
  * - a scrape as CSV with `Time,Title,Source,...` and no ids: the id is a hash of time and title;
  * - the project's JSONL: `{"id","title","published_at" (ISO 8601 or epoch ms),"source","currencies"}`,
  *   and `seen_at` (the same) for a post a live poll recorded.
- * Items come out oldest first, once per id (the first entry wins); an unreadable entry fails the
- * read with where it is, unless `skipBad` is set (then it is counted). An API post of another kind
- * than news (`media`) is no headline and no bad entry either: it is left out and counted apart.
+ * Gzipped bytes are read as such whatever the name. Items come out oldest first, once per id (the
+ * first entry wins); an unreadable entry fails the read with where it is, unless `skipBad` is set
+ * (then it is counted). An API post of another kind than news (`media`) is no headline and no bad
+ * entry either: it is left out and counted apart.
  */
 import { type NewsItem, newsTime, stableId, validateNews } from "../../domain/news.ts";
 import { isOtherKind, newsFromPost } from "../cryptopanic/api_messages.ts";
@@ -34,10 +35,49 @@ function record(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** The file's text, gunzipped when its bytes are gzip, whatever its name says. */
 async function readText(path: string): Promise<string> {
-  if (!path.endsWith(".gz")) return await Deno.readTextFile(path);
-  const file = await Deno.open(path);
-  return await new Response(gunzip(path, file.readable)).text();
+  const bytes = await Deno.readFile(path);
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return new TextDecoder().decode(bytes);
+  return await new Response(gunzip(path, ReadableStream.from([bytes]))).text();
+}
+
+/**
+ * Which news file `text` is: JSONL by a `.jsonl` name, or by its first line being a headline on its
+ * own; JSON by a leading `{`; else CSV. Throws, naming `path`, for an empty file, JSON that does not
+ * parse, and JSON that is no news file, rather than reading them as a CSV without its columns.
+ */
+export function newsFileShape(
+  path: string,
+  text: string,
+): { shape: "jsonl" } | { shape: "api" | "scrape"; doc: Record<string, unknown> } | { shape: "csv" } {
+  if (/\.jsonl(\.gz)?$/.test(path)) return { shape: "jsonl" };
+  const trimmed = text.trim();
+  if (trimmed === "") throw new TypeError(`${path} is empty: it holds no headlines`);
+  if (isHeadline(trimmed.split("\n", 1)[0]!)) return { shape: "jsonl" };
+  if (trimmed.startsWith("[")) {
+    throw new TypeError(
+      `${path}: a JSON array is no news file; a CryptoPanic API response is an object with "results", a scrape an object keyed by /news/<id>/<slug>, JSONL one headline per line`,
+    );
+  }
+  if (!trimmed.startsWith("{")) return { shape: "csv" };
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new TypeError(`${path}: not valid JSON (${(e as Error).message})`, { cause: e });
+  }
+  return { shape: Array.isArray(doc.results) ? "api" : "scrape", doc };
+}
+
+/** A line that is one JSON object with a title: a JSONL headline, not the start of a JSON document. */
+function isHeadline(line: string): boolean {
+  try {
+    const o = JSON.parse(line);
+    return typeof o === "object" && o !== null && typeof o.title === "string";
+  } catch {
+    return false;
+  }
 }
 
 export async function newsFile(
@@ -61,8 +101,8 @@ export async function newsFile(
       bad++;
     }
   };
-  const trimmed = text.trimStart();
-  if (/\.jsonl(\.gz)?$/.test(path)) {
+  const detected = newsFileShape(path, text);
+  if (detected.shape === "jsonl") {
     shape = "jsonl";
     text.split("\n").forEach((line, i) => {
       if (line.trim() === "") return;
@@ -72,9 +112,9 @@ export async function newsFile(
         return validateNews({ ...o, published_at: newsTime(o.published_at, "published_at"), ...seen });
       });
     });
-  } else if (trimmed.startsWith("{")) {
-    const doc = JSON.parse(text) as Record<string, unknown>;
-    if (Array.isArray(doc.results)) {
+  } else if (detected.shape !== "csv") {
+    const doc = detected.doc;
+    if (detected.shape === "api") {
       shape = "api";
       (doc.results as unknown[]).forEach((post, i) => {
         if (isOtherKind(post)) otherKinds++;
