@@ -80,7 +80,9 @@ export async function classifyNews(cfg: NewsConfig, log: Logger, signal: AbortSi
     writer = new WriteBehind(write, (b) => b.items.length, MAX_UNWRITTEN);
     const batches = items
       .pipeThrough(new BatchStream<NewsItem>(cfg.batch, 250))
-      .pipeThrough(new NewsSignalStream(classifier, Date.now));
+      // A file's posts were classified long after any poll that recorded them: the fetch they carry,
+      // not this run's clock, is when they were known.
+      .pipeThrough(new NewsSignalStream(classifier, file === undefined ? Date.now : undefined));
     for await (const batch of batches) {
       await writer.push(batch);
       if (signal.aborted) break;

@@ -60,6 +60,29 @@ Deno.test("news task: a history file becomes per-coin signals in the store, once
   }
 });
 
+Deno.test("news task: a file's post that a live poll recorded is known from its recorded fetch, not from when the file is read", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const model = await tinyModel(dir);
+    const published = Date.UTC(2019, 6, 1, 0, 19, 30), fetched = Date.UTC(2019, 6, 1, 0, 21, 30);
+    await Deno.writeTextFile(
+      `${dir}/polled.jsonl`,
+      `{"id":"p","title":"Bitcoin crashes","published_at":${published},"seen_at":${fetched},"currencies":["BTC"]}\n` +
+        `{"id":"h","title":"Bitcoin surges","published_at":${published},"currencies":["BTC"]}\n`,
+    );
+    const { code, stderr } = await runPipeline(
+      "news",
+      ["--file", `${dir}/polled.jsonl`, "--news-model", model, "--data-dir", `${dir}/data`],
+      dir,
+    ).output();
+    assertEquals(code, 0, new TextDecoder().decode(stderr));
+    const btc = await storedSignals(`${dir}/data`, "BTC");
+    assertEquals(btc.map((s) => [s.news_id, s.known_at]).sort(), [["h", published], ["p", fetched]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("news task: polls CryptoPanic, and after a restart classifies only the posts it has not seen", async () => {
   const dir = await Deno.makeTempDir();
   let pages = [[
