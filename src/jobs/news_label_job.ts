@@ -124,7 +124,7 @@ export async function labelNews(
     `${summary.failed} failed` +
     (summary.failed ? ` (recorded in ${cfg.errors}; a rerun asks them again)` : "") +
     `; ${requests} requests, ${retries} retries (${throttled} throttled, ${timeouts} timed out), ` +
-    `${labeller.stats.badReplies} bad answers asked again, ${labeller.stats.droppedCoins} non-ticker coins left out`;
+    `${labeller.stats.badReplies} bad answers, ${labeller.stats.droppedCoins} non-ticker coins left out`;
   if (summary.interrupted) log.warn(`interrupted: ${line}; run the same command again to continue`);
   else log.info(`done: ${line}`);
   return summary;

@@ -179,6 +179,8 @@ Deno.test("a malformed or off-schema answer is asked again once, then recorded a
     });
     await classifier.dispose();
     assert(log.lines.some((l) => l.includes("2 could not be classified")), log.lines.join("\n"));
+    // Five bad replies, of which three were asked again: the summary must not say five were.
+    assert(log.lines.some((l) => l.includes("5 bad replies, 0 non-ticker")), log.lines.join("\n"));
   });
 });
 

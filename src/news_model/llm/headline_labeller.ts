@@ -16,6 +16,7 @@ export type Label =
   | { ok: false; kind: "malformed" | "off-schema" | "no-answer"; error: string };
 
 export class HeadlineLabeller {
+  /** `badReplies` counts every bad reply: a headline's first is asked again, its second fails it. */
   readonly stats = { headlines: 0, labelled: 0, failed: 0, badReplies: 0, droppedCoins: 0 };
   readonly client: LlmClient;
   #model: string;

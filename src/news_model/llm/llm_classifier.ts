@@ -98,7 +98,7 @@ export function loadLlmClassifier(
       if (headlines > 0) {
         const line =
           `${spec}: ${headlines} headlines, ${failed} could not be classified (no signal written); ` +
-          `${requests} requests, ${retries} retries (${throttled} throttled), ${badReplies} bad replies asked again, ` +
+          `${requests} requests, ${retries} retries (${throttled} throttled), ${badReplies} bad replies, ` +
           `${droppedCoins} non-ticker coins left out`;
         if (failed > 0) log.warn(line);
         else log.info(line);
