@@ -1,7 +1,8 @@
 /**
  * Groups a stream's items into arrays of at most `size`, handing a partial batch on once no
  * item has arrived for `idleMs` (so a slow source, such as a poll every minute, is not held
- * back waiting for a full batch).
+ * back waiting for a full batch). `flush` hands on the partial batch when the input ends; a
+ * cancelled stream drops it.
  */
 export class BatchStream<T> extends TransformStream<T, T[]> {
   constructor(size: number, idleMs: number) {
@@ -23,6 +24,12 @@ export class BatchStream<T> extends TransformStream<T, T[]> {
       },
       flush(controller) {
         flush(controller);
+      },
+      // A consumer that stops reading (Ctrl-C) leaves no timer to hand a batch to a cancelled stream.
+      cancel() {
+        clearTimeout(timer);
+        timer = undefined;
+        batch = [];
       },
     });
   }
