@@ -26,5 +26,5 @@ await runTask("news", async ({ signal }) => {
   const cfg = newsConfig(Deno.args);
   setLogLevel(cfg.logLevel);
   if (cfg.bus === "kafka") await newsOverBus(cfg, logger("news"), signal);
-  else await classifyNews(cfg, logger("news"), signal);
+  else return await classifyNews(cfg, logger("news"), signal);
 });

@@ -38,8 +38,11 @@ export function openSeenIds(cfg: NewsConfig): Promise<SeenIds> {
   return SeenIds.open(`${cfg.dataDir}/news_seen.json`, undefined, { untilWritten: true });
 }
 
-/** Runs until the file is classified, or, polling the API, until `signal` aborts. */
-export async function classifyNews(cfg: NewsConfig, log: Logger, signal: AbortSignal): Promise<void> {
+/**
+ * Runs until the file is classified, or, polling the API, until `signal` aborts. Resolves with the
+ * exit status: 0, or 130 when `signal` stopped a file before its end.
+ */
+export async function classifyNews(cfg: NewsConfig, log: Logger, signal: AbortSignal): Promise<number> {
   await Deno.mkdir(cfg.dataDir, { recursive: true });
   // A file is read whole before the model loads, so a bad one fails at once.
   const file = cfg.file === undefined
@@ -89,7 +92,12 @@ export async function classifyNews(cfg: NewsConfig, log: Logger, signal: AbortSi
     }
     await writer.close();
     progress.done();
+    if (total !== undefined && signal.aborted && tally.headlines < total) {
+      log.warn(tally.interrupted(total));
+      return 130;
+    }
     log.info(tally.summary(classifier.name, cfg.dataDir));
+    return 0;
   } finally {
     // Nothing is closed under a write still running (the error, if any, is already on its way).
     await writer?.close().catch(() => {});

@@ -38,6 +38,12 @@ export class NewsTally {
       `0: ${this.neutral}, -1: ${this.bearish}) · up to ${isoTime(upTo)}`;
   }
 
+  /** The last line of a file's run that Ctrl-C stopped: how far it got, and that a rerun is safe. */
+  interrupted(total: number): string {
+    return `interrupted after ${this.headlines} of ${total} headlines (${this.signals} signals written); ` +
+      "the same command classifies the file again, to the same signals";
+  }
+
   /** The last line: totals, the classifier and the eight coins with most signals (ties: first seen). */
   summary(model: string, dataDir: string): string {
     const top = [...this.#coins].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([c, n]) => `${c} ${n}`)

@@ -6,6 +6,9 @@ import { DuckDbFeatureStore } from "../../src/stores/offline_duckdb.ts";
 import { runPipeline } from "../helpers.ts";
 import { writeTeacherFile } from "../news_fixtures.ts";
 import { fakeCryptoPanic, post, TOKEN } from "../fake_cryptopanic.ts";
+import { fakeLlm } from "../fake_llm.ts";
+import { newsConfig } from "../../src/config.ts";
+import { classifyNews } from "../../src/jobs/news_job.ts";
 
 const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 
@@ -79,6 +82,44 @@ Deno.test("news task: a file's post that a live poll recorded is known from its 
     const btc = await storedSignals(`${dir}/data`, "BTC");
     assertEquals(btc.map((s) => [s.news_id, s.known_at]).sort(), [["h", published], ["p", fetched]]);
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("news task: Ctrl-C during a file says how far it got and exits 130, not done", async () => {
+  const dir = await Deno.makeTempDir();
+  const fake = fakeLlm({ latencyMs: 30 });
+  try {
+    const lines = Array.from(
+      { length: 40 },
+      (_, i) =>
+        JSON.stringify({
+          id: `h${i}`,
+          title: `Bitcoin surges ${i}`,
+          published_at: Date.UTC(2026, 1, 1, 0, i),
+        }),
+    );
+    await Deno.writeTextFile(`${dir}/h.jsonl`, lines.join("\n") + "\n");
+    const cfg = newsConfig(
+      ["--file", `${dir}/h.jsonl`, "--news-model", "ollama:llama3.2", "--llm-url", fake.url, "--batch", "4"],
+      () => undefined,
+    );
+    cfg.dataDir = `${dir}/data`;
+    const said: string[] = [];
+    const keep = (m: string) => void said.push(m);
+    const controller = new AbortController();
+    const stopping = waitFor(() => fake.requests.length >= 6, 10_000).then(() => controller.abort());
+    const code = await classifyNews(
+      cfg,
+      { debug: keep, info: keep, warn: keep, error: keep },
+      controller.signal,
+    );
+    await stopping;
+    assertEquals(code, 130, said.join("\n"));
+    assert(!said.some((l) => l.startsWith("done:")), said.join("\n"));
+    assert(said.some((l) => /^interrupted after \d+ of 40 headlines/.test(l)), said.join("\n"));
+  } finally {
+    await fake.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
