@@ -41,6 +41,8 @@ export async function loadNewsClassifier(
     const msg = (e as Error).message;
     const hint = local
       ? "it needs config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (see deno task news:distill)"
+      : Deno.env.get("HF_HUB_OFFLINE")
+      ? `HF_HUB_OFFLINE is set and ${cacheDir} holds no complete copy of it: unset HF_HUB_OFFLINE to download it once, or pass --news-model with a local directory (deno task news:distill makes one)`
       : "the Hugging Face hub may be unreachable: pass --news-model with a local directory (deno task news:distill makes one)";
     throw new Error(`cannot load news model ${spec}: ${msg}; ${hint}`, { cause: e });
   }

@@ -25,8 +25,8 @@ export async function isLocalModel(spec: string): Promise<boolean> {
 
 /**
  * Points transformers.js at `spec` and returns the id to load it by. Local: the hub is off and
- * the id is the absolute directory. Hub: downloads are allowed (unless HF_HUB_OFFLINE is set)
- * and cached under `cacheDir`.
+ * the id is the absolute directory. Hub: downloads are allowed and cached under `cacheDir`; with
+ * HF_HUB_OFFLINE set, only a copy already cached there is loaded.
  */
 export async function configureFor(spec: string, cacheDir: string): Promise<{ id: string; local: boolean }> {
   const local = await isLocalModel(spec);
@@ -41,8 +41,12 @@ export async function configureFor(spec: string, cacheDir: string): Promise<{ id
     env.localModelPath = "";
     return { id: await Deno.realPath(spec), local };
   }
-  env.allowRemoteModels = !Deno.env.get("HF_HUB_OFFLINE");
-  env.allowLocalModels = false;
+  const offline = Boolean(Deno.env.get("HF_HUB_OFFLINE"));
+  env.allowRemoteModels = !offline;
+  // With remote and local models both off, transformers.js refuses before it looks in its cache;
+  // offline, the cache directory is read as the local model path instead, so a cached model loads.
+  env.allowLocalModels = offline;
+  env.localModelPath = cacheDir;
   env.cacheDir = cacheDir;
   return { id: spec, local };
 }

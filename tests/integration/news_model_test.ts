@@ -109,11 +109,36 @@ Deno.test("news model: a corrupt file, unknown labels and an unreachable hub are
     );
     Deno.env.set("HF_HUB_OFFLINE", "1");
     try {
-      await assertRejects(
+      const e = await assertRejects(
         () => loadNewsClassifier("Xenova/some-model", { cacheDir: `${dir}/cache` }),
         Error,
         "pass --news-model with a local directory",
       );
+      assert(e.message.includes("HF_HUB_OFFLINE is set"), e.message);
+    } finally {
+      Deno.env.delete("HF_HUB_OFFLINE");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a hub model downloaded once into the cache loads with HF_HUB_OFFLINE=1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const model = await tinyModel(dir);
+    // The cache holds a hub model's files under its id, as a download leaves them.
+    const cached = `${dir}/cache/Xenova/cached-model`;
+    await Deno.mkdir(`${cached}/onnx`, { recursive: true });
+    for (const f of ["onnx/model.onnx", "tokenizer.json", "tokenizer_config.json", "config.json"]) {
+      await Deno.copyFile(`${model}/${f}`, `${cached}/${f}`);
+    }
+    Deno.env.set("HF_HUB_OFFLINE", "1");
+    try {
+      const classifier = await loadNewsClassifier("Xenova/cached-model", { cacheDir: `${dir}/cache` });
+      assertEquals(classifier.name, "Xenova/cached-model");
+      assertEquals((await classifier.classify(["Bitcoin surges to a record"])).length, 1);
+      await classifier.dispose();
     } finally {
       Deno.env.delete("HF_HUB_OFFLINE");
     }
