@@ -106,9 +106,12 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
       }
       const msg = (e as Error).message;
       if (/lock/i.test(msg)) {
-        throw new Error(`the offline store ${path} is open in another process (a running ingest?): ${msg}`, {
-          cause: e,
-        });
+        throw new Error(
+          `the offline store ${path} is open in another process (a running ingest, backfill, news or start?): ${msg}`,
+          {
+            cause: e,
+          },
+        );
       }
       throw new Error(`cannot open the offline store ${path}: ${msg}`, { cause: e });
     }

@@ -45,6 +45,8 @@ Deno.test("opening an offline store another process holds says so and keeps the 
       assertEquals(new TextDecoder().decode((await reader.read()).value).trim(), "held");
       const e = await failure(() => DuckDbFeatureStore.open(path));
       assert(e.message.includes("is open in another process"), e.message);
+      // news writes the offline store too: a news export while news polls must not point at ingest alone.
+      assert(e.message.includes("news"), e.message);
       assert(e.cause instanceof Error && /lock/i.test(e.cause.message), String(e.cause));
     } finally {
       await holder.stdin.close();
