@@ -205,7 +205,11 @@ Deno.test("a server nobody listens on stops the classifier, naming the URL", asy
     },
   );
   const e = await errorOf(classifier.classify(["Bitcoin up"]));
-  assert(e instanceof LlmFatalError && e.message.startsWith(`cannot reach ${url}/api/chat`), e.message);
+  assert(
+    e instanceof LlmFatalError && e.message.startsWith(`cannot reach ${url}/api/chat: failed`),
+    e.message,
+  );
+  assert(e.message.includes("--llm-url"), e.message);
 });
 
 Deno.test("--llm-concurrency bounds the requests in flight", async () => {

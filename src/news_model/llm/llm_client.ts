@@ -128,9 +128,13 @@ export class LlmClient {
         }
       }
       if (attempt + 1 >= this.#maxAttempts) {
-        const message = `${this.url} failed ${this.#maxAttempts} times, last: ${problem}`;
+        const tries = `failed ${this.#maxAttempts} times, last: ${problem}`;
         // A server that never answered is down for every headline, not just this one.
-        throw unreachable ? new LlmFatalError(`cannot reach ${message}`) : new LlmNoAnswerError(message);
+        throw unreachable
+          ? new LlmFatalError(
+            `cannot reach ${this.url}: ${tries}; is the LLM server running there (--llm-url)?`,
+          )
+          : new LlmNoAnswerError(`${this.url} ${tries}`);
       }
       const delay = Math.max(waitMs ?? 0, backoffDelay(attempt, this.#backoff));
       this.stats.retries++;
