@@ -3,7 +3,7 @@
  * oldest first, streamed from DuckDB to a file or stdout chunk by chunk, so the size of the store
  * does not matter. A file is written beside its target and renamed when complete.
  */
-import { ConfigError, type NewsExportConfig } from "../config.ts";
+import { checkParentDir, ConfigError, type NewsExportConfig } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { PartialFile } from "../stores/partial_file.ts";
@@ -37,28 +37,12 @@ async function storePath(dataDir: string): Promise<string> {
 }
 
 /**
- * The directory `--out` writes into must exist: the file is first written beside its target, and
- * a missing directory would otherwise surface as the temporary file's name.
- */
-async function checkOutDir(out: string): Promise<void> {
-  const slash = out.lastIndexOf("/");
-  const dir = slash < 0 ? "." : slash === 0 ? "/" : out.slice(0, slash);
-  try {
-    if (!(await Deno.stat(dir)).isDirectory) throw new ConfigError(`--out: ${dir} is not a directory`);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new ConfigError(`--out: no such directory: ${dir}`);
-    if (e instanceof Deno.errors.NotADirectory) throw new ConfigError(`--out: ${dir} is not a directory`);
-    throw e;
-  }
-}
-
-/**
  * Resolves with the exit status: 0, also when the range holds no signal (which is warned about) or
  * stdout's reader stops reading; 130 when `signal` aborts (Ctrl-C), with the partial file removed.
  */
 export async function exportNews(cfg: NewsExportConfig, log: Logger, signal?: AbortSignal): Promise<number> {
   const toFile = cfg.out !== "-";
-  if (toFile) await checkOutDir(cfg.out);
+  if (toFile) await checkParentDir("out", cfg.out);
   const store = await DuckDbFeatureStore.open(await storePath(cfg.dataDir), { readOnly: true });
   const encoder = new TextEncoder();
   let file: PartialFile | undefined;

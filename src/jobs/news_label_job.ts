@@ -6,7 +6,7 @@
  * LLM could not label (a bad answer twice, or no answer through the retries) is appended to
  * `--errors` instead, counted, and asked again by the next run; nothing is guessed for it.
  */
-import type { LabelConfig } from "../config.ts";
+import { checkParentDir, type LabelConfig } from "../config.ts";
 import type { NewsItem } from "../domain/news.ts";
 import { INSTRUCTION } from "../news_model/llm/answer_schema.ts";
 import type { LlmClientOptions } from "../news_model/llm/llm_client.ts";
@@ -51,6 +51,9 @@ export async function labelNews(
   signal: AbortSignal,
   tuning: Pick<LlmClientOptions, "maxAttempts" | "backoff"> = {},
 ): Promise<LabelSummary> {
+  // Checked before the first request: a failed headline would otherwise find a missing --errors dir.
+  await checkParentDir("out", cfg.out);
+  await checkParentDir("errors", cfg.errors);
   const file = await readNewsFile(cfg.file, cfg.skipBadLines);
   const items = await Array.fromAsync(file.stream);
   const out = await JsonlAppender.open(cfg.out);

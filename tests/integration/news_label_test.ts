@@ -70,6 +70,21 @@ async function waitFor(check: () => boolean | Promise<boolean>, ms: number): Pro
   }
 }
 
+Deno.test("news:label: an --out or --errors in a directory that does not exist exits 2 naming the flag, before asking anything", async () => {
+  await withTempDir(async (dir) => {
+    await writeHeadlines(dir);
+    await withFake({}, async (fake) => {
+      const out = await output(label(dir, fake, ["--out", `${dir}/missing/labels.jsonl`]));
+      assertEquals(out.code, 2, out.stderr);
+      assert(out.stderr.includes(`--out: no such directory: ${dir}/missing`), out.stderr);
+      const errors = await output(label(dir, fake, ["--errors", `${dir}/missing/errors.jsonl`]));
+      assertEquals(errors.code, 2, errors.stderr);
+      assert(errors.stderr.includes(`--errors: no such directory: ${dir}/missing`), errors.stderr);
+      assertEquals(fake.requests.length, 0);
+    });
+  });
+});
+
 Deno.test("news:label writes each headline once as a teacher line news:distill reads", async () => {
   await withTempDir(async (dir) => {
     await writeHeadlines(dir);
