@@ -48,7 +48,14 @@ export function isOtherKind(post: unknown): boolean {
 /** Parses a posts response; media posts and unreadable posts are counted, not returned. */
 export function parsePostsPage(body: unknown): PostsPage {
   if (typeof body !== "object" || body === null || !Array.isArray((body as { results?: unknown }).results)) {
-    throw new TypeError("CryptoPanic response has no results array");
+    // An error can come as JSON with status 200 (`{"status": "Incomplete", "info": ...}`): its words
+    // are the only clue to what is wrong.
+    const fields = typeof body === "object" && body !== null ? body as Record<string, unknown> : {};
+    const said = ["status", "info", "detail", "error", "message"]
+      .map((k) => fields[k]).filter((v): v is string => typeof v === "string").join(": ");
+    throw new TypeError(
+      `CryptoPanic response has no results array${said ? ` (it says: ${said.slice(0, 200)})` : ""}`,
+    );
   }
   const { results, next } = body as { results: unknown[]; next?: unknown };
   const items: NewsItem[] = [];

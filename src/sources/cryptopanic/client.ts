@@ -90,7 +90,9 @@ export class CryptoPanic {
             return parsePostsPage(await res.json());
           } catch (e) {
             throw new CryptoPanicError(
-              `CryptoPanic sent an unreadable page (${this.redact(url)}): ${(e as Error).message}`,
+              `CryptoPanic sent an unreadable page (${this.redact(url)}): ${
+                this.redact((e as Error).message)
+              }`,
             );
           }
         }
