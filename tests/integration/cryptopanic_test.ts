@@ -117,6 +117,8 @@ Deno.test("CryptoPanic: a poll that finds more new posts than a page holds follo
     const more = await take(stream, 5, 3000);
     controller.abort();
     assertEquals([...first, ...more].map((n) => n.id), ["1", "2", "3", "4", "5", "6", "7"]);
+    // Page 3 holds posts seen before: the gap is closed there, and the page behind it is not asked for.
+    assert(!fake.requests.some((u) => u.searchParams.get("page") === "4"), "page 4 was fetched");
     await Deno.remove(dir, { recursive: true });
   } finally {
     await fake.server.shutdown();

@@ -1,7 +1,7 @@
 /**
  * CryptoPanic as a `ReadableStream<NewsItem>`: on start it follows `next` back through up to
  * `backfillPages` pages (stopping at a page it has wholly seen), then polls the first page every
- * `intervalMs`, following `next` the same way when a poll finds new posts, so a burst of more posts
+ * `intervalMs`, following `next` while a polled page holds only new posts, so a burst of more posts
  * than a page holds between two polls is not lost. Items are deduplicated by id against `seen` and
  * handed on oldest first. They are marked seen as they are handed on; the consumer saves `seen`
  * after writing them, so a crash in between repeats them rather than losing them. A polled post
@@ -53,14 +53,14 @@ async function* run(options: NewsStreamOptions): AsyncGenerator<NewsItem> {
   const pages = Math.max(1, options.backfillPages ?? 10);
   const intervalMs = options.intervalMs ?? 60_000;
   try {
-    const first = fresh(await unseenPosts(client, seen, options.backfillPages ?? 10, signal));
+    const first = fresh(await unseenPosts(client, seen, options.backfillPages ?? 10, signal, true));
     log.info(`CryptoPanic: ${first.length} new posts on start`);
     yield* first;
     for (;;) {
       await sleep(intervalMs, signal);
       let posts: NewsItem[];
       try {
-        posts = await unseenPosts(client, seen, pages, signal);
+        posts = await unseenPosts(client, seen, pages, signal, false);
       } catch (e) {
         if (e instanceof CryptoPanicAuthError || signal?.aborted) throw e;
         log.warn(
@@ -79,12 +79,17 @@ async function* run(options: NewsStreamOptions): AsyncGenerator<NewsItem> {
   }
 }
 
-/** The posts not in `seen` of the first page and of the pages behind it, up to a page wholly seen. */
+/**
+ * The posts not in `seen` of the first page and of the pages behind it: on start up to a page wholly
+ * seen; on a poll only while a page is wholly new, since pages run newest first and a seen post
+ * means the gap since the last poll is closed (a request saved on every poll that finds news).
+ */
 async function unseenPosts(
   client: CryptoPanic,
   seen: SeenIds,
   maxPages: number,
   signal: AbortSignal | undefined,
+  onStart: boolean,
 ): Promise<NewsItem[]> {
   const unseen: NewsItem[] = [];
   let url: string | null = client.firstPageUrl();
@@ -92,7 +97,7 @@ async function unseenPosts(
     const p = await client.page(url, signal);
     const fresh = p.items.filter((i) => !seen.has(i.id));
     unseen.push(...fresh);
-    if (fresh.length === 0) break;
+    if (fresh.length === 0 || (!onStart && fresh.length < p.items.length)) break;
     url = p.next;
   }
   return unseen;
