@@ -28,7 +28,11 @@ export type BusMessage =
   | { type: "candle"; data: Candle; series?: number }
   | { type: "feature"; data: FeatureRow }
   | { type: "prediction"; data: Prediction }
-  | { type: "news"; data: NewsItem }
+  /**
+   * `recorded`: read from a file, long after the poll that fetched it, so its classification says
+   * nothing of when it could be known (`signalsOf`).
+   */
+  | { type: "news"; data: NewsItem; recorded?: true }
   | { type: "news_signal"; data: NewsSignal }
   | { type: "end"; data: { pair: string }; series?: number };
 
@@ -73,6 +77,9 @@ export class DecodeError extends Error {
 
 export function encode(message: BusMessage): string {
   const series = "series" in message ? message.series : undefined;
+  if (message.type === "news" && message.recorded) {
+    return JSON.stringify({ v: SCHEMA_VERSION, type: message.type, recorded: true, data: message.data });
+  }
   return JSON.stringify(
     series === undefined
       ? { v: SCHEMA_VERSION, type: message.type, data: message.data }
@@ -104,7 +111,13 @@ export function decode<K extends ConsumedKind>(
     throw new DecodeError("value is not JSON");
   }
   if (typeof msg !== "object" || msg === null) throw new DecodeError("value is not a JSON object");
-  const { v, type, data, series } = msg as { v?: unknown; type?: unknown; data?: unknown; series?: unknown };
+  const { v, type, data, series, recorded } = msg as {
+    v?: unknown;
+    type?: unknown;
+    data?: unknown;
+    series?: unknown;
+    recorded?: unknown;
+  };
   if (v !== SCHEMA_VERSION) {
     throw new DecodeError(`schema version ${JSON.stringify(v)} is not ${SCHEMA_VERSION}`);
   }
@@ -130,7 +143,8 @@ export function decode<K extends ConsumedKind>(
       : kind === "news"
       ? validateNews(fields)
       : validateSignal(fields);
-    return { type: kind, data: parsed, ...(kind === "candle" ? numbered : {}) } as Decoded<K>;
+    const extra = kind === "candle" ? numbered : kind === "news" && recorded === true ? { recorded } : {};
+    return { type: kind, data: parsed, ...extra } as Decoded<K>;
   } catch (e) {
     if (e instanceof DecodeError) throw e;
     throw new DecodeError(`invalid ${kind}: ${(e as Error).message}`);

@@ -283,8 +283,10 @@ export async function runStage<S>(
           batch.candles.push(message.data);
           if (message.series !== undefined) (batch.candleSeries ??= {})[message.data.pair] = message.series;
         } else if (message.type === "feature") batch.rows.push(message.data);
-        else if (message.type === "news") (batch.news ??= []).push(message.data);
-        else if (message.type === "news_signal") (batch.signals ??= []).push(message.data);
+        else if (message.type === "news") {
+          (batch.news ??= []).push(message.data);
+          if (message.recorded) (batch.newsRecorded ??= new Set()).add(message.data.id);
+        } else if (message.type === "news_signal") (batch.signals ??= []).push(message.data);
         else if (message.type === "end") {
           // Its pair's windows close after the trades before it and before any after it.
           batch.ends = [message.data.pair];

@@ -48,14 +48,19 @@ export const BATCHES_PER_SLICE = 16;
 /** The consumer groups of the two consumer stages, under the topic prefix. */
 export const NEWS_GROUPS = { signals: "news-signals-stage", store: "news-store-stage" } as const;
 
-/** The headlines stage's hand-off: each headline to `news`, keyed by its id. */
-export function headlinesPublisher(bus: Bus): { send(items: readonly NewsItem[]): Promise<void> } {
+/**
+ * The headlines stage's hand-off: each headline to `news`, keyed by its id; `recorded` marks a
+ * file's, which the signals stage dates as the embedded job does a file's.
+ */
+export function headlinesPublisher(
+  bus: Bus,
+  recorded = false,
+): { send(items: readonly NewsItem[]): Promise<void> } {
+  const message = (item: NewsItem) =>
+    encode(recorded ? { type: "news", data: item, recorded } : { type: "news", data: item });
   return {
     send: (items) =>
-      bus.producer.send(
-        bus.topics.news,
-        items.map((item) => ({ key: item.id, value: encode({ type: "news", data: item }) })),
-      ),
+      bus.producer.send(bus.topics.news, items.map((item) => ({ key: item.id, value: message(item) }))),
   };
 }
 
@@ -117,7 +122,8 @@ export function classifyHeadlines(
       const news = batch.news ?? [];
       const signals: NewsSignal[] = [];
       for (let i = 0; i < news.length; i += size) {
-        signals.push(...(await classifyBatch(news.slice(i, i + size), classifier, Date.now)).signals);
+        const group = news.slice(i, i + size);
+        signals.push(...(await classifyBatch(group, classifier, Date.now, batch.newsRecorded)).signals);
       }
       counts.classified += news.length;
       counts.signals += signals.length;

@@ -102,7 +102,8 @@ async function publishHeadlines(
   log: Logger,
   signal: AbortSignal,
 ): Promise<void> {
-  const publisher = headlinesPublisher(bus);
+  // No seen ids: the headlines come from a file.
+  const publisher = headlinesPublisher(bus, seen === undefined);
   let published = 0;
   for await (const batch of items.pipeThrough(new BatchStream<NewsItem>(PUBLISH_BATCH, 250))) {
     await publisher.send(batch);

@@ -55,6 +55,8 @@ export interface Batch {
   forecasts: Forecast[];
   /** Headlines read from the bus's `news` topic (src/bus/news_stages.ts). */
   news?: NewsItem[] | undefined;
+  /** The ids of `news` read from a file rather than polled live (the `recorded` messages). */
+  newsRecorded?: Set<string> | undefined;
   /** Per-coin signals: of the headlines, classified, or read from the bus's `news_signals` topic. */
   signals?: NewsSignal[] | undefined;
   /** Stage state as of the end of this batch, for the checkpoint. */

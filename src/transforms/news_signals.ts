@@ -67,18 +67,22 @@ export interface ClassifiedBatch {
 /**
  * Classifies batches of headlines, every one of them (one about no coin as a market-wide signal).
  * Batches are whatever arrives: group items upstream to classify many at once. `now`, the wall
- * clock, dates live posts' classifications.
+ * clock, dates live posts' classifications, except those whose ids are in `recorded` (read from a
+ * file, classified long after their fetch).
  */
 export async function classifyBatch(
   items: readonly NewsItem[],
   classifier: NewsClassifier,
   now?: () => number,
+  recorded?: ReadonlySet<string>,
 ): Promise<ClassifiedBatch> {
   const results = await classifier.classify(items.map((i) => i.title));
   const at = now?.();
   return {
     items: [...items],
-    signals: items.flatMap((item, k) => signalsOf(item, results[k]!, classifier.name, at)),
+    signals: items.flatMap((item, k) =>
+      signalsOf(item, results[k]!, classifier.name, recorded?.has(item.id) ? undefined : at)
+    ),
   };
 }
 

@@ -12,10 +12,11 @@ import { teacherLines, writeTeacherFile } from "../news_fixtures.ts";
 import { lag } from "../../src/bus/bus.ts";
 import { decode, DecodeError, encode } from "../../src/bus/codec.ts";
 import { createKafka, ensureTopics } from "../../src/bus/kafka.ts";
-import { dedupeNews, NEWS_GROUPS } from "../../src/bus/news_stages.ts";
+import { classifyHeadlines, dedupeNews, NEWS_GROUPS } from "../../src/bus/news_stages.ts";
 import { BusProducer } from "../../src/bus/producer.ts";
 import { ConfigError, newsConfig } from "../../src/config.ts";
 import type { NewsItem, NewsSignal } from "../../src/domain/news.ts";
+import type { NewsClassifier } from "../../src/domain/ports.ts";
 import { DEFAULT_DISTILL, distill } from "../../src/news_model/distill.ts";
 import { readTeacherData } from "../../src/news_model/teacher_data.ts";
 import { newsFile } from "../../src/sources/files/news_file.ts";
@@ -257,6 +258,50 @@ Deno.test({
         assertEquals(got.offline, want.offline, "offline news_signals table");
         assertEquals(got.online, want.online, "online signals");
       });
+
+      await t.step("a file's posts a live poll recorded are known from that poll, as embedded", async () => {
+        // Fetched 90 s after publication, years before this run classifies them.
+        const polled = items.slice(0, 40).map((i) => ({ ...i, seen_at: i.published_at + 90_000 }));
+        await Deno.writeTextFile(
+          `${dir}/polled.jsonl`,
+          polled.map((i) => JSON.stringify(i)).join("\n") + "\n",
+        );
+        await ok(
+          runPipeline(
+            "news",
+            ["--file", "polled.jsonl", "--news-model", model, "--data-dir", "polled-e"],
+            dir,
+          ),
+          "embedded news --file polled.jsonl",
+        );
+        const embedded = await tables(`${dir}/polled-e`);
+        assertEquals(
+          new Set(embedded.offline.map((s) => s.known_at - s.published_at)),
+          new Set([90_000]),
+          "known at the recorded fetch",
+        );
+        const prefix = uniquePrefix("newspolled");
+        const bus = ["--bus", "kafka", "--brokers", BROKERS, "--topic-prefix", prefix];
+        await ok(
+          runPipeline("news", [
+            "--file",
+            "polled.jsonl",
+            "--news-model",
+            model,
+            "--data-dir",
+            "polled-b",
+            ...bus,
+          ], dir),
+          "news --bus kafka --file polled.jsonl",
+        );
+        // Each partition's headlines are classified in batches of their own, which moves scores in
+        // the seventh digit: when each signal is known is what this compares.
+        const knownAt = (t: Tables) => ({
+          offline: t.offline.map((s) => `${s.news_id} ${s.coin} ${s.known_at}`).sort(),
+          online: Object.values(t.online).flat().map((s) => `${s.news_id} ${s.coin} ${s.known_at}`).sort(),
+        });
+        assertEquals(knownAt(await tables(`${dir}/polled-b`)), knownAt(embedded));
+      });
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -321,6 +366,33 @@ Deno.test("headline and signal messages are validated like the files they come f
     DecodeError,
     'expected a news_signal message, got "news"',
   );
+});
+
+Deno.test("a file's headline crosses the bus marked recorded, and the signals stage dates only live ones by the clock", async () => {
+  const polled = { ...ITEM, seen_at: ITEM.published_at + 90_000 };
+  assertEquals(decode(encode({ type: "news", data: polled, recorded: true }), "news"), {
+    type: "news",
+    data: polled,
+    recorded: true,
+  });
+  assertEquals(decode(encode({ type: "news", data: polled }), "news"), { type: "news", data: polled });
+  const classifier: NewsClassifier = {
+    name: "fixed",
+    classify: (titles) => Promise.resolve(titles.map(() => ({ signal: 1 as const, score: 0.9 }))),
+    dispose: () => Promise.resolve(),
+  };
+  const batch = {
+    ...emptyBatch(),
+    news: [polled, { ...polled, id: "n2" }],
+    newsRecorded: new Set(["n1"]),
+  };
+  const before = Date.now();
+  const [out] = await Array.fromAsync(
+    ReadableStream.from([batch]).pipeThrough(classifyHeadlines(classifier, 8)),
+  );
+  const knownAt = Object.fromEntries(out!.signals!.map((s) => [s.news_id, s.known_at]));
+  assertEquals(knownAt.n1, polled.seen_at);
+  assert(knownAt.n2! >= before, `a live post is known once classified: ${knownAt.n2}`);
 });
 
 Deno.test("the signals stage drops a headline it has seen, remembering the latest ids only", async () => {
