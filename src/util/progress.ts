@@ -15,13 +15,14 @@ export interface ProgressUpdate {
 
 const encoder = new TextEncoder();
 
-function eta(seconds: number): string {
+/** `42s`, `1m05s`, `2h07m`; rounded whole first, so 119.6 s reads `2m00s`, not `1m60s`. */
+export function eta(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "?";
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  if (seconds < 3600) {
-    return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, "0")}s`;
-  }
-  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, "0")}m`;
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
 /** How far a job was, and when (epoch ms). */
@@ -37,6 +38,7 @@ export interface ProgressPoint {
  * starts most of the way through, so a pace measured from zero would promise an end at once.
  */
 export function secondsLeft(first: ProgressPoint, now: ProgressPoint): number {
+  if (now.fraction >= 1) return 0;
   const done = now.fraction - first.fraction, elapsed = (now.at - first.at) / 1000;
   return done > 0 && elapsed > 0 ? elapsed * (1 - now.fraction) / done : NaN;
 }

@@ -215,4 +215,8 @@ Deno.test("a poll's log line says how long before it its posts were published", 
   });
   assertEquals(lagText([at(40_000), at(360_000)], 1_000_000), ", published 40 s to 6 min before this poll");
   assertEquals(lagText([at(5_000)], 1_000_000), ", published 5 s before this poll");
+  // A post from long ago (a first poll of a quiet feed) in hours or days, not 927030 min.
+  const day = 86_400_000;
+  assertEquals(lagText([at(3 * 3_600_000)], 1_000_000), ", published 3 h before this poll");
+  assertEquals(lagText([at(5_000), at(643 * day)], 1_000_000), ", published 5 s to 643 d before this poll");
 });

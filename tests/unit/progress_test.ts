@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../assert.ts";
-import { Progress, rateText, secondsLeft } from "../../src/util/progress.ts";
+import { eta, Progress, rateText, secondsLeft } from "../../src/util/progress.ts";
 import { silent } from "../../src/util/log.ts";
 
 Deno.test("a progress rate shows whole numbers from ten a second and two figures below", () => {
@@ -13,6 +13,16 @@ Deno.test("the seconds left go by the pace since the first point seen, and are u
   assertEquals(secondsLeft({ at: 0, fraction: 0.2 }, { at: 10_000, fraction: 0.6 }), 10);
   assertEquals(secondsLeft({ at: 0, fraction: 0.2 }, { at: 0, fraction: 0.2 }), NaN);
   assertEquals(secondsLeft({ at: 0, fraction: 0.9 }, { at: 5_000, fraction: 0.9 }), NaN);
+  // Done is done, however it got there: no "ETA ?" at 100%.
+  assertEquals(secondsLeft({ at: 0, fraction: 1 }, { at: 0, fraction: 1 }), 0);
+  assertEquals([eta(42.4), eta(65), eta(119.6), eta(3599.6), eta(7620), eta(NaN)], [
+    "42s",
+    "1m05s",
+    "2m00s",
+    "1h00m",
+    "2h07m",
+    "?",
+  ]);
 });
 
 Deno.test("a progress line's ETA is ? at first, however far the job already is", async () => {

@@ -109,7 +109,14 @@ async function unseenPosts(
  */
 export function lagText(items: readonly NewsItem[], seenAt: number): string {
   const lags = items.map((i) => Math.max(0, seenAt - i.published_at));
-  const text = (ms: number) => ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+  const text = (ms: number) =>
+    ms < 120_000
+      ? `${Math.round(ms / 1000)} s`
+      : ms < 120 * 60_000
+      ? `${Math.round(ms / 60_000)} min`
+      : ms < 48 * 3_600_000
+      ? `${Math.round(ms / 3_600_000)} h`
+      : `${Math.round(ms / 86_400_000)} d`;
   const [lo, hi] = [text(Math.min(...lags)), text(Math.max(...lags))];
   return `, published ${lo === hi ? lo : `${lo} to ${hi}`} before this poll`;
 }
