@@ -25,14 +25,16 @@ await runTask("ingest", async ({ signal }) => {
   const openStores = () => openFeatureStores(cfg.dataDir);
   if (consumersOnly(cfg)) return await runConsumersOnly(cfg, openStores, logger("bus"), signal);
   await claimMarket(cfg.dataDir, exchangeMarket(cfg.restUrl, cfg.wsUrl));
+  const kafka = cfg.bus === "kafka";
+  // Before the checkpoint and the record: an ingest already running on this data dir holds the
+  // stores, and opening its job would cut the record lines it wrote since its last checkpoint.
+  const stores = kafka ? undefined : await openStores();
   const job = await openTradeJob(cfg.dataDir, `ingest ${cfg.restUrl}`, cfg.record, log);
   const features = restoreFeatures(job, cfg.windows, cfg.graceMs);
   const { stream, stats } = krakenTrades(cfg, ingestCursors(job.state, cfg.pairs, cfg.from, log), signal);
-  const kafka = cfg.bus === "kafka";
   const report = new IngestReport(cfg, job.state, stats, kafka ? undefined : features.candles, log);
   const sink = { ...job, onFlush: report.onFlush };
   const seen = lastTradeIds(job.state);
-  const stores = kafka ? undefined : await openStores();
   try {
     if (stores === undefined) {
       // Trades only, no end markers: a live series continues after a restart.

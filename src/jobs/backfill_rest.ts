@@ -22,6 +22,9 @@ export async function backfillFromRest(
 ): Promise<number> {
   const from = cfg.from as number;
   const range = `${isoTime(from)}..${cfg.to === undefined ? "" : isoTime(cfg.to)}`;
+  // Read before the job is opened: it fails while another process holds the stores, and opening
+  // the job would cut the record lines that process wrote since its last checkpoint.
+  const stored = await heldSeries(cfg);
   const job = await openTradeJob(
     cfg.dataDir,
     `backfill ${cfg.restUrl} ${cfg.pairs.join(",")} ${range} ${cfg.windows.join(",")}`,
@@ -39,7 +42,7 @@ export async function backfillFromRest(
   }
   if (job.resumed) log.info(`resuming from ${job.checkpoint.path}`);
   // A resumed job goes on with its own state, so only a fresh one can cut a series the store holds.
-  const held = job.resumed ? [] : await heldSeries(cfg), spans: RunSpans = new Map();
+  const held = job.resumed ? [] : stored, spans: RunSpans = new Map();
   const features = restoreFeatures(job, cfg.windows, cfg.graceMs);
   const rest = new KrakenRest({ baseUrl: cfg.restUrl, rate: cfg.restRate, log: logger("kraken-rest") });
   const cursors = new Map<string, Cursor>();

@@ -60,9 +60,11 @@ export async function backfillTradeFile(
   // Ctrl-C stops reading the file; the batch being written is finished, and the online store
   // gets what the offline store has.
   const stream = all.pipeThrough(new TransformStream<Trade[], Trade[]>(), { signal });
+  // Read before the record is rewritten: it fails while another process holds the stores, and that
+  // process may be writing this record.
+  const held = await heldSeries(cfg), spans: RunSpans = new Map();
   const recorder = cfg.record ? (await TradeRecorder.open(cfg.record, 0)).recorder : undefined;
   const features = initialFeatureState({ windows: cfg.windows, graceMs: cfg.graceMs });
-  const held = await heldSeries(cfg), spans: RunSpans = new Map();
   let rows = 0, trades = 0;
   const progress = new Progress("backfill", log);
   const started = Date.now();
