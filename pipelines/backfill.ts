@@ -12,7 +12,7 @@ import { backfillFromRest } from "../src/jobs/backfill_rest.ts";
 import { backfillTradeFile } from "../src/jobs/backfill_trade_file.ts";
 import { CANDLE_FORMATS, type CandleFormat } from "../src/sources/files/candle_formats.ts";
 import { DamagedFileError } from "../src/sources/files/gunzip.ts";
-import { firstLine } from "../src/sources/files/trade_file.ts";
+import { firstLine, headLines } from "../src/sources/files/trade_file.ts";
 import type { TradeFormat } from "../src/sources/files/trade_formats.ts";
 import { openFeatureStores } from "../src/stores/feature_stores.ts";
 import { claimMarket, exchangeMarket, heldMarket } from "../src/stores/market_file.ts";
@@ -43,7 +43,10 @@ await runTask("backfill", async ({ signal }) => {
     );
   }
   try {
-    const format = await backfillFileFormat(cfg.file, cfg.format, () => firstLine(cfg.file!), cfg.pairs);
+    const file = cfg.file;
+    // A pipe cannot be read twice, so only a regular file is checked against --format.
+    const reread = (await Deno.stat(file)).isFile ? () => headLines(file, 2) : undefined;
+    const format = await backfillFileFormat(file, cfg.format, () => firstLine(file), cfg.pairs, reread);
     if ((CANDLE_FORMATS as readonly string[]).includes(format)) {
       if (cfg.bus === "kafka") {
         throw new ConfigError("candle files load through the embedded pipeline; drop --bus kafka");

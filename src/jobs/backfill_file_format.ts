@@ -1,16 +1,18 @@
 /**
  * Which reader a `backfill --file` takes: `--format`, or the one its name and first line show
- * (read only without `--format`: a named pipe cannot be read twice). Decided before anything is
- * opened, so a file the task cannot read is a usage error (exit 2)
- * that leaves the data dir as it was.
+ * (with `--format`, only a regular file's first lines are read, to check it: a named pipe cannot be
+ * read twice). Decided before anything is opened, so a file the task cannot read is a usage error
+ * (exit 2) that leaves the data dir as it was.
  */
 import { ConfigError, FILE_FORMATS, type FileFormat } from "../config.ts";
 import { wsOhlcCapture } from "../sources/files/candle_formats.ts";
-import { detectFormat } from "../sources/files/trade_formats.ts";
+import { detectFormat, otherFormat } from "../sources/files/trade_formats.ts";
 
 /**
  * The format of the file at `path` for a backfill of `pairs`: `format`, or the one detected from
- * its first line, which is asked for only then.
+ * its first line, which is asked for only then. A `format` is checked against the file's first
+ * two lines when `headLines` can read them (a regular file, not a pipe): a file of another format
+ * would fail at its first line, or with `--skip-bad-lines` load nothing.
  *
  * @example
  * ```ts
@@ -22,8 +24,21 @@ export async function backfillFileFormat(
   format: FileFormat | undefined,
   firstLine: () => Promise<string>,
   pairs: readonly string[],
+  headLines?: () => Promise<readonly string[]>,
 ): Promise<FileFormat> {
-  if (format !== undefined) return checked(path, format, pairs);
+  if (format !== undefined) {
+    const head = headLines === undefined ? [] : await headLines();
+    const capture = head[0] === undefined ? undefined : wsOhlcCapture(head[0].split(","));
+    if (capture !== undefined) throw new ConfigError(`${path}: ${capture}`);
+    const other = otherFormat(format, head);
+    if (other !== null) {
+      throw new ConfigError(
+        `--format ${format}: ${path} is not a ${format} file; its first line reads as ${other}. ` +
+          `Leave --format out to detect the format, or pass --format ${other}`,
+      );
+    }
+    return checked(path, format, pairs);
+  }
   const line = await firstLine();
   const capture = wsOhlcCapture(line.split(","));
   if (capture !== undefined) throw new ConfigError(`${path}: ${capture}`);

@@ -379,7 +379,12 @@ Deno.test("backfill of a file it cannot read as given exits 2, saying why, and l
         [["--file", "ws.csv"], `error: ws.csv: ${capture}`],
         [
           ["--file", "ws.csv", "--format", "kraken-ohlc", "--pairs", "BTC/USD"],
-          `error: ws.csv:1: ${capture}`,
+          `error: ws.csv: ${capture}`,
+        ],
+        [
+          ["--file", "ohlc.csv", "--format", "kraken-trades", "--pairs", "BTC/USD", "--skip-bad-lines"],
+          "error: --format kraken-trades: ohlc.csv is not a kraken-trades file; its first line reads as " +
+          "kraken-ohlc. Leave --format out to detect the format, or pass --format kraken-ohlc",
         ],
         [
           ["--file", "ohlc.csv"],

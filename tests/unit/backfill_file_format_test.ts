@@ -39,3 +39,38 @@ Deno.test("a kraken-trades file without --pairs is a usage error", async () => {
     "k.csv is a kraken-trades file, which names no pair: give its pair with --pairs",
   );
 });
+
+const lines = (...text: string[]) => () => Promise.resolve(text);
+const TRADES_CSV = ["ts,pair,price,qty,side", "1561939203172,BTC/USD,10749.4,0.004,buy"];
+
+Deno.test("a --format the file's first lines show it is not is a usage error naming the flag and the format it is", async () => {
+  await assertRejects(
+    () => backfillFileFormat("t.csv", "kraken-trades", line(""), ["BTC/USD"], lines(...TRADES_CSV)),
+    ConfigError,
+    "--format kraken-trades: t.csv is not a kraken-trades file; its first line reads as trades-csv. " +
+      "Leave --format out to detect the format, or pass --format trades-csv",
+  );
+  await assertRejects(
+    () => backfillFileFormat("t.jsonl", "trades-csv", line(""), [], lines('{"pair":"BTC/USD"}')),
+    ConfigError,
+    "--format trades-csv: t.jsonl is not a trades-csv file; its first line reads as trades-jsonl.",
+  );
+  await assertRejects(
+    () => backfillFileFormat("ws.csv", "kraken-trades", line(""), ["BTC/USD"], lines(WS_OHLC)),
+    ConfigError,
+    "ws.csv: it is a capture of Kraken's WebSocket v2 ohlc channel",
+  );
+});
+
+Deno.test("a header over the rows of a headerless --format is that format, with a bad line", async () => {
+  const file = lines("unix_time,price,volume", "1561939203.172,10749.4,0.004");
+  assertEquals(
+    await backfillFileFormat("k.csv", "kraken-trades", line(""), ["BTC/USD"], file),
+    "kraken-trades",
+  );
+  // A file whose name says one format and whose lines another is read as --format says.
+  assertEquals(
+    await backfillFileFormat("t.jsonl", "trades-csv", line(""), [], lines(...TRADES_CSV)),
+    "trades-csv",
+  );
+});

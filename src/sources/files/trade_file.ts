@@ -34,11 +34,20 @@ export type TradeFileStats = ParsedFileStats & { format: TradeFormat };
 
 /** Reads the first line of a (possibly gzipped) file. */
 export async function firstLine(path: string): Promise<string> {
-  const lines = await fileLines(path);
-  const reader = lines.getReader();
-  const { value } = await reader.read();
+  return (await headLines(path, 1))[0] ?? "";
+}
+
+/** Reads the first `n` lines of a (possibly gzipped) file, fewer when it has fewer. */
+export async function headLines(path: string, n: number): Promise<string[]> {
+  const reader = (await fileLines(path)).getReader();
+  const out: string[] = [];
+  while (out.length < n) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out.push(value.text);
+  }
   await reader.cancel();
-  return value?.text ?? "";
+  return out;
 }
 
 /** A file that cannot be read as trades as given: the user's to fix, with `--format` or another file. */

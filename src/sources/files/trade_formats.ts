@@ -210,3 +210,27 @@ export function detectFormat(
   }
   return null;
 }
+
+/**
+ * The format a file's first lines show when it is not `format`, or null when they may be
+ * `format`'s. Only the content counts, not the name; a header over the rows of a headerless
+ * format is that format with one bad line.
+ *
+ * @example
+ * ```ts
+ * otherFormat("kraken-trades", ["ts,pair,price,qty,side", "1561939203172,BTC/USD,1,1,buy"]); // "trades-csv"
+ * otherFormat("kraken-trades", ["unix_time,price,volume", "1561939203.172,10749.4,0.004"]); // null
+ * ```
+ */
+export function otherFormat(
+  format: TradeFormat | "kraken-ohlcvt" | "kraken-ohlc",
+  lines: readonly string[],
+): TradeFormat | "kraken-ohlcvt" | "kraken-ohlc" | null {
+  const [first, second] = lines;
+  if (first === undefined) return null;
+  const found = detectFormat("", first);
+  if (found === null || found === format) return null;
+  const headerless = format === "kraken-trades" || format === "kraken-ohlcvt";
+  if (headerless && second !== undefined && detectFormat("", second) === format) return null;
+  return found;
+}
