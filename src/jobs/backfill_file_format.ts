@@ -31,12 +31,7 @@ export async function backfillFileFormat(
     const capture = head[0] === undefined ? undefined : wsOhlcCapture(head[0].split(","));
     if (capture !== undefined) throw new ConfigError(`${path}: ${capture}`);
     const other = otherFormat(format, head);
-    if (other !== null) {
-      throw new ConfigError(
-        `--format ${format}: ${path} is not a ${format} file; its first line reads as ${other}. ` +
-          `Leave --format out to detect the format, or pass --format ${other}`,
-      );
-    }
+    if (other !== null) throw new ConfigError(notFormat(path, format, other));
     return checked(path, format, pairs);
   }
   const line = await firstLine();
@@ -56,4 +51,17 @@ function checked(path: string, format: FileFormat, pairs: readonly string[]): Fi
     throw new ConfigError(`${path} is a kraken-trades file, which names no pair: give its pair with --pairs`);
   }
   return format;
+}
+
+/**
+ * What a task says of a file whose first lines read as `other`, not as the `--format` given.
+ *
+ * @example
+ * ```ts
+ * notFormat("t.csv", "kraken-trades", "trades-csv"); // "--format kraken-trades: t.csv is not a kraken-trades file; ..."
+ * ```
+ */
+export function notFormat(path: string, format: string, other: string): string {
+  return `--format ${format}: ${path} is not a ${format} file; its first line reads as ${other}. ` +
+    `Leave --format out to detect the format, or pass --format ${other}`;
 }

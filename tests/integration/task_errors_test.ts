@@ -409,6 +409,7 @@ Deno.test("sim and demo of a file they cannot read as trades exit 2, saying why,
       `${dir}/bars.csv`,
       "1561939200,10000,10010,9990,10005,1.5,12\n1561939260,10005,10015,9995,10010,2.5,9\n",
     );
+    await Deno.writeTextFile(`${dir}/trades.csv`, "ts,pair,price,qty,side\n1561939203172,BTC/USD,1,1,buy\n");
     const unknown = "error: cannot tell the format of what.csv; pass --format (one of kraken-trades, " +
       "trades-csv, trades-jsonl)";
     for (
@@ -416,12 +417,24 @@ Deno.test("sim and demo of a file they cannot read as trades exit 2, saying why,
         ["sim", "what.csv", unknown],
         ["demo", "what.csv", unknown],
         ["demo", "bars.csv", "error: bars.csv holds candles (kraken-ohlcvt), not trades"],
+        [
+          "sim",
+          "bars.csv --format kraken-trades",
+          "error: bars.csv holds candles (kraken-ohlcvt), not trades",
+        ],
+        [
+          "demo",
+          "trades.csv --format kraken-trades",
+          "error: --format kraken-trades: trades.csv is not a kraken-trades file; its first line reads as " +
+          "trades-csv. Leave --format out to detect the format, or pass --format trades-csv",
+        ],
         ["sim", "nope.csv", "error: --file: no such file: nope.csv"],
         ["demo", "nope.csv", "error: --file: no such file: nope.csv"],
       ] as const
     ) {
-      const args = ["--file", file, "--port", "0", "--data-dir", "d", "--models-dir", "m"];
-      const { code, stderr } = await output(runPipeline(task, task === "sim" ? args.slice(0, 4) : args, dir));
+      const args = ["--file", ...file.split(" "), "--port", "0"];
+      const own = task === "sim" ? [] : ["--data-dir", "d", "--models-dir", "m"];
+      const { code, stderr } = await output(runPipeline(task, [...args, ...own], dir));
       assertEquals(code, 2, stderr);
       assertEquals(printed(stderr), [says]);
       assert(!(await exists(`${dir}/d`)), `${task} ${file} made the data dir`);
