@@ -145,7 +145,7 @@ Deno.test("a bad line fails the read naming its file and line, after every trade
   const bytes = encoder.encode(lines.join("\r\n"));
   await withFile(bytes, "bad.jsonl", async (path) => {
     for (const readBytes of [5, 64, undefined]) {
-      const { stream } = await tradeFile(path, { readBytes });
+      const { stream } = await tradeFile(path, { readBytes, skipBadLines: false });
       const got: Trade[] = [];
       const e = await assertRejects(
         async () => {
@@ -164,7 +164,7 @@ Deno.test("a CSV file's bad line is named by its number, counting blank lines an
   const text =
     "ts,pair,price,qty,side\n1561939203172,BTC/USD,1,1,buy\n\r\n\n1561939203173,BTC/USD,1,1,sell,x\n";
   await withFile(encoder.encode(text), "bad.csv", async (path) => {
-    const { stream } = await tradeFile(path, { readBytes: 3 });
+    const { stream } = await tradeFile(path, { readBytes: 3, skipBadLines: false });
     await assertRejects(
       () => Array.fromAsync(stream),
       BadLineError,

@@ -81,9 +81,15 @@ Deno.test("trades-jsonl: the project's format and its aliases", async () => {
 });
 
 Deno.test("a bad line fails the read with its file and line number", async () => {
-  const { stream } = await tradeFile(fixture("bad_lines.csv"));
+  const { stream } = await tradeFile(fixture("bad_lines.csv"), { skipBadLines: false });
   const e = await assertRejects(() => Array.fromAsync(stream), BadLineError, "bad_lines.csv:3: price");
   assert(e.message.includes("--skip-bad-lines"));
+});
+
+Deno.test("a bad line read for a task without --skip-bad-lines does not point to that flag", async () => {
+  const { stream } = await tradeFile(fixture("bad_lines.csv"));
+  const e = await assertRejects(() => Array.fromAsync(stream), BadLineError, "bad_lines.csv:3: price");
+  assert(!e.message.includes("--skip-bad-lines"), e.message);
 });
 
 Deno.test("--skip-bad-lines counts bad lines and keeps the good ones", async () => {

@@ -34,6 +34,10 @@ export interface RecordParser<T> {
 }
 
 export interface ParsedFileOptions<T = unknown> {
+  /**
+   * Count and skip bad lines. `false` fails on the first, saying that `--skip-bad-lines` would skip
+   * it; absent (for a task without that flag) fails on it without saying so.
+   */
   skipBadLines?: boolean | undefined;
   /** The first line is a header, which must parse. */
   header?: boolean;
@@ -108,7 +112,8 @@ async function parsed<T, C>(
       const why = (e as Error).message;
       if (n === 1 && options.header) throw new BadLineError(path, 1, why, { cause: e });
       if (!options.skipBadLines) {
-        throw new BadLineError(path, n, `${why} (--skip-bad-lines to skip such lines)`, { cause: e });
+        const hint = options.skipBadLines === false ? " (--skip-bad-lines to skip such lines)" : "";
+        throw new BadLineError(path, n, why + hint, { cause: e });
       }
       stats.badLines++;
       if (stats.badLines <= 5) log.warn(`${path}:${n}: skipped: ${why}`);

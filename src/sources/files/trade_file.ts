@@ -22,6 +22,7 @@ export interface TradeFileOptions {
   format?: TradeFormat | undefined;
   /** The pair, for formats that do not name one. */
   pair?: string | undefined;
+  /** As in {@linkcode ParsedFileOptions}: absent for a task without `--skip-bad-lines`. */
   skipBadLines?: boolean | undefined;
   log?: Logger | undefined;
   /** Which trades go into the stream (all, when absent); `stats.records` counts them all. */
