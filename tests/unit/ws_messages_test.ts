@@ -102,7 +102,11 @@ Deno.test("parseWsFrame() rejects broken frames with a FrameError that shows the
     [tradeFrame.slice(0, 80), "not JSON"],
     ['{"channel":"trade","type":"update"}', "no data array"],
     [tradeFrame.replace('"price":26569.5', '"price":"NaN"'), "price"],
-    [tradeFrame.replace('"trade_id":61044952,', ""), "trade_id"],
+    [tradeFrame.replace('"trade_id":61044952,', ""), "bad trade in frame: trade_id is missing"],
+    [
+      tradeFrame.replace('"trade_id":61044952', '"trade_id":"61044952"'),
+      'trade_id "61044952" is not a number',
+    ],
     [tradeFrame.replace('"side":"sell"', '"side":"s"'), "side"],
     [tradeFrame.replace('"qty":0.0016', '"qty":0'), "qty"],
     [tradeFrame.replace("2023-09-25T07:48:36.925533Z", "yesterday"), "timestamp"],

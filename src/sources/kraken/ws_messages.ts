@@ -56,7 +56,10 @@ export function tradeFromWs(d: unknown): Trade {
   const ts = typeof d.timestamp === "string" ? rfc3339ToMs(d.timestamp) : NaN;
   if (Number.isNaN(ts)) throw new TypeError(`timestamp ${JSON.stringify(d.timestamp)} is not RFC 3339 UTC`);
   const { price, qty, side, trade_id, ord_type } = d;
-  if (typeof trade_id !== "number") throw new TypeError(`trade_id ${JSON.stringify(trade_id)} is missing`);
+  if (trade_id === undefined) throw new TypeError("trade_id is missing");
+  if (typeof trade_id !== "number") {
+    throw new TypeError(`trade_id ${JSON.stringify(trade_id)} is not a number`);
+  }
   // The same rules as validateTrade, checked inline: this runs once per trade at feed rate, and
   // the pair is already known good. Anything off goes to validateTrade for its precise message.
   if (
