@@ -2,6 +2,7 @@ import { assertEquals, assertThrows } from "../assert.ts";
 import {
   backfillConfig,
   ConfigError,
+  exportConfig,
   ingestConfig,
   serveConfig,
   simConfig,
@@ -52,6 +53,14 @@ Deno.test("a bad flag or value is one line naming it", () => {
       "--to must be later than --from",
     ],
     [() => backfillConfig(["--file", "x", "--format", "xml"], noEnv), "--format: 'xml' is not one of"],
+    [
+      () =>
+        exportConfig(
+          ["--pair", "BTC/USD", "--out", "-", "--from", "2019-07-02", "--to", "2019-07-01"],
+          noEnv,
+        ),
+      "--to must be later than --from",
+    ],
     [() => simConfig([], noEnv), "--file is required"],
     [() => simConfig(["--file", "x", "--port", "70000"], noEnv), "--port"],
     [
