@@ -241,10 +241,23 @@ export async function startSim(options: SimOptions): Promise<SimServer> {
   }
 
   const hostname = options.hostname ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 8787, hostname, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 8787, hostname, () => resolve());
+    });
+  } catch (e) {
+    for (const t of timers) clearInterval(t);
+    wss.close();
+    if ((e as { code?: unknown }).code === "EADDRINUSE") {
+      const address = `${hostname}:${options.port ?? 8787}`;
+      throw new Error(
+        `${address} is already in use, by another sim perhaps: stop it or choose another --port`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : options.port ?? 8787;
 

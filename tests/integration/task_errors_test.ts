@@ -482,3 +482,18 @@ Deno.test("backfill of a trade file that drops many trades as late warns with th
     assert(warning.includes("100 of 300 trades (33%) were dropped as late"), warning);
   });
 });
+
+Deno.test("sim on a port already in use exits 1 with one line naming the address and --port", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/trades.csv`, "ts,pair,price,qty,side\n1561939203172,BTC/USD,1,1,buy\n");
+    using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (taken.addr as Deno.NetAddr).port;
+    const { code, stderr } = await output(
+      runPipeline("sim", ["--file", "trades.csv", "--port", String(port)], dir),
+    );
+    assertEquals(code, 1, stderr);
+    assertEquals(printed(stderr).filter((l) => l.startsWith("error:")), [
+      `error: 127.0.0.1:${port} is already in use, by another sim perhaps: stop it or choose another --port`,
+    ]);
+  });
+});
