@@ -29,6 +29,7 @@ await runTask("ingest", async ({ signal }) => {
   // Before the checkpoint and the record: an ingest already running on this data dir holds the
   // stores, and opening its job would cut the record lines it wrote since its last checkpoint.
   const stores = kafka ? undefined : await openStores();
+  using _stores = { [Symbol.dispose]: () => stores?.close() };
   const job = await openTradeJob(cfg.dataDir, `ingest ${cfg.restUrl}`, cfg.record, log);
   const features = restoreFeatures(job, cfg.windows, cfg.graceMs);
   const { stream, stats } = krakenTrades(cfg, ingestCursors(job.state, cfg.pairs, cfg.from, log), signal);
@@ -60,7 +61,6 @@ await runTask("ingest", async ({ signal }) => {
         .pipeTo(persist({ ...sink, stores, predictions: predictor }));
     }
   } finally {
-    stores?.close();
     report.stop();
     job.recorder?.close();
   }
