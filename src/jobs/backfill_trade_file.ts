@@ -109,8 +109,10 @@ export async function backfillTradeFile(
       return 130;
     }
     const late = features.candles.late;
+    // Trades of other pairs, or outside --from..--to, are read but not loaded: say how many were.
+    const loaded = wanted.kept() < stats.records ? `, ${wanted.kept()} of them loaded` : "";
     log.info(
-      `${path} (${stats.format}): ${stats.lines} lines, ${stats.records} trades → ` +
+      `${path} (${stats.format}): ${stats.lines} lines, ${stats.records} trades${loaded} → ` +
         (cfg.bus === "kafka" ? "Kafka" : `${rows} feature rows`) +
         (stats.badLines ? `, ${stats.badLines} bad lines skipped` : "") +
         (cfg.record ? `; recorded in ${cfg.record}` : ""),
@@ -148,17 +150,20 @@ function wantedTrades(
   pairs: readonly string[],
   from: number,
   to: number,
-): { keep: (t: Trade) => boolean; otherPairs: Map<string, number> } {
+): { keep: (t: Trade) => boolean; otherPairs: Map<string, number>; kept: () => number } {
   const wanted = new Set(pairs);
   const otherPairs = new Map<string, number>();
+  let kept = 0;
   const keep = (t: Trade) => {
     if (wanted.size > 0 && !wanted.has(t.pair)) {
       otherPairs.set(t.pair, (otherPairs.get(t.pair) ?? 0) + 1);
       return false;
     }
-    return t.ts >= from && t.ts < to;
+    if (t.ts < from || t.ts >= to) return false;
+    kept++;
+    return true;
   };
-  return { keep, otherPairs };
+  return { keep, otherPairs, kept: () => kept };
 }
 
 /** A share in percent, with a figure after the point below 10 % (and never rounded to 0). */

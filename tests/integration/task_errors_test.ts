@@ -304,6 +304,7 @@ Deno.test("backfill --file skips and counts the rows of pairs not in --pairs", a
       runPipeline("backfill", ["--file", "mixed.jsonl", "--pairs", "BTC/USD", "--record", "out.jsonl"], dir),
     );
     assertEquals(code, 0, stderr);
+    assert(stderr.includes("43 trades, 40 of them loaded → "), stderr);
     assert(stderr.includes("3 trades of pairs not in --pairs skipped (DOGE/XYZ 3)"), stderr);
     assert(!stderr.includes("offline store: DOGE/XYZ"), stderr);
     const recorded = (await Deno.readTextFile(`${dir}/out.jsonl`)).trim().split("\n").map((l) =>
@@ -311,6 +312,15 @@ Deno.test("backfill --file skips and counts the rows of pairs not in --pairs", a
     );
     assertEquals(recorded.length, 40);
     assert(recorded.every((t) => t.pair === "BTC/USD"));
+
+    // Trades before --from are read, and the summary says how many of them were loaded.
+    const from = rows.filter((t) => t.pair === "BTC/USD")[30]!.ts;
+    const inRange = rows.filter((t) => t.pair === "BTC/USD" && t.ts >= from).length;
+    const late = await output(
+      runPipeline("backfill", ["--file", "mixed.jsonl", "--pairs", "BTC/USD", "--from", String(from)], dir),
+    );
+    assertEquals(late.code, 0, late.stderr);
+    assert(late.stderr.includes(`43 trades, ${inRange} of them loaded → `), late.stderr);
   });
 });
 
