@@ -4,7 +4,7 @@
  * close live; checkpointed, optionally recorded. With `--bus kafka`, the same stages run over
  * Kafka (`--stage`): this process publishes the trades.
  */
-import { ingestConfig } from "../src/config.ts";
+import { checkOutputFile, ingestConfig } from "../src/config.ts";
 import { consumersOnly, type Publisher, runConsumersOnly, runOnBus } from "../src/bus/bus.ts";
 import { IngestReport } from "../src/jobs/ingest_report.ts";
 import { ingestCursors } from "../src/jobs/live_cursors.ts";
@@ -24,6 +24,7 @@ await runTask("ingest", async ({ signal }) => {
   const log = logger("ingest");
   const openStores = () => openFeatureStores(cfg.dataDir);
   if (consumersOnly(cfg)) return await runConsumersOnly(cfg, openStores, logger("bus"), signal);
+  if (cfg.record !== undefined) await checkOutputFile("record", cfg.record);
   await claimMarket(cfg.dataDir, exchangeMarket(cfg.restUrl, cfg.wsUrl));
   const kafka = cfg.bus === "kafka";
   // Before the checkpoint and the record: an ingest already running on this data dir holds the

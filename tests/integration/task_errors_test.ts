@@ -507,3 +507,31 @@ Deno.test("sim on a port already in use exits 1 with one line naming the address
     ]);
   });
 });
+
+Deno.test("ingest and backfill with a --record they cannot write exit 2 naming it, and leave no data dir", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/adir`);
+    await Deno.writeTextFile(`${dir}/trades.csv`, "ts,pair,price,qty,side\n1561939203172,BTC/USD,1,1,buy\n");
+    const rest = `http://127.0.0.1:${closedPort()}`;
+    const runs = [
+      ["ingest", "--rest-url", rest, "--ws-url", `ws://127.0.0.1:${closedPort()}/v2`, "--pairs", "BTC/USD"],
+      ["backfill", "--rest-url", rest, "--pairs", "BTC/USD", "--from", "2019-07-01T00:00:00Z"],
+      ["backfill", "--file", "trades.csv"],
+    ];
+    for (const [task, ...args] of runs) {
+      for (
+        const [record, says] of [
+          ["nodir/live.jsonl", "error: --record nodir/live.jsonl: there is no directory nodir"],
+          ["adir", "error: --record adir is a directory, not a file"],
+        ]
+      ) {
+        const { code, stderr } = await output(
+          runPipeline(task!, [...args, "--record", record!, "--data-dir", "d"], dir),
+        );
+        assertEquals(code, 2, stderr);
+        assertEquals(printed(stderr), [says], stderr);
+        assert(!(await exists(`${dir}/d`)), `${task} ${args[0]} --record ${record} made the data dir`);
+      }
+    }
+  });
+});

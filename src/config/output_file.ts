@@ -1,0 +1,29 @@
+/** The check of a file flag's value the task will write, made before any work starts. */
+import { dirname } from "node:path";
+import { ConfigError } from "./config_error.ts";
+
+/**
+ * Checks that `path` (the value of `--flag`) can be a file this task writes: its directory exists
+ * and it is no directory itself. Found out at the first write instead, a mistyped path stopped
+ * the task with an error naming no flag, after it had claimed and opened the data dir.
+ *
+ * @example
+ * ```ts
+ * if (cfg.record !== undefined) await checkOutputFile("record", cfg.record);
+ * ```
+ */
+export async function checkOutputFile(flag: string, path: string): Promise<void> {
+  const dir = dirname(path);
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(dir);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ConfigError(`--${flag} ${path}: there is no directory ${dir}`, { cause: e });
+    }
+    throw new ConfigError(`--${flag} ${path}: cannot read ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+  if (!info.isDirectory) throw new ConfigError(`--${flag} ${path}: ${dir} is not a directory`);
+  const existing = await Deno.stat(path).catch(() => undefined);
+  if (existing?.isDirectory) throw new ConfigError(`--${flag} ${path} is a directory, not a file`);
+}
