@@ -420,6 +420,7 @@ Deno.test("sim and demo of a file they cannot read as trades exit 2, saying why,
       "1561939200,10000,10010,9990,10005,1.5,12\n1561939260,10005,10015,9995,10010,2.5,9\n",
     );
     await Deno.writeTextFile(`${dir}/trades.csv`, "ts,pair,price,qty,side\n1561939203172,BTC/USD,1,1,buy\n");
+    await Deno.writeTextFile(`${dir}/empty.csv`, "");
     const unknown = "error: cannot tell the format of what.csv; pass --format (one of kraken-trades, " +
       "trades-csv, trades-jsonl)";
     for (
@@ -439,6 +440,7 @@ Deno.test("sim and demo of a file they cannot read as trades exit 2, saying why,
           "trades-csv. Leave --format out to detect the format, or pass --format trades-csv",
         ],
         ["sim", "nope.csv", "error: --file: no such file: nope.csv"],
+        ["sim", "empty.csv", "error: --file empty.csv is empty: there are no trades to replay"],
         ["demo", "nope.csv", "error: --file: no such file: nope.csv"],
       ] as const
     ) {

@@ -74,3 +74,11 @@ Deno.test("a header over the rows of a headerless --format is that format, with 
     "trades-csv",
   );
 });
+
+Deno.test("an empty file is a usage error saying so, not that its format cannot be told", async () => {
+  await assertRejects(
+    () => backfillFileFormat("e.csv", undefined, line(""), []),
+    ConfigError,
+    "--file e.csv is empty: there is nothing to load",
+  );
+});

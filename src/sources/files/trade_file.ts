@@ -59,7 +59,9 @@ export class TradeFormatError extends TypeError {
 /** Resolves the format of `path`, throwing a clear `TradeFormatError` when it cannot be read as trades. */
 export async function resolveFormat(path: string, format?: TradeFormat | undefined): Promise<TradeFormat> {
   if (format !== undefined) return format;
-  const detected = detectFormat(path, await firstLine(path));
+  const line = await firstLine(path);
+  if (line === "") throw new TradeFormatError(`--file ${path} is empty: there are no trades to replay`);
+  const detected = detectFormat(path, line);
   if (detected === "kraken-ohlcvt" || detected === "kraken-ohlc") {
     throw new TradeFormatError(`${path} holds candles (${detected}), not trades`);
   }
