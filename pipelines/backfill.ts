@@ -4,7 +4,7 @@
  * from a trade file or a candle file (`--file`), a candle file resumable too. Each input's
  * pipeline is in src/jobs/ (backfill_rest.ts, backfill_trade_file.ts, backfill_candle_file.ts).
  */
-import { backfillConfig, checkInputFile, checkOutputFile, ConfigError } from "../src/config.ts";
+import { backfillConfig, checkInputFile, checkOutputFile, ConfigError, sameFile } from "../src/config.ts";
 import { consumersOnly, runConsumersOnly } from "../src/bus/bus.ts";
 import { backfillCandleFile } from "../src/jobs/backfill_candle_file.ts";
 import { backfillFileFormat } from "../src/jobs/backfill_file_format.ts";
@@ -34,6 +34,9 @@ await runTask("backfill", async ({ signal }) => {
     return await backfillFromRest(cfg, log, signal);
   }
   await checkInputFile("file", cfg.file);
+  if (cfg.record !== undefined && await sameFile(cfg.record, cfg.file)) {
+    throw new ConfigError(`--record ${cfg.record} is the --file being read; give another --record`);
+  }
   // A file does not say which market it is: a data dir that holds one is told what it is getting.
   const held = await heldMarket(cfg.dataDir);
   if (held !== null) {

@@ -27,3 +27,12 @@ export async function checkOutputFile(flag: string, path: string): Promise<void>
   const existing = await Deno.stat(path).catch(() => undefined);
   if (existing?.isDirectory) throw new ConfigError(`--${flag} ${path} is a directory, not a file`);
 }
+
+/**
+ * Whether `a` and `b` name the same existing file, through links and other spellings of its path:
+ * a file written as it is read loses what was not read yet.
+ */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([a, b].map((p) => Deno.stat(p).catch(() => undefined)));
+  return x?.ino != null && x.ino === y?.ino && x.dev === y.dev;
+}

@@ -537,3 +537,19 @@ Deno.test("ingest and backfill with a --record they cannot write exit 2 naming i
     }
   });
 });
+
+Deno.test("backfill --file with itself as --record exits 2 and leaves the file whole", async () => {
+  await withTempDir(async (dir) => {
+    const text = syntheticTrades(50, { seed: 6 }).map((t) => JSON.stringify(t)).join("\n") + "\n";
+    await Deno.writeTextFile(`${dir}/t.jsonl`, text);
+    const { code, stderr } = await output(
+      runPipeline("backfill", ["--file", "t.jsonl", "--record", "./t.jsonl", "--data-dir", "d"], dir),
+    );
+    assertEquals(code, 2, stderr);
+    assertEquals(printed(stderr), [
+      "error: --record ./t.jsonl is the --file being read; give another --record",
+    ]);
+    assertEquals(await Deno.readTextFile(`${dir}/t.jsonl`), text);
+    assert(!(await exists(`${dir}/d`)), "made the data dir");
+  });
+});
