@@ -19,13 +19,13 @@ export async function checkOutputFile(flag: string, path: string): Promise<void>
     info = await Deno.stat(dir);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new ConfigError(`--${flag} ${path}: there is no directory ${dir}`, { cause: e });
+      throw new ConfigError(`--${flag}: no such directory: ${dir}`, { cause: e });
     }
-    throw new ConfigError(`--${flag} ${path}: cannot read ${dir}: ${(e as Error).message}`, { cause: e });
+    throw new ConfigError(`--${flag}: cannot read ${dir}: ${(e as Error).message}`, { cause: e });
   }
-  if (!info.isDirectory) throw new ConfigError(`--${flag} ${path}: ${dir} is not a directory`);
+  if (!info.isDirectory) throw new ConfigError(`--${flag}: ${dir} is not a directory`);
   const existing = await Deno.stat(path).catch(() => undefined);
-  if (existing?.isDirectory) throw new ConfigError(`--${flag} ${path} is a directory, not a file`);
+  if (existing?.isDirectory) throw new ConfigError(`--${flag}: ${path} is a directory, not a file`);
 }
 
 /**

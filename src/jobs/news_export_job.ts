@@ -3,7 +3,7 @@
  * oldest first, streamed from DuckDB to a file or stdout chunk by chunk, so the size of the store
  * does not matter. A file is written beside its target and renamed when complete.
  */
-import { checkParentDir, ConfigError, type NewsExportConfig } from "../config.ts";
+import { checkOutputFile, ConfigError, type NewsExportConfig } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { PartialFile } from "../stores/partial_file.ts";
@@ -42,7 +42,7 @@ async function storePath(dataDir: string): Promise<string> {
  */
 export async function exportNews(cfg: NewsExportConfig, log: Logger, signal?: AbortSignal): Promise<number> {
   const toFile = cfg.out !== "-";
-  if (toFile) await checkParentDir("out", cfg.out);
+  if (toFile) await checkOutputFile("out", cfg.out);
   const store = await DuckDbFeatureStore.open(await storePath(cfg.dataDir), { readOnly: true });
   const encoder = new TextEncoder();
   let file: PartialFile | undefined;

@@ -6,7 +6,7 @@
  * LLM could not label (a bad answer twice, or no answer through the retries) is appended to
  * `--errors` instead, counted, and asked again by the next run; nothing is guessed for it.
  */
-import { checkParentDir, type LabelConfig } from "../config.ts";
+import { checkOutputFile, type LabelConfig } from "../config.ts";
 import type { NewsItem } from "../domain/news.ts";
 import { INSTRUCTION } from "../news_model/llm/answer_schema.ts";
 import type { LlmClientOptions } from "../news_model/llm/llm_client.ts";
@@ -52,8 +52,8 @@ export async function labelNews(
   tuning: Pick<LlmClientOptions, "maxAttempts" | "backoff"> = {},
 ): Promise<LabelSummary> {
   // Checked before the first request: a failed headline would otherwise find a missing --errors dir.
-  await checkParentDir("out", cfg.out);
-  await checkParentDir("errors", cfg.errors);
+  await checkOutputFile("out", cfg.out);
+  await checkOutputFile("errors", cfg.errors);
   const file = await readNewsFile(cfg.file, cfg.skipBadLines);
   const items = await Array.fromAsync(file.stream);
   const out = await JsonlAppender.open(cfg.out);

@@ -523,8 +523,8 @@ Deno.test("ingest and backfill with a --record they cannot write exit 2 naming i
     for (const [task, ...args] of runs) {
       for (
         const [record, says] of [
-          ["nodir/live.jsonl", "error: --record nodir/live.jsonl: there is no directory nodir"],
-          ["adir", "error: --record adir is a directory, not a file"],
+          ["nodir/live.jsonl", "error: --record: no such directory: nodir"],
+          ["adir", "error: --record: adir is a directory, not a file"],
         ]
       ) {
         const { code, stderr } = await output(
