@@ -4,25 +4,29 @@
  * JSONL passed V8's longest string. A file is written beside its target and renamed when complete,
  * so a failed or interrupted export leaves no half file under the target's name.
  */
-import type { ExportConfig } from "../config.ts";
+import { checkOutputFile, type ExportConfig } from "../config.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { PartialFile } from "../stores/partial_file.ts";
 import { isAbort } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
 import { writeStdout } from "../util/stdout.ts";
 import { EMPTY_SPAN, exportHeader, exportLines, exportSummary, extendSpan } from "./feature_text.ts";
+import { checkSeries } from "./other_pairs_check.ts";
 
 const encoder = new TextEncoder();
 
 /**
  * Resolves with the exit status: 0, also when the range holds no row (which is warned about) or
  * stdout's reader stops reading; 130 when `signal` aborts (Ctrl-C), with the partial file removed.
+ * A series the store holds no rows of is a mistake in the command (exit 2, naming what it holds).
  */
 export async function exportFeatures(cfg: ExportConfig, log: Logger, signal?: AbortSignal): Promise<number> {
+  if (cfg.out !== "-") await checkOutputFile("out", cfg.out);
   const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
   let file: PartialFile | undefined;
   let span = EMPTY_SPAN;
   try {
+    await checkSeries(store, cfg.pair, cfg.window);
     file = cfg.out === "-" ? undefined : await PartialFile.open(cfg.out);
     const target = file;
     // False once stdout's reader has gone.

@@ -10,6 +10,7 @@ import { isAbort } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
 import { writeStdout } from "../util/stdout.ts";
 import { TAIL_HEADER, tailText } from "./feature_text.ts";
+import { checkSeries } from "./other_pairs_check.ts";
 
 const encoder = new TextEncoder();
 
@@ -20,12 +21,14 @@ function print(text: string): Promise<boolean> {
 
 /**
  * Resolves with the exit status: 0, also when stdout's reader stops reading; 130 when `signal`
- * aborts (Ctrl-C). An online store that cannot be opened is said, not failed on.
+ * aborts (Ctrl-C). An online store that cannot be opened is said, not failed on; a series the
+ * offline store holds no rows of is a mistake in the command (exit 2, naming what it holds).
  */
 export async function tailFeatures(cfg: TailConfig, log: Logger, signal?: AbortSignal): Promise<number> {
   const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
   let rows = 0;
   try {
+    await checkSeries(store, cfg.pair, cfg.window);
     if (!await print(TAIL_HEADER)) return 0;
     for await (const chunk of store.tailChunks(cfg.pair, cfg.window, cfg.n, signal)) {
       if (!await print(tailText(chunk))) return 0;

@@ -101,6 +101,30 @@ Deno.test("features export: CSV to a file and JSONL to stdout are byte for byte 
     assert(empty.stderr.includes("no BTC/USD 1m rows"), empty.stderr);
     assertEquals(await Deno.readTextFile(`${dir}/e.csv`), EXPORT_CSV_HEADER + "\n");
     assertEquals(await names(dir), ["data", "e.csv", "f.csv"]);
+
+    // A series the store does not hold, or an --out with nowhere to go: exit 2, no file written.
+    const held = "it holds BTC/USD 1m (";
+    const cases: [string[], string][] = [
+      [
+        ["--out", `${dir}/g.csv`, "--pair", "SOL/USD"],
+        `--pair SOL/USD --window 1m: the offline store has no rows`,
+      ],
+      [
+        ["--out", `${dir}/g.csv`, "--window", "1h"],
+        `--pair BTC/USD --window 1h: the offline store has no rows`,
+      ],
+      [["--out", `${dir}/nowhere/g.csv`], `--out: no such directory: ${dir}/nowhere`],
+    ];
+    for (const [args, says] of cases) {
+      const bad = await features([...base, ...args], dir);
+      assertEquals(bad.code, 2, bad.stderr);
+      assert(bad.stderr.includes(says), bad.stderr);
+      if (!says.startsWith("--out")) assert(bad.stderr.includes(held), bad.stderr);
+    }
+    const tail = await features(["tail", "--pair", "SOL/USD", "--data-dir", data], dir);
+    assertEquals(tail.code, 2, tail.stderr);
+    assert(tail.stderr.includes(`--pair SOL/USD --window 1m: the offline store has no rows`), tail.stderr);
+    assertEquals(await names(dir), ["data", "e.csv", "f.csv"]);
   });
 });
 
@@ -126,12 +150,12 @@ Deno.test("features export: the target keeps its old bytes until the export is c
     // Only the killed run's partial file is left: a kill gives no chance to remove it.
     assertEquals(await names(dir), ["data", "f.jsonl", `f.jsonl.partial-${killed.pid}`]);
 
-    // A target that cannot be replaced (a directory) fails the export and leaves no partial file.
+    // A target that cannot be replaced (a directory) is a bad --out before anything is written.
     await Deno.remove(`${dir}/f.jsonl.partial-${killed.pid}`);
     await Deno.mkdir(`${dir}/taken`);
     const failed = await features([...args, "--out", `${dir}/taken`], dir);
-    assertEquals(failed.code, 1, failed.stderr);
-    assert(failed.stderr.includes(`cannot write ${dir}/taken`), failed.stderr);
+    assertEquals(failed.code, 2, failed.stderr);
+    assert(failed.stderr.includes(`--out: ${dir}/taken is a directory, not a file`), failed.stderr);
     assertEquals(await names(dir), ["data", "f.jsonl", "taken"]);
   });
 });
