@@ -8,36 +8,34 @@
  * DENO_KV_PATH, a local KV file, when it runs elsewhere. Deploy takes no --unstable-* flags: KV and raw
  * imports are enabled by deno.json's "unstable" list.
  */
-import { isWindow } from "../domain/candle.ts";
-import { normalisePair } from "../domain/pair.ts";
+import { ConfigError } from "../config/config_error.ts";
+import { type DeployConfig, deployConfig } from "../config/deploy.ts";
 import { KvFeatureStore } from "../stores/online_kv.ts";
 import { buildServer } from "./server.ts";
 
-const env = (name: string, fallback?: string) => Deno.env.get(name) ?? fallback;
-const pairs = env("PAIRS", "BTC/USD,ETH/USD")!.split(",").map((p) => {
-  const pair = normalisePair(p);
-  if (!pair) throw new Error(`PAIRS: '${p}' is not a pair`);
-  return pair;
-});
-const window = env("WINDOW", "1m")!;
-if (!isWindow(window)) throw new Error(`WINDOW: '${window}' is not a window`);
-const horizon = Number(env("HORIZON", "1"));
-if (!Number.isInteger(horizon) || horizon < 1) {
-  throw new Error(`HORIZON: '${env("HORIZON")}' is not a whole number ≥ 1`);
+/**
+ * The settings, or undefined once a bad one is reported: one line and status 2, as a task's bad
+ * flag, rather than an uncaught error's stack.
+ */
+function settings(): DeployConfig | undefined {
+  try {
+    return deployConfig((name) => Deno.env.get(name));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`error: ${e.message}`);
+    Deno.exitCode = 2;
+    return undefined;
+  }
 }
-const maxAge = env("MAX_FEATURE_AGE");
 
-const online = await KvFeatureStore.open(env("ONLINE_KV") || env("DENO_KV_PATH"));
-const { app } = await buildServer({
-  online,
-  modelsDir: env("MODELS_DIR", "./models")!,
-  pairs,
-  window,
-  horizon,
-  maxFeatureAgeS: maxAge === undefined ? undefined : Number(maxAge),
-  corsOrigins: env("CORS_ORIGINS")?.split(",").filter(Boolean),
-  modelRefreshMs: 30_000,
-  signal: new AbortController().signal,
-});
-
-Deno.serve({ port: Number(env("PORT", "8000")) }, app.fetch);
+const cfg = settings();
+if (cfg) {
+  const online = await KvFeatureStore.open(cfg.onlineKv);
+  const { app } = await buildServer({
+    ...cfg,
+    online,
+    modelRefreshMs: 30_000,
+    signal: new AbortController().signal,
+  });
+  Deno.serve({ port: cfg.port }, app.fetch);
+}

@@ -90,3 +90,22 @@ Deno.test("deploy entry: serves the API and a model with only --allow-net --allo
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deploy entry: a bad environment variable stops it with one line naming the variable, status 2", async () => {
+  for (
+    const [name, value, message] of [
+      ["PAIRS", "FOO", "error: PAIRS: 'FOO' is not a pair like BTC/USD"],
+      ["MAX_FEATURE_AGE", "abc", "error: MAX_FEATURE_AGE: 'abc' is not a number >= 0"],
+    ]
+  ) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-net", "--allow-env", "--allow-read", ENTRY],
+      cwd: ROOT,
+      env: { DENO_KV_PATH: ":memory:", PORT: "0", NO_COLOR: "1", [name!]: value! },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(out.stderr).trim();
+    assertEquals([out.code, err], [2, message]);
+  }
+});
