@@ -16,6 +16,14 @@ import { onAbort, sleep } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
 import { BusUnavailableError, connectWithin, FETCH_WAIT_MS } from "./kafka.ts";
 
+/**
+ * How long a stop waits, once no batch is being handled, for the member to leave the group. A
+ * reachable broker answers within a fetch wait and a leave request; an unreachable one would hold
+ * the stop through kafkajs's retries of the fetch in flight (20 s and more), with nothing left to
+ * write. The group then hands the partitions on when the member's session expires.
+ */
+export const LEAVE_WAIT_MS = FETCH_WAIT_MS + 2_500;
+
 /** Consumer-group timeouts, ms. */
 export interface GroupTimeouts {
   /**
@@ -83,6 +91,8 @@ export async function joinGroup(kafka: Kafka, options: GroupMemberOptions): Prom
   let lostSince: number | undefined;
   let attempt = 0;
   let inBatch = false;
+  /** The batch being handled, settled either way; a stop lets it finish. */
+  let batch: Promise<void> = Promise.resolve();
   const healthy = () => {
     lostSince = undefined;
     attempt = 0;
@@ -161,8 +171,10 @@ export async function joinGroup(kafka: Kafka, options: GroupMemberOptions): Prom
       eachBatch: async (payload) => {
         if (stopped.signal.aborted) return;
         inBatch = true;
+        const handled = options.eachBatch(payload, consumer);
+        batch = handled.then(() => {}, () => {});
         try {
-          await options.eachBatch(payload, consumer);
+          await handled;
         } finally {
           inBatch = false;
         }
@@ -177,10 +189,23 @@ export async function joinGroup(kafka: Kafka, options: GroupMemberOptions): Prom
   const stop = () =>
     stopping ??= (async () => {
       stopped.abort();
-      try {
-        await current?.disconnect();
-      } catch (e) {
-        log.warn(`${name} stage: leaving the group: ${(e as Error).message}`);
+      const left = (current?.disconnect() ?? Promise.resolve()).then(
+        () => true,
+        (e) => {
+          log.warn(`${name} stage: leaving the group: ${(e as Error).message}`);
+          return true;
+        },
+      );
+      const answered = new AbortController();
+      const waited = batch.then(() => sleep(LEAVE_WAIT_MS, answered.signal)).then(() => false, () => true);
+      const leftInTime = await Promise.race([left, waited]);
+      answered.abort();
+      if (!leftInTime) {
+        log.warn(
+          `${name} stage: Kafka did not answer the leave within ${LEAVE_WAIT_MS / 1000} s; stopped ` +
+            `without it (the group moves this member's partitions on after its ` +
+            `${timeouts.sessionMs / 1000} s session)`,
+        );
       }
       settle();
     })();
