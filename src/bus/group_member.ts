@@ -12,7 +12,7 @@
  */
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { backoffDelay } from "../sources/backoff.ts";
-import { onAbort, sleep } from "../util/abortable.ts";
+import { onAbort, settlesWithin, sleep } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
 import { BusUnavailableError, connectWithin, FETCH_WAIT_MS } from "./kafka.ts";
 
@@ -189,18 +189,10 @@ export async function joinGroup(kafka: Kafka, options: GroupMemberOptions): Prom
   const stop = () =>
     stopping ??= (async () => {
       stopped.abort();
-      const left = (current?.disconnect() ?? Promise.resolve()).then(
-        () => true,
-        (e) => {
-          log.warn(`${name} stage: leaving the group: ${(e as Error).message}`);
-          return true;
-        },
+      const left = (current?.disconnect() ?? Promise.resolve()).catch((e) =>
+        log.warn(`${name} stage: leaving the group: ${(e as Error).message}`)
       );
-      const answered = new AbortController();
-      const waited = batch.then(() => sleep(LEAVE_WAIT_MS, answered.signal)).then(() => false, () => true);
-      const leftInTime = await Promise.race([left, waited]);
-      answered.abort();
-      if (!leftInTime) {
+      if (!await batch.then(() => settlesWithin(left, LEAVE_WAIT_MS))) {
         log.warn(
           `${name} stage: Kafka did not answer the leave within ${LEAVE_WAIT_MS / 1000} s; stopped ` +
             `without it (the group moves this member's partitions on after its ` +

@@ -39,3 +39,19 @@ export function onAbort(
 export function whenAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => onAbort(signal, resolve));
 }
+
+/**
+ * Waits for `promise` at most `ms`: true when it settled (either way) in time, false when the
+ * time ran out first. The promise is left to settle on its own, its rejection ignored.
+ */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const settled = new AbortController();
+  try {
+    return await Promise.race([
+      promise.then(() => true, () => true),
+      sleep(ms, settled.signal).then(() => false, () => true),
+    ]);
+  } finally {
+    settled.abort();
+  }
+}

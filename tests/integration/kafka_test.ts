@@ -18,6 +18,8 @@ import { BusProducer } from "../../src/bus/producer.ts";
 import { runStage, type StageOptions, type StageRun, type StageSpec } from "../../src/bus/consumer_stage.ts";
 import { lag, openBus, startConsumerStages } from "../../src/bus/bus.ts";
 import { encode, tradeMessages } from "../../src/bus/codec.ts";
+import { readStageStatus } from "../../src/bus/stage_status.ts";
+import { silent } from "../../src/util/log.ts";
 import { openFeatureStores } from "../../src/stores/feature_stores.ts";
 import type { Window } from "../../src/domain/candle.ts";
 
@@ -604,6 +606,41 @@ Deno.test({
       assertEquals(stage.written, trades.map((t) => t.trade_id));
       await freezeBroker(data, "SIGCONT");
       await stage.close();
+    } finally {
+      await freezeBroker(data, "SIGCONT").catch(() => {});
+      kafkaScript("down", port, data);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "kafka: a bus status read against a broker that does not answer gives up at its deadline",
+  ignore: ignore || !("owned" in broker && broker.owned),
+  // The read's client goes on waiting for its request inside kafkajs, on timers of its own.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const port = TEST_PORT + 200;
+    const data = `${dir}/broker`;
+    const up = kafkaScript("up", port, data);
+    assert(up.ok, up.output);
+    try {
+      const options = {
+        brokers: [`127.0.0.1:${port}`],
+        topicPrefix: "x.",
+        dataDir: dir,
+        deadlineMs: 2000,
+        log: silent,
+      };
+      assertEquals(await readStageStatus(options), []);
+      await freezeBroker(data, "SIGSTOP");
+      const t0 = Date.now();
+      const error = await readStageStatus(options).then(() => undefined, (e) => e as Error);
+      const took = Date.now() - t0;
+      assert(/Kafka unreachable for 2 s|no answer from Kafka within 2 s/.test(String(error)), String(error));
+      assert(took < 4000, `the read took ${took} ms`);
     } finally {
       await freezeBroker(data, "SIGCONT").catch(() => {});
       kafkaScript("down", port, data);
