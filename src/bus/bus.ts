@@ -13,7 +13,7 @@ import { sleep, whenAborted } from "../util/abortable.ts";
 import type { Logger } from "../util/log.ts";
 import { encode, tradeMessages } from "./codec.ts";
 import { runStage, type StageRun } from "./consumer_stage.ts";
-import { BusUnavailableError, connectWithin, createKafka, ensureTopics } from "./kafka.ts";
+import { BusUnavailableError, connectWithin, createKafka, disconnectSoon, ensureTopics } from "./kafka.ts";
 import { BusProducer } from "./producer.ts";
 import { type PredictSettings, predictSettings, startPredictStage } from "./predict_stage.ts";
 import { candlesStage, featuresStage } from "./stages.ts";
@@ -73,7 +73,7 @@ export async function openBus(
     groupPrefix: cfg.topicPrefix,
     async close() {
       await producer.disconnect();
-      await admin.disconnect();
+      await disconnectSoon(admin);
     },
   };
 }

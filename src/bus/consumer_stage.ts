@@ -33,7 +33,7 @@ import { type ConsumedKind, decode, DecodeError } from "./codec.ts";
 import { GROUP_TIMEOUTS, type GroupTimeouts, joinGroup } from "./group_member.ts";
 import { openChangelog } from "./changelog.ts";
 import { withHeartbeats } from "./heartbeating.ts";
-import { connectWithin } from "./kafka.ts";
+import { connectWithin, disconnectSoon } from "./kafka.ts";
 import { PartitionPipe, type PipelineOf } from "./partition_pipe.ts";
 import type { BusProducer, OutMessage } from "./producer.ts";
 import { type Checkpoint, stageCheckpoints } from "./stage_checkpoints.ts";
@@ -135,7 +135,7 @@ export async function runStage<S>(
     log,
     signal: options.signal,
   }).catch(async (e) => {
-    await admin.disconnect();
+    await disconnectSoon(admin);
     throw e;
   });
 
@@ -366,7 +366,7 @@ export async function runStage<S>(
       }
     },
   }).catch(async (e) => {
-    await admin.disconnect();
+    await disconnectSoon(admin);
     throw e;
   });
   let stopping: Promise<void> | undefined;
@@ -374,7 +374,7 @@ export async function runStage<S>(
     stopping ??= (async () => {
       await member.stop();
       for (const p of [...partitions.keys()]) drop(p);
-      await admin.disconnect();
+      await disconnectSoon(admin);
     })();
   onAbort(options.signal, () => void stop());
   return { name: spec.name, stats, done: member.done, stop };

@@ -5,7 +5,7 @@
  */
 import { CompressionTypes, type Kafka, type Producer } from "kafkajs";
 import { type Logger, silent } from "../util/log.ts";
-import { BusUnavailableError, connectWithin } from "./kafka.ts";
+import { BusUnavailableError, connectWithin, disconnectSoon } from "./kafka.ts";
 import { backoffDelay } from "../sources/backoff.ts";
 import { sleep } from "../util/abortable.ts";
 
@@ -63,9 +63,12 @@ export class BusProducer {
   async send(topic: string, messages: readonly OutMessage[]): Promise<void> {
     for (const chunk of chunks(messages)) {
       const started = Date.now();
+      /** The last send's error: what a deadline met while waiting for the next one reports. */
+      let failed: unknown;
       for (let attempt = 0;; attempt++) {
         try {
-          await this.#producer.send({
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const sending = this.#producer.send({
             topic,
             acks: -1,
             compression: CompressionTypes.GZIP,
@@ -76,15 +79,30 @@ export class BusProducer {
               ...(m.partition === undefined ? {} : { partition: m.partition }),
             })),
           });
+          // A broker that holds the connection without answering fails one send only after
+          // kafkajs's retries of its 30 s request timeout, minutes past the deadline.
+          const expired = new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(failed ?? new Error("no answer")),
+              Math.max(0, started + this.#deadlineMs - Date.now()),
+            );
+          });
+          sending.catch(() => {});
+          try {
+            await Promise.race([sending, expired]);
+          } finally {
+            clearTimeout(timer);
+          }
           this.sent += chunk.length;
           break;
         } catch (e) {
+          failed = e;
           if (!worthRetrying(e)) {
             throw new Error(`Kafka rejected the messages for ${topic}: ${(e as Error).message}`, {
               cause: e,
             });
           }
-          if (Date.now() - started > this.#deadlineMs) {
+          if (Date.now() - started >= this.#deadlineMs) {
             throw new BusUnavailableError(
               `cannot produce to ${topic} for ${Math.round(this.#deadlineMs / 1000)} s: ${
                 (e as Error).message
@@ -100,7 +118,7 @@ export class BusProducer {
   }
 
   async disconnect(): Promise<void> {
-    await this.#producer.disconnect();
+    await disconnectSoon(this.#producer);
   }
 }
 

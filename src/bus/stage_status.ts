@@ -10,12 +10,8 @@
 import type { Admin, Kafka } from "kafkajs";
 import type { Logger } from "../util/log.ts";
 import { decodeState, readLast, stateTopic, topicOffsets } from "./changelog.ts";
-import { BusUnavailableError, connectWithin, createKafka } from "./kafka.ts";
+import { BusUnavailableError, connectWithin, createKafka, disconnectSoon } from "./kafka.ts";
 import { stageCheckpoints } from "./stage_checkpoints.ts";
-import { settlesWithin } from "../util/abortable.ts";
-
-/** How long a read waits for its client to disconnect, ms: a broker that answers does so at once. */
-const DISCONNECT_WAIT_MS = 1000;
 
 export interface PartitionStatus {
   /** `candles`, `features`, ... */
@@ -137,9 +133,7 @@ async function withAdmin<T>(
     return await Promise.race([read(kafka, admin), expired]);
   } finally {
     clearTimeout(timer);
-    // kafkajs's disconnect waits for the requests in flight, which a broker that holds the
-    // connection without answering keeps for the 30 s request timeout: past the deadline.
-    await settlesWithin(admin.disconnect(), DISCONNECT_WAIT_MS);
+    await disconnectSoon(admin);
     for (const c of connects) c.then(() => admin.disconnect()).catch(() => {});
   }
 }

@@ -1,6 +1,7 @@
-import { assertEquals } from "../assert.ts";
+import { assert, assertEquals } from "../assert.ts";
 import kafkajs from "kafkajs";
-import { worthRetrying } from "../../src/bus/producer.ts";
+import { BusProducer, worthRetrying } from "../../src/bus/producer.ts";
+import { BusUnavailableError } from "../../src/bus/kafka.ts";
 
 // The error classes kafkajs itself throws (a CommonJS module: its exports come with the default).
 const {
@@ -37,4 +38,23 @@ Deno.test("a send kafkajs gave up retrying through an outage is worth retrying; 
     false,
   );
   assertEquals(worthRetrying(new TypeError("x is undefined")), false);
+});
+
+/** A client whose sends never get an answer, as from a broker that holds the connection silently. */
+function silentBroker(): Parameters<typeof BusProducer.connect>[0] {
+  const producer = { connect: () => Promise.resolve(), send: () => new Promise(() => {}) };
+  return { producer: () => producer } as unknown as Parameters<typeof BusProducer.connect>[0];
+}
+
+Deno.test("a send the broker never answers fails at the deadline, saying it got no answer", async () => {
+  const producer = await BusProducer.connect(silentBroker(), { deadlineMs: 300 });
+  const t0 = Date.now();
+  const error = await producer.send("trades", [{ key: "BTC/USD", value: "{}" }]).then(
+    () => undefined,
+    (e) => e,
+  );
+  const took = Date.now() - t0;
+  assert(error instanceof BusUnavailableError, String(error));
+  assertEquals(error.message, "cannot produce to trades for 0 s: no answer");
+  assert(took >= 300 && took < 1000, `${took} ms`);
 });
