@@ -28,9 +28,21 @@ function settings(): DeployConfig | undefined {
   }
 }
 
+/** The online store, or undefined once its failure to open (a path the entry may not read, say) is reported. */
+async function openOnline(path: string | undefined): Promise<KvFeatureStore | undefined> {
+  try {
+    return await KvFeatureStore.open(path);
+  } catch (e) {
+    const which = path === undefined ? "the app's KV" : `'${path}' (ONLINE_KV or DENO_KV_PATH)`;
+    console.error(`error: cannot open the online store ${which}: ${(e as Error).message}`);
+    Deno.exitCode = 1;
+    return undefined;
+  }
+}
+
 const cfg = settings();
-if (cfg) {
-  const online = await KvFeatureStore.open(cfg.onlineKv);
+const online = cfg && await openOnline(cfg.onlineKv);
+if (cfg && online) {
   const { app } = await buildServer({
     ...cfg,
     online,

@@ -109,3 +109,26 @@ Deno.test("deploy entry: a bad environment variable stops it with one line namin
     assertEquals([out.code, err], [2, message]);
   }
 });
+
+Deno.test("deploy entry: a KV file it may not open stops it with one line naming the file, status 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-net", "--allow-env", `--allow-read=${ROOT}models`, ENTRY],
+      cwd: ROOT,
+      env: { DENO_KV_PATH: `${dir}/online.kv`, PORT: "0", NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(out.stderr).trim();
+    assertEquals(out.code, 1, err);
+    assertEquals(err.split("\n").length, 1, err);
+    assert(
+      err.startsWith(`error: cannot open the online store '${dir}/online.kv' (ONLINE_KV or DENO_KV_PATH): `),
+      err,
+    );
+    assert(err.includes("--allow-read"), err);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
