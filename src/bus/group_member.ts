@@ -18,11 +18,13 @@ import { BusUnavailableError, connectWithin, FETCH_WAIT_MS } from "./kafka.ts";
 
 /**
  * How long a stop waits, once no batch is being handled, for the member to leave the group. A
- * reachable broker answers within a fetch wait and a leave request; an unreachable one would hold
- * the stop through kafkajs's retries of the fetch in flight (20 s and more), with nothing left to
- * write. The group then hands the partitions on when the member's session expires.
+ * reachable broker lets it within a fetch wait and a leave request, or, while the group
+ * rebalances, once the other members have rejoined (they do on their next heartbeat, every 3 s);
+ * a member that stopped without leaving holds its partitions for its 30 s session. A broker that is
+ * down or silent would hold the stop through kafkajs's retries of the fetch in flight, or its 30 s
+ * request timeout, with nothing left to write.
  */
-export const LEAVE_WAIT_MS = FETCH_WAIT_MS + 2_500;
+export const LEAVE_WAIT_MS = 10_000;
 
 /** Consumer-group timeouts, ms. */
 export interface GroupTimeouts {
@@ -194,9 +196,9 @@ export async function joinGroup(kafka: Kafka, options: GroupMemberOptions): Prom
       );
       if (!await batch.then(() => settlesWithin(left, LEAVE_WAIT_MS))) {
         log.warn(
-          `${name} stage: Kafka did not answer the leave within ${LEAVE_WAIT_MS / 1000} s; stopped ` +
-            `without it (the group moves this member's partitions on after its ` +
-            `${timeouts.sessionMs / 1000} s session)`,
+          `${name} stage: could not leave the group within ${LEAVE_WAIT_MS / 1000} s (Kafka down or ` +
+            `silent, or a rebalance under way); stopped without leaving: the group moves this member's ` +
+            `partitions on after its ${timeouts.sessionMs / 1000} s session`,
         );
       }
       settle();
