@@ -339,12 +339,7 @@ Deno.test({
   name: "kafka: stopping and restarting the broker mid-stream loses and doubles nothing",
   ignore: ignore || !("owned" in broker && broker.owned),
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const port = TEST_PORT + 100;
-    const data = `${dir}/broker`;
-    const up = kafkaScript("up", port, data);
-    assert(up.ok, up.output);
-    try {
+    await withOwnBroker(TEST_PORT + 100, async ({ dir, port, data }) => {
       const trades = marketTrades(1500, 4);
       await writeTrades(`${dir}/t.jsonl`, trades);
       const want = await embedded(dir, "t.jsonl");
@@ -389,10 +384,7 @@ Deno.test({
         `the producer waited the outage out:\n${log}`,
       );
       await assertSameTables(`${dir}/bus`, want);
-    } finally {
-      kafkaScript("down", port, data);
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -521,12 +513,7 @@ Deno.test({
   name: "kafka: a running stage whose broker stays away past the deadline stops and says why",
   ignore: ignore || !("owned" in broker && broker.owned),
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const port = TEST_PORT + 200;
-    const data = `${dir}/broker`;
-    const up = kafkaScript("up", port, data);
-    assert(up.ok, up.output);
-    try {
+    await withOwnBroker(TEST_PORT + 200, async ({ port, data }) => {
       const trades = btcTrades(2);
       const stage = await oneStage(
         "gone",
@@ -542,10 +529,7 @@ Deno.test({
       await stage.close();
       assert(/gone stage stopped: not back in 3 s/.test(String(stage.failure())), String(stage.failure()));
       assertEquals(stage.written, trades.map((t) => t.trade_id));
-    } finally {
-      kafkaScript("down", port, data);
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -569,6 +553,27 @@ async function freezeBroker(data: string, signal: "SIGSTOP" | "SIGCONT"): Promis
   Deno.kill(pid, signal);
 }
 
+/**
+ * `fn` with a broker of its own on `port` (its data in `dir`/broker), for tests that stop, restart
+ * or freeze it; stopped (and resumed first, if frozen) whatever `fn` does.
+ */
+async function withOwnBroker(
+  port: number,
+  fn: (o: { dir: string; port: number; data: string }) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const data = `${dir}/broker`;
+  const up = kafkaScript("up", port, data);
+  assert(up.ok, up.output);
+  try {
+    await fn({ dir, port, data });
+  } finally {
+    await freezeBroker(data, "SIGCONT").catch(() => {});
+    kafkaScript("down", port, data);
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 Deno.test({
   name:
     "kafka: a stage stopped while its broker does not answer stops within seconds, every trade applied once",
@@ -577,12 +582,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const port = TEST_PORT + 200;
-    const data = `${dir}/broker`;
-    const up = kafkaScript("up", port, data);
-    assert(up.ok, up.output);
-    try {
+    await withOwnBroker(TEST_PORT + 200, async ({ port, data }) => {
       const trades = btcTrades(2);
       const stage = await oneStage(
         "frozen",
@@ -606,11 +606,7 @@ Deno.test({
       assertEquals(stage.written, trades.map((t) => t.trade_id));
       await freezeBroker(data, "SIGCONT");
       await stage.close();
-    } finally {
-      await freezeBroker(data, "SIGCONT").catch(() => {});
-      kafkaScript("down", port, data);
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -621,12 +617,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const port = TEST_PORT + 200;
-    const data = `${dir}/broker`;
-    const up = kafkaScript("up", port, data);
-    assert(up.ok, up.output);
-    try {
+    await withOwnBroker(TEST_PORT + 200, async ({ dir, port, data }) => {
       const options = {
         brokers: [`127.0.0.1:${port}`],
         topicPrefix: "x.",
@@ -641,11 +632,7 @@ Deno.test({
       const took = Date.now() - t0;
       assert(/Kafka unreachable for 2 s|no answer from Kafka within 2 s/.test(String(error)), String(error));
       assert(took < 4000, `the read took ${took} ms`);
-    } finally {
-      await freezeBroker(data, "SIGCONT").catch(() => {});
-      kafkaScript("down", port, data);
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 

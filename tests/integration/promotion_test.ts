@@ -60,18 +60,18 @@ function noise(n: number): Uint8Array {
   return Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
 }
 
-async function promote(dir: string, version: string) {
-  const { code, stdout, stderr } = await runPipeline("models", [
-    "promote",
-    "--name",
-    NAME,
-    "--version",
-    version,
-    "--models-dir",
-    `${dir}/models`,
-  ], dir).output();
+async function models(dir: string, args: string[]) {
+  const { code, stdout, stderr } = await runPipeline(
+    "models",
+    [...args, "--models-dir", `${dir}/models`],
+    dir,
+  )
+    .output();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
+
+const promote = (dir: string, version: string) =>
+  models(dir, ["promote", "--name", NAME, "--version", version]);
 
 Deno.test("models promote refuses a zero-byte, truncated, garbage, other-features or broken-interval model in one line and leaves the registry as it was", async () => {
   const dir = await Deno.makeTempDir();
@@ -216,16 +216,6 @@ async function startServe(dir: string): Promise<{ base: string; stop(): Promise<
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url);
   return { status: res.status, body: await res.json() };
-}
-
-async function models(dir: string, args: string[]) {
-  const { code, stdout, stderr } = await runPipeline(
-    "models",
-    [...args, "--models-dir", `${dir}/models`],
-    dir,
-  )
-    .output();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
 
 Deno.test("models rollback passes over a drill's forced version and one that no longer loads, naming each; --version picks", async () => {
