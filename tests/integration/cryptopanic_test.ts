@@ -9,6 +9,18 @@ import { fakeCryptoPanic, post, TOKEN } from "../fake_cryptopanic.ts";
 
 const fast = { rate: 1000, backoff: { baseMs: 5, maxMs: 20 } };
 
+/** What the stream hands on from its first poll (`n` items at most, within `ms`), then stopped. */
+async function firstPoll(client: CryptoPanic, seen: SeenIds, n: number, ms: number) {
+  const controller = new AbortController();
+  const got = await take(
+    cryptoPanicNews({ client, seen, intervalMs: 60_000, signal: controller.signal }),
+    n,
+    ms,
+  );
+  controller.abort();
+  return got;
+}
+
 Deno.test("CryptoPanic: pages are followed back on start, v1 currencies and v2 instruments both read", async () => {
   const fake = fakeCryptoPanic(() => [
     [post(5, 50, { instruments: [{ code: "ETH" }] }), post(4, 40, { currencies: [{ code: "BTC" }] })],
@@ -18,13 +30,7 @@ Deno.test("CryptoPanic: pages are followed back on start, v1 currencies and v2 i
     const dir = await Deno.makeTempDir();
     const seen = await SeenIds.open(`${dir}/seen.json`);
     const client = new CryptoPanic({ baseUrl: fake.base, token: TOKEN, currencies: ["BTC", "ETH"], ...fast });
-    const controller = new AbortController();
-    const got = await take(
-      cryptoPanicNews({ client, seen, intervalMs: 60_000, signal: controller.signal }),
-      10,
-      1500,
-    );
-    controller.abort();
+    const got = await firstPoll(client, seen, 10, 1500);
     assertEquals(got.map((n) => n.id), ["1", "3", "4", "5"], "oldest first, media skipped");
     assertEquals(
       got.map((n) => n.currencies),
@@ -82,13 +88,7 @@ Deno.test("CryptoPanic: posts seen before a restart are not handed on again", as
     const run = async () => {
       const seen = await SeenIds.open(`${dir}/seen.json`);
       const client = new CryptoPanic({ baseUrl: fake.base, token: TOKEN, ...fast });
-      const controller = new AbortController();
-      const got = await take(
-        cryptoPanicNews({ client, seen, intervalMs: 60_000, signal: controller.signal }),
-        5,
-        800,
-      );
-      controller.abort();
+      const got = await firstPoll(client, seen, 5, 800);
       await seen.save();
       return got.map((n) => n.id);
     };
@@ -136,13 +136,7 @@ Deno.test("CryptoPanic: a post pushed onto the next page while the pages are fet
     const dir = await Deno.makeTempDir();
     const seen = await SeenIds.open(`${dir}/seen.json`);
     const client = new CryptoPanic({ baseUrl: fake.base, token: TOKEN, ...fast });
-    const controller = new AbortController();
-    const got = await take(
-      cryptoPanicNews({ client, seen, intervalMs: 60_000, signal: controller.signal }),
-      9,
-      800,
-    );
-    controller.abort();
+    const got = await firstPoll(client, seen, 9, 800);
     assertEquals(got.map((n) => n.id), ["1", "2", "3"]);
     await Deno.remove(dir, { recursive: true });
   } finally {
