@@ -2,6 +2,7 @@
  * `deno task news:label`: headlines labelled by an LLM teacher into the instruction-dataset JSONL
  * that `news:distill` reads.
  */
+import { resolve } from "node:path";
 import { type LlmSettings, parseLlmSpec } from "../news_model/llm/llm_settings.ts";
 import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
@@ -52,6 +53,11 @@ export function labelConfig(args: readonly string[], env: Env = denoEnv): LabelC
     );
   }
   const errors = c.errors ?? `${c.out.replace(/\.jsonl$/, "")}.errors.jsonl`;
-  if (errors === c.out) throw new ConfigError("--errors must name another file than --out");
+  const same = (a: string, b: string) => resolve(a) === resolve(b);
+  if (same(errors, c.out)) throw new ConfigError("--errors must name another file than --out");
+  if (same(c.out, c.file)) throw new ConfigError("--out names the --file being labelled: give another file");
+  if (same(errors, c.file)) {
+    throw new ConfigError("--errors names the --file being labelled: give another file");
+  }
   return { ...c, errors, llm: llmSettings(c, env) };
 }

@@ -14,7 +14,7 @@ import { llmLabeller } from "../news_model/llm/llm_classifier.ts";
 import { forEachConcurrently } from "../news_model/llm/pool.ts";
 import type { Logger } from "../util/log.ts";
 import { Progress } from "../util/progress.ts";
-import { JsonlAppender } from "./news_label_file.ts";
+import { JsonlAppender, type JsonlKind } from "./news_label_file.ts";
 import { readNewsFile } from "./news_source.ts";
 
 /** Failures logged one by one before only the count goes on. */
@@ -44,6 +44,14 @@ function labelLine(item: NewsItem, output: unknown, teacher: string): Record<str
   };
 }
 
+// An instruction dataset of other teachers (no ids) may be added to; a news file may not.
+const LABELS_FILE: JsonlKind = { flag: "out", what: "a labelled headline", fields: ["input", "output"] };
+const ERRORS_FILE: JsonlKind = {
+  flag: "errors",
+  what: "a headline news:label could not label",
+  fields: ["input", "error"],
+};
+
 /** Labels the file's new headlines; resolves with what was done, also when `signal` aborts. */
 export async function labelNews(
   cfg: LabelConfig,
@@ -54,14 +62,16 @@ export async function labelNews(
   // Checked before the first request: a failed headline would otherwise find a missing --errors dir.
   await checkOutputFile("out", cfg.out);
   await checkOutputFile("errors", cfg.errors);
+  await JsonlAppender.check(cfg.out, LABELS_FILE);
+  await JsonlAppender.check(cfg.errors, ERRORS_FILE);
   const file = await readNewsFile(cfg.file, cfg.skipBadLines);
   const items = await Array.fromAsync(file.stream);
-  const out = await JsonlAppender.open(cfg.out);
+  const out = await JsonlAppender.open(cfg.out, LABELS_FILE);
   if (out.trimmed) log.warn(`${cfg.out}: cut off a torn last line (${out.trimmed} bytes) from a crash`);
   // Opened at the first failure, so a clean run leaves no empty errors file behind.
   let errors: Promise<JsonlAppender> | undefined;
   const recordError = async (row: Record<string, unknown>) => {
-    errors ??= JsonlAppender.open(cfg.errors).then((f) => f.appender);
+    errors ??= JsonlAppender.open(cfg.errors, ERRORS_FILE).then((f) => f.appender);
     await (await errors).append(row);
   };
   const todo = items.filter((i) => !out.ids.has(i.id));

@@ -85,6 +85,50 @@ Deno.test("news:label: an --out or --errors in a directory that does not exist e
   });
 });
 
+Deno.test("news:label appends only to a file of labels: the news file itself, or a file of other lines, exits 2 untouched", async () => {
+  await withTempDir(async (dir) => {
+    const headlines = await writeHeadlines(dir);
+    const before = await Deno.readTextFile(headlines);
+    await withFake({}, async (fake) => {
+      const itself = await output(label(dir, fake, ["--out", headlines]));
+      assertEquals(itself.code, 2, itself.stderr);
+      assert(itself.stderr.includes("--out names the --file being labelled"), itself.stderr);
+      const errorsItself = await output(label(dir, fake, ["--errors", `${dir}/./headlines.jsonl`]));
+      assertEquals(errorsItself.code, 2, errorsItself.stderr);
+      assert(errorsItself.stderr.includes("--errors names the --file being labelled"), errorsItself.stderr);
+
+      const news = `${dir}/other_news.jsonl`;
+      await Deno.writeTextFile(news, before);
+      const other = await output(label(dir, fake, ["--out", news]));
+      assertEquals(other.code, 2, other.stderr);
+      assert(
+        other.stderr.includes(`--out: ${news}:1 is not a labelled headline (no input or output)`),
+        other.stderr,
+      );
+      assertEquals(await Deno.readTextFile(news), before);
+      const otherErrors = await output(label(dir, fake, ["--errors", news]));
+      assertEquals(otherErrors.code, 2, otherErrors.stderr);
+      assert(
+        otherErrors.stderr.includes(`--errors: ${news}:1 is not a headline news:label could not label`),
+        otherErrors.stderr,
+      );
+      assertEquals(await Deno.readTextFile(news), before);
+      assertEquals(await Deno.readTextFile(headlines), before);
+      assertEquals(fake.requests.length, 0);
+
+      // Another teacher's instruction dataset, whose lines carry no id, is added to.
+      const dataset = `${dir}/dataset.jsonl`;
+      const theirs = JSON.stringify({ instruction: "x", input: "Bitcoin rallies", output: "[]" }) + "\n";
+      await Deno.writeTextFile(dataset, theirs);
+      const added = await output(label(dir, fake, ["--out", dataset]));
+      assertEquals(added.code, 0, added.stderr);
+      const lines = await rows(dataset);
+      assertEquals(lines.length, 1 + TITLES.length);
+      assertEquals(JSON.stringify(lines[0]) + "\n", theirs);
+    });
+  });
+});
+
 Deno.test("news:label writes each headline once as a teacher line news:distill reads", async () => {
   await withTempDir(async (dir) => {
     await writeHeadlines(dir);
