@@ -4,7 +4,14 @@
  * from a trade file or a candle file (`--file`), a candle file resumable too. Each input's
  * pipeline is in src/jobs/ (backfill_rest.ts, backfill_trade_file.ts, backfill_candle_file.ts).
  */
-import { backfillConfig, checkInputFile, checkOutputFile, ConfigError, sameFile } from "../src/config.ts";
+import {
+  backfillConfig,
+  checkDirFlag,
+  checkInputFile,
+  checkOutputFile,
+  ConfigError,
+  sameFile,
+} from "../src/config.ts";
 import { consumersOnly, runConsumersOnly } from "../src/bus/bus.ts";
 import { backfillCandleFile } from "../src/jobs/backfill_candle_file.ts";
 import { backfillFileFormat } from "../src/jobs/backfill_file_format.ts";
@@ -27,6 +34,7 @@ await runTask("backfill", async ({ signal }) => {
     await runConsumersOnly(cfg, () => openFeatureStores(cfg.dataDir), logger("bus"), signal);
     return 0;
   }
+  await checkDirFlag("data-dir", cfg.dataDir);
   if (cfg.record !== undefined) await checkOutputFile("record", cfg.record);
   if (cfg.file === undefined) {
     // An exchange's history is that exchange's market, as live ingest's is.

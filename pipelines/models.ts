@@ -5,7 +5,7 @@
  * runs on load, so neither puts a version the API would refuse in service
  * (src/jobs/models_command.ts).
  */
-import { modelsConfig } from "../src/config.ts";
+import { checkDirFlag, modelsConfig } from "../src/config.ts";
 import { modelsCommand } from "../src/jobs/models_command.ts";
 import { runTask } from "../src/util/cli.ts";
 
@@ -13,4 +13,8 @@ const [first, ...rest] = Deno.args;
 const command = first && !first.startsWith("-") ? first : "list";
 const args = first && !first.startsWith("-") ? rest : Deno.args;
 
-await runTask("models", async () => await modelsCommand(command, modelsConfig(args)));
+await runTask("models", async () => {
+  const cfg = modelsConfig(args);
+  await checkDirFlag("models-dir", cfg.modelsDir);
+  return await modelsCommand(command, cfg);
+});

@@ -4,7 +4,7 @@
  * promoted only if it beats naive and the promoted model on the same folds. Prints a per-fold
  * table and the decision, or with `--json` the report on stdout.
  */
-import { trainConfig } from "../src/config.ts";
+import { checkDirFlag, trainConfig } from "../src/config.ts";
 import { trainFromStore } from "../src/jobs/train_job.ts";
 import { trainReportText } from "../src/jobs/train_table.ts";
 import { runTask } from "../src/util/cli.ts";
@@ -14,6 +14,8 @@ await runTask("train", async () => {
   const cfg = trainConfig(Deno.args);
   setLogLevel(cfg.logLevel);
   const log = logger("train");
+  await checkDirFlag("data-dir", cfg.dataDir);
+  await checkDirFlag("models-dir", cfg.modelsDir);
   const report = await trainFromStore(cfg, log);
   console.log(trainReportText(report, cfg.json));
   log.info(

@@ -172,6 +172,38 @@ Deno.test("start and demo with a file as --data-dir or --models-dir exit 2 with 
   });
 });
 
+Deno.test("the offline tasks with a file as --data-dir or --models-dir exit 2 with one line naming the flag", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/afile`, "");
+    await Deno.writeTextFile(`${dir}/t.csv`, "time_ms,symbol,price,qty,side\n1000,BTC/USD,1,1,buy\n");
+    const series = ["--pair", "BTC/USD", "--window", "1m"];
+    for (
+      const [script, args, says] of [
+        ["backfill", ["--file", "t.csv", "--data-dir", "afile"], "--data-dir afile"],
+        ["backfill", ["--file", "t.csv", "--data-dir", "afile/sub"], "--data-dir afile/sub"],
+        ["train", [...series, "--data-dir", "afile"], "--data-dir afile"],
+        ["train", [...series, "--data-dir", "d", "--models-dir", "afile"], "--models-dir afile"],
+        [
+          "backtest",
+          [...series, "--horizon", "1", "--version", "v0001", "--models-dir", "afile"],
+          "--models-dir afile",
+        ],
+        ["models", ["--models-dir", "afile"], "--models-dir afile"],
+        [
+          "models",
+          ["promote", "--name", "n", "--version", "v0001", "--models-dir", "afile"],
+          "--models-dir afile",
+        ],
+        ["features", ["tail", "--pair", "BTC/USD", "--data-dir", "afile"], "--data-dir afile"],
+      ] as const
+    ) {
+      const { code, stderr } = await output(runPipeline(script, args, dir));
+      assertEquals(code, 2, `${script} ${args.join(" ")}: ${stderr}`);
+      assertEquals(printed(stderr), [`error: ${says} is not a directory`]);
+    }
+  });
+});
+
 Deno.test("backfill of a consumer-only stage asks for no source flags", async () => {
   await withTempDir(async (dir) => {
     const { code, stderr } = await output(runPipeline("backfill", [
