@@ -78,3 +78,30 @@ export function modelName(pair: string, window: Window, horizon: number): string
 export function cardOtherPairs(card: Pick<ModelCard, "other_pairs" | "other_pairs_lag">): OtherPairs {
   return { pairs: card.other_pairs, lag: card.other_pairs_lag ?? 0 };
 }
+
+/** The fields of a card every reader goes through: the series, the inputs, the metrics and the verdict. */
+const CARD_STRINGS = ["pair", "window"] as const;
+const CARD_OBJECTS = ["data", "model", "overall", "decision"] as const;
+
+/**
+ * Why `value`, a parsed `card.json`, cannot be read as a model card, or null when it can. Fields
+ * added since the first cards are optional and not asked for; a card edited or written by hand
+ * without the others would fail later on a property of `undefined`, far from the file.
+ *
+ * @example
+ * ```ts
+ * modelCardProblem({}); // "it has no pair, window, horizon, features, data, model, overall, decision"
+ * ```
+ */
+export function modelCardProblem(value: unknown): string | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not a JSON object";
+  const card = value as Record<string, unknown>;
+  const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+  const missing = [
+    ...CARD_STRINGS.filter((k) => typeof card[k] !== "string"),
+    ...(typeof card.horizon === "number" ? [] : ["horizon"]),
+    ...(Array.isArray(card.features) ? [] : ["features"]),
+    ...CARD_OBJECTS.filter((k) => !isObject(card[k])),
+  ];
+  return missing.length === 0 ? null : `it has no ${missing.join(", ")}`;
+}

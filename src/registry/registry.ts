@@ -6,7 +6,7 @@
  * knows where to go back to. Files are written whole and renamed into place, so a crash never
  * leaves half a version or half a pointer.
  */
-import type { ModelCard, PromotedFile, Promotion } from "../domain/model_card.ts";
+import { type ModelCard, modelCardProblem, type PromotedFile, type Promotion } from "../domain/model_card.ts";
 import type { Clock, WritableModelRegistry } from "../domain/ports.ts";
 import { writeFileAtomic } from "../stores/atomic_file.ts";
 import { rollbackEntry } from "./rollback.ts";
@@ -53,9 +53,12 @@ export class Registry implements WritableModelRegistry {
   }
 
   async card(name: string, version: string): Promise<ModelCard> {
-    const card = await readJson<ModelCard>(`${this.dir}/${name}/${version}/card.json`);
+    const path = `${this.dir}/${name}/${version}/card.json`;
+    const card = await readJson<unknown>(path);
     if (!card) throw new Error(`no version ${version} of model ${name} in ${this.dir}`);
-    return card;
+    const problem = modelCardProblem(card);
+    if (problem !== null) throw new Error(`${path} is not a model card: ${problem}`);
+    return card as ModelCard;
   }
 
   async modelBytes(name: string, version: string): Promise<Uint8Array> {

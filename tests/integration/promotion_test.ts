@@ -218,6 +218,29 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
   return { status: res.status, body: await res.json() };
 }
 
+Deno.test("a card.json without a card's fields is named: models lists its version as incomplete, promote refuses it in one line", async () => {
+  const dir = await Deno.makeTempDir();
+  const s = await seed(dir);
+  s.online.close();
+  try {
+    const version = await addVersion(s.registry);
+    const path = `${dir}/models/${NAME}/${version}/card.json`;
+    await Deno.writeTextFile(path, "{}\n");
+    const list = await models(dir, ["list"]);
+    assertEquals(list.code, 0, list.stderr);
+    assert(new RegExp(`${version}\\s+\\(incomplete\\)`).test(list.stdout), list.stdout);
+    const refused = await promote(dir, version);
+    assertEquals(refused.code, 1, refused.stderr);
+    assertEquals(
+      refused.stderr.trim(),
+      `error: cannot promote ${NAME} ${version}: ${path} is not a model card: ` +
+        "it has no pair, window, horizon, features, data, model, overall, decision",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("models rollback passes over a drill's forced version and one that no longer loads, naming each; --version picks", async () => {
   const dir = await Deno.makeTempDir();
   const s = await seed(dir);
