@@ -88,7 +88,8 @@ export const REQUEST_METRICS = {
   http_requests_total: { help: "HTTP requests by route and status.", labels: ["route", "status"] },
   http_request_duration_seconds: { help: "Request latency by route.", labels: ["route"] },
   http_connections_timed_out_total: {
-    help: "Connections closed for sending no complete request in time.",
+    help:
+      "Connections the server closed on a time-out: no complete request in time (headers) or idle after a response (idle).",
     labels: ["timeout"],
   },
 } as const satisfies Record<string, MetricDoc>;

@@ -1,4 +1,10 @@
 /** Prometheus text exposition: counters and latency histograms kept in memory, rendered on scrape. */
+import { REQUEST_METRICS } from "./metric_names.ts";
+
+/** The help line of a request metric, as metric_names.ts documents it. */
+function help(name: keyof typeof REQUEST_METRICS): string {
+  return `# HELP ${name} ${REQUEST_METRICS[name].help}`;
+}
 
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
@@ -58,7 +64,7 @@ export class Metrics {
   /** The request metrics, then `extra` lines (gauges computed at scrape time). */
   render(extra: string[]): string {
     const out: string[] = [
-      "# HELP http_requests_total HTTP requests by route and status.",
+      help("http_requests_total"),
       "# TYPE http_requests_total counter",
     ];
     for (const [route, byStatus] of this.#requests) {
@@ -67,7 +73,7 @@ export class Metrics {
       }
     }
     out.push(
-      "# HELP http_request_duration_seconds Request latency by route.",
+      help("http_request_duration_seconds"),
       "# TYPE http_request_duration_seconds histogram",
     );
     for (const [route, h] of this.#latency) {
@@ -81,7 +87,7 @@ export class Metrics {
       out.push(`http_request_duration_seconds_count${labels({ route })} ${h.count}`);
     }
     out.push(
-      "# HELP http_connections_timed_out_total Connections closed for sending no complete request in time.",
+      help("http_connections_timed_out_total"),
       "# TYPE http_connections_timed_out_total counter",
     );
     for (const [timeout, n] of this.#timedOut) {

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { Metrics } from "../../src/serve/metrics.ts";
+import { REQUEST_METRICS } from "../../src/serve/metric_names.ts";
 
 Deno.test("Metrics() counts requests by route and status, and each latency in every bucket from its own up", () => {
   const m = new Metrics();
@@ -45,4 +46,15 @@ Deno.test("Metrics() renders each timeout its listener reports from 0, and count
     'http_connections_timed_out_total{timeout="headers"} 0',
     'http_connections_timed_out_total{timeout="idle"} 1',
   ]);
+});
+
+Deno.test("Metrics() renders each request metric's help line as metric_names.ts documents it", () => {
+  const m = new Metrics();
+  m.request("/predict", 200, 0.001);
+  m.watchTimeouts(["headers", "idle"]);
+  const helps = m.render([]).split("\n").filter((l) => l.startsWith("# HELP "));
+  assertEquals(
+    helps,
+    Object.entries(REQUEST_METRICS).map(([name, doc]) => `# HELP ${name} ${doc.help}`),
+  );
 });
