@@ -151,12 +151,21 @@ export async function startSim(options: SimOptions): Promise<SimServer> {
   const onMessage = (s: Session, text: string) => {
     if (s.stalled) return;
     const timeIn = new Date().toISOString();
-    let msg: Record<string, unknown>;
+    let msg: unknown;
     try {
       msg = JSON.parse(text);
     } catch {
+      msg = undefined;
+    }
+    // JSON that is not an object (`null`, a number, a list) is no request either: a client's bad
+    // message gets an error frame, and never takes the exchange down for every other client.
+    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) {
       return send(s, ackFrame("unknown", undefined, undefined, timeIn, "Malformed request"));
     }
+    return answer(s, msg as Record<string, unknown>, timeIn);
+  };
+
+  const answer = (s: Session, msg: Record<string, unknown>, timeIn: string) => {
     const method = String(msg.method);
     const params = (msg.params ?? {}) as Record<string, unknown>;
     if (method === "ping") {
