@@ -50,15 +50,16 @@ async function rollback(registry: Registry, cfg: ModelsConfig): Promise<number> 
   const { current, stack } = await registry.promotedFile(name);
   if (!current) throw new Error(`model ${name} has no promoted version to roll back`);
   const below = stack.slice(0, -1).reverse();
-  if (below.length === 0) throw new Error(`model ${name} has no version promoted before ${current}`);
+  // A named version is checked first, so an empty stack below still answers with the way to serve it.
   if (cfg.version && !below.includes(cfg.version)) {
     throw new ConfigError(
       `--version ${cfg.version} is not on ${name}'s promotion stack below ${current} (${
-        below.join(", ")
+        below.join(", ") || "nothing is"
       }): ` +
         `models promote --name ${name} --version ${cfg.version} puts any version in service`,
     );
   }
+  if (below.length === 0) throw new Error(`model ${name} has no version promoted before ${current}`);
   const passed: string[] = [];
   for (const version of cfg.version ? [cfg.version] : below) {
     const why = await cannotServe(registry, name, version, cfg.version === version);

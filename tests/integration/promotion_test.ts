@@ -283,6 +283,14 @@ Deno.test("models rollback passes over a drill's forced version and one that no 
     const file = await r.promotedFile(NAME);
     assertEquals([file.current, file.stack], ["v0001", ["v0001"]]);
     assertEquals(file.history.at(-1)!.reason, `rolled back from ${v4}, passing over ${forced}, ${v2}`);
+    // Nothing below v0001 at all: a named version is still a bad flag, with the way to serve it.
+    const bottom = await models(dir, ["rollback", "--name", NAME, "--version", v2]);
+    assertEquals(bottom.code, 2, bottom.stderr);
+    assertEquals(
+      bottom.stderr.trim(),
+      `error: --version ${v2} is not on ${NAME}'s promotion stack below v0001 (nothing is): ` +
+        `models promote --name ${NAME} --version ${v2} puts any version in service`,
+    );
 
     // Nothing under v0001 that can serve: an error naming why, the registry as it was.
     await r.promote(NAME, v2, "promote", "test");
