@@ -8,6 +8,7 @@ import {
   backfillConfig,
   checkDirFlag,
   checkInputFile,
+  checkNotAStore,
   checkOutputFile,
   ConfigError,
   sameFile,
@@ -35,7 +36,10 @@ await runTask("backfill", async ({ signal }) => {
     return 0;
   }
   await checkDirFlag("data-dir", cfg.dataDir);
-  if (cfg.record !== undefined) await checkOutputFile("record", cfg.record);
+  if (cfg.record !== undefined) {
+    await checkOutputFile("record", cfg.record);
+    await checkNotAStore("record", cfg.record, cfg.dataDir);
+  }
   if (cfg.file === undefined) {
     // An exchange's history is that exchange's market, as live ingest's is.
     await claimMarket(cfg.dataDir, exchangeMarket(cfg.restUrl));

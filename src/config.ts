@@ -8,7 +8,7 @@ export { denoEnv, type Env, type Parsed, parseFlags } from "./config/parse_flags
 export { checkInputFile } from "./config/input_file.ts";
 export { checkOutputDir } from "./config/output_dir.ts";
 export { checkDirFlag } from "./config/dir_flag.ts";
-export { checkOutputFile, sameFile } from "./config/output_file.ts";
+export { checkNotAStore, checkOutputFile, sameFile } from "./config/output_file.ts";
 export { usage } from "./config/usage.ts";
 export {
   type BusConfig,

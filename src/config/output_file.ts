@@ -36,3 +36,26 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
   const [x, y] = await Promise.all([a, b].map((p) => Deno.stat(p).catch(() => undefined)));
   return x?.ino != null && x.ino === y?.ino && x.dev === y.dev;
 }
+
+/** The files of a data dir that hold its stores: a file written over one of them destroys it. */
+const STORE_FILES = { "offline.duckdb": "offline store", "online.kv": "online store" } as const;
+
+/**
+ * Throws a `ConfigError` when `path` (the value of `--flag`) is one of `dataDir`'s store files, by
+ * any spelling of its path: the export or record written over it would leave text where the
+ * offline or online store was.
+ *
+ * @example
+ * ```ts
+ * await checkNotAStore("out", cfg.out, cfg.dataDir);
+ * ```
+ */
+export async function checkNotAStore(flag: string, path: string, dataDir: string): Promise<void> {
+  for (const [name, store] of Object.entries(STORE_FILES)) {
+    if (await sameFile(path, `${dataDir}/${name}`)) {
+      throw new ConfigError(
+        `--${flag} ${path} is the ${store} of --data-dir ${dataDir}: give another --${flag}`,
+      );
+    }
+  }
+}

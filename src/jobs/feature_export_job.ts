@@ -4,7 +4,7 @@
  * JSONL passed V8's longest string. A file is written beside its target and renamed when complete,
  * so a failed or interrupted export leaves no half file under the target's name.
  */
-import { checkOutputFile, type ExportConfig } from "../config.ts";
+import { checkNotAStore, checkOutputFile, type ExportConfig } from "../config.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { PartialFile } from "../stores/partial_file.ts";
 import { isAbort } from "../util/abortable.ts";
@@ -21,7 +21,10 @@ const encoder = new TextEncoder();
  * A series the store holds no rows of is a mistake in the command (exit 2, naming what it holds).
  */
 export async function exportFeatures(cfg: ExportConfig, log: Logger, signal?: AbortSignal): Promise<number> {
-  if (cfg.out !== "-") await checkOutputFile("out", cfg.out);
+  if (cfg.out !== "-") {
+    await checkOutputFile("out", cfg.out);
+    await checkNotAStore("out", cfg.out, cfg.dataDir);
+  }
   const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
   let file: PartialFile | undefined;
   let span = EMPTY_SPAN;

@@ -585,3 +585,39 @@ Deno.test("backfill --file with itself as --record exits 2 and leaves the file w
     assert(!(await exists(`${dir}/d`)), "made the data dir");
   });
 });
+
+Deno.test("features export and backfill with a store of the data dir as --out or --record exit 2 and leave it whole", async () => {
+  await withTempDir(async (dir) => {
+    const text = syntheticTrades(200, { seed: 7 }).map((t) => JSON.stringify(t)).join("\n") + "\n";
+    await Deno.writeTextFile(`${dir}/t.jsonl`, text);
+    const loaded = await output(runPipeline("backfill", ["--file", "t.jsonl", "--data-dir", "d"], dir));
+    assertEquals(loaded.code, 0, loaded.stderr);
+    const stores = ["d/offline.duckdb", "d/online.kv"];
+    const before = await Promise.all(stores.map((f) => Deno.readFile(`${dir}/${f}`)));
+    for (
+      const [script, args, says] of [
+        [
+          "features",
+          ["export", "--pair", "BTC/USD", "--out", "d/offline.duckdb"],
+          "--out d/offline.duckdb is the offline store of --data-dir d: give another --out",
+        ],
+        [
+          "features",
+          ["export", "--pair", "BTC/USD", "--out", "./d/../d/online.kv"],
+          "--out ./d/../d/online.kv is the online store of --data-dir d: give another --out",
+        ],
+        [
+          "backfill",
+          ["--file", "t.jsonl", "--record", "d/offline.duckdb"],
+          "--record d/offline.duckdb is the offline store of --data-dir d: give another --record",
+        ],
+      ] as const
+    ) {
+      const { code, stderr } = await output(runPipeline(script, [...args, "--data-dir", "d"], dir));
+      assertEquals(code, 2, stderr);
+      assertEquals(printed(stderr), [`error: ${says}`]);
+    }
+    const after = await Promise.all(stores.map((f) => Deno.readFile(`${dir}/${f}`)));
+    assertEquals(after, before);
+  });
+});
