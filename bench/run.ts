@@ -3,6 +3,8 @@
  * its reference and the ratio between them, in one run. Exits 0 either way; the PASS/MISS column
  * says where a target is missed.
  */
+import { ConfigError } from "../src/config.ts";
+import { benchArgs, benchUsage } from "./bench_args.ts";
 import { stopLocalBroker } from "./local_broker.ts";
 import { type BenchResult, benchWsFrames } from "./ws_frames.ts";
 import { benchFeatures } from "./features.ts";
@@ -28,10 +30,17 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ["retrain", async () => (await import("./retrain.ts")).benchRetrain()],
 ];
 // `deno task bench serve retrain`: only the suites named.
-const unknown = Deno.args.filter((a) => !suites.some(([name]) => name === a));
-if (unknown.length) {
-  console.error(`unknown suite ${unknown.join(", ")}; the suites: ${suites.map(([n]) => n).join(", ")}`);
+let chosen: string[] | "help";
+try {
+  chosen = benchArgs(Deno.args, suites.map(([name]) => name));
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  console.error(`error: ${e.message}`);
   Deno.exit(2);
+}
+if (chosen === "help") {
+  console.log(benchUsage(suites.map(([name]) => name)));
+  Deno.exit(0);
 }
 const results: BenchResult[] = [];
 const failed: string[] = [];
@@ -41,7 +50,7 @@ Deno.addSignalListener("SIGINT", () => {
   Deno.exit(130);
 });
 try {
-  for (const [name, run] of suites.filter(([n]) => Deno.args.length === 0 || Deno.args.includes(n))) {
+  for (const [name, run] of suites.filter(([n]) => chosen.includes(n))) {
     console.log(`${name}:`);
     // A suite that fails is reported and the rest still run: one error loses no other figure.
     try {

@@ -1,5 +1,5 @@
 /** `--help` as a user asks for it: answered by the task runner from the flag declarations, exit 0. */
-import { assertEquals } from "../assert.ts";
+import { assert, assertEquals } from "../assert.ts";
 import { runPipeline } from "../helpers.ts";
 import { usage } from "../../src/config.ts";
 
@@ -22,4 +22,33 @@ Deno.test("--help after a subcommand prints that subcommand's help", async () =>
   assertEquals(await help("features", ["export", "--help"]), { code: 0, stdout: usage("features export") });
   assertEquals(await help("models", ["promote", "--help"]), { code: 0, stdout: usage("models") });
   assertEquals(await help("bus", ["status", "--help"]), { code: 0, stdout: usage("bus status") });
+});
+
+/** `deno task bench ARGS`, as deno.json runs it, without running a suite. */
+async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const root = new URL("../../", import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "--config", `${root}deno.json`, "bench", ...args],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b).trimEnd();
+  return { code, stdout: text(stdout), stderr: text(stderr) };
+}
+
+Deno.test("bench --help lists the suites and exits 0; a flag or suite it lacks exits 2 in one line", async () => {
+  const help = await bench(["--help"]);
+  assertEquals(help.code, 0, help.stderr);
+  assertEquals(help.stdout.split("\n")[0], "usage: deno task bench [SUITE...]");
+  assert(help.stdout.includes("lines, bus"), help.stdout);
+  assertEquals(await bench(["--json"]), {
+    code: 2,
+    stdout: "",
+    stderr: "error: unknown flag --json (see --help)",
+  });
+  const suite = await bench(["nope"]);
+  assertEquals([suite.code, suite.stderr.split("\n").length], [2, 1], suite.stderr);
+  assert(suite.stderr.startsWith("error: unknown suite 'nope' (ws_frames, "), suite.stderr);
 });
