@@ -15,8 +15,10 @@ export const BACKFILL_FLAGS = {
   record: RECORD,
   ...FEATURES,
   ...BUS,
-  pairs: flag.pairs("pairs", { help: "pairs to backfill, comma separated" }),
-  from: flag.time("from", { help: "start time (ISO 8601 or epoch ms)" }),
+  pairs: flag.pairs("pairs", {
+    help: "pairs to backfill, comma separated; required for REST and for a file that names no pair",
+  }),
+  from: flag.time("from", { help: "start time (ISO 8601 or epoch ms); required for REST, filters a file" }),
   to: flag.time("to", { help: "end time, exclusive (default: the exchange's latest trade)" }),
   file: flag.string("file", { help: "read a trade or candle history file instead of REST" }),
   format: flag.oneOf("format", FILE_FORMATS, {

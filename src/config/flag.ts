@@ -47,6 +47,11 @@ export class Flag<T> {
   readonly #required: true | string | undefined;
   readonly #parse: Parser<unknown>;
 
+  /** Whether the task fails without a value (`--help` says so). */
+  get required(): boolean {
+    return this.#required !== undefined;
+  }
+
   constructor(name: string, kind: "string" | "boolean", o: FlagOptions, parse: Parser<unknown>) {
     this.name = name;
     this.kind = kind;

@@ -2,7 +2,7 @@
 import type { Flags } from "./parse_flags.ts";
 
 /**
- * One line per flag: its help, then its default and environment variable when it has them.
+ * One line per flag: its help, then whether it is required, its default and its environment variable.
  *
  * @example
  * ```ts
@@ -11,7 +11,11 @@ import type { Flags } from "./parse_flags.ts";
  */
 export function helpText(command: string, flags: Flags, notes?: string): string {
   const rows = Object.values(flags).map((f) => {
-    const extra = [f.default ? `default ${f.default}` : "", f.env ? `env ${f.env}` : ""]
+    const extra = [
+      f.required ? "required" : "",
+      f.default ? `default ${f.default}` : "",
+      f.env ? `env ${f.env}` : "",
+    ]
       .filter(Boolean).join(", ");
     return `  --${f.name.padEnd(16)} ${f.help}${extra ? ` (${extra})` : ""}`;
   });

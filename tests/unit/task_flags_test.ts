@@ -174,3 +174,18 @@ Deno.test("a task with subcommands shows the help of the one named, or of all", 
   assertEquals(usage("features", ["tail", "-h"]), usage("features tail"));
   assertEquals(usage("features", ["--help"]), `${usage("features export")}\n\n${usage("features tail")}`);
 });
+
+Deno.test("--help marks the flags a task cannot run without, and only those", () => {
+  for (const [task, { flags }] of Object.entries(TASKS)) {
+    const text = usage(task);
+    for (const f of Object.values(flags)) {
+      const line = text.split("\n").find((l) => l.startsWith(`  --${f.name} `))!;
+      assertEquals(/\((required|required, [^)]*)\)$/.test(line), f.required, `${task}: ${line}`);
+    }
+  }
+  assert(usage("train").includes("--pair             the pair, e.g. BTC/USD (required)\n"));
+  assert(usage("news:eval").includes("(required, env NEWS_MODEL)\n"));
+  // A flag a task needs without a value: its config says so, as its help does.
+  assertEquals(outcome(() => trainConfig([], withToken)), "ConfigError: --pair is required");
+  assertEquals(outcome(() => simConfig([], withToken)), "ConfigError: --file is required");
+});
