@@ -4,7 +4,7 @@ import { TRADE_FORMATS, type TradeFormat } from "../sources/files/trade_formats.
 import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { BUS, checkBus, COMMON, FEATURES, KRAKEN_REST, RECORD } from "./shared.ts";
+import { BUS, checkBus, checkRange, COMMON, FEATURES, KRAKEN_REST, RECORD } from "./shared.ts";
 
 export const FILE_FORMATS = [...TRADE_FORMATS, ...CANDLE_FORMATS] as const;
 export type FileFormat = TradeFormat | CandleFormat;
@@ -47,8 +47,6 @@ export function backfillConfig(args: readonly string[], env: Env = denoEnv): Bac
     if (c.pairs === undefined) throw new ConfigError("--pairs is required");
     if (c.from === undefined) throw new ConfigError("--from is required (or give --file)");
   }
-  if (c.from !== undefined && c.to !== undefined && c.to <= c.from) {
-    throw new ConfigError("--to must be later than --from");
-  }
+  checkRange(c);
   return { ...c, pairs: c.pairs ?? [] };
 }

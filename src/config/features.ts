@@ -1,8 +1,7 @@
 /** `deno task features export|tail`: reading the offline store. */
-import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { COMMON, PAIR, WINDOW } from "./shared.ts";
+import { checkRange, COMMON, PAIR, WINDOW } from "./shared.ts";
 
 export const EXPORT_FLAGS = {
   ...COMMON,
@@ -18,10 +17,7 @@ export type ExportConfig = Parsed<typeof EXPORT_FLAGS>;
 
 export function exportConfig(args: readonly string[], env: Env = denoEnv): ExportConfig {
   const c = parseFlags(EXPORT_FLAGS, args, env);
-  // An empty range would export an empty table, as a pair the store lacks does, and say the same.
-  if (c.from !== undefined && c.to !== undefined && c.to <= c.from) {
-    throw new ConfigError("--to must be later than --from");
-  }
+  checkRange(c);
   return c;
 }
 

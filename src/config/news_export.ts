@@ -1,8 +1,7 @@
 /** `deno task news export`: every classified headline in the offline store, one row per coin. */
-import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { COMMON } from "./shared.ts";
+import { checkRange, COMMON } from "./shared.ts";
 
 export const NEWS_EXPORT_FLAGS = {
   ...COMMON,
@@ -16,8 +15,6 @@ export type NewsExportConfig = Parsed<typeof NEWS_EXPORT_FLAGS>;
 
 export function newsExportConfig(args: readonly string[], env: Env = denoEnv): NewsExportConfig {
   const c = parseFlags(NEWS_EXPORT_FLAGS, args, env);
-  if (c.from !== undefined && c.to !== undefined && c.from >= c.to) {
-    throw new ConfigError("--from must be before --to");
-  }
+  checkRange(c);
   return c;
 }

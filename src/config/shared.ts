@@ -218,6 +218,16 @@ export const MAX_FEATURE_AGE = flag.number("max-feature-age", {
   help: "seconds before features count as stale (default: three windows; 0: never, for replayed history)",
 });
 
+/**
+ * The check of a `--from`/`--to` pair, one message for every task that takes both: an empty range
+ * would read nothing and say only that.
+ */
+export function checkRange(c: { from?: number | undefined; to?: number | undefined }): void {
+  if (c.from !== undefined && c.to !== undefined && c.to <= c.from) {
+    throw new ConfigError("--to must be later than --from");
+  }
+}
+
 /** One series of the offline store. */
 export const PAIR = flag.pair("pair", { required: true, help: "the pair, e.g. BTC/USD" });
 export const WINDOW = flag.window("window", { default: "1m", help: "the window" });

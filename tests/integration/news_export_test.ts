@@ -186,7 +186,7 @@ Deno.test("news export: a missing data dir or store, an --out in no directory, a
       [["--data-dir", dir, "--out", "-", "--from", "last tuesday"], "--from:"],
       [
         ["--data-dir", dir, "--out", "-", "--from", "2025-02-02", "--to", "2025-02-01"],
-        "--from must be before --to",
+        "--to must be later than --from",
       ],
       [["--data-dir", dir, "--format", "xml", "--out", "-"], "--format"],
       [["--data-dir", dir], "--out is required"],

@@ -180,7 +180,7 @@ Deno.test("flags: --data repeated or comma separated is one list; bad values are
   assertThrows(
     () => newsExportConfig(["--out", "x", "--from", "2025-02-02", "--to", "2025-02-01"], env),
     ConfigError,
-    "--from must be before --to",
+    "--to must be later than --from",
   );
   assertEquals(newsExportConfig(["--out", "-", "--from", "2025-02-01"], env).from, Date.UTC(2025, 1, 1));
 });

@@ -189,3 +189,19 @@ Deno.test("--help marks the flags a task cannot run without, and only those", ()
   assertEquals(outcome(() => trainConfig([], withToken)), "ConfigError: --pair is required");
   assertEquals(outcome(() => simConfig([], withToken)), "ConfigError: --file is required");
 });
+
+Deno.test("an empty --from/--to range gets the same one-line error from every task that takes both", () => {
+  const tasks = Object.keys(CONFIGS).filter((t) =>
+    flagNames(t).includes("from") && flagNames(t).includes("to")
+  );
+  assertEquals(tasks.sort(), ["backfill", "features export", "news export"]);
+  for (const task of tasks) {
+    for (const to of ["2025-02-01", "2025-02-02"]) {
+      assertEquals(
+        outcome(() => CONFIGS[task]!(["--from", "2025-02-02", "--to", to])),
+        "ConfigError: --to must be later than --from",
+        `${task} --to ${to}`,
+      );
+    }
+  }
+});
