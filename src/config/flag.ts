@@ -72,6 +72,8 @@ export class Flag<T> {
     const needed = this.#required !== undefined || (this.default !== undefined && this.default !== "");
     if (raw === undefined || (raw === "" && needed)) {
       if (!needed) return undefined as T;
+      // `--pairs ""` on a flag with a default: the flag was given, only its value is missing.
+      if (this.#required === undefined) throw new ConfigError(`--${this.name} needs a value`);
       const why = typeof this.#required === "string" ? this.#required : "";
       throw new ConfigError(`--${this.name} is required${why}`);
     }
@@ -179,7 +181,7 @@ export const flag = {
       const m = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(raw);
       if (!m) throw new RangeError(`'${raw}' is not a duration such as 90m, 12h or 2d`);
       const ms = Number(m[1]) * DURATION_MS[(m[2] ?? "s") as keyof typeof DURATION_MS];
-      if (!(ms > 0)) throw new RangeError("must be positive");
+      if (!(ms > 0)) throw new RangeError(`'${raw}' is not a positive duration such as 90m, 12h or 2d`);
       return ms;
     });
   },

@@ -2,10 +2,12 @@ import { assertEquals, assertThrows } from "../assert.ts";
 import {
   backfillConfig,
   ConfigError,
+  demoConfig,
   exportConfig,
   ingestConfig,
   serveConfig,
   simConfig,
+  startConfig,
   usage,
 } from "../../src/config.ts";
 
@@ -115,4 +117,21 @@ Deno.test("usage() lists every flag with its default and env var", () => {
   for (const s of ["--pairs", "--from", "--ws-url", "--rest-url", "--record", "KRAKEN_WS_URL", "DATA_DIR"]) {
     assertEquals(text.includes(s), true, s);
   }
+});
+
+Deno.test("an empty or zero value is reported with the flag and what it needs, as any bad value is", () => {
+  const cases: [() => unknown, string][] = [
+    [() => startConfig(["--pairs", ""], noEnv), "--pairs needs a value"],
+    [() => serveConfig(["--window="], noEnv), "--window needs a value"],
+    [() => simConfig(["--file", ""], noEnv), "--file is required"],
+    [
+      () => startConfig(["--history", "0"], noEnv),
+      "--history: '0' is not a positive duration such as 90m, 12h or 2d",
+    ],
+    [
+      () => demoConfig(["--retrain-every", "0s"], noEnv),
+      "--retrain-every: '0s' is not a positive duration such as 90m, 12h or 2d",
+    ],
+  ];
+  for (const [fn, message] of cases) assertEquals(assertThrows(fn, ConfigError).message, message);
 });
