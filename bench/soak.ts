@@ -1,5 +1,5 @@
 /**
- * `deno task soak [--duration 60] [--file F | --minutes N] [--json]`: a long replay with faults,
+ * `deno task soak [--duration 60] [--file F | --minutes N] [--json] [--keep]`: a long replay with faults,
  * compared with a clean run. A trade file (given, or a synthetic one generated and labelled as
  * such) is replayed by the simulator at the speed that fits `--duration`, with WebSocket drops,
  * malformed frames and REST throttling, into `ingest` as a subprocess that is killed with
@@ -8,8 +8,8 @@
  * rows, same values, nothing lost, nothing doubled. RSS of the ingest process is sampled
  * throughout. Exit status 0 only when the tables are identical.
  */
-import { ConfigError, denoEnv, flag, parseFlags } from "../src/config.ts";
-import { helpText } from "../src/config/help_text.ts";
+import { ConfigError } from "../src/config.ts";
+import { soakConfig } from "../src/config/soak.ts";
 import type { Window } from "../src/domain/candle.ts";
 import { tradeToJsonLine } from "../src/domain/trade.ts";
 import { TradeBook } from "../src/sim/book.ts";
@@ -18,24 +18,11 @@ import { syntheticTrades } from "../src/sim/synthetic.ts";
 import { tradeFile } from "../src/sources/files/trade_file.ts";
 import { CheckpointFile, jobFileName } from "../src/stores/checkpoint_file.ts";
 import { runTask } from "../src/util/cli.ts";
-import { logger } from "../src/util/log.ts";
+import { logger, setLogLevel } from "../src/util/log.ts";
 import { compareTables, featureTable } from "./soak_table.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const WINDOWS: Window[] = ["1m", "5m"];
-
-const SOAK_FLAGS = {
-  duration: flag.number("duration", { min: 10, default: "60", help: "seconds the soak should take" }),
-  file: flag.string("file", { help: "the trade file to replay (default: a synthetic market)" }),
-  minutes: flag.number("minutes", {
-    min: 60,
-    integer: true,
-    default: "720",
-    help: "minutes of synthetic market",
-  }),
-  json: flag.boolean("json", { help: "print the report as JSON" }),
-  keep: flag.boolean("keep", { help: "keep the working directory" }),
-};
 
 /** A pipeline entry point as `deno task` runs it, quietly, on `dataDir`. */
 function deno(script: string, args: string[], dataDir: string): Deno.ChildProcess {
@@ -79,12 +66,10 @@ async function caughtUp(checkpoint: CheckpointFile, book: TradeBook): Promise<bo
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 await runTask("soak", async () => {
-  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
-    console.log(helpText("soak", SOAK_FLAGS));
-    return 0;
-  }
-  const values = parseFlags(SOAK_FLAGS, Deno.args, denoEnv);
-  const { duration, minutes } = values;
+  const values = soakConfig(Deno.args);
+  setLogLevel(values.logLevel);
+  const { minutes } = values;
+  const duration = values.durationMs / 1000;
   const log = logger("soak");
   const dir = await Deno.makeTempDir({ prefix: "soak-" });
   const started = performance.now();
@@ -220,4 +205,4 @@ await runTask("soak", async () => {
     if (!values.keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
     else log.info(`kept ${dir}`);
   }
-}, { helpFlag: false });
+});

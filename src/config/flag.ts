@@ -135,6 +135,19 @@ function define<T, O extends FlagOptions>(name: string, o: O, parse: Parser<T>):
 
 const DURATION_MS = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 } as const;
 
+interface DurationOptions extends FlagOptions {
+  /** The shortest duration allowed, written as the flag's value is (e.g. `10s`). */
+  min?: string;
+}
+
+function toDurationMs(raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(raw);
+  if (!m) throw new RangeError(`'${raw}' is not a duration such as 90m, 12h or 2d`);
+  const ms = Number(m[1]) * DURATION_MS[(m[2] ?? "s") as keyof typeof DURATION_MS];
+  if (!(ms > 0)) throw new RangeError(`'${raw}' is not a positive duration such as 90m, 12h or 2d`);
+  return ms;
+}
+
 function splitList(raw: string): string[] {
   return raw.split(",").map((s) => s.trim()).filter(Boolean);
 }
@@ -176,12 +189,11 @@ export const flag = {
   },
 
   /** `90m`, `12h`, `2d` (or plain seconds), given to the task in milliseconds. */
-  duration<const O extends FlagOptions>(name: string, o: O): Flag<Value<number, O>> {
+  duration<const O extends DurationOptions>(name: string, o: O): Flag<Value<number, O>> {
+    const least = o.min === undefined ? 0 : toDurationMs(o.min);
     return define(name, o, (raw) => {
-      const m = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(raw);
-      if (!m) throw new RangeError(`'${raw}' is not a duration such as 90m, 12h or 2d`);
-      const ms = Number(m[1]) * DURATION_MS[(m[2] ?? "s") as keyof typeof DURATION_MS];
-      if (!(ms > 0)) throw new RangeError(`'${raw}' is not a positive duration such as 90m, 12h or 2d`);
+      const ms = toDurationMs(raw);
+      if (ms < least) throw new RangeError(`'${raw}' is shorter than ${o.min}`);
       return ms;
     });
   },

@@ -15,6 +15,7 @@ import { LABEL_FLAGS } from "./news_label.ts";
 import type { Flags } from "./parse_flags.ts";
 import { SERVE_FLAGS } from "./serve.ts";
 import { SIM_FLAGS } from "./sim.ts";
+import { SOAK_FLAGS } from "./soak.ts";
 import { START_FLAGS, START_NOTES } from "./start.ts";
 import { TRAIN_FLAGS } from "./train.ts";
 
@@ -36,6 +37,7 @@ export const TASKS: Readonly<Record<string, { flags: Flags; notes?: string }>> =
   backtest: { flags: BACKTEST_FLAGS },
   serve: { flags: SERVE_FLAGS },
   sim: { flags: SIM_FLAGS },
+  soak: { flags: SOAK_FLAGS },
   "bus status": { flags: BUS_STATUS_FLAGS },
 };
 

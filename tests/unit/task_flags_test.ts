@@ -20,6 +20,7 @@ import {
 import { busStatusConfig } from "../../src/config/bus_status.ts";
 import { evalConfig } from "../../src/config/news_eval.ts";
 import { newsExportConfig } from "../../src/config/news_export.ts";
+import { soakConfig } from "../../src/config/soak.ts";
 import { TASKS } from "../../src/config/usage.ts";
 
 const withToken: Env = (name) => (name === "CRYPTOPANIC_TOKEN" ? "token" : undefined);
@@ -43,6 +44,7 @@ const CONFIGS: Record<string, (more: string[]) => object> = {
   backtest: (more) => backtestConfig(["--pair", "BTC/USD", ...more], withToken),
   serve: (more) => serveConfig(more, withToken),
   sim: (more) => simConfig(["--file", "t.csv", ...more], withToken),
+  soak: (more) => soakConfig(more, withToken),
   "bus status": (more) => busStatusConfig(more, withToken),
 };
 
@@ -69,8 +71,9 @@ Deno.test("a flag several tasks take parses every value the same way in each", (
   const probes = ["0", "-5", "1", "2.5", "70000", "1m", "2m", "5m,1m", "BTC/USD", "xbt-usd,eth-usd", "zz"]
     .concat(["ws://127.0.0.1:1/v2/", "http://127.0.0.1:1/", "ftp://x", "debug", "12h", "csv", "v0003", "x"]);
   // backfill also reads candle files, so its --format has more choices than the trade replays';
-  // news runs its own stages over the bus, so its --stage has other choices than the trade tasks'.
-  const ownChoices = new Set(["format", "stage"]);
+  // news runs its own stages over the bus, so its --stage has other choices than the trade tasks';
+  // the synthetic markets of demo and soak have lengths (and least lengths) of their own.
+  const ownChoices = new Set(["format", "stage", "minutes"]);
   const byName = new Map<string, [string, (raw: string) => unknown][]>();
   for (const [task, { flags }] of Object.entries(TASKS)) {
     for (const f of Object.values(flags)) {
@@ -204,4 +207,14 @@ Deno.test("an empty --from/--to range gets the same one-line error from every ta
       );
     }
   }
+});
+
+Deno.test("soak takes its duration as the other duration flags do, with units, and a least length", () => {
+  assertEquals(soakConfig(["--duration", "5m"], withToken).durationMs, 300_000);
+  assertEquals(soakConfig(["--duration", "40"], withToken).durationMs, 40_000);
+  assertEquals(
+    outcome(() => soakConfig(["--duration", "9s"], withToken)),
+    "ConfigError: --duration: '9s' is shorter than 10s",
+  );
+  assert(usage("soak").startsWith("usage: deno task soak [flags]\n  --log-level "), usage("soak"));
 });
