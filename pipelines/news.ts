@@ -10,7 +10,7 @@
  * `deno task news export --out FILE [--format csv|jsonl] [--from T --to T]` writes every
  * classified headline of the offline store instead (src/jobs/news_export_job.ts).
  */
-import { newsConfig, newsExportConfig } from "../src/config.ts";
+import { newsCommand, newsConfig, newsExportConfig } from "../src/config.ts";
 import { exportNews } from "../src/jobs/news_export_job.ts";
 import { newsOverBus } from "../src/jobs/news_bus_job.ts";
 import { classifyNews } from "../src/jobs/news_job.ts";
@@ -18,12 +18,13 @@ import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
 
 await runTask("news", async ({ signal }) => {
-  if (Deno.args[0] === "export") {
-    const cfg = newsExportConfig(Deno.args.slice(1));
+  const [command, args] = newsCommand(Deno.args);
+  if (command === "export") {
+    const cfg = newsExportConfig(args);
     setLogLevel(cfg.logLevel);
     return await exportNews(cfg, logger("news"), signal);
   }
-  const cfg = newsConfig(Deno.args);
+  const cfg = newsConfig(args);
   setLogLevel(cfg.logLevel);
   if (cfg.bus === "kafka") await newsOverBus(cfg, logger("news"), signal);
   else return await classifyNews(cfg, logger("news"), signal);

@@ -21,7 +21,7 @@ export { type IngestConfig, ingestConfig } from "./config/ingest.ts";
 export { type BackfillConfig, backfillConfig, FILE_FORMATS, type FileFormat } from "./config/backfill.ts";
 export { type SimConfig, simConfig } from "./config/sim.ts";
 export { type ExportConfig, exportConfig, type TailConfig, tailConfig } from "./config/features.ts";
-export { type NewsConfig, newsConfig } from "./config/news.ts";
+export { newsCommand, type NewsConfig, newsConfig } from "./config/news.ts";
 export { type DistillConfig, distillConfig } from "./config/news_distill.ts";
 export { type EvalConfig, evalConfig } from "./config/news_eval.ts";
 export { type NewsExportConfig, newsExportConfig } from "./config/news_export.ts";

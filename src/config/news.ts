@@ -8,6 +8,29 @@ import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import { BUS, COMMON, cryptoPanicToken, llmSettings, NEWS, NEWS_LLM } from "./shared.ts";
 import type { LlmSettings } from "../news_model/llm/llm_settings.ts";
 
+/** What `news --help` says besides the flags: the subcommand that reads the store back. */
+export const NEWS_COMMANDS =
+  "commands: export --out FILE writes the classified headlines of the offline store (news export --help)";
+
+/**
+ * The subcommand `args` start with and the flags after it: `export`, or none (classify). A first
+ * word that is no flag and no subcommand is a mistyped one, and is named as such.
+ *
+ * @example
+ * ```ts
+ * newsCommand(["export", "--out", "-"]); // ["export", ["--out", "-"]]
+ * newsCommand(["--file", "n.json"]); // ["classify", ["--file", "n.json"]]
+ * ```
+ */
+export function newsCommand(args: readonly string[]): ["export" | "classify", readonly string[]] {
+  const [first, ...rest] = args;
+  if (first === "export") return ["export", rest];
+  if (first !== undefined && !first.startsWith("-")) {
+    throw new ConfigError(`unknown command '${first}' (export; without one, news classifies headlines)`);
+  }
+  return ["classify", args];
+}
+
 /** The parts of `news` over the bus (src/bus/news_stages.ts). */
 export const NEWS_STAGES = ["headlines", "signals", "store", "all"] as const;
 export type NewsStage = typeof NEWS_STAGES[number];

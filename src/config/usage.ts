@@ -7,7 +7,7 @@ import { EXPORT_FLAGS, TAIL_FLAGS } from "./features.ts";
 import { helpText } from "./help_text.ts";
 import { INGEST_FLAGS } from "./ingest.ts";
 import { MODELS_COMMANDS, MODELS_FLAGS } from "./models.ts";
-import { NEWS_FLAGS } from "./news.ts";
+import { NEWS_COMMANDS, NEWS_FLAGS } from "./news.ts";
 import { DISTILL_FLAGS } from "./news_distill.ts";
 import { EVAL_FLAGS } from "./news_eval.ts";
 import { NEWS_EXPORT_FLAGS } from "./news_export.ts";
@@ -27,7 +27,7 @@ export const TASKS: Readonly<Record<string, { flags: Flags; notes?: string }>> =
   backfill: { flags: BACKFILL_FLAGS },
   "features export": { flags: EXPORT_FLAGS },
   "features tail": { flags: TAIL_FLAGS },
-  news: { flags: NEWS_FLAGS },
+  news: { flags: NEWS_FLAGS, notes: NEWS_COMMANDS },
   "news export": { flags: NEWS_EXPORT_FLAGS },
   "news:distill": { flags: DISTILL_FLAGS },
   "news:eval": { flags: EVAL_FLAGS },

@@ -9,6 +9,7 @@ import {
   ingestConfig,
   labelConfig,
   modelsConfig,
+  newsCommand,
   newsConfig,
   serveConfig,
   simConfig,
@@ -217,4 +218,19 @@ Deno.test("soak takes its duration as the other duration flags do, with units, a
     "ConfigError: --duration: '9s' is shorter than 10s",
   );
   assert(usage("soak").startsWith("usage: deno task soak [flags]\n  --log-level "), usage("soak"));
+});
+
+Deno.test("news names its export subcommand in its help, and a mistyped subcommand as one", () => {
+  assert(
+    usage("news").endsWith(
+      "\n\ncommands: export --out FILE writes the classified headlines of the offline store (news export --help)",
+    ),
+  );
+  assertEquals(newsCommand(["export", "--out", "-"]), ["export", ["--out", "-"]]);
+  assertEquals(newsCommand(["--file", "n.json"]), ["classify", ["--file", "n.json"]]);
+  assertEquals(newsCommand([]), ["classify", []]);
+  assertEquals(
+    outcome(() => newsCommand(["exprot", "--out", "-"])),
+    "ConfigError: unknown command 'exprot' (export; without one, news classifies headlines)",
+  );
 });
