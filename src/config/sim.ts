@@ -1,4 +1,5 @@
 /** `deno task sim`: the local Kraken-compatible exchange, replaying a trade file with injected faults. */
+import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import { COMMON, HOST, TRADE_FORMAT } from "./shared.ts";
@@ -41,5 +42,9 @@ export interface SimConfig extends Omit<Parsed<typeof SIM_FLAGS>, "pairs"> {
 
 export function simConfig(args: readonly string[], env: Env = denoEnv): SimConfig {
   const { pairs, ...c } = parseFlags(SIM_FLAGS, args, env);
+  // One file is one pair's trades: a second pair would be dropped without a word.
+  if (pairs.length > 1) {
+    throw new ConfigError(`--pairs: give the one pair of a kraken-trades file, not ${pairs.join(",")}`);
+  }
   return { ...c, pair: pairs[0]! };
 }
