@@ -9,12 +9,8 @@ import { checkDirFlag, modelsConfig } from "../src/config.ts";
 import { modelsCommand } from "../src/jobs/models_command.ts";
 import { runTask } from "../src/util/cli.ts";
 
-const [first, ...rest] = Deno.args;
-const command = first && !first.startsWith("-") ? first : "list";
-const args = first && !first.startsWith("-") ? rest : Deno.args;
-
 await runTask("models", async () => {
-  const cfg = modelsConfig(args);
+  const cfg = modelsConfig(Deno.args);
   await checkDirFlag("models-dir", cfg.modelsDir);
-  return await modelsCommand(command, cfg);
+  return await modelsCommand(cfg.command, cfg);
 });

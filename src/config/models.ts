@@ -1,4 +1,5 @@
 /** `deno task models [list|promote|rollback]`: the model registry. */
+import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import { COMMON } from "./shared.ts";
@@ -19,11 +20,30 @@ export const MODELS_FLAGS = {
       return raw;
     },
   ),
-  reason: flag.string("reason", { default: "promoted by hand", help: "why (promote)" }),
+  // No default here: a --reason given to another command than promote is refused, not ignored.
+  reason: flag.string("reason", { help: "why (promote; default: promoted by hand)" }),
 };
 
-export type ModelsConfig = Parsed<typeof MODELS_FLAGS>;
+export const MODELS_SUBCOMMANDS = ["list", "promote", "rollback"] as const;
+export type ModelsSubcommand = typeof MODELS_SUBCOMMANDS[number];
 
+export interface ModelsConfig extends Parsed<typeof MODELS_FLAGS> {
+  command: ModelsSubcommand;
+  reason: string;
+}
+
+/** The command `args` start with (`list` when they start with a flag) and its flags. */
 export function modelsConfig(args: readonly string[], env: Env = denoEnv): ModelsConfig {
-  return parseFlags(MODELS_FLAGS, args, env);
+  const named = args[0] !== undefined && !args[0].startsWith("-");
+  const command = named ? args[0]! : "list";
+  if (!(MODELS_SUBCOMMANDS as readonly string[]).includes(command)) {
+    throw new ConfigError(`unknown command '${command}' (list, promote or rollback)`);
+  }
+  const c = parseFlags(MODELS_FLAGS, named ? args.slice(1) : args, env);
+  // A flag the command does not read would otherwise look as if it had been obeyed.
+  if (command === "list" && c.version !== undefined) {
+    throw new ConfigError("--version is for promote and rollback; list shows every version");
+  }
+  if (command !== "promote" && c.reason !== undefined) throw new ConfigError(`--reason is for promote`);
+  return { ...c, command: command as ModelsSubcommand, reason: c.reason ?? "promoted by hand" };
 }

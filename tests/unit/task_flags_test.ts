@@ -234,3 +234,19 @@ Deno.test("news names its export subcommand in its help, and a mistyped subcomma
     "ConfigError: unknown command 'exprot' (export; without one, news classifies headlines)",
   );
 });
+
+Deno.test("models refuses a flag its command does not read, rather than ignore it", () => {
+  const models = (args: string[]) => outcome(() => modelsConfig(args, withToken));
+  assertEquals(
+    models(["--version", "v0003"]),
+    "ConfigError: --version is for promote and rollback; list shows every version",
+  );
+  assertEquals(models(["list", "--reason", "x"]), "ConfigError: --reason is for promote");
+  assertEquals(models(["rollback", "--name", "m", "--reason", "x"]), "ConfigError: --reason is for promote");
+  assertEquals(models(["lsit"]), "ConfigError: unknown command 'lsit' (list, promote or rollback)");
+  const promote = modelsConfig(["promote", "--name", "m", "--version", "v0003"], withToken);
+  assertEquals([promote.command, promote.version, promote.reason], ["promote", "v0003", "promoted by hand"]);
+  const rollback = modelsConfig(["rollback", "--name", "m", "--version", "v0002"], withToken);
+  assertEquals([rollback.command, rollback.version], ["rollback", "v0002"]);
+  assertEquals(modelsConfig(["--name", "m"], withToken).command, "list");
+});
