@@ -1,9 +1,10 @@
 /** `deno task backtest`: the walk-forward out-of-sample predictions of a series replayed as a trading rule. */
-import { flag } from "./flag.ts";
+import { ConfigError } from "./config_error.ts";
+import { type Flag, flag } from "./flag.ts";
 import { MODELS_FLAGS } from "./models.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import { COMMON, HORIZON, otherPairsFlag, PAIR, WINDOW } from "./shared.ts";
-import { TRAIN_FLAGS } from "./train.ts";
+import { MODEL_CHOICES, TRAIN_FLAGS } from "./train.ts";
 
 const BPS = { min: 0, below: 10_000 } as const;
 
@@ -42,9 +43,18 @@ export const BACKTEST_FLAGS = {
   embargo: TRAIN_FLAGS.embargo.with({
     help: "candles between training and test rows (default: the version's, else the horizon)",
   }),
-  model: TRAIN_FLAGS.model.with({ help: "without --version: as for train" }),
-  budget: TRAIN_FLAGS.budget.with({ help: "without --version: settings the search tries, as for train" }),
-  seed: TRAIN_FLAGS.seed.with({ help: "without --version: seed of the search and the trees, as for train" }),
+  // Declared without train's defaults, so that one given beside --version is seen and refused.
+  model: flag.oneOf("model", MODEL_CHOICES, { help: "without --version: as for train (default: auto)" }),
+  budget: flag.number("budget", {
+    min: 1,
+    integer: true,
+    help: "without --version: settings the search tries, as for train (default: 20)",
+  }),
+  seed: flag.number("seed", {
+    min: 0,
+    integer: true,
+    help: "without --version: seed of the search and the trees, as for train (default: 1)",
+  }),
   withPairs: TRAIN_FLAGS.withPairs.with({ help: "without --version: other pairs' features, as for train" }),
   json: flag.boolean("json", { help: "print the result as JSON on stdout" }),
 };
@@ -52,9 +62,30 @@ export const BACKTEST_FLAGS = {
 export interface BacktestConfig extends Parsed<typeof BACKTEST_FLAGS> {
   /** Never `--pair` itself. */
   withPairs: string[];
+  model: typeof MODEL_CHOICES[number];
+  budget: number;
+  seed: number;
+}
+
+/** `train`'s value of a search flag backtest leaves unset. */
+function trainDefault<T>(f: Flag<T>): T {
+  return f.parse(f.default);
 }
 
 export function backtestConfig(args: readonly string[], env: Env = denoEnv): BacktestConfig {
   const c = parseFlags(BACKTEST_FLAGS, args, env);
-  return { ...c, withPairs: otherPairsFlag(c.pair, c.withPairs) };
+  const search = (["model", "budget", "seed"] as const).filter((k) => c[k] !== undefined);
+  if (c.version !== undefined && search.length > 0) {
+    throw new ConfigError(
+      `${search.map((k) => `--${k}`).join(", ")}: for a backtest without --version; ` +
+        `--version ${c.version} replays that version's own setting`,
+    );
+  }
+  return {
+    ...c,
+    withPairs: otherPairsFlag(c.pair, c.withPairs),
+    model: c.model ?? trainDefault(TRAIN_FLAGS.model),
+    budget: c.budget ?? trainDefault(TRAIN_FLAGS.budget),
+    seed: c.seed ?? trainDefault(TRAIN_FLAGS.seed),
+  };
 }

@@ -250,3 +250,20 @@ Deno.test("models refuses a flag its command does not read, rather than ignore i
   assertEquals([rollback.command, rollback.version], ["rollback", "v0002"]);
   assertEquals(modelsConfig(["--name", "m"], withToken).command, "list");
 });
+
+Deno.test("backtest refuses train's search flags beside --version, whose own setting is replayed", () => {
+  const base = ["--pair", "BTC/USD"];
+  assertEquals(
+    outcome(() =>
+      backtestConfig([...base, "--version", "v0001", "--model", "gbdt", "--seed", "3"], withToken)
+    ),
+    "ConfigError: --model, --seed: for a backtest without --version; --version v0001 replays that version's own setting",
+  );
+  const search = backtestConfig(base, withToken);
+  const train = trainConfig(base, withToken);
+  assertEquals([search.model, search.budget, search.seed], [train.model, train.budget, train.seed]);
+  const given = backtestConfig([...base, "--model", "ridge", "--budget", "4", "--seed", "0"], withToken);
+  assertEquals([given.model, given.budget, given.seed], ["ridge", 4, 0]);
+  const version = backtestConfig([...base, "--version", "v0001", "--folds", "3"], withToken);
+  assertEquals([version.version, version.folds], ["v0001", 3]);
+});
