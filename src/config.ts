@@ -6,6 +6,7 @@ export { ConfigError } from "./config/config_error.ts";
 export { flag } from "./config/flag.ts";
 export { denoEnv, type Env, type Parsed, parseFlags } from "./config/parse_flags.ts";
 export { checkInputFile } from "./config/input_file.ts";
+export { offlineStore } from "./config/offline_store.ts";
 export { checkOutputDir } from "./config/output_dir.ts";
 export { checkDirFlag } from "./config/dir_flag.ts";
 export { checkNotAStore, checkOutputFile, sameFile } from "./config/output_file.ts";

@@ -5,7 +5,7 @@
  * the result is stored beside its card; without one, `train`'s own search chooses the setting
  * (src/model/fit_run.ts) and the result is only printed.
  */
-import type { BacktestConfig } from "../config.ts";
+import { type BacktestConfig, offlineStore } from "../config.ts";
 import { WINDOW_MS } from "../domain/candle.ts";
 import { cardOtherPairs, type ModelCard, modelName } from "../domain/model_card.ts";
 import type { Clock } from "../domain/ports.ts";
@@ -155,7 +155,9 @@ export async function backtestFromStore(
     await checkModelVersion(registry, name, cfg.version);
   }
   const card = cfg.version === undefined ? null : await registry.card(name, cfg.version);
-  const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
+  const store = await DuckDbFeatureStore.open(await offlineStore(cfg.dataDir, "ingest or backfill"), {
+    readOnly: true,
+  });
   let ds: Dataset, candles: BacktestCandle[];
   try {
     if (card && cfg.withPairs.length > 0) {

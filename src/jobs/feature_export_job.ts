@@ -4,7 +4,7 @@
  * JSONL passed V8's longest string. A file is written beside its target and renamed when complete,
  * so a failed or interrupted export leaves no half file under the target's name.
  */
-import { checkNotAStore, checkOutputFile, type ExportConfig } from "../config.ts";
+import { checkNotAStore, checkOutputFile, type ExportConfig, offlineStore } from "../config.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { PartialFile } from "../stores/partial_file.ts";
 import { isAbort } from "../util/abortable.ts";
@@ -25,7 +25,9 @@ export async function exportFeatures(cfg: ExportConfig, log: Logger, signal?: Ab
     await checkOutputFile("out", cfg.out);
     await checkNotAStore("out", cfg.out, cfg.dataDir);
   }
-  const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
+  const store = await DuckDbFeatureStore.open(await offlineStore(cfg.dataDir, "ingest or backfill"), {
+    readOnly: true,
+  });
   let file: PartialFile | undefined;
   let span = EMPTY_SPAN;
   try {

@@ -2,7 +2,7 @@
  * `features tail`: a series' newest rows from the offline store, and the online store's latest,
  * to stdout a DuckDB chunk at a time, so a large `--n` is never held in memory whole.
  */
-import type { TailConfig } from "../config.ts";
+import { offlineStore, type TailConfig } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { KvFeatureStore } from "../stores/online_kv.ts";
@@ -25,7 +25,9 @@ function print(text: string): Promise<boolean> {
  * offline store holds no rows of is a mistake in the command (exit 2, naming what it holds).
  */
 export async function tailFeatures(cfg: TailConfig, log: Logger, signal?: AbortSignal): Promise<number> {
-  const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
+  const store = await DuckDbFeatureStore.open(await offlineStore(cfg.dataDir, "ingest or backfill"), {
+    readOnly: true,
+  });
   let rows = 0;
   try {
     await checkSeries(store, cfg.pair, cfg.window);

@@ -3,7 +3,7 @@
  * oldest first, streamed from DuckDB to a file or stdout chunk by chunk, so the size of the store
  * does not matter. A file is written beside its target and renamed when complete.
  */
-import { checkOutputFile, ConfigError, type NewsExportConfig } from "../config.ts";
+import { checkOutputFile, type NewsExportConfig, offlineStore } from "../config.ts";
 import { isoTime } from "../domain/time.ts";
 import { DuckDbFeatureStore } from "../stores/offline_duckdb.ts";
 import { PartialFile } from "../stores/partial_file.ts";
@@ -12,30 +12,6 @@ import type { Logger } from "../util/log.ts";
 import { writeStdout } from "../util/stdout.ts";
 import { newsExportHeader, newsExportLines } from "./news_export_text.ts";
 
-/** The offline store of `dataDir`; a missing directory or store is a bad `--data-dir`. */
-async function storePath(dataDir: string): Promise<string> {
-  try {
-    if (!(await Deno.stat(dataDir)).isDirectory) {
-      throw new ConfigError(`--data-dir: ${dataDir} is not a directory`);
-    }
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new ConfigError(`--data-dir: no such directory: ${dataDir}`);
-    throw e;
-  }
-  const path = `${dataDir}/offline.duckdb`;
-  try {
-    await Deno.stat(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new ConfigError(
-        `--data-dir: ${dataDir} has no offline store (offline.duckdb): run deno task news first`,
-      );
-    }
-    throw e;
-  }
-  return path;
-}
-
 /**
  * Resolves with the exit status: 0, also when the range holds no signal (which is warned about) or
  * stdout's reader stops reading; 130 when `signal` aborts (Ctrl-C), with the partial file removed.
@@ -43,7 +19,7 @@ async function storePath(dataDir: string): Promise<string> {
 export async function exportNews(cfg: NewsExportConfig, log: Logger, signal?: AbortSignal): Promise<number> {
   const toFile = cfg.out !== "-";
   if (toFile) await checkOutputFile("out", cfg.out);
-  const store = await DuckDbFeatureStore.open(await storePath(cfg.dataDir), { readOnly: true });
+  const store = await DuckDbFeatureStore.open(await offlineStore(cfg.dataDir, "news"), { readOnly: true });
   const encoder = new TextEncoder();
   let file: PartialFile | undefined;
   let rows = 0, first: number | undefined, last: number | undefined;

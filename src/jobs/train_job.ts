@@ -3,7 +3,7 @@
  * evaluation, export and registration of src/registry/train_and_register.ts, with its steps in
  * the log and the search as a progress bar.
  */
-import type { TrainConfig } from "../config.ts";
+import { offlineStore, type TrainConfig } from "../config.ts";
 import { buildDataset } from "../model/dataset.ts";
 import { checkOtherPairs, checkSeries } from "./other_pairs_check.ts";
 import { Registry } from "../registry/registry.ts";
@@ -14,7 +14,9 @@ import { searchProgress } from "./search_progress.ts";
 
 /** Reads the store of `cfg.dataDir` (read-only, closed before it resolves) and registers a version. */
 export async function trainFromStore(cfg: TrainConfig, log: Logger): Promise<TrainReport> {
-  const store = await DuckDbFeatureStore.open(`${cfg.dataDir}/offline.duckdb`, { readOnly: true });
+  const store = await DuckDbFeatureStore.open(await offlineStore(cfg.dataDir, "ingest or backfill"), {
+    readOnly: true,
+  });
   try {
     await checkSeries(store, cfg.pair, cfg.window);
     await checkOtherPairs(store, cfg.window, cfg.withPairs);

@@ -621,3 +621,32 @@ Deno.test("features export and backfill with a store of the data dir as --out or
     assertEquals(after, before);
   });
 });
+
+Deno.test("every task that reads the offline store exits 2 naming --data-dir when it has none", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/empty`);
+    const readers: [string, string[], string][] = [
+      ["train", ["--pair", "BTC/USD"], "ingest or backfill"],
+      ["backtest", ["--pair", "BTC/USD"], "ingest or backfill"],
+      ["features", ["export", "--pair", "BTC/USD", "--out", "-"], "ingest or backfill"],
+      ["features", ["tail", "--pair", "BTC/USD"], "ingest or backfill"],
+      ["news", ["export", "--out", "-"], "news"],
+    ];
+    for (const [task, args, fill] of readers) {
+      for (
+        const [dataDir, says] of [
+          ["missing", "error: --data-dir: no such directory: missing"],
+          [
+            "empty",
+            `error: --data-dir: empty has no offline store (offline.duckdb): run deno task ${fill} first`,
+          ],
+        ]
+      ) {
+        const { code, stderr } = await output(runPipeline(task, [...args, "--data-dir", dataDir!], dir));
+        assertEquals([code, printed(stderr)], [2, [says]], `${task} ${args[0]} --data-dir ${dataDir}`);
+      }
+    }
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["empty"]);
+    assertEquals([...Deno.readDirSync(`${dir}/empty`)], []);
+  });
+});
