@@ -53,6 +53,8 @@ function argsError(e: Error): ConfigError {
   if (stray) {
     return new ConfigError(`unexpected argument '${stray[1]}' (flags look like --name value)`, { cause: e });
   }
+  const valued = /Option '(--[\w-]+)' does not take an argument/.exec(e.message);
+  if (valued) return new ConfigError(`${valued[1]} takes no value`, { cause: e });
   const missing = /Option '(--[\w-]+) <value>' argument missing/.exec(e.message);
   if (missing) return new ConfigError(`${missing[1]} needs a value`, { cause: e });
   // A flag followed by another flag (`--speed --port 8000`): parseArgs calls its value ambiguous.
@@ -64,6 +66,16 @@ function argsError(e: Error): ConfigError {
     });
   }
   return new ConfigError(e.message.split("\n")[0] ?? "bad arguments", { cause: e });
+}
+
+/** The one value of a flag, or an error naming the flag given more than once. */
+function once(name: string, given: string[] | boolean | undefined): string | boolean | undefined {
+  if (!Array.isArray(given)) return given;
+  if (given.length > 1) {
+    const times = given.length === 2 ? "twice" : `${given.length} times`;
+    throw new ConfigError(`--${name} is given ${times} (${given.join(" and ")}): give it once`);
+  }
+  return given[0];
 }
 
 /** Every flag by its name; two declarations of one name would make one of them unreachable. */
@@ -86,22 +98,25 @@ export function flagsByName(flags: Flags): Map<string, Flag<unknown>> {
  */
 export function parseFlags<F extends Flags>(flags: F, args: readonly string[], env: Env): Parsed<F> {
   const byName = flagsByName(flags);
-  const options = Object.fromEntries([...byName].map(([name, f]) => [name, { type: f.kind }]));
-  let values: Record<string, string | boolean | undefined>;
+  // A value flag may come several times so that a repeat is seen: the last would win unannounced.
+  const options = Object.fromEntries(
+    [...byName].map(([name, f]) => [name, { type: f.kind, multiple: f.kind === "string" }]),
+  );
+  let values: Record<string, string[] | boolean | undefined>;
   try {
     values = parseArgs({
       args: joinNegativeValues(byName, args),
       options,
       strict: true,
       allowPositionals: false,
-    }).values as Record<string, string | boolean | undefined>;
+    }).values as Record<string, string[] | boolean | undefined>;
   } catch (e) {
     throw argsError(e as Error);
   }
   const out: Record<string, unknown> = {};
   for (const [key, f] of Object.entries(flags)) {
     const fromEnv = f.env === undefined ? undefined : env(f.env) || undefined;
-    out[key] = f.parse(values[f.name] ?? fromEnv ?? f.default);
+    out[key] = f.parse(once(f.name, values[f.name]) ?? fromEnv ?? f.default);
   }
   return out as Parsed<F>;
 }

@@ -139,3 +139,25 @@ Deno.test("an empty or zero value is reported with the flag and what it needs, a
   ];
   for (const [fn, message] of cases) assertEquals(assertThrows(fn, ConfigError).message, message);
 });
+
+Deno.test("a value flag given twice is an error naming it, not the last one winning", () => {
+  const cases: [() => unknown, string][] = [
+    [
+      () => backfillConfig(["--file", "t.csv", "--pairs", "BTC/USD", "--pairs=ETH/USD"], noEnv),
+      "--pairs is given twice (BTC/USD and ETH/USD): give it once",
+    ],
+    [
+      () => exportConfig(["--pair", "BTC/USD", "--out", "a", "--out", "b", "--out", "-"], noEnv),
+      "--out is given 3 times (a and b and -): give it once",
+    ],
+    [
+      () => serveConfig(["--port", "1", "--port", "-1"], noEnv),
+      "--port is given twice (1 and -1): give it once",
+    ],
+    [() => ingestConfig(["--restart-not", "x"], noEnv), "unknown flag --restart-not (see --help)"],
+    [() => backfillConfig(["--file", "t.csv", "--restart=yes"], noEnv), "--restart takes no value"],
+  ];
+  for (const [fn, message] of cases) assertEquals(assertThrows(fn, ConfigError).message, message);
+  // A boolean flag twice says the same thing twice.
+  assertEquals(backfillConfig(["--file", "t.csv", "--restart", "--restart"], noEnv).restart, true);
+});
