@@ -2,7 +2,7 @@
 import { flag } from "./flag.ts";
 import { LOOP } from "./loop.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { COLD_START, COMMON, HORIZON, TRADE_FORMAT } from "./shared.ts";
+import { COLD_START, COMMON, HORIZON, HTTP_PORT, TRADE_FORMAT } from "./shared.ts";
 
 export const DEMO_FLAGS = {
   // Its own directories, so a demo never mixes its synthetic market into real data.
@@ -47,7 +47,7 @@ export const DEMO_FLAGS = {
     help: "this far into the replay, promote a deliberately biased model, to watch the loop demote it",
   }),
   horizon: HORIZON,
-  port: flag.port("port", { default: "8000", help: "HTTP port of the API and dashboard" }),
+  port: HTTP_PORT,
   ...COLD_START,
   ...LOOP,
 };

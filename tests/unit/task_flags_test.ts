@@ -267,3 +267,16 @@ Deno.test("backtest refuses train's search flags beside --version, whose own set
   const version = backtestConfig([...base, "--version", "v0001", "--folds", "3"], withToken);
   assertEquals([version.version, version.folds], ["v0001", 3]);
 });
+
+Deno.test("every task that serves the API and dashboard takes its port from PORT when --port is absent", () => {
+  const env: Env = (name) => ({ PORT: "8123", CRYPTOPANIC_TOKEN: "token" })[name];
+  const serving = ["start", "demo", "serve"] as const;
+  for (const task of serving) {
+    assertEquals(TASKS[task]!.flags.port?.env, "PORT", task);
+  }
+  assertEquals(
+    [startConfig([], env).port, demoConfig([], env).port, serveConfig([], env).port],
+    [8123, 8123, 8123],
+  );
+  assertEquals(demoConfig(["--port", "0"], env).port, 0);
+});
