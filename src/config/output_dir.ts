@@ -16,15 +16,15 @@ export async function checkOutputDir(flag: string, path: string): Promise<void> 
     await Deno.mkdir(path, { recursive: true });
   } catch (e) {
     if (e instanceof Deno.errors.AlreadyExists || e instanceof Deno.errors.NotADirectory) {
-      throw new ConfigError(`--${flag} ${path} is not a directory`, { cause: e });
+      throw new ConfigError(`--${flag}: ${path} is not a directory`, { cause: e });
     }
-    throw new ConfigError(`--${flag} ${path}: cannot create it: ${(e as Error).message}`, { cause: e });
+    throw new ConfigError(`--${flag}: cannot create ${path}: ${(e as Error).message}`, { cause: e });
   }
   const probe = `${path}/.write-check-${crypto.randomUUID()}`;
   try {
     await Deno.writeTextFile(probe, "");
     await Deno.remove(probe);
   } catch (e) {
-    throw new ConfigError(`--${flag} ${path} is not writable: ${(e as Error).message}`, { cause: e });
+    throw new ConfigError(`--${flag}: ${path} is not writable: ${(e as Error).message}`, { cause: e });
   }
 }

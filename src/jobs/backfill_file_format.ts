@@ -35,7 +35,7 @@ export async function backfillFileFormat(
     return checked(path, format, pairs);
   }
   const line = await firstLine();
-  if (line === "") throw new ConfigError(`--file ${path} is empty: there is nothing to load`);
+  if (line === "") throw new ConfigError(`--file: ${path} is empty: there is nothing to load`);
   const capture = wsOhlcCapture(line.split(","));
   if (capture !== undefined) throw new ConfigError(`${path}: ${capture}`);
   const found = detectFormat(path, line);

@@ -157,10 +157,10 @@ Deno.test("start and demo with a file as --data-dir or --models-dir exit 2 with 
     const kraken = ["--ws-url", `ws://127.0.0.1:${port}/v2`, "--rest-url", `http://127.0.0.1:${port}`];
     for (
       const [script, args, says] of [
-        ["start", [...kraken, "--data-dir", "afile", "--models-dir", "m"], "--data-dir afile"],
-        ["start", [...kraken, "--data-dir", "d", "--models-dir", "afile"], "--models-dir afile"],
-        ["demo", ["--minutes", "120", "--data-dir", "afile", "--models-dir", "m"], "--data-dir afile"],
-        ["demo", ["--minutes", "120", "--data-dir", "d", "--models-dir", "afile"], "--models-dir afile"],
+        ["start", [...kraken, "--data-dir", "afile", "--models-dir", "m"], "--data-dir: afile"],
+        ["start", [...kraken, "--data-dir", "d", "--models-dir", "afile"], "--models-dir: afile"],
+        ["demo", ["--minutes", "120", "--data-dir", "afile", "--models-dir", "m"], "--data-dir: afile"],
+        ["demo", ["--minutes", "120", "--data-dir", "d", "--models-dir", "afile"], "--models-dir: afile"],
       ] as const
     ) {
       const child = runPipeline(script, ["--port", "0", ...args], dir);
@@ -472,7 +472,7 @@ Deno.test("sim and demo of a file they cannot read as trades exit 2, saying why,
           "trades-csv. Leave --format out to detect the format, or pass --format trades-csv",
         ],
         ["sim", "nope.csv", "error: --file: no such file: nope.csv"],
-        ["sim", "empty.csv", "error: --file empty.csv is empty: there are no trades to replay"],
+        ["sim", "empty.csv", "error: --file: empty.csv is empty: there are no trades to replay"],
         ["demo", "nope.csv", "error: --file: no such file: nope.csv"],
       ] as const
     ) {

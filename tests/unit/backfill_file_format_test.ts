@@ -79,6 +79,6 @@ Deno.test("an empty file is a usage error saying so, not that its format cannot 
   await assertRejects(
     () => backfillFileFormat("e.csv", undefined, line(""), []),
     ConfigError,
-    "--file e.csv is empty: there is nothing to load",
+    "--file: e.csv is empty: there is nothing to load",
   );
 });

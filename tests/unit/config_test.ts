@@ -1,10 +1,14 @@
-import { assertEquals, assertThrows } from "../assert.ts";
+import { assertEquals, assertRejects, assertThrows } from "../assert.ts";
 import {
   backfillConfig,
+  checkInputFile,
+  checkOutputDir,
+  checkOutputFile,
   ConfigError,
   demoConfig,
   exportConfig,
   ingestConfig,
+  offlineStore,
   serveConfig,
   simConfig,
   startConfig,
@@ -160,4 +164,23 @@ Deno.test("a value flag given twice is an error naming it, not the last one winn
   for (const [fn, message] of cases) assertEquals(assertThrows(fn, ConfigError).message, message);
   // A boolean flag twice says the same thing twice.
   assertEquals(backfillConfig(["--file", "t.csv", "--restart", "--restart"], noEnv).restart, true);
+});
+
+Deno.test("every check of a path flag words its error as the flag checks do: --name: what is wrong", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/afile`;
+    await Deno.writeTextFile(file, "");
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => checkOutputDir("models-dir", file), `--models-dir: ${file} is not a directory`],
+      [() => checkInputFile("file", dir), `--file: ${dir} is a directory, not a file`],
+      [() => checkOutputFile("out", `${file}/x.csv`), `--out: ${file} is not a directory`],
+      [() => offlineStore(file, "ingest"), `--data-dir: ${file} is not a directory`],
+    ];
+    for (const [check, message] of cases) {
+      assertEquals((await assertRejects(check, ConfigError)).message, message);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -60,7 +60,7 @@ export class TradeFormatError extends TypeError {
 export async function resolveFormat(path: string, format?: TradeFormat | undefined): Promise<TradeFormat> {
   if (format !== undefined) return format;
   const line = await firstLine(path);
-  if (line === "") throw new TradeFormatError(`--file ${path} is empty: there are no trades to replay`);
+  if (line === "") throw new TradeFormatError(`--file: ${path} is empty: there are no trades to replay`);
   const detected = detectFormat(path, line);
   if (detected === "kraken-ohlcvt" || detected === "kraken-ohlc") {
     throw new TradeFormatError(`${path} holds candles (${detected}), not trades`);
