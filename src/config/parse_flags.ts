@@ -78,6 +78,19 @@ function once(name: string, given: string[] | boolean | undefined): string | boo
   return given[0];
 }
 
+/**
+ * The value of `f` from its environment variable; a bad one is named as the variable it came from,
+ * since the command line holds no `--name` to look for.
+ */
+function fromEnvironment(f: Flag<unknown>, raw: string): unknown {
+  try {
+    return f.parse(raw);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigError(`env ${f.env} (--${f.name})${e.message.slice(`--${f.name}`.length)}`, { cause: e });
+  }
+}
+
 /** Every flag by its name; two declarations of one name would make one of them unreachable. */
 export function flagsByName(flags: Flags): Map<string, Flag<unknown>> {
   const byName = new Map<string, Flag<unknown>>();
@@ -115,8 +128,11 @@ export function parseFlags<F extends Flags>(flags: F, args: readonly string[], e
   }
   const out: Record<string, unknown> = {};
   for (const [key, f] of Object.entries(flags)) {
+    const given = once(f.name, values[f.name]);
     const fromEnv = f.env === undefined ? undefined : env(f.env) || undefined;
-    out[key] = f.parse(once(f.name, values[f.name]) ?? fromEnv ?? f.default);
+    out[key] = given === undefined && fromEnv !== undefined
+      ? fromEnvironment(f, fromEnv)
+      : f.parse(given ?? f.default);
   }
   return out as Parsed<F>;
 }

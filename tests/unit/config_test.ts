@@ -184,3 +184,17 @@ Deno.test("every check of a path flag words its error as the flag checks do: --n
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a bad value from an environment variable names the variable and its flag; the flag overrides it", () => {
+  const env = (name: string) => ({ PORT: "abc", KAFKA_BROKERS: "nope", LOG_LEVEL: "loud" })[name];
+  assertEquals(
+    assertThrows(() => serveConfig(["--log-level", "info"], env), ConfigError).message,
+    "env PORT (--port): 'abc' is not an integer >= 0",
+  );
+  assertEquals(
+    assertThrows(() => ingestConfig(["--log-level", "warn"], env), ConfigError).message,
+    "env KAFKA_BROKERS (--brokers): 'nope' is not host:port",
+  );
+  const c = serveConfig(["--port", "8001", "--brokers", "b:9092", "--log-level", "debug"], env);
+  assertEquals([c.port, c.brokers, c.logLevel], [8001, ["b:9092"], "debug"]);
+});

@@ -33,7 +33,7 @@ Deno.test("one declaration gives a flag its value type, default, environment fal
   assertThrows(
     () => parseFlags(flags, [], () => "soon"),
     ConfigError,
-    "--grace: 'soon' is not a number >= 0",
+    "env GRACE (--grace): 'soon' is not a number >= 0",
   );
 });
 
