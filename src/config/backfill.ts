@@ -4,7 +4,16 @@ import { TRADE_FORMATS, type TradeFormat } from "../sources/files/trade_formats.
 import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { BUS, checkBus, checkRange, COMMON, FEATURES, KRAKEN_REST, RECORD } from "./shared.ts";
+import {
+  BUS,
+  checkBus,
+  checkRange,
+  checkSourceless,
+  COMMON,
+  FEATURES,
+  KRAKEN_REST,
+  RECORD,
+} from "./shared.ts";
 
 export const FILE_FORMATS = [...TRADE_FORMATS, ...CANDLE_FORMATS] as const;
 export type FileFormat = TradeFormat | CandleFormat;
@@ -35,6 +44,20 @@ export interface BackfillConfig extends Parsed<typeof BACKFILL_FLAGS> {
   pairs: string[];
 }
 
+/** What only the stage that reads the history (`trades`, `all`) reads. */
+const SOURCE_FLAGS = [
+  "pairs",
+  "from",
+  "to",
+  "file",
+  "format",
+  "skip-bad-lines",
+  "restart",
+  "record",
+  "rest-url",
+  "rest-rate",
+];
+
 export function backfillConfig(args: readonly string[], env: Env = denoEnv): BackfillConfig {
   const c = parseFlags(BACKFILL_FLAGS, args, env);
   checkBus(c);
@@ -43,6 +66,7 @@ export function backfillConfig(args: readonly string[], env: Env = denoEnv): Bac
   }
   // The candles and features stages read the bus, not a source.
   const sourceless = c.bus === "kafka" && (c.stage === "candles" || c.stage === "features");
+  if (sourceless) checkSourceless(args, c.stage, SOURCE_FLAGS);
   if (c.file === undefined && !sourceless) {
     if (c.pairs === undefined) throw new ConfigError("--pairs is required");
     if (c.from === undefined) throw new ConfigError("--from is required (or give --file)");

@@ -6,6 +6,7 @@ import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import {
   BUS,
   checkBus,
+  checkSourceless,
   COMMON,
   FEATURES,
   HORIZON,
@@ -40,9 +41,29 @@ export interface IngestConfig extends Parsed<typeof INGEST_FLAGS> {
   predictWindow: Window;
 }
 
+/** What only the stage that reads Kraken (`trades`, `all`) reads. */
+const SOURCE_FLAGS = [
+  "pairs",
+  "from",
+  "ws-url",
+  "ws-timeout",
+  "rest-url",
+  "rest-rate",
+  "record",
+  "stats-every",
+];
+
 export function ingestConfig(args: readonly string[], env: Env = denoEnv): IngestConfig {
   const c = parseFlags(INGEST_FLAGS, args, env);
   checkBus(c);
+  if (c.bus === "kafka" && c.stage !== "trades" && c.stage !== "all") {
+    // The predict stage loads the models of --pairs.
+    checkSourceless(
+      args,
+      c.stage,
+      c.stage === "predict" ? SOURCE_FLAGS.filter((n) => n !== "pairs") : SOURCE_FLAGS,
+    );
+  }
   const predictWindow = c.predictWindow ?? c.windows[0]!;
   if (!c.windows.includes(predictWindow)) {
     throw new ConfigError(

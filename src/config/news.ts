@@ -5,7 +5,7 @@
 import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { BUS, COMMON, cryptoPanicToken, llmSettings, NEWS, NEWS_LLM } from "./shared.ts";
+import { BUS, checkSourceless, COMMON, cryptoPanicToken, llmSettings, NEWS, NEWS_LLM } from "./shared.ts";
 import type { LlmSettings } from "../news_model/llm/llm_settings.ts";
 
 /** What `news --help` says besides the flags: the subcommand that reads the store back. */
@@ -81,12 +81,24 @@ export interface NewsConfig extends Parsed<typeof NEWS_FLAGS> {
   llm: LlmSettings;
 }
 
+/** What only the stage that reads CryptoPanic or a file (`headlines`, `all`) reads. */
+const SOURCE_FLAGS = [
+  "file",
+  "skip-bad-lines",
+  "api-url",
+  "currencies",
+  "poll",
+  "backfill-pages",
+  "api-rate",
+];
+
 export function newsConfig(args: readonly string[], env: Env = denoEnv): NewsConfig {
   const c = parseFlags(NEWS_FLAGS, args, env);
   const token = cryptoPanicToken(env);
   if (c.bus === "embedded" && c.stage !== "all") throw new ConfigError("--stage needs --bus kafka");
   // The signals and store stages read the bus, not a source.
   const sourceless = c.bus === "kafka" && (c.stage === "signals" || c.stage === "store");
+  if (sourceless) checkSourceless(args, c.stage, SOURCE_FLAGS);
   if (c.file === undefined && token === undefined && !sourceless) {
     throw new ConfigError(
       "set CRYPTOPANIC_TOKEN to read the CryptoPanic API, or pass --file to classify a history file",

@@ -91,6 +91,19 @@ function fromEnvironment(f: Flag<unknown>, raw: string): unknown {
   }
 }
 
+/**
+ * The names of the flags `args` give (`--name value` or `--name=value`), for checks that care
+ * whether a flag was typed rather than defaulted.
+ *
+ * @example
+ * ```ts
+ * givenFlags(["--pairs", "BTC/USD", "--from=1000"]); // ["pairs", "from"]
+ * ```
+ */
+export function givenFlags(args: readonly string[]): string[] {
+  return args.flatMap((a) => /^--([^=]+)/.exec(a)?.[1] ?? []);
+}
+
 /** Every flag by its name; two declarations of one name would make one of them unreachable. */
 export function flagsByName(flags: Flags): Map<string, Flag<unknown>> {
   const byName = new Map<string, Flag<unknown>>();

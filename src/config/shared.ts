@@ -13,7 +13,7 @@ import { OPENAI_URL } from "../news_model/llm/openai_compat.ts";
 import type { Level } from "../util/log.ts";
 import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
-import type { Env, Parsed } from "./parse_flags.ts";
+import { type Env, givenFlags, type Parsed } from "./parse_flags.ts";
 
 const LEVELS = ["debug", "info", "warn", "error"] as const satisfies readonly Level[];
 
@@ -144,6 +144,20 @@ export function checkBus(c: BusConfig & { predictFrom?: number | undefined }): v
   if (c.predictFrom !== undefined && c.stage !== "predict") {
     throw new ConfigError("--predict-from is for --stage predict");
   }
+}
+
+/**
+ * Refuses the source flags of `unused` typed for a `--stage` that reads the bus instead of a
+ * source: ignored, they would look obeyed (`--stage candles --pairs ETH/USD` still makes every
+ * pair's candles).
+ */
+export function checkSourceless(args: readonly string[], stage: string, unused: readonly string[]): void {
+  const typed = [...new Set(givenFlags(args).filter((name) => unused.includes(name)))];
+  if (typed.length === 0) return;
+  throw new ConfigError(
+    `${typed.map((name) => `--${name}`).join(", ")}: --stage ${stage} reads the bus, not a source; ` +
+      "give source flags to the stage that publishes",
+  );
 }
 
 /** How to reach the LLM of `--news-model ollama:MODEL` or `openai:MODEL`. */

@@ -8,6 +8,7 @@ import {
   demoConfig,
   exportConfig,
   ingestConfig,
+  newsConfig,
   offlineStore,
   serveConfig,
   simConfig,
@@ -197,4 +198,30 @@ Deno.test("a bad value from an environment variable names the variable and its f
   );
   const c = serveConfig(["--port", "8001", "--brokers", "b:9092", "--log-level", "debug"], env);
   assertEquals([c.port, c.brokers, c.logLevel], [8001, ["b:9092"], "debug"]);
+});
+
+Deno.test("a stage that reads the bus refuses the source flags it would ignore", () => {
+  const kafka = (stage: string) => ["--bus", "kafka", "--stage", stage];
+  const message = (flags: string, stage: string) =>
+    `${flags}: --stage ${stage} reads the bus, not a source; give source flags to the stage that publishes`;
+  const cases: [() => unknown, string][] = [
+    [
+      () => ingestConfig([...kafka("candles"), "--pairs", "ETH/USD", "--from=1000"], noEnv),
+      message("--pairs, --from", "candles"),
+    ],
+    [
+      () => ingestConfig([...kafka("predict"), "--ws-url", "ws://x/v2"], noEnv),
+      message("--ws-url", "predict"),
+    ],
+    [() => backfillConfig([...kafka("features"), "--file", "t.csv"], noEnv), message("--file", "features")],
+    [
+      () => newsConfig([...kafka("store"), "--file", "n.jsonl", "--poll", "5"], noEnv),
+      message("--file, --poll", "store"),
+    ],
+  ];
+  for (const [fn, says] of cases) assertEquals(assertThrows(fn, ConfigError).message, says);
+  // What the stage reads is still taken: its windows, and the predict stage's pairs.
+  assertEquals(ingestConfig([...kafka("candles"), "--windows", "1m"], noEnv).windows, ["1m"]);
+  assertEquals(ingestConfig([...kafka("predict"), "--pairs", "eth/usd"], noEnv).pairs, ["ETH/USD"]);
+  assertEquals(ingestConfig([...kafka("trades"), "--pairs", "eth/usd"], noEnv).pairs, ["ETH/USD"]);
 });
