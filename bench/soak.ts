@@ -8,7 +8,7 @@
  * rows, same values, nothing lost, nothing doubled. RSS of the ingest process is sampled
  * throughout. Exit status 0 only when the tables are identical.
  */
-import { ConfigError } from "../src/config.ts";
+import { checkInputFile, ConfigError } from "../src/config.ts";
 import { soakConfig } from "../src/config/soak.ts";
 import type { Window } from "../src/domain/candle.ts";
 import { tradeToJsonLine } from "../src/domain/trade.ts";
@@ -79,6 +79,7 @@ await runTask("soak", async () => {
     let file = values.file;
     let source: string;
     if (file) {
+      await checkInputFile("file", file);
       source = file;
     } else {
       const trades = syntheticTrades({ pairs: ["BTC/USD", "ETH/USD"], start: Date.UTC(2024, 0, 1), minutes });

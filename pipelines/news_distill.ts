@@ -5,7 +5,7 @@
  * with a held-out report against the lexicon and majority baselines. The model is kept only if
  * it beats both (unless `--keep-worse`); exit status 1 otherwise.
  */
-import { distillConfig } from "../src/config.ts";
+import { checkInputFile, distillConfig } from "../src/config.ts";
 import { distillReportText, habitLine } from "../src/jobs/distill_table.ts";
 import { DEFAULT_DISTILL, distill } from "../src/news_model/distill.ts";
 import { readTeacherData } from "../src/news_model/teacher_data.ts";
@@ -16,6 +16,8 @@ await runTask("news:distill", async () => {
   const cfg = distillConfig(Deno.args);
   setLogLevel(cfg.logLevel);
   const log = logger("distill");
+  // A missing or unreadable file is a bad --data (exit 2), as for news:eval, not a failure of the run.
+  for (const path of cfg.data) await checkInputFile("data", path);
   const data = await readTeacherData(cfg.data);
   log.info(
     `${data.examples.length} (headline, coin) examples from ${data.lines} lines` +

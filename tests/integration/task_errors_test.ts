@@ -650,3 +650,31 @@ Deno.test("every task that reads the offline store exits 2 naming --data-dir whe
     assertEquals([...Deno.readDirSync(`${dir}/empty`)], []);
   });
 });
+
+Deno.test("a file flag naming no file exits 2 with one line naming it, in every task that reads one", async () => {
+  await withTempDir(async (dir) => {
+    const missing = `${dir}/missing.jsonl`;
+    const says = `error: --%s: no such file: ${missing}`;
+    const runs: [string, string[], string][] = [
+      ["news:distill", ["--data", missing], "data"],
+      ["news:eval", ["--data", missing, "--news-model", "lexicon"], "data"],
+      ["news:label", ["--file", missing, "--news-model", "ollama:m", "--out", `${dir}/l.jsonl`], "file"],
+      ["news", ["--file", missing], "file"],
+      ["sim", ["--file", missing, "--port", "0"], "file"],
+      ["backfill", ["--file", missing, "--data-dir", `${dir}/d`], "file"],
+      ["soak", ["--file", missing], "file"],
+    ];
+    for (const [task, args, flag] of runs) {
+      const { code, stderr } = await output(
+        new Deno.Command(Deno.execPath(), {
+          args: ["task", "-q", "--config", `${ROOT}deno.json`, task, ...args],
+          cwd: ROOT,
+          stdout: "null",
+          stderr: "piped",
+          env: { NO_COLOR: "1" },
+        }).spawn(),
+      );
+      assertEquals([code, printed(stderr)], [2, [says.replace("%s", flag)]], task);
+    }
+  });
+});
