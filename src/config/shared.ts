@@ -220,7 +220,13 @@ export const HTTP_PORT = flag.port("port", {
   default: "8000",
   help: "HTTP port of the API and dashboard",
 });
-export const HOST = flag.string("host", { default: "0.0.0.0", help: "address to listen on" });
+export const HOST = flag.custom("host", { default: "0.0.0.0", help: "address to listen on" }, (raw) => {
+  // Checked here, so a mistyped address exits 2 before any store is opened, not 1 at the listen.
+  if (!/^[\w.-]+$|^\[?[\da-fA-F:.]+\]?$/.test(raw)) {
+    throw new RangeError(`'${raw}' is not a host name or address`);
+  }
+  return raw;
+});
 export const HORIZON = flag.number("horizon", {
   min: 1,
   integer: true,

@@ -280,3 +280,18 @@ Deno.test("every task that serves the API and dashboard takes its port from PORT
   );
   assertEquals(demoConfig(["--port", "0"], env).port, 0);
 });
+
+Deno.test("--host is checked as a name or address by every task that listens, before any work", () => {
+  const tasks = Object.keys(CONFIGS).filter((t) => flagNames(t).includes("host"));
+  assertEquals(tasks.sort(), ["serve", "sim", "start"]);
+  for (const task of tasks) {
+    assertEquals(
+      outcome(() => CONFIGS[task]!(["--host", "bad host"])),
+      "ConfigError: --host: 'bad host' is not a host name or address",
+      task,
+    );
+    for (const host of ["127.0.0.1", "localhost", "::1", "my-box.local", "0.0.0.0"]) {
+      assertEquals((CONFIGS[task]!(["--host", host]) as { host: string }).host, host, `${task} ${host}`);
+    }
+  }
+});
