@@ -295,3 +295,36 @@ Deno.test("--host is checked as a name or address by every task that listens, be
     }
   }
 });
+
+/** Each `deno task ...` command of the README's code blocks, continuation lines included. */
+function readmeCommands(): { task: string; text: string }[] {
+  const readme = Deno.readTextFileSync(new URL("../../README.md", import.meta.url));
+  const blocks = [...readme.matchAll(/```\w*\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  return blocks.flatMap((block) =>
+    block.split(/\n(?=deno task )/).flatMap((text) => {
+      const words = /^deno task ([\w:]+)(?: ([a-z]+))?/.exec(text);
+      if (!words) return [];
+      const [, task, sub] = words;
+      const name = TASKS[`${task} ${sub}`] ? `${task} ${sub}` : task!;
+      return TASKS[name] ? [{ task: name, text: text.replace(/#.*$/gm, "") }] : [];
+    })
+  );
+}
+
+Deno.test("every flag a README command gives is one its task takes, and the README names every flag and variable", () => {
+  const commands = readmeCommands();
+  assert(commands.length > 40, `${commands.length} commands`);
+  for (const { task, text } of commands) {
+    const names = new Set([...flagNames(task), "help"]);
+    for (const [, name] of text.matchAll(/--([a-z][a-z-]*[a-z])\b(?!-)/g)) {
+      assert(names.has(name!), `README: deno task ${task} ... --${name}: not a flag of ${task}`);
+    }
+  }
+  const readme = Deno.readTextFileSync(new URL("../../README.md", import.meta.url));
+  for (const [task, { flags }] of Object.entries(TASKS)) {
+    for (const f of Object.values(flags)) {
+      assert(new RegExp(`--${f.name}\\b`).test(readme), `${task} --${f.name} is not in the README`);
+      if (f.env) assert(readme.includes(f.env), `${task} --${f.name}: env ${f.env} is not in the README`);
+    }
+  }
+});
