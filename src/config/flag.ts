@@ -259,9 +259,11 @@ export const flag = {
 
   /** One candle window. */
   window<const O extends FlagOptions>(name: string, o: O): Flag<Value<Window, O>> {
+    // Read as one item of --windows is, so both say the same of the same text.
     return define(name, o, (raw) => {
-      if (!isWindow(raw)) throw new RangeError(`'${raw}' is not a window (${WINDOWS.join(", ")})`);
-      return raw;
+      const text = raw.trim();
+      if (!isWindow(text)) throw new RangeError(`'${text}' is not a window (one of ${WINDOWS.join(", ")})`);
+      return text;
     });
   },
 

@@ -41,7 +41,7 @@ Deno.test("deployConfig() reads every variable, normalising pairs as serve does"
 Deno.test("deployConfig() rejects a bad value with an error naming its variable", () => {
   const cases: [Record<string, string>, string][] = [
     [{ PAIRS: "FOO" }, "PAIRS: 'FOO' is not a pair like BTC/USD"],
-    [{ WINDOW: "2m" }, "WINDOW: '2m' is not a window (1m, 5m, 15m, 1h)"],
+    [{ WINDOW: "2m" }, "WINDOW: '2m' is not a window (one of 1m, 5m, 15m, 1h)"],
     [{ HORIZON: "0" }, "HORIZON: '0' is not an integer >= 1"],
     // A number that is not one would turn the staleness check off without a word.
     [{ MAX_FEATURE_AGE: "abc" }, "MAX_FEATURE_AGE: 'abc' is not a number >= 0"],

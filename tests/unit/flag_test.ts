@@ -69,7 +69,7 @@ Deno.test("each builder's bad value is one ConfigError line naming the flag", ()
     ],
     [flag.pairs("pairs", { help: "" }), "BTC/USD,zz", "--pairs: 'zz' is not a pair like BTC/USD"],
     [flag.pairs("pairs", { help: "" }), " , ", "--pairs: no pair given"],
-    [flag.window("window", { help: "" }), "2m", "--window: '2m' is not a window (1m, 5m, 15m, 1h)"],
+    [flag.window("window", { help: "" }), "2m", "--window: '2m' is not a window (one of 1m, 5m, 15m, 1h)"],
     [
       flag.windows("windows", { help: "" }),
       "1m,2m",

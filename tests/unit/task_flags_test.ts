@@ -328,3 +328,14 @@ Deno.test("every flag a README command gives is one its task takes, and the READ
     }
   }
 });
+
+Deno.test("--window and --windows read one window's text alike, and say the same of a bad one", () => {
+  for (const raw of ["2m", "1M", "60m"]) {
+    const one = outcome(() => serveConfig(["--window", raw], withToken));
+    const many = outcome(() => ingestConfig(["--windows", raw], withToken));
+    assertEquals(one, `ConfigError: --window: '${raw}' is not a window (one of 1m, 5m, 15m, 1h)`);
+    assertEquals(many, `ConfigError: --windows: '${raw}' is not a window (one of 1m, 5m, 15m, 1h)`);
+  }
+  assertEquals(serveConfig(["--window", " 5m"], withToken).window, "5m");
+  assertEquals(ingestConfig(["--windows", " 5m"], withToken).windows, ["5m"]);
+});
