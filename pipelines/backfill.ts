@@ -67,6 +67,11 @@ await runTask("backfill", async ({ signal }) => {
       if (cfg.bus === "kafka") {
         throw new ConfigError("candle files load through the embedded pipeline; drop --bus kafka");
       }
+      if (cfg.record !== undefined) {
+        throw new ConfigError(
+          `--record: ${cfg.file} holds candles (${format}), no trades to record`,
+        );
+      }
       return await backfillCandleFile(cfg, cfg.file, format as CandleFormat, log, signal);
     }
     return await backfillTradeFile(cfg, cfg.file, format as TradeFormat, log, signal);

@@ -678,3 +678,19 @@ Deno.test("a file flag naming no file exits 2 with one line naming it, in every 
     }
   });
 });
+
+Deno.test("backfill of a candle file with --record exits 2 naming it, and leaves no data dir or record", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/bars.csv`,
+      "1561939200,10000,10010,9990,10005,1.5,12\n1561939260,10005,10015,9995,10010,2.5,9\n",
+    );
+    const args = ["--file", "bars.csv", "--pairs", "BTC/USD", "--record", "r.jsonl", "--data-dir", "d"];
+    const { code, stderr } = await output(runPipeline("backfill", args, dir));
+    assertEquals([code, printed(stderr)], [
+      2,
+      ["error: --record: bars.csv holds candles (kraken-ohlcvt), no trades to record"],
+    ]);
+    assertEquals([await exists(`${dir}/d`), await exists(`${dir}/r.jsonl`)], [false, false]);
+  });
+});
