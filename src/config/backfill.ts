@@ -13,6 +13,7 @@ import {
   FEATURES,
   KRAKEN_REST,
   RECORD,
+  refuseTyped,
 } from "./shared.ts";
 
 export const FILE_FORMATS = [...TRADE_FORMATS, ...CANDLE_FORMATS] as const;
@@ -67,6 +68,8 @@ export function backfillConfig(args: readonly string[], env: Env = denoEnv): Bac
   // The candles and features stages read the bus, not a source.
   const sourceless = c.bus === "kafka" && (c.stage === "candles" || c.stage === "features");
   if (sourceless) checkSourceless(args, c.stage, SOURCE_FLAGS);
+  if (c.file === undefined) refuseTyped(args, ["format", "skip-bad-lines"], "these read a --file");
+  else refuseTyped(args, ["rest-url", "rest-rate"], "--file is read instead of REST");
   if (c.file === undefined && !sourceless) {
     if (c.pairs === undefined) throw new ConfigError("--pairs is required");
     if (c.from === undefined) throw new ConfigError("--from is required (or give --file)");

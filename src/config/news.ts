@@ -5,7 +5,16 @@
 import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { BUS, checkSourceless, COMMON, cryptoPanicToken, llmSettings, NEWS, NEWS_LLM } from "./shared.ts";
+import {
+  BUS,
+  checkSourceless,
+  COMMON,
+  cryptoPanicToken,
+  llmSettings,
+  NEWS,
+  NEWS_LLM,
+  refuseTyped,
+} from "./shared.ts";
 import type { LlmSettings } from "../news_model/llm/llm_settings.ts";
 
 /** What `news --help` says besides the flags: the subcommand that reads the store back. */
@@ -81,16 +90,10 @@ export interface NewsConfig extends Parsed<typeof NEWS_FLAGS> {
   llm: LlmSettings;
 }
 
+/** What only polling CryptoPanic reads. */
+const API_FLAGS = ["api-url", "currencies", "poll", "backfill-pages", "api-rate"];
 /** What only the stage that reads CryptoPanic or a file (`headlines`, `all`) reads. */
-const SOURCE_FLAGS = [
-  "file",
-  "skip-bad-lines",
-  "api-url",
-  "currencies",
-  "poll",
-  "backfill-pages",
-  "api-rate",
-];
+const SOURCE_FLAGS = ["file", "skip-bad-lines", ...API_FLAGS];
 
 export function newsConfig(args: readonly string[], env: Env = denoEnv): NewsConfig {
   const c = parseFlags(NEWS_FLAGS, args, env);
@@ -99,6 +102,8 @@ export function newsConfig(args: readonly string[], env: Env = denoEnv): NewsCon
   // The signals and store stages read the bus, not a source.
   const sourceless = c.bus === "kafka" && (c.stage === "signals" || c.stage === "store");
   if (sourceless) checkSourceless(args, c.stage, SOURCE_FLAGS);
+  if (c.file === undefined) refuseTyped(args, ["skip-bad-lines"], "it reads a --file");
+  else refuseTyped(args, API_FLAGS, "--file is read instead of the CryptoPanic API");
   if (c.file === undefined && token === undefined && !sourceless) {
     throw new ConfigError(
       "set CRYPTOPANIC_TOKEN to read the CryptoPanic API, or pass --file to classify a history file",

@@ -152,12 +152,20 @@ export function checkBus(c: BusConfig & { predictFrom?: number | undefined }): v
  * pair's candles).
  */
 export function checkSourceless(args: readonly string[], stage: string, unused: readonly string[]): void {
-  const typed = [...new Set(givenFlags(args).filter((name) => unused.includes(name)))];
-  if (typed.length === 0) return;
-  throw new ConfigError(
-    `${typed.map((name) => `--${name}`).join(", ")}: --stage ${stage} reads the bus, not a source; ` +
-      "give source flags to the stage that publishes",
+  refuseTyped(
+    args,
+    unused,
+    `--stage ${stage} reads the bus, not a source; give source flags to the stage that publishes`,
   );
+}
+
+/**
+ * Refuses the flags of `unused` typed in `args`, which this run would not read, saying `why`: an
+ * ignored flag looks obeyed. Their environment variables are left alone, being set for every run.
+ */
+export function refuseTyped(args: readonly string[], unused: readonly string[], why: string): void {
+  const typed = [...new Set(givenFlags(args).filter((name) => unused.includes(name)))];
+  if (typed.length > 0) throw new ConfigError(`${typed.map((name) => `--${name}`).join(", ")}: ${why}`);
 }
 
 /** How to reach the LLM of `--news-model ollama:MODEL` or `openai:MODEL`. */

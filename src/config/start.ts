@@ -15,6 +15,7 @@ import {
   llmSettings,
   MAX_FEATURE_AGE,
   NEWS,
+  refuseTyped,
 } from "./shared.ts";
 import type { LlmSettings } from "../news_model/llm/llm_settings.ts";
 
@@ -45,6 +46,7 @@ export const START_FLAGS = {
 };
 
 type News = Parsed<typeof NEWS>;
+const NEWS_FLAGS = Object.values(NEWS).map((f) => f.name);
 
 export interface StartConfig extends Omit<Parsed<typeof START_FLAGS>, keyof News> {
   /** Present when CRYPTOPANIC_TOKEN is set. */
@@ -58,6 +60,7 @@ export function startConfig(args: readonly string[], env: Env = denoEnv): StartC
     env,
   );
   const token = cryptoPanicToken(env);
+  if (!token) refuseTyped(args, NEWS_FLAGS, "news runs only when CRYPTOPANIC_TOKEN is set");
   const llm = llmSettings({ llmUrl, llmConcurrency, llmRate, llmTimeoutMs }, env);
   return { ...c, news: token ? { token, apiUrl, model: newsModel, pollMs, llm } : undefined };
 }

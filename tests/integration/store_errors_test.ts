@@ -78,12 +78,12 @@ Deno.test("ingest and backfill on a data dir another process holds stop before c
       {
         job: `ingest ${restUrl}`,
         task: "ingest",
-        args: ["--ws-url", `ws://127.0.0.1:${closedPort()}/v2`],
+        args: ["--ws-url", `ws://127.0.0.1:${closedPort()}/v2`, "--rest-url", restUrl],
       },
       {
         job: `backfill ${restUrl} BTC/USD ${range} 1m,5m`,
         task: "backfill",
-        args: ["--from", "2019-07-01T00:00:00Z", "--to", "2019-07-01T01:00:00Z"],
+        args: ["--from", "2019-07-01T00:00:00Z", "--to", "2019-07-01T01:00:00Z", "--rest-url", restUrl],
       },
       // A file's record is rewritten whole.
       { job: "file", task: "backfill", args: ["--file", "t.jsonl"] },
@@ -101,8 +101,6 @@ Deno.test("ingest and backfill on a data dir another process holds stop before c
           record: { path: record, bytes: first.length },
         });
         const { code, stderr } = await output(runPipeline(task, [
-          "--rest-url",
-          restUrl,
           "--pairs",
           "BTC/USD",
           "--record",

@@ -225,3 +225,31 @@ Deno.test("a stage that reads the bus refuses the source flags it would ignore",
   assertEquals(ingestConfig([...kafka("predict"), "--pairs", "eth/usd"], noEnv).pairs, ["ETH/USD"]);
   assertEquals(ingestConfig([...kafka("trades"), "--pairs", "eth/usd"], noEnv).pairs, ["ETH/USD"]);
 });
+
+Deno.test("a flag the chosen source does not read is refused, not ignored", () => {
+  const cases: [() => unknown, string][] = [
+    [
+      () => backfillConfig(["--file", "t.csv", "--rest-url", "http://127.0.0.1:1"], noEnv),
+      "--rest-url: --file is read instead of REST",
+    ],
+    [
+      () => backfillConfig(["--pairs", "BTC/USD", "--from", "2024-01-01", "--format", "trades-csv"], noEnv),
+      "--format: these read a --file",
+    ],
+    [
+      () => newsConfig(["--file", "n.jsonl", "--currencies", "btc", "--poll", "5"], noEnv),
+      "--currencies, --poll: --file is read instead of the CryptoPanic API",
+    ],
+    [
+      () => startConfig(["--news-model", "./m"], noEnv),
+      "--news-model: news runs only when CRYPTOPANIC_TOKEN is set",
+    ],
+  ];
+  for (const [fn, says] of cases) assertEquals(assertThrows(fn, ConfigError).message, says);
+  // The environment's values are set for every run, so they are not refused.
+  const env = (name: string) => ({ KRAKEN_REST_URL: "http://127.0.0.1:1", NEWS_MODEL: "./m" })[name];
+  assertEquals(backfillConfig(["--file", "t.csv"], env).file, "t.csv");
+  assertEquals(startConfig([], env).news, undefined);
+  const withToken = (name: string) => ({ CRYPTOPANIC_TOKEN: "t" })[name];
+  assertEquals(startConfig(["--news-model", "./m"], withToken).news?.model, "./m");
+});
