@@ -7,6 +7,7 @@ import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import {
   BUS,
+  checkLlmFlags,
   checkSourceless,
   COMMON,
   cryptoPanicToken,
@@ -102,6 +103,7 @@ export function newsConfig(args: readonly string[], env: Env = denoEnv): NewsCon
   // The signals and store stages read the bus, not a source.
   const sourceless = c.bus === "kafka" && (c.stage === "signals" || c.stage === "store");
   if (sourceless) checkSourceless(args, c.stage, SOURCE_FLAGS);
+  checkLlmFlags(args, c.newsModel);
   if (c.file === undefined) refuseTyped(args, ["skip-bad-lines"], "it reads a --file");
   else refuseTyped(args, API_FLAGS, "--file is read instead of the CryptoPanic API");
   if (c.file === undefined && token === undefined && !sourceless) {

@@ -3,7 +3,7 @@ import type { LlmSettings } from "../news_model/llm/llm_settings.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import { joinRepeated } from "./repeated_flag.ts";
-import { COMMON, llmSettings, NEWS_LLM } from "./shared.ts";
+import { checkLlmFlags, COMMON, llmSettings, NEWS_LLM, refuseTyped } from "./shared.ts";
 
 export const EVAL_SPLITS = ["all", "heldout", "train"] as const;
 
@@ -54,5 +54,8 @@ export interface EvalConfig extends Parsed<typeof EVAL_FLAGS> {
 
 export function evalConfig(args: readonly string[], env: Env = denoEnv): EvalConfig {
   const c = parseFlags(EVAL_FLAGS, joinRepeated(args, "data"), env);
+  checkLlmFlags(args, c.newsModel);
+  // The held-back share only picks the heldout and train splits' headlines.
+  if (c.split === "all") refuseTyped(args, ["test-fraction"], "for --split heldout or train");
   return { ...c, llm: llmSettings(c, env) };
 }

@@ -189,6 +189,16 @@ export const NEWS_LLM = {
   }),
 };
 
+/** Refuses `--llm-*` flags typed beside a `--news-model` that is no LLM, which would not read them. */
+export function checkLlmFlags(args: readonly string[], newsModel: string): void {
+  if (/^(ollama|openai):/.test(newsModel)) return;
+  refuseTyped(
+    args,
+    Object.values(NEWS_LLM).map((f) => f.name),
+    `for --news-model ollama:MODEL or openai:MODEL, not ${newsModel}`,
+  );
+}
+
 /** The LLM settings of parsed `NEWS_LLM` flags, with the key from the environment (never a flag). */
 export function llmSettings(c: Parsed<typeof NEWS_LLM>, env: Env): LlmSettings {
   return {

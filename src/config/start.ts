@@ -3,6 +3,7 @@ import { flag } from "./flag.ts";
 import { LOOP } from "./loop.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import {
+  checkLlmFlags,
   COLD_START,
   COMMON,
   cryptoPanicToken,
@@ -61,6 +62,7 @@ export function startConfig(args: readonly string[], env: Env = denoEnv): StartC
   );
   const token = cryptoPanicToken(env);
   if (!token) refuseTyped(args, NEWS_FLAGS, "news runs only when CRYPTOPANIC_TOKEN is set");
+  checkLlmFlags(args, newsModel);
   const llm = llmSettings({ llmUrl, llmConcurrency, llmRate, llmTimeoutMs }, env);
   return { ...c, news: token ? { token, apiUrl, model: newsModel, pollMs, llm } : undefined };
 }

@@ -6,6 +6,7 @@ import {
   checkOutputFile,
   ConfigError,
   demoConfig,
+  evalConfig,
   exportConfig,
   ingestConfig,
   newsConfig,
@@ -252,4 +253,38 @@ Deno.test("a flag the chosen source does not read is refused, not ignored", () =
   assertEquals(startConfig([], env).news, undefined);
   const withToken = (name: string) => ({ CRYPTOPANIC_TOKEN: "t" })[name];
   assertEquals(startConfig(["--news-model", "./m"], withToken).news?.model, "./m");
+});
+
+Deno.test("--llm-* beside a news model that is no LLM, and news:eval's --test-fraction with --split all, are refused", () => {
+  const tokenEnv = (name: string) => ({ CRYPTOPANIC_TOKEN: "t" })[name];
+  const llm = "for --news-model ollama:MODEL or openai:MODEL, not ./m";
+  const cases: [() => unknown, string][] = [
+    [
+      () => newsConfig(["--file", "n.jsonl", "--news-model", "./m", "--llm-rate", "2"], noEnv),
+      `--llm-rate: ${llm}`,
+    ],
+    [() => startConfig(["--news-model", "./m", "--llm-url", "http://x"], tokenEnv), `--llm-url: ${llm}`],
+    [
+      () => evalConfig(["--data", "d.jsonl", "--news-model", "./m", "--llm-timeout", "5"], noEnv),
+      `--llm-timeout: ${llm}`,
+    ],
+    [
+      () => evalConfig(["--data", "d.jsonl", "--news-model", "lexicon", "--test-fraction", "0.3"], noEnv),
+      "--test-fraction: for --split heldout or train",
+    ],
+  ];
+  for (const [fn, says] of cases) assertEquals(assertThrows(fn, ConfigError).message, says);
+  const args = ["--file", "n.jsonl", "--news-model", "ollama:llama3.2", "--llm-rate", "2"];
+  assertEquals(newsConfig(args, noEnv).llm.rate, 2);
+  const heldout = [
+    "--data",
+    "d.jsonl",
+    "--news-model",
+    "lexicon",
+    "--split",
+    "heldout",
+    "--test-fraction",
+    "0.3",
+  ];
+  assertEquals(evalConfig(heldout, noEnv).testFraction, 0.3);
 });
