@@ -7,6 +7,7 @@ import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import {
   BUS,
   checkBus,
+  checkEmbedded,
   checkRange,
   checkSourceless,
   COMMON,
@@ -62,6 +63,7 @@ const SOURCE_FLAGS = [
 export function backfillConfig(args: readonly string[], env: Env = denoEnv): BackfillConfig {
   const c = parseFlags(BACKFILL_FLAGS, args, env);
   checkBus(c);
+  checkEmbedded(args, c.bus);
   if (c.stage === "predict") {
     throw new ConfigError("--stage predict runs under `deno task ingest`: a backfill predicts nothing");
   }

@@ -6,6 +6,7 @@ import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import {
   BUS,
   checkBus,
+  checkEmbedded,
   checkSourceless,
   COMMON,
   FEATURES,
@@ -56,6 +57,7 @@ const SOURCE_FLAGS = [
 export function ingestConfig(args: readonly string[], env: Env = denoEnv): IngestConfig {
   const c = parseFlags(INGEST_FLAGS, args, env);
   checkBus(c);
+  checkEmbedded(args, c.bus);
   if (c.bus === "kafka" && c.stage !== "trades" && c.stage !== "all") {
     // The predict stage loads the models of --pairs.
     checkSourceless(

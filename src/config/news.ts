@@ -7,6 +7,7 @@ import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import {
   BUS,
+  checkEmbedded,
   checkLlmFlags,
   checkSourceless,
   COMMON,
@@ -100,6 +101,7 @@ export function newsConfig(args: readonly string[], env: Env = denoEnv): NewsCon
   const c = parseFlags(NEWS_FLAGS, args, env);
   const token = cryptoPanicToken(env);
   if (c.bus === "embedded" && c.stage !== "all") throw new ConfigError("--stage needs --bus kafka");
+  checkEmbedded(args, c.bus);
   // The signals and store stages read the bus, not a source.
   const sourceless = c.bus === "kafka" && (c.stage === "signals" || c.stage === "store");
   if (sourceless) checkSourceless(args, c.stage, SOURCE_FLAGS);

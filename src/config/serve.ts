@@ -1,7 +1,7 @@
 /** `deno task serve`: the HTTP API and dashboard over the online store and the registry. */
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
-import { BUS, COMMON, HORIZON, HOST, HTTP_PORT, MAX_FEATURE_AGE, WINDOW } from "./shared.ts";
+import { BUS, checkEmbedded, COMMON, HORIZON, HOST, HTTP_PORT, MAX_FEATURE_AGE, WINDOW } from "./shared.ts";
 
 export const SERVE_FLAGS = {
   ...COMMON,
@@ -41,5 +41,6 @@ export type ServeConfig = Parsed<typeof SERVE_FLAGS>;
 
 export function serveConfig(args: readonly string[], env: Env = denoEnv): ServeConfig {
   const c = parseFlags(SERVE_FLAGS, args, env);
+  checkEmbedded(args, c.bus);
   return { ...c, corsOrigins: c.corsOrigins?.length ? c.corsOrigins : undefined };
 }

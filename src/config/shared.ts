@@ -133,6 +133,16 @@ export const BUS = {
 };
 export type BusConfig = Parsed<typeof BUS>;
 
+/** Refuses the Kafka flags typed for a task on the embedded pipeline, which has no cluster to use them on. */
+export function checkEmbedded(args: readonly string[], bus: "embedded" | "kafka"): void {
+  if (bus !== "embedded") return;
+  refuseTyped(
+    args,
+    ["brokers", "topic-prefix", "partitions", "bus-deadline", "bus-refresh"],
+    "for --bus kafka",
+  );
+}
+
 /** Which feature rows the predict stage predicts (`ingest --bus kafka --stage predict`). */
 export const PREDICT_FROM = flag.time("predict-from", {
   help: "with --stage predict: predict the rows that close after this time (default: when the stage starts)",

@@ -197,7 +197,10 @@ Deno.test("a bad value from an environment variable names the variable and its f
     assertThrows(() => ingestConfig(["--log-level", "warn"], env), ConfigError).message,
     "env KAFKA_BROKERS (--brokers): 'nope' is not host:port",
   );
-  const c = serveConfig(["--port", "8001", "--brokers", "b:9092", "--log-level", "debug"], env);
+  const c = serveConfig(
+    ["--bus", "kafka", "--port", "8001", "--brokers", "b:9092", "--log-level", "debug"],
+    env,
+  );
   assertEquals([c.port, c.brokers, c.logLevel], [8001, ["b:9092"], "debug"]);
 });
 
@@ -287,4 +290,24 @@ Deno.test("--llm-* beside a news model that is no LLM, and news:eval's --test-fr
     "0.3",
   ];
   assertEquals(evalConfig(heldout, noEnv).testFraction, 0.3);
+});
+
+Deno.test("the Kafka flags on the embedded pipeline are refused by every task that takes them", () => {
+  const cases: [() => unknown, string][] = [
+    [() => ingestConfig(["--brokers", "k:9092"], noEnv), "--brokers: for --bus kafka"],
+    [() => backfillConfig(["--file", "t.csv", "--partitions", "8"], noEnv), "--partitions: for --bus kafka"],
+    [
+      () => newsConfig(["--file", "n.jsonl", "--topic-prefix", "p."], noEnv),
+      "--topic-prefix: for --bus kafka",
+    ],
+    [
+      () => serveConfig(["--bus-refresh", "2", "--bus-deadline", "3"], noEnv),
+      "--bus-refresh, --bus-deadline: for --bus kafka",
+    ],
+  ];
+  for (const [fn, says] of cases) assertEquals(assertThrows(fn, ConfigError).message, says);
+  // From the environment, set for every run, they are no mistake.
+  const env = (name: string) => ({ KAFKA_BROKERS: "k:9092", KAFKA_TOPIC_PREFIX: "p." })[name];
+  assertEquals(serveConfig([], env).bus, "embedded");
+  assertEquals(serveConfig(["--bus", "kafka", "--bus-refresh", "2"], env).busRefreshMs, 2000);
 });
