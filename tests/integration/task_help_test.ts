@@ -52,3 +52,44 @@ Deno.test("bench --help lists the suites and exits 0; a flag or suite it lacks e
   assertEquals([suite.code, suite.stderr.split("\n").length], [2, 1], suite.stderr);
   assert(suite.stderr.startsWith("error: unknown suite 'nope' (ws_frames, "), suite.stderr);
 });
+
+Deno.test("every task's --help, run as deno.json runs it, prints its help and exits 0 without touching a store", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const dir = await Deno.makeTempDir();
+  try {
+    const tasks: [string[], string][] = [
+      ["start", "start"],
+      ["demo", "demo"],
+      ["ingest", "ingest"],
+      ["backfill", "backfill"],
+      ["sim", "sim"],
+      ["features export", "features export"],
+      ["news", "news"],
+      ["news export", "news export"],
+      ["news:label", "news:label"],
+      ["news:distill", "news:distill"],
+      ["news:eval", "news:eval"],
+      ["train", "train"],
+      ["backtest", "backtest"],
+      ["models", "models"],
+      ["serve", "serve"],
+      ["bus status", "bus status"],
+      ["soak", "soak"],
+    ].map(([args, task]) => [args!.split(" "), task!]);
+    for (const [args, task] of tasks) {
+      const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "-q", "--config", `${root}deno.json`, ...args, "--help", "--data-dir", dir],
+        cwd: root,
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1", CRYPTOPANIC_TOKEN: "" },
+      }).output();
+      const err = new TextDecoder().decode(stderr);
+      assertEquals(code, 0, `${task}: ${err}`);
+      assertEquals(new TextDecoder().decode(stdout).trimEnd(), usage(task), task);
+    }
+    assertEquals([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
