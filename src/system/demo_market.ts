@@ -59,6 +59,10 @@ export async function openDemoMarket(
       );
     }
   }
+  if (format === "kraken-trades" && cfg.pairs.length > 1) {
+    // As backfill says of the same file: the other --pairs are not in it.
+    log.warn(`a kraken-trades file names no pair; its trades are read as ${cfg.pairs[0]}`);
+  }
   const { stream } = await tradeFile(file, { format, pair: cfg.pairs[0], log });
   const book = new TradeBook(await Array.fromAsync(stream));
   if (generatedBefore) {
