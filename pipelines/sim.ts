@@ -4,6 +4,7 @@ import { isoTime } from "../src/domain/time.ts";
 import { TradeBook } from "../src/sim/book.ts";
 import { startSim } from "../src/sim/server.ts";
 import { tradeFile } from "../src/sources/files/trade_file.ts";
+import { warnKrakenTradesPair } from "../src/jobs/kraken_trades_pair.ts";
 import { replayFileFormat } from "../src/jobs/replay_file_format.ts";
 import { runTask } from "../src/util/cli.ts";
 import { logger, setLogLevel } from "../src/util/log.ts";
@@ -13,6 +14,7 @@ await runTask("sim", async ({ signal }) => {
   setLogLevel(cfg.logLevel);
   const log = logger("sim");
   const format = await replayFileFormat(cfg.file, cfg.format);
+  warnKrakenTradesPair(format, cfg.pairs, log);
   const { stream } = await tradeFile(cfg.file, { format, pair: cfg.pair, log });
   const book = new TradeBook(await Array.fromAsync(stream));
   const sim = await startSim({

@@ -1,5 +1,4 @@
 /** `deno task sim`: the local Kraken-compatible exchange, replaying a trade file with injected faults. */
-import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
 import { COMMON, HOST, TRADE_FORMAT } from "./shared.ts";
@@ -36,15 +35,12 @@ export const SIM_FLAGS = {
   }),
 };
 
-export interface SimConfig extends Omit<Parsed<typeof SIM_FLAGS>, "pairs"> {
+export interface SimConfig extends Parsed<typeof SIM_FLAGS> {
+  /** The pair a kraken-trades file is read as. */
   pair: string;
 }
 
 export function simConfig(args: readonly string[], env: Env = denoEnv): SimConfig {
-  const { pairs, ...c } = parseFlags(SIM_FLAGS, args, env);
-  // One file is one pair's trades: a second pair would be dropped without a word.
-  if (pairs.length > 1) {
-    throw new ConfigError(`--pairs: give the one pair of a kraken-trades file, not ${pairs.join(",")}`);
-  }
-  return { ...c, pair: pairs[0]! };
+  const c = parseFlags(SIM_FLAGS, args, env);
+  return { ...c, pair: c.pairs[0]! };
 }

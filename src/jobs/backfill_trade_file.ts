@@ -17,6 +17,7 @@ import { streamHead } from "../util/stream_head.ts";
 import { drainTrades } from "./drain_trades.ts";
 import { heldSeries, logOfflineSummary, logSeams } from "./offline_summary.ts";
 import { noteSpans, type RunSpans } from "../transforms/series_seams.ts";
+import { warnKrakenTradesPair } from "./kraken_trades_pair.ts";
 
 export async function backfillTradeFile(
   cfg: BackfillConfig,
@@ -54,9 +55,7 @@ export async function backfillTradeFile(
         }, e.g. ${reverse}`,
     );
   }
-  if (stats.format === "kraken-trades" && cfg.pairs.length > 1) {
-    log.warn(`a kraken-trades file names no pair; its trades are read as ${cfg.pairs[0]}`);
-  }
+  warnKrakenTradesPair(stats.format, cfg.pairs, log);
   // Ctrl-C stops reading the file; the batch being written is finished, and the online store
   // gets what the offline store has.
   const stream = all.pipeThrough(new TransformStream<Trade[], Trade[]>(), { signal });

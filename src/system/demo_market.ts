@@ -4,6 +4,7 @@
  * as the book the simulator replays; and where a run starts replaying it.
  */
 import { isoTime } from "../domain/time.ts";
+import { warnKrakenTradesPair } from "../jobs/kraken_trades_pair.ts";
 import { replayFileFormat } from "../jobs/replay_file_format.ts";
 import { tradeToJsonLine } from "../domain/trade.ts";
 import { TradeBook } from "../sim/book.ts";
@@ -59,10 +60,7 @@ export async function openDemoMarket(
       );
     }
   }
-  if (format === "kraken-trades" && cfg.pairs.length > 1) {
-    // As backfill says of the same file: the other --pairs are not in it.
-    log.warn(`a kraken-trades file names no pair; its trades are read as ${cfg.pairs[0]}`);
-  }
+  warnKrakenTradesPair(format, cfg.pairs, log);
   const { stream } = await tradeFile(file, { format, pair: cfg.pairs[0], log });
   const book = new TradeBook(await Array.fromAsync(stream));
   if (generatedBefore) {

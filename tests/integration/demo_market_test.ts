@@ -22,23 +22,3 @@ Deno.test("a later demo run says when --pairs or --minutes differ from the synth
     ]);
   });
 });
-
-Deno.test("a demo of a kraken-trades file with several --pairs says which pair it reads the file as", async () => {
-  await withTempDir(async (dir) => {
-    const warnings: string[] = [];
-    const quiet = () => {};
-    const log = { debug: quiet, info: quiet, warn: (m: string) => warnings.push(m), error: quiet };
-    await Deno.writeTextFile(
-      `${dir}/t.csv`,
-      "1561939203,30000.1,0.5\n1561939263,30001.2,0.1\n",
-    );
-    const cfg = { dataDir: `${dir}/d`, file: `${dir}/t.csv`, minutes: 120 };
-    const { book } = await openDemoMarket({ ...cfg, pairs: ["ETH/USD", "BTC/USD"] }, log);
-    assertEquals([book.pairs, warnings], [["ETH/USD"], [
-      "a kraken-trades file names no pair; its trades are read as ETH/USD",
-    ]]);
-    warnings.length = 0;
-    await openDemoMarket({ ...cfg, pairs: ["ETH/USD"] }, log);
-    assertEquals(warnings, []);
-  });
-});

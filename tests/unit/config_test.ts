@@ -76,10 +76,6 @@ Deno.test("a bad flag or value is one line naming it", () => {
       "--malformed-every: '1.5' is not an integer",
     ],
     [() => simConfig(["--file", "x", "--speed", "-2"], noEnv), "--speed: '-2' is not a positive number"],
-    [
-      () => simConfig(["--file", "x", "--pairs", "btc-usd,ETH/USD"], noEnv),
-      "--pairs: give the one pair of a kraken-trades file, not BTC/USD,ETH/USD",
-    ],
   ];
   for (const [fn, message] of cases) {
     const e = assertThrows(fn, ConfigError, message);
