@@ -339,3 +339,29 @@ Deno.test("--window and --windows read one window's text alike, and say the same
   assertEquals(serveConfig(["--window", " 5m"], withToken).window, "5m");
   assertEquals(ingestConfig(["--windows", " 5m"], withToken).windows, ["5m"]);
 });
+
+Deno.test("a README usage line writes a required flag bare and an optional one in brackets", () => {
+  // Flags a usage line shows for one form of the task, in which they are needed.
+  const formRequired: Record<string, string[]> = {
+    serve: ["bus"],
+    news: ["file", "news-model"],
+    models: ["name", "version"],
+  };
+  for (const { task, text } of readmeCommands().filter((c) => c.text.includes("["))) {
+    for (const f of Object.values(TASKS[task]!.flags)) {
+      let depth = 0, at = -1;
+      for (let i = 0; i < text.length && at < 0; i++) {
+        if (text[i] === "[") depth++;
+        else if (text[i] === "]") depth--;
+        else if (text.startsWith(`--${f.name}`, i) && !/[a-z-]/.test(text[i + 2 + f.name.length] ?? "")) {
+          at = depth;
+        }
+      }
+      const line = text.split("\n")[0];
+      if (f.required) assertEquals(at, 0, `${task}: required --${f.name} not bare in: ${line}`);
+      else if (at === 0) {
+        assert(formRequired[task]?.includes(f.name), `${task}: optional --${f.name} bare in: ${line}`);
+      }
+    }
+  }
+});
