@@ -365,3 +365,15 @@ Deno.test("a README usage line writes a required flag bare and an optional one i
     }
   }
 });
+
+Deno.test("a README usage line's [--flag VALUE] shows the flag's real default, or a placeholder when it has none", () => {
+  for (const { task, text } of readmeCommands().filter((c) => c.text.includes("["))) {
+    const flags = new Map(Object.values(TASKS[task]!.flags).map((f) => [f.name, f]));
+    for (const [, name, value] of text.matchAll(/\[--([a-z-]+) ([^\s\]|]+)[\]\s]/g)) {
+      const f = flags.get(name!);
+      // A placeholder (N, DIR, H:P,...) or the mode a line is about (--bus kafka) says nothing of defaults.
+      if (!f || /^[A-Z]/.test(value!) || name === "bus") continue;
+      assertEquals(value, f.default, `README: deno task ${task} ... [--${name} ${value}]`);
+    }
+  }
+});
