@@ -8,7 +8,7 @@
 import { ConfigError, serveConfig } from "../src/config.ts";
 import { brokersOutsidePermissions } from "../src/serve/broker_permissions.ts";
 import { BusStatusPoller } from "../src/serve/bus_metrics.ts";
-import { dirsOutsidePermissions } from "../src/serve/dir_permissions.ts";
+import { dirsOutsidePermissions, hostOutsidePermissions } from "../src/serve/dir_permissions.ts";
 import { listen } from "../src/serve/http_listener.ts";
 import { buildServer } from "../src/serve/server.ts";
 import { KvFeatureStore, onlineKvPath } from "../src/stores/online_kv.ts";
@@ -20,7 +20,7 @@ await runTask("serve", async ({ signal }) => {
   // First: its command also allows the directories, so it is the one to paste when both fail.
   const unreachable = cfg.bus === "kafka" ? brokersOutsidePermissions(cfg, Deno.args) : undefined;
   if (unreachable !== undefined) throw new ConfigError(unreachable);
-  const outside = dirsOutsidePermissions(cfg, Deno.args);
+  const outside = dirsOutsidePermissions(cfg, Deno.args) ?? hostOutsidePermissions(cfg, Deno.args);
   if (outside !== undefined) throw new ConfigError(outside);
   setLogLevel(cfg.logLevel);
   const log = logger("serve");

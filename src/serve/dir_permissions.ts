@@ -32,8 +32,34 @@ export function dirsOutsidePermissions(dirs: ServeDirs, args: readonly string[])
     ...(denied("read", dirs.modelsDir) ? [`--models-dir ${dirs.modelsDir}`] : []),
   ];
   if (outside.length === 0) return undefined;
-  const hosts = TASK_HOSTS.includes(dirs.host) ? TASK_HOSTS : [...TASK_HOSTS, dirs.host];
-  const command = [
+  return `${outside.join(" and ")} ${outside.length > 1 ? "are" : "is"} outside what ` +
+    `\`deno task serve\` may read and write; run: ${serveCommand(dirs, args)}`;
+}
+
+/**
+ * One line naming a `--host` this process may not listen on and the command that may, or
+ * undefined when it may: found at the listen, it was a permission error naming no flag, after the
+ * stores had been opened.
+ */
+export function hostOutsidePermissions(dirs: ServeDirs, args: readonly string[]): string | undefined {
+  if (Deno.permissions.querySync({ name: "net", host: netHost(dirs.host) }).state === "granted") {
+    return undefined;
+  }
+  return `--host ${dirs.host} is outside what \`deno task serve\` may listen on; run: ${
+    serveCommand(dirs, args)
+  }`;
+}
+
+/** A host as Deno's net permission writes it: an IPv6 address in brackets. */
+function netHost(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/** The `deno run` command of serve with `args`, allowed its directories and its host. */
+function serveCommand(dirs: ServeDirs, args: readonly string[]): string {
+  const host = netHost(dirs.host);
+  const hosts = TASK_HOSTS.includes(host) ? TASK_HOSTS : [...TASK_HOSTS, host];
+  return [
     "deno",
     "run",
     `--allow-net=${hosts.join(",")}`,
@@ -43,8 +69,6 @@ export function dirsOutsidePermissions(dirs: ServeDirs, args: readonly string[])
     "pipelines/serve.ts",
     ...args,
   ].map(shellWord).join(" ");
-  return `${outside.join(" and ")} ${outside.length > 1 ? "are" : "is"} outside what ` +
-    `\`deno task serve\` may read and write; run: ${command}`;
 }
 
 /** `word` as a shell reads it back: bare when it can be, else single-quoted. */

@@ -694,3 +694,47 @@ Deno.test("backfill of a candle file with --record exits 2 naming it, and leaves
     assertEquals([await exists(`${dir}/d`), await exists(`${dir}/r.jsonl`)], [false, false]);
   });
 });
+
+Deno.test("serve on a --host outside its permissions exits 2 naming it, with the command that listens there", async () => {
+  await withTempDir(async (dir) => {
+    const serve = (args: string[]) =>
+      output(
+        new Deno.Command(Deno.execPath(), {
+          args: ["task", "--config", `${ROOT}deno.json`, "serve", ...args],
+          cwd: ROOT,
+          stderr: "piped",
+          stdout: "piped",
+          env: { NO_COLOR: "1" },
+        }).spawn(),
+      );
+    const alone = await serve(["--host", "::1", "--port", "0"]);
+    assertEquals(alone.code, 2, alone.stderr);
+    assertEquals(printed(alone.stderr).length, 1, alone.stderr);
+    assert(
+      printed(alone.stderr)[0]!.startsWith(
+        "error: --host ::1 is outside what `deno task serve` may listen on; run: deno run " +
+          "'--allow-net=0.0.0.0,127.0.0.1,localhost,[::1]' --allow-read=./data,./models",
+      ),
+      alone.stderr,
+    );
+
+    // With its directories outside too, the one command it gives allows both, and serves.
+    const dirs = ["--data-dir", `${dir}/data`, "--models-dir", `${dir}/models`];
+    const both = await serve([...dirs, "--host", "::1", "--port", "0"]);
+    assertEquals(both.code, 2, both.stderr);
+    const command = printed(both.stderr)[0]!.split("; run: ")[1]!;
+    const child = new Deno.Command("sh", {
+      // exec: the signal that stops it must reach the server, not a shell waiting on it.
+      args: ["-c", `exec ${command.replace(/^deno /, `'${Deno.execPath()}' `)}`],
+      cwd: ROOT,
+      stderr: "piped",
+      stdout: "null",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const log = await readUntil(child.stderr, (t) => t.includes("dashboard at"), 30_000);
+    child.kill("SIGINT");
+    await child.status;
+    await child.stderr.cancel();
+    assert(log.includes("dashboard at http://::1:"), log);
+  });
+});
