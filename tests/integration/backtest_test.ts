@@ -156,7 +156,7 @@ Deno.test("backtest: a bad flag exits 2 with one line naming it; an unknown vers
         [["--slippage-bps", "10000"], "error: --slippage-bps: '10000' must be below 10000"],
         [["--version", "3"], "error: --version: '3' is not a version such as v0003"],
         [["--folds", "0"], "error: --folds: '0' is not an integer >= 1"],
-        [["--long-only=yes"], "error: Option '--long-only' does not take an argument"],
+        [["--long-only=yes"], "error: --long-only takes no value"],
       ] as const
     ) {
       const out = await output(runPipeline("backtest", [...SERIES, ...args], dir));

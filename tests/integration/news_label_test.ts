@@ -51,8 +51,8 @@ function label(dir: string, fake: FakeLlm, more: string[] = []): Deno.ChildProce
     "ollama:llama3.2",
     "--llm-url",
     fake.url,
-    "--out",
-    `${dir}/labels.jsonl`,
+    // A test's own --out replaces this one: a flag given twice is refused.
+    ...(more.includes("--out") ? [] : ["--out", `${dir}/labels.jsonl`]),
     ...more,
   ], dir);
 }
