@@ -240,7 +240,16 @@ export const flag = {
 
   /** A time, ISO 8601 or epoch ms, as epoch ms. */
   time<const O extends FlagOptions>(name: string, o: O): Flag<Value<number, O>> {
-    return define(name, o, parseTime);
+    return define(name, o, (raw) => {
+      // 9 or 10 digits are epoch seconds of 1973..2286, as Kraken writes times; read as ms they
+      // would be a day of 1970, and a backfill would start there.
+      if (/^\d{9,10}$/.test(raw.trim())) {
+        throw new RangeError(
+          `'${raw}' looks like epoch seconds; give epoch ms (${raw.trim()}000) or ISO 8601`,
+        );
+      }
+      return parseTime(raw);
+    });
   },
 
   /** One pair, normalised to `BTC/USD`. */

@@ -307,3 +307,12 @@ Deno.test("the Kafka flags on the embedded pipeline are refused by every task th
   assertEquals(serveConfig([], env).bus, "embedded");
   assertEquals(serveConfig(["--bus", "kafka", "--bus-refresh", "2"], env).busRefreshMs, 2000);
 });
+
+Deno.test("a time flag given epoch seconds says so, instead of reading them as milliseconds of 1970", () => {
+  assertEquals(
+    assertThrows(() => ingestConfig(["--from", "1704067200"], noEnv), ConfigError).message,
+    "--from: '1704067200' looks like epoch seconds; give epoch ms (1704067200000) or ISO 8601",
+  );
+  assertEquals(ingestConfig(["--from", "1704067200000"], noEnv).from, Date.UTC(2024, 0, 1));
+  assertEquals(backfillConfig(["--file", "t.csv", "--to", "2024-01-01"], noEnv).to, Date.UTC(2024, 0, 1));
+});
