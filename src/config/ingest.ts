@@ -15,6 +15,7 @@ import {
   KRAKEN_WS,
   PREDICT_FROM,
   RECORD,
+  refuseTyped,
 } from "./shared.ts";
 
 export const INGEST_FLAGS = {
@@ -65,6 +66,10 @@ export function ingestConfig(args: readonly string[], env: Env = denoEnv): Inges
       c.stage,
       c.stage === "predict" ? SOURCE_FLAGS.filter((n) => n !== "pairs") : SOURCE_FLAGS,
     );
+  }
+  // Over Kafka only the predict stage predicts; --stage all runs the others.
+  if (c.bus === "kafka" && c.stage !== "predict") {
+    refuseTyped(args, ["predict-window", "horizon"], `--stage ${c.stage} over Kafka makes no predictions`);
   }
   const predictWindow = c.predictWindow ?? c.windows[0]!;
   if (!c.windows.includes(predictWindow)) {

@@ -316,3 +316,16 @@ Deno.test("a time flag given epoch seconds says so, instead of reading them as m
   assertEquals(ingestConfig(["--from", "1704067200000"], noEnv).from, Date.UTC(2024, 0, 1));
   assertEquals(backfillConfig(["--file", "t.csv", "--to", "2024-01-01"], noEnv).to, Date.UTC(2024, 0, 1));
 });
+
+Deno.test("ingest over Kafka refuses --horizon and --predict-window but for the predict stage, which alone predicts", () => {
+  const kafka = (stage: string) => ["--bus", "kafka", "--stage", stage];
+  for (const stage of ["trades", "candles", "all"]) {
+    assertEquals(
+      assertThrows(() => ingestConfig([...kafka(stage), "--horizon", "5"], noEnv), ConfigError).message,
+      `--horizon: --stage ${stage} over Kafka makes no predictions`,
+    );
+  }
+  const predict = ingestConfig([...kafka("predict"), "--horizon", "5", "--predict-window", "5m"], noEnv);
+  assertEquals([predict.horizon, predict.predictWindow], [5, "5m"]);
+  assertEquals(ingestConfig(["--horizon", "5"], noEnv).horizon, 5);
+});
