@@ -32,7 +32,8 @@ export interface FirstModelsOptions {
 }
 
 export class FirstModels {
-  #tried = new Map<string, number>();
+  /** Per pair, the row count of its last attempt and, if that attempt failed, why. */
+  #tried = new Map<string, { rows: number; failure?: string }>();
   #busy = false;
 
   constructor(readonly o: FirstModelsOptions) {}
@@ -60,7 +61,8 @@ export class FirstModels {
     const notes: string[] = [];
     for (const p of waiting) {
       const rows = counts.find((c) => c.pair === p.pair && c.window === o.window)?.rows ?? 0;
-      const decision = firstModelDecision(p.pair, rows, o.minRows, this.#tried.get(p.pair));
+      const last = this.#tried.get(p.pair);
+      const decision = firstModelDecision(p.pair, rows, o.minRows, last?.rows, last?.failure);
       if (!decision.train) {
         notes.push(decision.why);
         continue;
@@ -74,7 +76,7 @@ export class FirstModels {
           registry: o.registry,
           onStep: (m) => logger("train").info(m),
         });
-        this.#tried.set(p.pair, rows);
+        this.#tried.set(p.pair, { rows });
         o.log.info(
           `${p.pair}: ${report.version} ${
             report.promoted ? "promoted" : "not promoted"
@@ -83,8 +85,9 @@ export class FirstModels {
         );
         if (report.promoted) await p.refresh();
       } catch (e) {
-        this.#tried.set(p.pair, rows);
-        o.log.error(`${p.pair}: training failed: ${(e as Error).message}`);
+        const failure = (e as Error).message;
+        this.#tried.set(p.pair, { rows, failure });
+        o.log.error(`${p.pair}: training failed: ${failure}`);
       } finally {
         this.#busy = false;
       }

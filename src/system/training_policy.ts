@@ -19,7 +19,9 @@ export type TrainingDecision =
 
 /**
  * Whether the series of `pair` is trained now, with `rows` candles in its history, given the row
- * count of its last attempt (undefined before any).
+ * count of its last attempt (undefined before any) and, when that attempt failed rather than
+ * trained a model that lost to "no change", why: a failed run is not a model that lost, and the
+ * status line says which it was.
  *
  * @example
  * ```ts
@@ -31,6 +33,7 @@ export function firstModelDecision(
   rows: number,
   minRows: number,
   triedAt: number | undefined,
+  failure?: string,
 ): TrainingDecision {
   if (triedAt === undefined) {
     return rows >= minRows ? { train: true } : {
@@ -39,8 +42,11 @@ export function firstModelDecision(
     };
   }
   if (rows >= minRows && rows >= triedAt * RETRY_GROWTH) return { train: true };
+  const retry = `retrying at ${Math.ceil(triedAt * RETRY_GROWTH)} candles`;
   return {
     train: false,
-    why: `no ${pair} model beat "no change" yet (retrying at ${Math.ceil(triedAt * RETRY_GROWTH)} candles)`,
+    why: failure === undefined
+      ? `no ${pair} model beat "no change" yet (${retry})`
+      : `${pair}'s training failed on ${triedAt} candles: ${failure} (${retry})`,
   };
 }

@@ -17,6 +17,15 @@ Deno.test("a series that got no model is trained again once its history has grow
   assertEquals(firstModelDecision("ETH/USD", 300, 200, 200), { train: true });
 });
 
+Deno.test("a series whose training failed says so and why, not that its model lost to naive", () => {
+  const why = "fold 1 would train on 25 rows (fewer than 50): use fewer folds or more data";
+  assertEquals(firstModelDecision("ETH/USD", 200, 120, 183, why), {
+    train: false,
+    why: `ETH/USD's training failed on 183 candles: ${why} (retrying at 275 candles)`,
+  });
+  assertEquals(firstModelDecision("ETH/USD", 275, 120, 183, why), { train: true });
+});
+
 Deno.test("the retry threshold rounds up to whole candles", () => {
   assertEquals(firstModelDecision("ETH/USD", 376, 200, 251), {
     train: false,
