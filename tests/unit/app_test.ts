@@ -144,24 +144,25 @@ Deno.test("/predict answers 404 for a series not tracked, listing the tracked on
   assertEquals((await w.get("/predict?pair=BTC/USD&window=1m&horizon=1")).status, 200);
 });
 
-Deno.test("/predict answers 503 with the reason when no model serves: refused, system busy, or none promoted", async () => {
+Deno.test("/predict answers 503 with the reason when no model serves: refused, or the system's status", async () => {
   let phase: "training" | "live" = "training";
-  const w = await world({ status: () => ({ phase, detail: "the first model" }) });
+  let detail = "the first model";
+  const w = await world({ status: () => ({ phase, detail }) });
   const busy = await w.get("/predict?pair=ETH/USD");
   assertEquals([busy.status, busy.body.error, busy.body.reason], [
     503,
     "no model",
     "training: the first model",
   ]);
-  // Training its first models, the system has one in seconds; live without one, someone must train it.
+  // Training its first models, the system has one in seconds; live without one, it retries once the
+  // history has grown, and says so: `train` could not open the offline store the system holds.
   assertEquals(busy.res.headers.get("retry-after"), "5");
   phase = "live";
+  detail =
+    'no ETH/USD model beat "no change" yet (retrying at 900 candles); predicting "no change" meanwhile';
   const none = await w.get("/predict?pair=ETH/USD");
   assertEquals(none.res.headers.get("retry-after"), "60");
-  assertEquals(
-    none.body.reason,
-    "no promoted model eth-usd_1m_h1: run deno task train --pair ETH/USD --window 1m --horizon 1",
-  );
+  assertEquals(none.body.reason, `live: ${detail}`);
   w.eth.refuse("model eth-usd_1m_h1 v0002 refused: model.onnx is zero bytes");
   assertEquals((await w.get("/predict?pair=ETH/USD")).body.reason, w.eth.lastError);
 });

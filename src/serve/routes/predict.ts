@@ -15,14 +15,18 @@ import type { Latest } from "../series_reads.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Why no model serves `predictor`, in the words /predict answers with. */
+/**
+ * Why no model serves `predictor`, in the words /predict answers with. Under `start`/`demo` (a
+ * system status) the system trains its models itself, live too (a retry once the history has grown),
+ * and holds the offline store `train` would need, so its status is the answer rather than a command.
+ */
 function noModelReason(ctx: RouteContext, predictor: Predictor): string {
   const system = ctx.status?.();
   // The horizon too: train's default is 1, which would not make the model a series served with
   // `--horizon 5` needs.
   const { pair, window, horizon } = predictor;
   return predictor.lastError ??
-    (system && system.phase !== "live" ? `${system.phase}: ${system.detail}` : null) ??
+    (system ? `${system.phase}: ${system.detail}` : null) ??
     `no promoted model ${predictor.name}: run deno task train --pair ${pair} --window ${window} --horizon ${horizon}`;
 }
 
