@@ -44,29 +44,59 @@ export async function openDemoMarket(
   // and make the data dir refuse the right file afterwards.
   const format = cfg.file === undefined ? "trades-jsonl" : await replayFileFormat(cfg.file, cfg.format);
   const market = replayMarket(file, cfg.file === undefined);
+  if (cfg.file === undefined) await refuseOtherRegime(cfg.dataDir, file);
   await claimMarket(cfg.dataDir, market);
-  if (cfg.file === undefined) {
-    try {
-      await Deno.stat(file);
-    } catch {
-      const trades = syntheticTrades({
-        pairs: [...cfg.pairs],
-        start: SYNTHETIC_START,
-        minutes: cfg.minutes,
-        regimeChangeMinute: change,
-      });
-      await Deno.writeTextFile(file, trades.map(tradeToJsonLine).join("\n") + "\n");
-      log.info(
-        `generated a SYNTHETIC market: ${trades.length} trades of ${cfg.pairs.join(", ")} in ${file}` +
-          (change === undefined ? "" : `; momentum turns to mean reversion at minute ${change}`),
-      );
-    }
+  if (cfg.file === undefined && !(await exists(file))) {
+    const trades = syntheticTrades({
+      pairs: [...cfg.pairs],
+      start: SYNTHETIC_START,
+      minutes: cfg.minutes,
+      regimeChangeMinute: change,
+    });
+    await Deno.writeTextFile(file, trades.map(tradeToJsonLine).join("\n") + "\n");
+    log.info(
+      `generated a SYNTHETIC market: ${trades.length} trades of ${cfg.pairs.join(", ")} in ${file}` +
+        (change === undefined ? "" : `; momentum turns to mean reversion at minute ${change}`),
+    );
   }
   warnKrakenTradesPair(format, cfg.pairs, log);
   const { stream } = await tradeFile(file, { format, pair: cfg.pairs[0], log });
   const book = new TradeBook(await Array.fromAsync(stream));
   if (cfg.file === undefined) checkSyntheticMarket(file, book, cfg);
   return { market, book };
+}
+
+/**
+ * Refuses a synthetic market (`file`, not generated yet) in a data dir that holds another one, of
+ * another `--regime-change`: every synthetic market is recorded as the same market in market.json,
+ * so the claim lets it through, and its trades would continue the other market's series.
+ */
+async function refuseOtherRegime(dataDir: string, file: string): Promise<void> {
+  if (await exists(file)) return;
+  const held: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dataDir)) {
+      if (e.isFile && /^synthetic_trades.*\.jsonl$/.test(e.name)) held.push(`${dataDir}/${e.name}`);
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  if (held.length === 0) return;
+  throw new ConfigError(
+    `--data-dir ${dataDir} holds another SYNTHETIC market (${held.sort().join(", ")}), not ${file} ` +
+      "(another --regime-change): repeat that run's flags to continue it, or give another --data-dir for a new market",
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }
 
 /**

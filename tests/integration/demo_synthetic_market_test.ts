@@ -62,3 +62,29 @@ Deno.test("demo over a data dir holding another synthetic market exits 2 with on
     assertEquals(stderr.trim().split("\n").length, 1, stderr);
   });
 });
+
+Deno.test("a demo data dir holding one regime's synthetic market refuses another --regime-change, generating nothing", async () => {
+  await withTempDir(async (dir) => {
+    const data = `${dir}/data`;
+    const cfg = { dataDir: data, pairs: PAIRS, minutes: 150 };
+    await openDemoMarket(cfg, silent);
+    const names = () => [...Deno.readDirSync(data)].map((e) => e.name).sort();
+    const before = names();
+    const e = await assertRejects(
+      () => openDemoMarket({ ...cfg, regimeChangeMs: 100 * 60_000 }, silent),
+      ConfigError,
+    );
+    assertEquals(
+      e.message,
+      `--data-dir ${data} holds another SYNTHETIC market (${data}/synthetic_trades.jsonl), not ` +
+        `${data}/synthetic_trades_regime_change_100m.jsonl (another --regime-change): repeat that run's flags to ` +
+        "continue it, or give another --data-dir for a new market",
+    );
+    assertEquals(names(), before);
+    // And the other way round: a regime's data dir refuses the plain market.
+    const other = `${dir}/other`;
+    await openDemoMarket({ ...cfg, dataDir: other, regimeChangeMs: 100 * 60_000 }, silent);
+    await assertRejects(() => openDemoMarket({ ...cfg, dataDir: other }, silent), ConfigError);
+    await openDemoMarket({ ...cfg, dataDir: other, regimeChangeMs: 100 * 60_000 }, silent);
+  });
+});
