@@ -9,6 +9,7 @@
 import { checkOutputDir, demoConfig } from "../src/config.ts";
 import { startSim } from "../src/sim/server.ts";
 import {
+  checkDrill,
   drillAt,
   nothingLiveWarning,
   openDemoMarket,
@@ -33,6 +34,7 @@ await runTask("demo", async ({ signal }) => {
   // Before the market is generated: the system checks it too, but only after that.
   await checkOutputDir("models-dir", cfg.modelsDir);
   const { market, book } = await openDemoMarket(cfg, log);
+  checkDrill(book, cfg.historyMs, cfg.badModelAtMs);
   const startAt = await replayStart(cfg.dataDir, JOB, book, cfg.historyMs);
   // The market's clock stops once the last trade's candle has closed, so the replay's final state
   // stays put: a clock running on would close empty candles, retrain on them and expire the models.

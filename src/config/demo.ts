@@ -1,4 +1,5 @@
 /** `deno task demo`: the system offline, against the simulator replaying a generated or given file. */
+import { ConfigError } from "./config_error.ts";
 import { flag } from "./flag.ts";
 import { LOOP } from "./loop.ts";
 import { denoEnv, type Env, type Parsed, parseFlags } from "./parse_flags.ts";
@@ -55,5 +56,16 @@ export const DEMO_FLAGS = {
 export type DemoConfig = Parsed<typeof DEMO_FLAGS>;
 
 export function demoConfig(args: readonly string[], env: Env = denoEnv): DemoConfig {
-  return parseFlags(DEMO_FLAGS, args, env);
+  const c = parseFlags(DEMO_FLAGS, args, env);
+  // Either would be ignored without a word: the drill the flag asks for never happens.
+  if (c.regimeChangeMs !== undefined && c.file !== undefined) {
+    throw new ConfigError("--regime-change shapes the synthetic market: it does not apply to a --file");
+  }
+  if (c.regimeChangeMs !== undefined && Math.round(c.regimeChangeMs / 60_000) >= c.minutes) {
+    throw new ConfigError(
+      `--regime-change ${Math.round(c.regimeChangeMs / 60_000)}m is past the synthetic market's end ` +
+        `(--minutes ${c.minutes}): its momentum would never turn`,
+    );
+  }
+  return c;
 }

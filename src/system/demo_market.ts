@@ -153,6 +153,21 @@ export function drillAt(
 }
 
 /**
+ * Refuses a `--bad-model-at` past the end of the replay: the biased model would never be forced,
+ * without a word. The replay's live part starts after `historyMs` of history.
+ */
+export function checkDrill(book: TradeBook, historyMs: number, offsetMs: number | undefined): void {
+  if (offsetMs === undefined) return;
+  const liveFrom = Math.min(book.lastTs, book.firstTs + historyMs);
+  if (liveFrom + offsetMs <= book.lastTs) return;
+  throw new ConfigError(
+    `--bad-model-at ${span(offsetMs)} is past the replay's end: its live part lasts ${
+      span(book.lastTs - liveFrom)
+    } after --history ${span(historyMs)}, so the drill would never happen`,
+  );
+}
+
+/**
  * Why nothing will be replayed live, if so: a `--history` as long as the market serves it all as
  * history, and a warm start after the replay's end has nothing left to replay. Undefined otherwise.
  */

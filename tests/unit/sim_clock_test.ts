@@ -1,7 +1,8 @@
 import { assertEquals, assertThrows } from "../assert.ts";
+import { ConfigError } from "../../src/config.ts";
 import { SimClock } from "../../src/sim/clock.ts";
 import { TradeBook } from "../../src/sim/book.ts";
-import { drillAt, nothingLiveWarning, replayLine } from "../../src/system/demo_market.ts";
+import { checkDrill, drillAt, nothingLiveWarning, replayLine } from "../../src/system/demo_market.ts";
 
 /** A book of two BTC/USD trades `hours` apart, from 2024-01-01. */
 function bookSpanning(hours: number): TradeBook {
@@ -47,6 +48,20 @@ Deno.test("the demo's drill fires once, --bad-model-at into the replay, and a re
   assertEquals(drillAt(book, day, t0 + day, half), t0 + day + half, "a cold start");
   assertEquals(drillAt(book, day, t0 + day + 10 * 60_000, half), t0 + day + half, "stopped before the drill");
   assertEquals(drillAt(book, day, t0 + day + 18 * 3_600_000, half), undefined, "resumed past it");
+});
+
+Deno.test("the demo refuses a --bad-model-at past the replay's end, where the drill would never happen", () => {
+  const book = bookSpanning(48);
+  const day = 24 * 3_600_000;
+  checkDrill(book, day, undefined);
+  checkDrill(book, day, day);
+  assertThrows(
+    () => checkDrill(book, day, day + 60_000),
+    ConfigError,
+    "--bad-model-at 24.0 h is past the replay's end: its live part lasts 24.0 h after --history 24.0 h, " +
+      "so the drill would never happen",
+  );
+  assertThrows(() => checkDrill(book, 3 * day, 60_000), ConfigError, "its live part lasts 0 s");
 });
 
 Deno.test("the demo warns when nothing is left to replay live: a --history as long as the market, or a replay already run", () => {

@@ -377,3 +377,19 @@ Deno.test("a README usage line's [--flag VALUE] shows the flag's real default, o
     }
   }
 });
+
+Deno.test("demo refuses a --regime-change the synthetic market never reaches, or one given with a --file", () => {
+  assertEquals(
+    outcome(() => demoConfig(["--minutes", "150", "--regime-change", "200h"], withToken)),
+    "ConfigError: --regime-change 12000m is past the synthetic market's end (--minutes 150): its momentum would " +
+      "never turn",
+  );
+  assertEquals(
+    outcome(() => demoConfig(["--file", "t.csv", "--regime-change", "1h"], withToken)),
+    "ConfigError: --regime-change shapes the synthetic market: it does not apply to a --file",
+  );
+  assertEquals(
+    demoConfig(["--minutes", "150", "--regime-change", "149m"], withToken).regimeChangeMs,
+    149 * 60_000,
+  );
+});
