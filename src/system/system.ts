@@ -27,6 +27,7 @@ import { isAbort } from "../util/abortable.ts";
 import { logger } from "../util/log.ts";
 import { Progress } from "../util/progress.ts";
 import { catchUpStatus } from "./catch_up.ts";
+import { clockGapWarning } from "./clock_gap.ts";
 import { FirstModels } from "./first_models.ts";
 import { LiveRows } from "./live_rows.ts";
 import { ModelLoop } from "./model_loop.ts";
@@ -204,6 +205,12 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
       wentLive = true;
       o.onLive?.({ registry, predictors });
     }
+    if (!clockGapWarned) {
+      const newest = Math.max(...o.pairs.map((p) => job.state.pairs[p]?.ts ?? -Infinity));
+      const gap = clockGapWarning(Number.isFinite(newest) ? newest : undefined, now(), o.historyMs);
+      if (gap) log.warn(gap);
+      clockGapWarned = gap !== undefined;
+    }
     if (firstModels.busy || loop.busy) return;
     if (!firstModels.complete) {
       const notes = await firstModels.step();
@@ -214,6 +221,7 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
     await loop.tick();
   };
   let wentLive = false;
+  let clockGapWarned = false;
   const timer = setInterval(
     () => void tick().catch((e) => log.error(`status: ${(e as Error).message}`)),
     2000,
