@@ -107,7 +107,7 @@ export class DuckDbFeatureStore implements FeatureHistory, NewsSignalStore {
       const msg = (e as Error).message;
       if (/lock/i.test(msg)) {
         throw new Error(
-          `the offline store ${path} is open in another process (a running ingest, backfill, news or start?): ${msg}`,
+          `the offline store ${path} is open in another process (a running ingest, backfill, news, start or demo?): ${msg}`,
           {
             cause: e,
           },

@@ -61,6 +61,8 @@ Deno.test("opening an offline store another process holds says so and keeps the 
       assert(e.message.includes("is open in another process"), e.message);
       // news writes the offline store too: a news export while news polls must not point at ingest alone.
       assert(e.message.includes("news"), e.message);
+      // The demo holds its own data dir's store, so a second demo there is pointed at it too.
+      assert(e.message.includes("start or demo?"), e.message);
       assert(e.cause instanceof Error && /lock/i.test(e.cause.message), String(e.cause));
     });
   });
