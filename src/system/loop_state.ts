@@ -221,7 +221,10 @@ function pick(v: Judged): Judged {
 /**
  * Whether a retraining is due at market time `now`: every `retrainEveryMs` after the last attempt
  * (or after the champion's data ends, before any), and at once when the champion reaches its
- * maximum age, unless an attempt was made since. Not while a challenger is in shadow.
+ * maximum age, and again when it expires at twice that, unless an attempt was made since. Not while
+ * a challenger is in shadow. An expired champion leaves naive serving until a challenger is
+ * promoted, and only a retraining makes one: with the attempt at the maximum age retired, waiting
+ * for the next period would keep naive serving for up to `retrainEveryMs`.
  */
 export function retrainDue(
   s: SeriesLoopState,
@@ -232,8 +235,10 @@ export function retrainDue(
   if (!s.champion || s.challenger || trainedTo === null) return false;
   const last = s.lastRetrainAt ?? trainedTo;
   if (now - last >= o.retrainEveryMs) return true;
-  const ageDue = modelAge(trainedTo, now, o.maxAgeMs) !== "fresh";
-  return ageDue && (s.lastRetrainAt === null || s.lastRetrainAt < trainedTo + o.maxAgeMs);
+  const age = modelAge(trainedTo, now, o.maxAgeMs);
+  if (age === "fresh") return false;
+  const since = trainedTo + (age === "expired" ? 2 : 1) * o.maxAgeMs;
+  return s.lastRetrainAt === null || s.lastRetrainAt < since;
 }
 
 /** 1 − MAE(champion)/MAE(naive) over the last `rows` realised rows, with the count; null before any. */

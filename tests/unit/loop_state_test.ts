@@ -189,6 +189,11 @@ Deno.test("a champion's age: retrained at --max-model-age, expired (naive) at tw
   j = judge(s, o, 96 * HOUR, trainedTo);
   assert.deepEqual(j.events.map((e) => e.kind), ["expire"]);
   assert.match(fallbackReason(j.state)!, /expired/);
+  // Expired, it is retrained at once again, so a challenger can replace naive before the next period.
+  assert.equal(retrainDue(j.state, o, 96 * HOUR, trainedTo), true, "due again at expiry");
+  const retried = { ...j.state, lastRetrainAt: 96 * HOUR };
+  assert.equal(retrainDue(retried, o, 120 * HOUR, trainedTo), false, "once, then every period");
+  assert.equal(retrainDue(retried, o, 196 * HOUR, trainedTo), true);
   // A new champion (a promotion) ends it.
   assert.equal(fallbackReason(withChampion(j.state, "v0002")), null);
 });
