@@ -17,6 +17,7 @@
  * and a red banner while the series serves naive or its live skill is below zero; without it those
  * parts stay hidden. Text from the server is set with `textContent`, never parsed as HTML.
  */
+import { GUARD_MARGIN } from "../system/loop_state.ts";
 
 /** Realised predictions per point of the rolling live skill. */
 export const SKILL_WINDOW = 60;
@@ -141,7 +142,9 @@ function showLoop(id, loop, rolling) {
       // The card's live MAEs cover every realised prediction, this only the latest: say which, and
       // that a lead this small can be noise the fallback (a significance test) waits out.
       banner = "Worse than naive lately: live skill " + fmt(skill, 3) + " over the last " + rows +
-        " realised predictions; it falls back to naive once that is significant";
+        " realised predictions; it falls back to naive once that is significant and over ${
+    GUARD_MARGIN * 100
+  }% worse";
     }
   }
   put("banner-" + id, kind, banner);
