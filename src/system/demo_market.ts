@@ -44,8 +44,10 @@ export async function openDemoMarket(
   // and make the data dir refuse the right file afterwards.
   const format = cfg.file === undefined ? "trades-jsonl" : await replayFileFormat(cfg.file, cfg.format);
   const market = replayMarket(file, cfg.file === undefined);
-  if (cfg.file === undefined) await refuseOtherRegime(cfg.dataDir, file);
+  // After the claim, which checks the data dir is a directory: a data dir holding another regime's
+  // market is already claimed (every synthetic market is the same one in market.json).
   await claimMarket(cfg.dataDir, market);
+  if (cfg.file === undefined) await refuseOtherRegime(cfg.dataDir, file);
   if (cfg.file === undefined && !(await exists(file))) {
     const trades = syntheticTrades({
       pairs: [...cfg.pairs],
