@@ -17,6 +17,11 @@ export interface Market {
   id: string;
   /** What the startup line, `/health` and the dashboard say the market is. */
   description: string;
+  /**
+   * What a models dir compares, where it differs from `id`: every synthetic market is one market to
+   * the data dir that holds it, but their models differ (another --minutes, --pairs or regime).
+   */
+  modelsId?: string;
 }
 
 /**
@@ -41,7 +46,11 @@ function exchangeName(restUrl: string): string {
 /** The demo's simulator replaying `file`, or the SYNTHETIC market it generated there. */
 export function replayMarket(file: string, synthetic: boolean): Market {
   return synthetic
-    ? { id: "replay synthetic", description: `the simulator replaying a SYNTHETIC market (${file})` }
+    ? {
+      id: "replay synthetic",
+      description: `the simulator replaying a SYNTHETIC market (${file})`,
+      modelsId: `replay synthetic ${resolve(file)}`,
+    }
     : { id: `replay ${resolve(file)}`, description: `the simulator replaying ${file}` };
 }
 
@@ -66,6 +75,33 @@ export async function claimMarket(dataDir: string, market: Market): Promise<void
   }
   if (held?.from === path) return;
   const record = { id: market.id, description: market.description, recorded_at: new Date().toISOString() };
+  await writeFileAtomic(path, JSON.stringify(record, null, 2) + "\n");
+}
+
+/**
+ * Records `market` as the market whose models `modelsDir` holds, or throws a {@linkcode ConfigError}
+ * (exit 2) when it holds another's. `start` and `demo` serve the promoted models of their models
+ * dir at once: a model trained on one market (the demo's synthetic one, say) would otherwise
+ * predict another's candles as if it were theirs. A models dir without a record is claimed as is.
+ *
+ * @example
+ * ```ts
+ * await claimModelsMarket("./models", exchangeMarket(cfg.restUrl, cfg.wsUrl));
+ * ```
+ */
+export async function claimModelsMarket(modelsDir: string, market: Market): Promise<void> {
+  await checkOutputDir("models-dir", modelsDir);
+  const path = `${modelsDir}/market.json`;
+  const id = market.modelsId ?? market.id;
+  const held = await recorded(path);
+  if (held && held.id !== id) {
+    throw new ConfigError(
+      `--models-dir ${modelsDir} holds the models of ${held.description}, not of ${market.description}, as ` +
+        `${path} records: give this task another --models-dir`,
+    );
+  }
+  if (held) return;
+  const record = { id, description: market.description, recorded_at: new Date().toISOString() };
   await writeFileAtomic(path, JSON.stringify(record, null, 2) + "\n");
 }
 

@@ -8,7 +8,6 @@
  * and the startup line name it, and ages are measured on its clock (the simulator's, in the demo).
  * Shutdown (the signal) writes the open batch, saves the checkpoint and closes the stores.
  */
-import { checkOutputDir } from "../config.ts";
 import type { Window } from "../domain/candle.ts";
 import { isoTime } from "../domain/time.ts";
 import { resumeCursors } from "../jobs/live_cursors.ts";
@@ -19,7 +18,7 @@ import type { SystemStatus } from "../serve/app.ts";
 import { LivePredictions } from "../serve/live_predictions.ts";
 import { candles, cut, dedupe, indicators, persist, predict } from "../stages/mod.ts";
 import { openFeatureStores } from "../stores/feature_stores.ts";
-import { claimMarket, type Market } from "../stores/market_file.ts";
+import { claimMarket, claimModelsMarket, type Market } from "../stores/market_file.ts";
 import { KvLoopStore } from "../stores/loop_store.ts";
 import { KvPredictionStore } from "../stores/prediction_store.ts";
 import { lastTradeIds, openTradeJob, restoreFeatures } from "../stores/trade_job.ts";
@@ -101,7 +100,7 @@ export async function runSystem(o: SystemOptions, signal: AbortSignal): Promise<
   });
 
   await claimMarket(o.dataDir, o.market);
-  await checkOutputDir("models-dir", o.modelsDir);
+  await claimModelsMarket(o.modelsDir, o.market);
   const stores = await openFeatureStores(o.dataDir);
   const registry = new Registry(o.modelsDir);
   // The models serve until the pipeline has written its last batch, not merely until Ctrl-C: the
