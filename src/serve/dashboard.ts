@@ -274,12 +274,16 @@ async function refresh() {
     const last = p.predictions[0];
     put("prediction-" + id, last ? last.predicted_close : null, last ? fmt(last.predicted_close, 2) : "–");
     const sys = health.system && health.system.phase !== "live" ? health.system.phase + ": " + health.system.detail : "";
+    // Live without a model, the system's notes on this pair say why (fewer candles than it needs, a
+    // model that lost to naive, a training that failed) and when it tries again.
+    const why = health.system && health.system.phase === "live" && !h.model
+      ? health.system.detail.split("; ").filter((n) => n.includes(h.pair)).join("; ") : "";
     // /predict refuses features older than the limit /health gives: the page says so rather than
     // show a model and its last prediction as if they were being served.
     const limit = h.max_feature_age_s;
     const stale = typeof limit === "number" && typeof age === "number" && age > limit;
     const status = sys ? sys : !h.last_candle ? "waiting for the first candle (is ingest running?)"
-      : !h.model ? (h.model_error || "no promoted model yet: predictions are the naive baseline")
+      : !h.model ? (h.model_error || "no promoted model yet: predictions are the naive baseline" + (why ? " (" + why + ")" : ""))
       : stale ? "stale features: the latest candle closed " + span(age) + " ago (limit " + span(limit) +
         "), so /predict answers 503 until newer ones arrive (is ingest running?)"
       : "";

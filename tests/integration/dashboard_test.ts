@@ -186,9 +186,13 @@ Deno.test({
       const next = rows[i + 1];
       if (next) await s.predictions.realise("BTC/USD", "1m", row.window_end, next.close);
     }
+    const failed =
+      "BTC/USD's training failed on 300 candles: fold 1 would train on 40 rows (fewer than 50): use " +
+      "fewer folds or more data (retrying at 450 candles)";
     const state: SystemState = {
       phase: "live",
-      detail: "predicting with the promoted models",
+      detail:
+        `${failed}; ETH/USD has 300 of 600 candles for its first model; predicting "no change" meanwhile`,
       market: "the simulator replaying a SYNTHETIC market (data/demo/synthetic_trades.jsonl)",
       replay_ended_at: "2024-01-02T23:59:59.289Z",
     };
@@ -212,6 +216,9 @@ Deno.test({
         worse.text,
       );
       assertEquals(attr(dom, "worse-ETH/USD-1m").value, "false");
+      // Without a model, a series says why, from the system's notes on its own pair only.
+      const naive = "no promoted model yet: predictions are the naive baseline";
+      assertEquals(attr(dom, "status-BTC/USD-1m").text, `${naive} (${failed})`);
     } finally {
       await srv.close();
       s.online.close();
