@@ -1,6 +1,7 @@
 /** Running a task as a user does and reading what it says: for tests of tasks' failures. */
 
 const decoder = new TextDecoder();
+const ROOT = new URL("../", import.meta.url).pathname;
 
 /** A finished task's exit code and what it wrote to stderr. */
 export async function output(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
@@ -51,4 +52,34 @@ export async function withTempDir(fn: (dir: string) => Promise<void>): Promise<v
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** `deno task serve ARGS` from the project root, as a user types it: the task's own permissions. */
+export function serveTask(args: readonly string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["task", "--config", `${ROOT}deno.json`, "serve", ...args],
+    cwd: ROOT,
+    stderr: "piped",
+    stdout: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
+/**
+ * Runs `program ARGS` from the project root until the server it starts says where its dashboard
+ * is, then stops it with Ctrl-C; what it logged by then.
+ */
+export async function logUntilDashboard(program: string, args: readonly string[]): Promise<string> {
+  const child = new Deno.Command(program, {
+    args: [...args],
+    cwd: ROOT,
+    stderr: "piped",
+    stdout: "null",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const log = await readUntil(child.stderr, (t) => t.includes("dashboard at"), 30_000);
+  child.kill("SIGINT");
+  await child.status;
+  await child.stderr.cancel();
+  return log;
 }

@@ -10,7 +10,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { burstyTrades, runPipeline } from "../helpers.ts";
 import { restartableBroker, TEST_PORT, testBroker, uniquePrefix } from "../kafka_harness.ts";
-import { closedPort, output, printed, withTempDir } from "../task_process.ts";
+import { closedPort, output, printed, serveTask, withTempDir } from "../task_process.ts";
 import { lag } from "../../src/bus/bus.ts";
 import { encode } from "../../src/bus/codec.ts";
 import { createKafka } from "../../src/bus/kafka.ts";
@@ -357,15 +357,7 @@ Deno.test("serve --bus kafka with a broker outside the task's network permission
     const broker = `127.0.0.2:${closedPort()}`;
     const args = ["--data-dir", `${dir}/data`, "--models-dir", `${dir}/models`, "--port", "0"]
       .concat(["--bus", "kafka", "--brokers", broker, "--bus-refresh", "1", "--bus-deadline", "1"]);
-    const { code, stderr } = await output(
-      new Deno.Command(Deno.execPath(), {
-        args: ["task", "--config", `${ROOT}deno.json`, "serve", ...args],
-        cwd: ROOT,
-        stderr: "piped",
-        stdout: "piped",
-        env: { NO_COLOR: "1" },
-      }).spawn(),
-    );
+    const { code, stderr } = await output(serveTask(args));
     assertEquals(code, 2, stderr);
     const lines = printed(stderr);
     assertEquals(lines.length, 1, stderr);

@@ -5,7 +5,15 @@
 import { assert, assertEquals } from "../assert.ts";
 import { runPipeline, syntheticTrades, withSim } from "../helpers.ts";
 import { newsFile } from "../../src/sources/files/news_file.ts";
-import { closedPort, output, printed, readUntil, withTempDir } from "../task_process.ts";
+import {
+  closedPort,
+  logUntilDashboard,
+  output,
+  printed,
+  readUntil,
+  serveTask,
+  withTempDir,
+} from "../task_process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
@@ -13,15 +21,7 @@ const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 Deno.test("serve with a data dir outside its permissions prints, in one line, the command that runs it", async () => {
   await withTempDir(async (dir) => {
     const args = ["--data-dir", `${dir}/data`, "--models-dir", `${dir}/models`, "--port", "0"];
-    const { code, stderr } = await output(
-      new Deno.Command(Deno.execPath(), {
-        args: ["task", "--config", `${ROOT}deno.json`, "serve", ...args],
-        cwd: ROOT,
-        stderr: "piped",
-        stdout: "piped",
-        env: { NO_COLOR: "1" },
-      }).spawn(),
-    );
+    const { code, stderr } = await output(serveTask(args));
     assertEquals(code, 2, stderr);
     const lines = printed(stderr);
     assertEquals(lines.length, 1, stderr);
@@ -32,17 +32,7 @@ Deno.test("serve with a data dir outside its permissions prints, in one line, th
     // The command it gives runs the server, as pasted in the project.
     const command = lines[0]!.slice(prefix.length).split(" ");
     assertEquals(command.slice(0, 2), ["deno", "run"]);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: command.slice(1),
-      cwd: ROOT,
-      stderr: "piped",
-      stdout: "null",
-      env: { NO_COLOR: "1" },
-    }).spawn();
-    const log = await readUntil(child.stderr, (t) => t.includes("dashboard at"), 30_000);
-    child.kill("SIGINT");
-    await child.status;
-    await child.stderr.cancel();
+    const log = await logUntilDashboard(Deno.execPath(), command.slice(1));
     assert(!log.includes("Requires"), log);
   });
 });
@@ -697,16 +687,7 @@ Deno.test("backfill of a candle file with --record exits 2 naming it, and leaves
 
 Deno.test("serve on a --host outside its permissions exits 2 naming it, with the command that listens there", async () => {
   await withTempDir(async (dir) => {
-    const serve = (args: string[]) =>
-      output(
-        new Deno.Command(Deno.execPath(), {
-          args: ["task", "--config", `${ROOT}deno.json`, "serve", ...args],
-          cwd: ROOT,
-          stderr: "piped",
-          stdout: "piped",
-          env: { NO_COLOR: "1" },
-        }).spawn(),
-      );
+    const serve = (args: string[]) => output(serveTask(args));
     const alone = await serve(["--host", "::1", "--port", "0"]);
     assertEquals(alone.code, 2, alone.stderr);
     assertEquals(printed(alone.stderr).length, 1, alone.stderr);
@@ -723,18 +704,11 @@ Deno.test("serve on a --host outside its permissions exits 2 naming it, with the
     const both = await serve([...dirs, "--host", "::1", "--port", "0"]);
     assertEquals(both.code, 2, both.stderr);
     const command = printed(both.stderr)[0]!.split("; run: ")[1]!;
-    const child = new Deno.Command("sh", {
-      // exec: the signal that stops it must reach the server, not a shell waiting on it.
-      args: ["-c", `exec ${command.replace(/^deno /, `'${Deno.execPath()}' `)}`],
-      cwd: ROOT,
-      stderr: "piped",
-      stdout: "null",
-      env: { NO_COLOR: "1" },
-    }).spawn();
-    const log = await readUntil(child.stderr, (t) => t.includes("dashboard at"), 30_000);
-    child.kill("SIGINT");
-    await child.status;
-    await child.stderr.cancel();
+    // exec: the signal that stops it must reach the server, not a shell waiting on it.
+    const log = await logUntilDashboard("sh", [
+      "-c",
+      `exec ${command.replace(/^deno /, `'${Deno.execPath()}' `)}`,
+    ]);
     assert(log.includes("dashboard at http://::1:"), log);
   });
 });
