@@ -19,9 +19,9 @@ export async function checkDirFlag(flag: string, path: string): Promise<void> {
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return;
     if (e instanceof Deno.errors.NotADirectory) {
-      throw new ConfigError(`--${flag} ${path} is not a directory`, { cause: e });
+      throw new ConfigError(`--${flag}: ${path} is not a directory`, { cause: e });
     }
-    throw new ConfigError(`--${flag} ${path}: cannot read it: ${(e as Error).message}`, { cause: e });
+    throw new ConfigError(`--${flag}: cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
-  if (!info.isDirectory) throw new ConfigError(`--${flag} ${path} is not a directory`);
+  if (!info.isDirectory) throw new ConfigError(`--${flag}: ${path} is not a directory`);
 }

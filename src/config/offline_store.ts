@@ -1,5 +1,8 @@
 /** The check of `--data-dir` by a task that reads its offline store, made before any work starts. */
 import { ConfigError } from "./config_error.ts";
+import { checkDirFlag } from "./dir_flag.ts";
+
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
 /**
  * The offline store of `dataDir`; a missing directory, or one without a store, is a bad
@@ -13,16 +16,8 @@ import { ConfigError } from "./config_error.ts";
  * ```
  */
 export async function offlineStore(dataDir: string, fill: string): Promise<string> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(dataDir);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new ConfigError(`--data-dir: no such directory: ${dataDir}`, { cause: e });
-    }
-    throw e;
-  }
-  if (!info.isDirectory) throw new ConfigError(`--data-dir: ${dataDir} is not a directory`);
+  await checkDirFlag("data-dir", dataDir);
+  if (!await exists(dataDir)) throw new ConfigError(`--data-dir: no such directory: ${dataDir}`);
   const path = `${dataDir}/offline.duckdb`;
   try {
     await Deno.stat(path);

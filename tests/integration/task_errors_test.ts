@@ -169,22 +169,22 @@ Deno.test("the offline tasks with a file as --data-dir or --models-dir exit 2 wi
     const series = ["--pair", "BTC/USD", "--window", "1m"];
     for (
       const [script, args, says] of [
-        ["backfill", ["--file", "t.csv", "--data-dir", "afile"], "--data-dir afile"],
-        ["backfill", ["--file", "t.csv", "--data-dir", "afile/sub"], "--data-dir afile/sub"],
-        ["train", [...series, "--data-dir", "afile"], "--data-dir afile"],
-        ["train", [...series, "--data-dir", "d", "--models-dir", "afile"], "--models-dir afile"],
+        ["backfill", ["--file", "t.csv", "--data-dir", "afile"], "--data-dir: afile"],
+        ["backfill", ["--file", "t.csv", "--data-dir", "afile/sub"], "--data-dir: afile/sub"],
+        ["train", [...series, "--data-dir", "afile"], "--data-dir: afile"],
+        ["train", [...series, "--data-dir", "d", "--models-dir", "afile"], "--models-dir: afile"],
         [
           "backtest",
           [...series, "--horizon", "1", "--version", "v0001", "--models-dir", "afile"],
-          "--models-dir afile",
+          "--models-dir: afile",
         ],
-        ["models", ["--models-dir", "afile"], "--models-dir afile"],
+        ["models", ["--models-dir", "afile"], "--models-dir: afile"],
         [
           "models",
           ["promote", "--name", "n", "--version", "v0001", "--models-dir", "afile"],
-          "--models-dir afile",
+          "--models-dir: afile",
         ],
-        ["features", ["tail", "--pair", "BTC/USD", "--data-dir", "afile"], "--data-dir afile"],
+        ["features", ["tail", "--pair", "BTC/USD", "--data-dir", "afile"], "--data-dir: afile"],
       ] as const
     ) {
       const { code, stderr } = await output(runPipeline(script, args, dir));
